@@ -1,0 +1,169 @@
+"""A small, typed description of a quantized design: what the hardware will compute.
+
+`hls.py` derives it from a QKeras model (every precision set by the flow, not by hls4ml defaults);
+`resources.py` estimates cost from it; `bops.py` counts bit operations on it; `report.py` prints it.
+No TensorFlow or hls4ml import here, so the cost functions stay fast enough to drive a search.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+Rounding = Literal["TRN", "RND", "RND_CONV", "RND_ZERO", "RND_INF", "RND_MIN_INF", "TRN_ZERO"]
+Saturation = Literal["WRAP", "SAT", "SAT_SYM", "SAT_ZERO"]
+
+
+@dataclass(frozen=True)
+class FixedType:
+    """An `ap_fixed<width, integer, rounding, saturation>` (or `ap_ufixed` when not signed).
+
+    `integer` counts the sign bit, as in ap_fixed. QKeras' `quantized_bits(bits, integer)` with
+    keep_negative is `FixedType(bits, integer + 1, signed=True)`.
+    """
+
+    width: int
+    integer: int
+    signed: bool = True
+    rounding: Rounding = "TRN"
+    saturation: Saturation = "WRAP"
+
+    @property
+    def frac(self) -> int:
+        """Number of fractional bits (may be negative)."""
+        return self.width - self.integer
+
+    @property
+    def lsb(self) -> float:
+        return 2.0 ** (-self.frac)
+
+    @property
+    def min_value(self) -> float:
+        return -(2.0 ** (self.integer - 1)) if self.signed else 0.0
+
+    @property
+    def max_value(self) -> float:
+        top = self.integer - 1 if self.signed else self.integer
+        return 2.0**top - self.lsb
+
+    def hls(self) -> str:
+        """hls4ml precision string, e.g. ``fixed<8,3,RND_CONV,SAT>``."""
+        base = "fixed" if self.signed else "ufixed"
+        if self.rounding == "TRN" and self.saturation == "WRAP":
+            return f"{base}<{self.width},{self.integer}>"
+        return f"{base}<{self.width},{self.integer},{self.rounding},{self.saturation}>"
+
+    def represents(self, values: np.ndarray) -> bool:
+        """True when every value is exactly on this type's grid and inside its range."""
+        v = np.asarray(values, dtype=np.float64)
+        scaled = v / self.lsb
+        return bool(np.all(scaled == np.round(scaled)) and np.all(v >= self.min_value) and np.all(v <= self.max_value))
+
+    @staticmethod
+    def covering(lo: float, hi: float, frac: int, *, rounding: Rounding = "TRN", saturation: Saturation = "WRAP") -> "FixedType":
+        """The narrowest type with `frac` fractional bits that holds every value in [lo, hi] exactly."""
+        signed = lo < 0
+        # integer bits (without sign) needed so that hi <= 2^i - lsb and lo >= -2^i; may be
+        # negative for values that are all well below 1
+        i = -frac
+        while not (hi <= 2.0**i - 2.0 ** (-frac) and -lo <= 2.0**i):
+            i += 1
+        integer = i + (1 if signed else 0)
+        width = max(integer + frac, 1)
+        return FixedType(width, integer, signed, rounding, saturation)
+
+
+@dataclass
+class DenseDesign:
+    """A fully connected layer as the FPGA computes it: y = x @ W + b, accumulated exactly.
+
+    `weights` holds the quantized values (zeros where pruned), shape (n_in, n_out).
+    """
+
+    name: str
+    weights: np.ndarray
+    bias: np.ndarray
+    input_type: FixedType
+    weight_type: FixedType
+    bias_type: FixedType
+    accum_type: FixedType
+    result_type: FixedType
+    reuse_factor: int = 1
+    kind: Literal["dense"] = "dense"
+
+    @property
+    def n_in(self) -> int:
+        return int(self.weights.shape[0])
+
+    @property
+    def n_out(self) -> int:
+        return int(self.weights.shape[1])
+
+    @property
+    def sparsity(self) -> float:
+        return float(np.mean(self.weights == 0)) if self.weights.size else 0.0
+
+
+@dataclass
+class ActivationDesign:
+    """An element-wise activation (relu, linear quantizer, softmax, ...) on `n` values."""
+
+    name: str
+    function: Literal["relu", "linear", "softmax", "sigmoid", "tanh"]
+    n: int
+    input_type: FixedType
+    result_type: FixedType
+    table_size: int | None = None  # lookup-table entries, for softmax/sigmoid/tanh
+    reuse_factor: int = 1
+    kind: Literal["activation"] = "activation"
+
+
+LayerDesign = DenseDesign | ActivationDesign
+
+
+@dataclass
+class Design:
+    """The whole network plus the implementation choices that change its cost."""
+
+    name: str
+    layers: list[LayerDesign]
+    input_type: FixedType
+    n_inputs: int
+    backend: str = "Vivado"
+    part: str = "xcvu13p-flga2577-2-e"
+    clock_period_ns: float = 5.0
+    io_type: str = "io_parallel"
+    strategy: str = "Latency"
+    extra: dict = field(default_factory=dict)
+
+    def dense_layers(self) -> list[DenseDesign]:
+        return [layer for layer in self.layers if isinstance(layer, DenseDesign)]
+
+
+def accumulator_type(
+    input_type: FixedType, weight_type: FixedType, bias_type: FixedType, weights: np.ndarray, bias: np.ndarray
+) -> FixedType:
+    """The narrowest fixed type that holds x @ W + b exactly for every x the input type can hold.
+
+    Uses the actual weights (so pruned and small weights shrink the range), which is what makes
+    the C-simulation exact without wasting bits.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    b = np.asarray(bias, dtype=np.float64)
+    xlo, xhi = input_type.min_value, input_type.max_value
+    # per output column: range of sum_i w_i x_i over x in [xlo, xhi]^n
+    pos = np.clip(w, 0, None)
+    neg = np.clip(w, None, 0)
+    hi = pos.sum(axis=0) * xhi + neg.sum(axis=0) * xlo + b
+    lo = pos.sum(axis=0) * xlo + neg.sum(axis=0) * xhi + b
+    frac = max(input_type.frac + weight_type.frac, bias_type.frac)
+    lo_all = float(np.min(lo)) if lo.size else 0.0
+    hi_all = float(np.max(hi)) if hi.size else 0.0
+    return FixedType.covering(min(lo_all, 0.0), max(hi_all, 0.0), frac)
+
+
+def log2_ceil(n: int) -> int:
+    return int(math.ceil(math.log2(n))) if n > 1 else 0
