@@ -1,0 +1,404 @@
+"""The run configuration: pydantic models, and the only place that knows YAML.
+
+Every model rejects unknown keys. `load_config(path)` turns any problem into a `ConfigError`
+that names the file, the full field path, the bad value and what is accepted, before any
+TensorFlow import or long work starts.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from flow.errors import ConfigError
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Quantizers
+# --------------------------------------------------------------------------------------------
+
+_QUANTIZER_CALL = re.compile(r"^\s*(\w+)\s*\((.*)\)\s*$")
+
+
+def _parse_quantizer_string(text: str) -> dict[str, Any]:
+    """Accept QKeras' own spelling, e.g. ``quantized_bits(6, 0, alpha=1)`` or ``quantized_relu(6,2)``."""
+    match = _QUANTIZER_CALL.match(text)
+    if not match:
+        raise ValueError(f"cannot read quantizer {text!r}; write e.g. 'quantized_bits(6,0,alpha=1)' or {{bits: 6, integer: 0}}")
+    name, args = match.group(1), match.group(2)
+    out: dict[str, Any] = {"type": name}
+    positional = ["bits", "integer"]
+    for i, raw in enumerate(a.strip() for a in args.split(",") if a.strip()):
+        if "=" in raw:
+            key, value = (s.strip() for s in raw.split("=", 1))
+        elif i < len(positional):
+            key, value = positional[i], raw
+        else:
+            raise ValueError(f"too many positional arguments in {text!r}")
+        try:
+            out[key] = yaml.safe_load(value)
+        except yaml.YAMLError as exc:  # pragma: no cover - yaml accepts nearly anything
+            raise ValueError(f"bad value {value!r} in {text!r}") from exc
+    return out
+
+
+class Quantizer(Strict):
+    """`quantized_bits(bits, integer, alpha=1)` (signed) or `quantized_relu(bits, integer)` (unsigned).
+
+    `integer` excludes the sign bit, as in QKeras.
+    """
+
+    type: Literal["quantized_bits", "quantized_relu"] = "quantized_bits"
+    bits: int = Field(gt=0, le=32)
+    integer: int = Field(default=0, ge=-16, le=32)
+    alpha: Literal[1] = 1
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return _parse_quantizer_string(data)
+        if isinstance(data, int) and not isinstance(data, bool):
+            return {"bits": data}
+        return data
+
+    @model_validator(mode="after")
+    def _integer_fits(self) -> "Quantizer":
+        limit = self.bits - 1 if self.type == "quantized_bits" else self.bits
+        if self.integer > limit:
+            sign = " plus the sign bit" if self.type == "quantized_bits" else ""
+            raise ValueError(
+                f"integer={self.integer} does not fit in bits={self.bits}{sign}; use integer <= {limit}"
+            )
+        return self
+
+    def qkeras(self) -> str:
+        """QKeras spelling, as a string (AutoQKeras and QKeras' serializer both accept it)."""
+        if self.type == "quantized_bits":
+            return f"quantized_bits({self.bits},{self.integer},alpha=1)"
+        return f"quantized_relu({self.bits},{self.integer})"
+
+
+class LayerDefaults(Strict):
+    kernel: Quantizer = Quantizer(bits=6, integer=0)
+    bias: Quantizer = Quantizer(bits=6, integer=0)
+    activation: Quantizer = Quantizer(type="quantized_relu", bits=6, integer=2)
+
+
+class Layer(Strict):
+    """One Dense layer of the student (and the teacher, unquantized)."""
+
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    units: int = Field(gt=0, le=4096)
+    kernel: Quantizer | None = None
+    bias: Quantizer | None = None
+    # Hidden layers: a quantized ReLU (or quantized_bits for a signed linear activation).
+    # The last layer has no activation: it gives the logits, and `model.output` decides softmax.
+    activation: Quantizer | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _not_reserved(cls, v: str) -> str:
+        if v in {"input", "features", "input_q", "softmax"}:
+            raise ValueError(f"layer name {v!r} is reserved by the flow (and 'input' by hls4ml); choose another")
+        return v
+
+
+class ModelConfig(Strict):
+    # The input is quantized by the model's own quantizer; the flow gives hls4ml exactly that type.
+    input_quantizer: Quantizer = Quantizer(bits=8, integer=3)
+    defaults: LayerDefaults = LayerDefaults()
+    layers: list[Layer] = Field(min_length=1)
+    output: Literal["softmax", "linear"] = "softmax"
+    teacher_width_multiplier: float = Field(default=1.0, gt=0, le=16)
+
+    @model_validator(mode="after")
+    def _check_layers(self) -> "ModelConfig":
+        names = [layer.name for layer in self.layers]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"layer names must be unique; repeated: {dupes}")
+        for layer in self.layers:
+            if layer.name.endswith("_act"):
+                raise ValueError(f"layer name {layer.name!r} may not end in '_act' (the flow names activations so)")
+        if self.layers[-1].activation is not None:
+            raise ValueError(
+                f"the last layer ({self.layers[-1].name!r}) gives the logits and takes no activation; "
+                "set model.output to 'softmax' or 'linear' instead"
+            )
+        return self
+
+    def kernel(self, layer: Layer) -> Quantizer:
+        return layer.kernel or self.defaults.kernel
+
+    def bias(self, layer: Layer) -> Quantizer:
+        return layer.bias or self.defaults.bias
+
+    def activation(self, layer: Layer) -> Quantizer | None:
+        if layer is self.layers[-1]:
+            return None
+        return layer.activation or self.defaults.activation
+
+
+# --------------------------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------------------------
+
+
+class DataConfig(Strict):
+    """Where the data come from. Paths are relative to the config file's folder."""
+
+    source: Literal["digits", "arrays", "jets"] = "digits"
+    path: str | None = None  # arrays: .npz/.npy/.csv; jets: OpenML 42468 ARFF/CSV/parquet or a generated file
+    labels_path: str | None = None  # arrays given as two .npy files
+    features_key: str = "X"  # .npz
+    labels_key: str = "y"  # .npz
+    label_column: str = "class"  # .csv / parquet / arff
+    test_fraction: float = Field(default=0.2, gt=0, lt=0.9)
+    val_fraction: float = Field(default=0.1, ge=0, lt=0.9)
+    standardize: bool = True
+    max_rows: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _paths(self) -> "DataConfig":
+        if self.source in {"arrays", "jets"} and not self.path:
+            raise ValueError(f"data.source={self.source!r} needs data.path (a file to read)")
+        if self.source == "digits" and (self.path or self.labels_path):
+            raise ValueError("data.source='digits' is bundled with scikit-learn and takes no path")
+        if self.test_fraction + self.val_fraction >= 0.9:
+            raise ValueError("test_fraction + val_fraction must leave at least 10% for training")
+        return self
+
+
+# --------------------------------------------------------------------------------------------
+# Training
+# --------------------------------------------------------------------------------------------
+
+
+class TeacherConfig(Strict):
+    epochs: int = Field(default=30, gt=0)
+    batch_size: int = Field(default=64, gt=0)
+    learning_rate: float = Field(default=2e-3, gt=0)
+
+
+class StudentConfig(Strict):
+    epochs: int = Field(default=40, gt=0)
+    batch_size: int = Field(default=64, gt=0)
+    learning_rate: float = Field(default=2e-3, gt=0)
+
+
+class PruningConfig(Strict):
+    """Quantization-aware pruning (Hawks et al. 2021) with tensorflow-model-optimization."""
+
+    enabled: bool = True
+    schedule: Literal["constant", "polynomial"] = "polynomial"
+    target_sparsity: float = Field(default=0.75, ge=0, lt=1)
+    per_layer: dict[str, float] = Field(default_factory=dict)
+    begin_fraction: float = Field(default=0.1, ge=0, lt=1)  # of training steps
+    end_fraction: float = Field(default=0.7, gt=0, le=1)
+    frequency: int = Field(default=20, gt=0)  # steps between mask updates
+
+    @field_validator("per_layer")
+    @classmethod
+    def _fractions(cls, v: dict[str, float]) -> dict[str, float]:
+        for name, s in v.items():
+            if not 0 <= s < 1:
+                raise ValueError(f"per_layer[{name!r}]={s} must be in [0, 1)")
+        return v
+
+    @model_validator(mode="after")
+    def _window(self) -> "PruningConfig":
+        if self.end_fraction <= self.begin_fraction:
+            raise ValueError("end_fraction must be greater than begin_fraction")
+        return self
+
+
+class DistillationConfig(Strict):
+    """Hinton et al. 2015: loss = alpha*CE(labels) + (1-alpha)*T^2*KL(teacher_T || student_T)."""
+
+    enabled: bool = False
+    temperature: float = Field(default=4.0, gt=0)
+    alpha: float = Field(default=0.5, ge=0, le=1)
+    compare_without: bool = True  # also train the student without distillation, for the report
+
+
+class TrainConfig(Strict):
+    teacher: TeacherConfig = TeacherConfig()
+    student: StudentConfig = StudentConfig()
+    pruning: PruningConfig = PruningConfig()
+    distillation: DistillationConfig = DistillationConfig()
+
+
+# --------------------------------------------------------------------------------------------
+# Search, HLS, C-simulation, resources, report
+# --------------------------------------------------------------------------------------------
+
+
+class SearchConfig(Strict):
+    """Per-layer bit-width search (see docs/search.md). Disabled by default."""
+
+    enabled: bool = False
+    model_config = ConfigDict(extra="allow", frozen=True)  # the search module validates its own keys
+
+
+class HlsConfig(Strict):
+    backend: Literal["Vivado", "Vitis"] = "Vivado"
+    part: str = "xcvu13p-flga2577-2-e"
+    clock_period_ns: float = Field(default=5.0, gt=0, le=1000)
+    io_type: Literal["io_parallel", "io_stream"] = "io_parallel"
+    strategy: Literal["Latency", "Resource", "distributed_arithmetic"] = "Latency"
+    reuse_factor: int = Field(default=1, gt=0, le=4096)
+    per_layer_reuse: dict[str, int] = Field(default_factory=dict)
+    project_dir: str = "hls_projects"  # relative to the working directory; the project is <project_dir>/<name>
+
+    @field_validator("per_layer_reuse")
+    @classmethod
+    def _positive(cls, v: dict[str, int]) -> dict[str, int]:
+        for name, rf in v.items():
+            if rf <= 0:
+                raise ValueError(f"per_layer_reuse[{name!r}]={rf} must be a positive integer")
+        return v
+
+
+class CsimConfig(Strict):
+    max_rows: int | None = Field(default=None, gt=0)  # default: the whole test split
+
+
+class ResourcesConfig(Strict):
+    enabled: bool = True
+    vendor: bool = False  # run the vendor tool when it is on PATH (slow); otherwise only the estimate
+
+
+class ReportConfig(Strict):
+    plots: bool = True
+
+
+class FlowConfig(Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    seed: int = 0
+    data: DataConfig = DataConfig()
+    model: ModelConfig
+    train: TrainConfig = TrainConfig()
+    search: SearchConfig = SearchConfig()
+    hls: HlsConfig = HlsConfig()
+    csim: CsimConfig = CsimConfig()
+    resources: ResourcesConfig = ResourcesConfig()
+    report: ReportConfig = ReportConfig()
+
+    # not part of the YAML: where the file was, to resolve relative data paths
+    source_path: str | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _layer_references(self) -> "FlowConfig":
+        names = [layer.name for layer in self.model.layers]
+        for field_name, mapping in (
+            ("train.pruning.per_layer", self.train.pruning.per_layer),
+            ("hls.per_layer_reuse", self.hls.per_layer_reuse),
+        ):
+            unknown = sorted(set(mapping) - set(names))
+            if unknown:
+                raise ValueError(f"{field_name} names layers that are not in model.layers: {unknown}; the layers are {names}")
+        return self
+
+    def resolve(self, relative: str) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        p = Path(relative).expanduser()
+        if p.is_absolute() or self.source_path is None:
+            return p
+        return Path(self.source_path).parent / p
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in {"function-after", "function-before"} or str(part).startswith("function-"):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _accepted(err: dict) -> str:
+    ctx = err.get("ctx") or {}
+    if err["type"] == "extra_forbidden":
+        return "remove it (unknown key; check the spelling against docs/config.md)"
+    if "expected" in ctx:
+        return f"expected {ctx['expected']}"
+    for key, word in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
+        if key in ctx:
+            return f"must be {word} {ctx[key]}"
+    if "pattern" in ctx:
+        return f"must match {ctx['pattern']}"
+    return ""
+
+
+def config_error_from_validation(path: str | Path, exc: ValidationError) -> ConfigError:
+    lines = []
+    for err in exc.errors():
+        where = _loc(tuple(p for p in err["loc"] if not (isinstance(p, str) and p in {"str", "int"})))
+        value = err.get("input")
+        msg = err["msg"].removeprefix("Value error, ")
+        accepted = _accepted(err)
+        shown = repr(value) if not isinstance(value, dict) else "{...}"
+        lines.append(f"{where} = {shown}: {msg}" + (f" ({accepted})" if accepted and accepted not in msg else ""))
+    return ConfigError("; ".join(lines), where=str(path), fix="edit the field(s) named above; `flow validate FILE` re-checks in well under a second")
+
+
+def load_config(path: str | Path) -> FlowConfig:
+    """Read and validate a YAML config. Raises ConfigError, never a bare exception."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"config file not found (cwd {Path.cwd()})", where=str(p), fix="pass the path of a YAML file, e.g. configs/digits_mlp.yaml")
+    try:
+        raw = yaml.safe_load(p.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark else str(p)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"malformed YAML: {problem}", where=where, fix="fix the YAML syntax at that line (indentation, a missing ':' or an unclosed bracket)") from None
+    except UnicodeDecodeError:
+        raise ConfigError("the file is not UTF-8 text", where=str(p), fix="save it as UTF-8 YAML") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"the top level must be a mapping of sections (name, data, model, ...), got {type(raw).__name__}", where=str(p), fix="see configs/digits_mlp.yaml for the layout")
+    return validate_dict(raw, source=p)
+
+
+def validate_dict(raw: dict, *, source: str | Path = "<config>") -> FlowConfig:
+    try:
+        cfg = FlowConfig.model_validate({**raw, "source_path": str(source)})
+    except ValidationError as exc:
+        raise config_error_from_validation(source, exc) from None
+    if cfg.search.enabled:
+        # the search section validates against its own schema (kept next to the search engine)
+        from flow.search_config import validate_search_section
+
+        validate_search_section(cfg, source=source)
+    return cfg
+
+
+def with_changes(cfg: FlowConfig, **sections: Any) -> FlowConfig:
+    """A copy with some sections replaced, validated again (used by the search and tests)."""
+    data = cfg.model_dump(exclude={"source_path"})
+    data.update(sections)
+    return validate_dict(data, source=cfg.source_path or "<config>")
+
+
+def section_dump(cfg: FlowConfig, *names: str) -> dict[str, Any]:
+    """JSON-able content of some config sections, for stage fingerprints."""
+    full = cfg.model_dump(mode="json", exclude={"source_path"})
+    return {name: full[name] for name in names}

@@ -1,0 +1,224 @@
+"""g++ C-simulation of the hls4ml project and the bit-exact proof against QKeras, layer by layer.
+
+Exactness is equality of every value of every traced layer. The QKeras side is the model's own
+layer outputs on the same quantized inputs; for a Dense with a fused activation, whose
+pre-activation Keras does not expose, the reference is x @ W + b in float64 from QKeras' own
+quantized weights and the previous layer's QKeras output. Softmax is an approximation in
+hls4ml by design: it is checked as argmax agreement, and exactness is proved on the logits.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from flow.errors import NotBitExactError, ToolError
+from flow.hls import Plan
+
+log = logging.getLogger(__name__)
+
+
+def require_compiler() -> None:
+    """hls4ml compiles with g++; fail before any long work when it is missing."""
+    if shutil.which("g++") is None:
+        raise ToolError(
+            "g++ not found on PATH; the C-simulation compiles the HLS project with it",
+            where="csim",
+            fix="install it (Debian/Ubuntu: apt-get install g++; macOS: xcode-select --install) or put it on PATH",
+        )
+
+
+def prepare_inputs(model, plan: Plan, X: np.ndarray) -> np.ndarray:
+    """The inputs as the FPGA receives them: quantized by the model's own input quantizer (via
+    QKeras itself, so both sides see identical numbers) or onto the declared/default type."""
+    from flow.quant import quantize_array
+
+    X = np.asarray(X, dtype=np.float32)
+    if plan.input_quantizer is not None and plan.input_source.startswith("model"):
+        q = model.layers[1].activation
+        Xq = np.asarray(q(X).numpy(), dtype=np.float32)
+    else:
+        Xq = quantize_array(X, plan.input_type)
+    if not plan.input_type.represents(Xq):
+        raise NotBitExactError(
+            f"quantized inputs are not representable in {plan.input_type.hls()}",
+            where="csim inputs",
+            fix="this is a flow bug in the input type derivation; please report it with the model",
+        )
+    return Xq
+
+
+def keras_reference(model, plan: Plan, Xq: np.ndarray) -> dict[str, np.ndarray]:
+    """Reference output of every plan node, from the QKeras model on the quantized inputs."""
+    import tensorflow as tf
+
+    from flow.model import quantized_weights
+
+    names = [layer.name for layer in model.layers[1:]]
+    probe = tf.keras.Model(model.input, [model.get_layer(n).output for n in names])
+    outs = probe.predict(Xq, verbose=0, batch_size=4096)
+    if len(names) == 1:
+        outs = [outs]
+    by_layer = {n: np.asarray(o, dtype=np.float64).reshape(len(Xq), -1) for n, o in zip(names, outs)}
+    ref: dict[str, np.ndarray] = {}
+    weights = quantized_weights(model)
+    prev = Xq.astype(np.float64)
+    for node in plan.nodes[1:]:
+        if node.keras_layer is not None:
+            ref[node.name] = by_layer[node.keras_layer]
+            prev = ref[node.name]
+        elif node.function == "dense":  # pre-activation of a fused activation
+            W, b = weights[node.name]
+            ref[node.name] = prev @ W + b
+    return ref
+
+
+@dataclass
+class LayerCheck:
+    name: str
+    values: int
+    exact_values: int
+    max_lsb_diff: float
+    hls_type: str
+    qkeras_type: str
+    traced: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "values": self.values,
+            "exact_values": self.exact_values,
+            "max_lsb_diff": self.max_lsb_diff,
+            "hls_type": self.hls_type,
+            "qkeras_type": self.qkeras_type,
+            "traced": self.traced,
+        }
+
+
+@dataclass
+class ExactnessReport:
+    rows: int
+    exact_rows: int
+    layers: dict[str, LayerCheck]
+    softmax_argmax_agreement: float | None
+    output_layer: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def exact(self) -> bool:
+        return self.rows > 0 and self.exact_rows == self.rows and all(c.exact_values == c.values for c in self.layers.values())
+
+    def first_mismatch(self) -> LayerCheck | None:
+        return next((c for c in self.layers.values() if c.exact_values != c.values), None)
+
+    def diagnosis(self) -> str:
+        bad = self.first_mismatch()
+        if bad is None:
+            return "bit-exact"
+        return (
+            f"first differing layer {bad.name!r}: {bad.values - bad.exact_values} of {bad.values} values differ, "
+            f"largest difference {bad.max_lsb_diff:g} LSB; HLS type {bad.hls_type}, QKeras {bad.qkeras_type}; "
+            f"{self.rows - self.exact_rows} of {self.rows} rows differ"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "exact": self.exact,
+            "rows": self.rows,
+            "exact_rows": self.exact_rows,
+            "output_layer": self.output_layer,
+            "layers": {k: v.to_dict() for k, v in self.layers.items()},
+            "softmax_argmax_agreement": self.softmax_argmax_agreement,
+            "diagnosis": self.diagnosis(),
+            "warnings": self.warnings,
+        }
+
+
+def compare(plan: Plan, reference: dict[str, np.ndarray], hls_trace: dict[str, np.ndarray], hls_output: np.ndarray) -> ExactnessReport:
+    """Equality, value by value, of every node with a fixed-point result; argmax for softmax."""
+    n = len(hls_output)
+    row_ok = np.ones(n, dtype=bool)
+    checks: dict[str, LayerCheck] = {}
+    agreement = None
+    output_layer = ""
+    warnings = list(plan.warnings)
+    for node in plan.nodes[1:]:
+        ref = reference.get(node.name)
+        if ref is None:
+            continue
+        qk_type = node.function if node.function.startswith("quantizer") else f"{node.function} on QKeras float32"
+        if node.result is None:  # softmax: approximate by design
+            hls_sm = np.asarray(hls_trace.get(node.name, hls_output), dtype=np.float64).reshape(n, -1)
+            agreement = float(np.mean(np.argmax(hls_sm, axis=1) == np.argmax(ref, axis=1)))
+            continue
+        got = hls_trace.get(node.name)
+        if got is None:
+            checks[node.name] = LayerCheck(node.name, 0, 0, 0.0, node.result.hls(), qk_type, traced=False)
+            warnings.append(f"layer {node.name!r} was not traced by hls4ml (optimized away); it is not compared")
+            continue
+        got = np.asarray(got, dtype=np.float64).reshape(n, -1)
+        if got.shape != ref.shape:
+            raise NotBitExactError(f"layer {node.name!r}: HLS trace shape {got.shape} != QKeras {ref.shape}", where="csim", fix="report this model to the flow's developers")
+        eq = got == ref
+        row_ok &= eq.all(axis=1)
+        diff = np.abs(got - ref) / node.result.lsb
+        checks[node.name] = LayerCheck(node.name, int(eq.size), int(eq.sum()), float(diff.max()) if diff.size else 0.0, node.result.hls(), qk_type)
+        output_layer = node.name
+    if not checks:
+        raise NotBitExactError("no layer could be compared", where="csim", fix="the model needs at least one QDense layer")
+    return ExactnessReport(n, int(row_ok.sum()), checks, agreement, output_layer, warnings)
+
+
+def run(hls_model, model, plan: Plan, X: np.ndarray, *, progress: bool = True) -> tuple[ExactnessReport, np.ndarray]:
+    """Compile (once, with tracing), run the C-simulation on X and compare with QKeras.
+
+    Returns the report and the C-simulation's final output. Raises NotBitExactError when any value differs.
+    """
+    require_compiler()
+    Xq = np.ascontiguousarray(prepare_inputs(model, plan, X))
+    reference = keras_reference(model, plan, Xq)
+    log.info("compiling the HLS project with g++ and C-simulating %d rows", len(Xq))
+    hls_out, hls_trace = _traced_predict(hls_model, Xq, progress=progress)
+    report = compare(plan, reference, hls_trace, hls_out)
+    return report, hls_out
+
+
+def _traced_predict(hls_model, Xq: np.ndarray, *, progress: bool, chunk: int = 256) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """hls4ml's trace() recompiles on every call; compile once, then trace in chunks with a progress bar."""
+    import contextlib
+    import io
+
+    from tqdm import tqdm
+
+    outs: list[np.ndarray] = []
+    traces: dict[str, list[np.ndarray]] = {}
+    buf = io.StringIO()
+    bar = tqdm(total=len(Xq), desc="C-simulation", unit="row", disable=not progress, leave=False)
+    try:
+        for start in range(0, len(Xq), chunk):
+            part = Xq[start : start + chunk]
+            with contextlib.redirect_stdout(buf):
+                try:
+                    out, tr = hls_model.trace(part)
+                except Exception as exc:  # hls4ml raises bare Exception / CalledProcessError on compile failures
+                    raise NotBitExactError(
+                        f"the HLS C++ did not compile or run: {type(exc).__name__}: {exc}",
+                        where="csim",
+                        fix="check g++ works (g++ --version) and see the build log in the project folder",
+                    ) from None
+            if start == 0:
+                hls_model.compile = lambda: None  # the traced library is built; later chunks reuse it
+            outs.append(np.asarray(out, dtype=np.float64).reshape(len(part), -1))
+            for k, v in tr.items():
+                traces.setdefault(k, []).append(np.asarray(v, dtype=np.float64).reshape(len(part), -1))
+            bar.update(len(part))
+    finally:
+        bar.close()
+        if "compile" in vars(hls_model):
+            del hls_model.compile
+    for line in buf.getvalue().splitlines():
+        log.debug("hls4ml: %s", line)
+    return np.concatenate(outs), {k: np.concatenate(v) for k, v in traces.items()}

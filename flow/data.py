@@ -1,0 +1,382 @@
+"""Data sources, the seeded split and standardization.
+
+Sources: scikit-learn's bundled digits (no network), user arrays (.npz/.npy/.csv), and the hls4ml
+LHC jet dataset (OpenML 42468) read from a local ARFF/CSV/parquet file, a generated file from
+`flow data jets`, or an existing scikit-learn OpenML cache folder. Nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from flow.config import DataConfig, FlowConfig
+from flow.errors import DataError
+
+log = logging.getLogger(__name__)
+
+JET_FEATURES = (
+    "zlogz", "c1_b0_mmdt", "c1_b1_mmdt", "c1_b2_mmdt", "c2_b1_mmdt", "c2_b2_mmdt", "d2_b1_mmdt",
+    "d2_b2_mmdt", "d2_a1_b1_mmdt", "d2_a1_b2_mmdt", "m2_b1_mmdt", "m2_b2_mmdt", "n2_b1_mmdt",
+    "n2_b2_mmdt", "mass_mmdt", "multiplicity",
+)  # fmt: skip
+JET_CLASSES = ("g", "q", "t", "w", "z")
+OPENML_JETS_ID = 42468
+OPENML_JETS_RELATION = "hls4ml_lhc_jets_hlf"
+
+
+@dataclass
+class Dataset:
+    """Features (float32, rows x features) and integer labels, with names for the report."""
+
+    X: np.ndarray
+    y: np.ndarray
+    classes: list[str]
+    feature_names: list[str]
+    source: str
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass
+class Split:
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    classes: list[str]
+    feature_names: list[str]
+    mean: np.ndarray
+    std: np.ndarray
+
+    @property
+    def n_features(self) -> int:
+        return int(self.X_train.shape[1])
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    def save(self, path: Path) -> None:
+        np.savez(
+            path,
+            X_train=self.X_train, y_train=self.y_train, X_val=self.X_val, y_val=self.y_val,
+            X_test=self.X_test, y_test=self.y_test, mean=self.mean, std=self.std,
+            classes=np.array(self.classes), feature_names=np.array(self.feature_names),
+        )  # fmt: skip
+
+    @classmethod
+    def load(cls, path: Path) -> "Split":
+        with np.load(path, allow_pickle=False) as z:
+            return cls(
+                X_train=z["X_train"], y_train=z["y_train"], X_val=z["X_val"], y_val=z["y_val"],
+                X_test=z["X_test"], y_test=z["y_test"], mean=z["mean"], std=z["std"],
+                classes=[str(c) for c in z["classes"]], feature_names=[str(f) for f in z["feature_names"]],
+            )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file (or of the listing of a folder), so resume notices changed data."""
+    h = hashlib.sha256()
+    if path.is_dir():
+        for p in sorted(path.rglob("*")):
+            if p.is_file():
+                st = p.stat()
+                h.update(f"{p.relative_to(path)}:{st.st_size}:{st.st_mtime_ns}".encode())
+        return h.hexdigest()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def input_files(cfg: FlowConfig) -> list[Path]:
+    """The user files a config reads (for fingerprints and up-front checks)."""
+    files = []
+    if cfg.data.path:
+        files.append(cfg.resolve(cfg.data.path))
+    if cfg.data.labels_path:
+        files.append(cfg.resolve(cfg.data.labels_path))
+    return files
+
+
+def check_inputs_exist(cfg: FlowConfig) -> None:
+    """Fail before any long work when a data file is missing."""
+    for i, p in enumerate(input_files(cfg)):
+        key = "data.path" if i == 0 else "data.labels_path"
+        if not p.exists():
+            raise DataError(f"{key} = {str(p)!r} does not exist", where=cfg.source_path, fix=_missing_fix(cfg.data))
+
+
+def _missing_fix(d: DataConfig) -> str:
+    if d.source == "jets":
+        return (
+            "point data.path at the OpenML 42468 file (ARFF/CSV/parquet, e.g. downloaded once with "
+            "sklearn.datasets.fetch_openml(data_id=42468)), at a scikit-learn data_home folder that caches it, "
+            "or generate jets offline with `flow data jets --n-per-class 20000 --out jets.parquet`"
+        )
+    return "check the path (relative paths are resolved from the config file's folder)"
+
+
+def load_dataset(cfg: FlowConfig) -> Dataset:
+    d = cfg.data
+    if d.source == "digits":
+        from sklearn.datasets import load_digits
+
+        X, y = load_digits(return_X_y=True)
+        ds = Dataset(X.astype(np.float32), y.astype(np.int64), [str(i) for i in range(10)], [f"pixel_{i}" for i in range(64)], "sklearn digits")
+    elif d.source == "arrays":
+        ds = _load_arrays(cfg)
+    else:
+        ds = load_jets(cfg.resolve(d.path), label_column=d.label_column)
+    if d.max_rows is not None and len(ds.y) > d.max_rows:
+        rng = np.random.default_rng(cfg.seed)
+        keep = np.sort(rng.choice(len(ds.y), d.max_rows, replace=False))
+        ds.X, ds.y = ds.X[keep], ds.y[keep]
+    _check_dataset(ds, where=str(cfg.resolve(d.path)) if d.path else "data")
+    return ds
+
+
+def _check_dataset(ds: Dataset, *, where: str) -> None:
+    if ds.X.ndim != 2:
+        raise DataError(f"features must be a 2-D array (rows x features), got shape {ds.X.shape}", where=where, fix="flatten each sample into one row")
+    if ds.X.shape[0] != ds.y.shape[0]:
+        raise DataError(
+            f"label/feature shape mismatch: {ds.X.shape[0]} feature rows but {ds.y.shape[0]} labels",
+            where=where,
+            fix="give one label per feature row",
+        )
+    if not np.all(np.isfinite(ds.X)):
+        bad = int(np.sum(~np.isfinite(ds.X)))
+        raise DataError(f"{bad} feature values are NaN or infinite", where=where, fix="drop or impute those rows before running the flow")
+    if len(ds.classes) < 2:
+        raise DataError(f"need at least 2 classes, found {len(ds.classes)}", where=where, fix="check the label column")
+    counts = np.bincount(ds.y, minlength=len(ds.classes))
+    if counts.min() < 3:
+        raise DataError(
+            f"class {ds.classes[int(np.argmin(counts))]!r} has only {int(counts.min())} rows; a stratified split needs at least 3",
+            where=where,
+            fix="add rows or drop that class",
+        )
+
+
+def _encode_labels(raw: np.ndarray, *, where: str) -> tuple[np.ndarray, list[str]]:
+    raw = np.asarray(raw)
+    if raw.ndim == 2 and raw.shape[1] > 1:  # one-hot
+        return raw.argmax(axis=1).astype(np.int64), [str(i) for i in range(raw.shape[1])]
+    raw = raw.reshape(-1)
+    if raw.dtype.kind == "f" and np.any(raw != np.round(raw)):
+        raise DataError("labels are non-integer floats; the flow trains classifiers", where=where, fix="give integer or string class labels")
+    classes, y = np.unique(raw.astype(str) if raw.dtype.kind in "OUS" else raw.astype(np.int64), return_inverse=True)
+    return y.astype(np.int64), [str(c) for c in classes]
+
+
+def _load_arrays(cfg: FlowConfig) -> Dataset:
+    d = cfg.data
+    path = cfg.resolve(d.path)
+    where = str(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".npz":
+            with np.load(path, allow_pickle=False) as z:
+                for key in (d.features_key, d.labels_key):
+                    if key not in z.files:
+                        raise DataError(f"no array named {key!r} in the file (it has {z.files})", where=where, fix="set data.features_key / data.labels_key")
+                X, raw_y = z[d.features_key], z[d.labels_key]
+        elif suffix == ".npy":
+            if not d.labels_path:
+                raise DataError("a .npy features file needs data.labels_path (a .npy of labels)", where=where, fix="set data.labels_path, or save both in one .npz with keys X and y")
+            X = np.load(path, allow_pickle=False)
+            lp = cfg.resolve(d.labels_path)
+            where = f"{path} + {lp}"
+            raw_y = np.load(lp, allow_pickle=False)
+        elif suffix == ".csv":
+            X, raw_y, names = _read_table(path, d.label_column)
+            y, classes = _encode_labels(raw_y, where=where)
+            return Dataset(X, y, classes, names, f"csv {path.name}")
+        else:
+            raise DataError(f"unsupported file type {suffix!r}", where=where, fix="use .npz (keys X, y), two .npy files, or .csv with a label column")
+    except DataError:
+        raise
+    except (OSError, ValueError, EOFError) as exc:
+        raise DataError(f"cannot read the file ({type(exc).__name__}: {exc})", where=where, fix="the file is missing or corrupt; re-export it with numpy.savez / numpy.save") from None
+    X = np.asarray(X)
+    if X.dtype.kind not in "fiub":
+        raise DataError(f"features have dtype {X.dtype}, not numbers", where=where, fix="store numeric features")
+    y, classes = _encode_labels(raw_y, where=where)
+    return Dataset(X.astype(np.float32), y, classes, [f"f{i}" for i in range(X.shape[1] if X.ndim == 2 else 0)], f"arrays {path.name}")
+
+
+def _read_table(path: Path, label_column: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """CSV or parquet -> (features, raw labels, feature names), via pyarrow (fast, no pandas)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path) if path.suffix.lower() == ".parquet" else pacsv.read_csv(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataError(f"cannot read the table ({exc})", where=str(path), fix="the file is corrupt or not CSV/parquet") from None
+    return _table_to_arrays(table, label_column, where=str(path))
+
+
+def _table_to_arrays(table, label_column: str, *, where: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    if label_column not in table.column_names:
+        raise DataError(f"no label column {label_column!r}; columns are {table.column_names}", where=where, fix="set data.label_column")
+    names = [c for c in table.column_names if c != label_column]
+    try:
+        X = np.column_stack([table.column(c).to_numpy(zero_copy_only=False).astype(np.float32) for c in names])
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"a feature column is not numeric ({exc})", where=where, fix="keep only numeric feature columns besides the label") from None
+    raw_y = table.column(label_column).to_numpy(zero_copy_only=False)
+    return X, raw_y, names
+
+
+def _read_arff(stream: io.TextIOBase, *, where: str):
+    """A minimal ARFF reader: header with @attribute lines, then CSV data (OpenML's format)."""
+    import pyarrow.csv as pacsv
+
+    names: list[str] = []
+    relation = ""
+    for line in stream:
+        s = line.strip()
+        low = s.lower()
+        if low.startswith("@relation"):
+            relation = s.split(None, 1)[1].strip("'\"") if len(s.split(None, 1)) > 1 else ""
+        elif low.startswith("@attribute"):
+            names.append(s.split(None, 2)[1].strip("'\""))
+        elif low.startswith("@data"):
+            break
+    else:
+        raise DataError("no @data section", where=where, fix="the ARFF file is truncated or corrupt")
+    body = stream.read().encode()
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(quote_char="'"),
+        )
+    except Exception as exc:  # pyarrow raises several types for malformed CSV
+        raise DataError(f"cannot parse the ARFF data ({exc})", where=where, fix="the file is corrupt") from None
+    return relation, table
+
+
+def _find_openml_cache(folder: Path) -> Path | None:
+    """Find the gzipped ARFF of OpenML 42468 in a scikit-learn data_home folder."""
+    for p in sorted(folder.rglob("*")):
+        if not p.is_file() or "openml" not in str(p) or "download" not in str(p):
+            continue
+        try:
+            with gzip.open(p, "rt") as f:
+                head = f.read(4096).lower()
+        except (OSError, EOFError, UnicodeDecodeError):
+            continue
+        if OPENML_JETS_RELATION in head:
+            return p
+    return None
+
+
+def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
+    """The 16 jet-substructure features and the 5 classes, from any of the supported files."""
+    where = str(path)
+    if not path.exists():
+        raise DataError(f"jet data file {where!r} does not exist", where=where, fix=_missing_fix(DataConfig(source="jets", path=where)))
+    if path.is_dir():
+        found = _find_openml_cache(path)
+        if found is None:
+            raise DataError(
+                f"no cached OpenML {OPENML_JETS_ID} ({OPENML_JETS_RELATION}) ARFF found in this folder",
+                where=where,
+                fix="point data.path at a scikit-learn data_home that fetched data_id=42468, or at the ARFF/CSV/parquet file",
+            )
+        path, where = found, str(found)
+    suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
+    meta: dict = {}
+    try:
+        if suffix in (".arff", ".arff.gz") or path.parent.name == "download":
+            opener = gzip.open if (suffix.endswith(".gz") or path.parent.name == "download") else open
+            with opener(path, "rt") as f:
+                _, table = _read_arff(f, where=where)
+            X, raw_y, names = _table_to_arrays(table, label_column, where=where)
+        elif suffix in (".csv", ".parquet"):
+            X, raw_y, names = _read_table(path, label_column)
+            if suffix == ".parquet":
+                import pyarrow.parquet as pq
+
+                md = pq.read_schema(path).metadata or {}
+                if b"flow" in md:
+                    import json
+
+                    meta = json.loads(md[b"flow"])
+        elif suffix == ".npz":
+            with np.load(path, allow_pickle=False) as z:
+                names = [str(n) for n in z["feature_names"]] if "feature_names" in z.files else list(JET_FEATURES)
+                X, raw_y = z["X"].astype(np.float32), z[label_column] if label_column in z.files else z["y"]
+        else:
+            raise DataError(f"unsupported jet file type {suffix!r}", where=where, fix="use the OpenML ARFF, a CSV/parquet with the 16 features and 'class', or `flow data jets` output")
+    except DataError:
+        raise
+    except (OSError, EOFError, KeyError, ValueError, gzip.BadGzipFile) as exc:
+        raise DataError(f"cannot read the jet file ({type(exc).__name__}: {exc})", where=where, fix="the file is corrupt; re-create it") from None
+    missing = [f for f in JET_FEATURES if f not in names]
+    if missing:
+        raise DataError(f"jet file lacks the features {missing}", where=where, fix=f"the jet schema (OpenML {OPENML_JETS_ID}) has {list(JET_FEATURES)} and a 'class' column")
+    order = [names.index(f) for f in JET_FEATURES]
+    X = X[:, order]
+    labels = np.char.lower(np.char.strip(np.asarray(raw_y).astype(str), "'\" "))
+    unknown = sorted(set(np.unique(labels)) - set(JET_CLASSES))
+    if unknown:
+        raise DataError(f"unknown jet classes {unknown[:10]}", where=where, fix=f"classes must be {list(JET_CLASSES)}")
+    present = [c for c in JET_CLASSES if c in set(labels)]
+    y = np.array([present.index(c) for c in labels], dtype=np.int64) if len(labels) < 1000 else _fast_index(labels, present)
+    return Dataset(X.astype(np.float32), y, present, list(JET_FEATURES), f"jets {path.name}", meta)
+
+
+def _fast_index(labels: np.ndarray, classes: list[str]) -> np.ndarray:
+    y = np.full(labels.shape, -1, dtype=np.int64)
+    for i, c in enumerate(classes):
+        y[labels == c] = i
+    return y
+
+
+# --------------------------------------------------------------------------------------------
+# Split
+# --------------------------------------------------------------------------------------------
+
+
+def make_split(ds: Dataset, cfg: FlowConfig) -> Split:
+    """Seeded stratified train/val/test split; standardization fitted on the training rows only."""
+    from sklearn.model_selection import train_test_split
+
+    d = cfg.data
+    idx = np.arange(len(ds.y))
+    trval, test = train_test_split(idx, test_size=d.test_fraction, random_state=cfg.seed, stratify=ds.y)
+    if d.val_fraction > 0:
+        val_share = d.val_fraction / (1 - d.test_fraction)
+        train, val = train_test_split(trval, test_size=val_share, random_state=cfg.seed, stratify=ds.y[trval])
+    else:
+        train, val = trval, trval[:0]
+    X = ds.X.astype(np.float64)
+    if d.standardize:
+        mean = X[train].mean(axis=0)
+        std = X[train].std(axis=0)
+        std[std == 0] = 1.0
+    else:
+        mean, std = np.zeros(X.shape[1]), np.ones(X.shape[1])
+    Xs = ((X - mean) / std).astype(np.float32)
+    return Split(
+        X_train=Xs[train], y_train=ds.y[train], X_val=Xs[val], y_val=ds.y[val], X_test=Xs[test], y_test=ds.y[test],
+        classes=ds.classes, feature_names=ds.feature_names, mean=mean.astype(np.float32), std=std.astype(np.float32),
+    )  # fmt: skip

@@ -1,0 +1,298 @@
+"""QKeras model -> exact precisions -> hls4ml configuration and project.
+
+The only module that builds hls4ml's configuration dicts. Every precision is set here, from the
+QKeras quantizers and the actual quantized weights, so the C-simulation can be exact:
+- the input type is the model's input quantizer (or a declared type), and the flow quantizes the
+  inputs itself, so HLS and QKeras see the same numbers;
+- each Dense accumulator/result is the narrowest type that holds x @ W + b exactly;
+- each quantized activation result is the quantizer's type with RND_CONV/SAT, as QKeras rounds.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from flow.config import HlsConfig, Quantizer
+from flow.design import ActivationDesign, DenseDesign, Design, FixedType, accumulator_type
+from flow.errors import ModelError
+from flow.quant import fixed_type, spec_from_qkeras
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_LAYERS = (
+    "InputLayer",
+    "QActivation (quantized_bits, quantized_relu)",
+    "QDense (kernel and bias quantized with quantized_bits; activation linear, relu, quantized_relu or quantized_bits)",
+    "Activation (linear, relu; softmax as the last layer)",
+    "Dropout (ignored at inference)",
+)
+DEFAULT_INPUT_TYPE = FixedType(16, 6, True, "RND_CONV", "SAT")  # hls4ml's default width, rounded like QKeras
+FLOAT32_EXACT_BITS = 24  # a float32 mantissa: wider sums are not exact in the QKeras reference
+
+
+@dataclass
+class NodePrecision:
+    """Precisions of one hls4ml node, and the Keras layer whose output it corresponds to."""
+
+    name: str
+    keras_layer: str | None  # Keras layer with the same output (None: an internal node)
+    result: FixedType | None  # None: approximate (softmax), not compared bit for bit
+    weight: FixedType | None = None
+    bias: FixedType | None = None
+    accum: FixedType | None = None
+    function: str = ""  # dense | relu | linear | softmax | quantizer
+
+
+@dataclass
+class Plan:
+    """What the flow decided for one model: input handling, per-node precisions, the design."""
+
+    input_type: FixedType
+    input_quantizer: Quantizer | None  # the model's own input quantizer, if any
+    input_source: str  # "model input quantizer 'input_q'" | "declared" | "default"
+    nodes: list[NodePrecision]
+    design: Design
+    warnings: list[str] = field(default_factory=list)
+
+    def node(self, name: str) -> NodePrecision | None:
+        return next((n for n in self.nodes if n.name == name), None)
+
+
+def _act_function(layer) -> tuple[str, Any]:
+    """(kind, quantizer-or-None) of a QDense's fused activation or an Activation/QActivation layer."""
+    act = getattr(layer, "activation", None)
+    if act is None:
+        return "linear", None
+    name = getattr(act, "__name__", None) or type(act).__name__
+    if name in {"linear", "relu", "softmax"}:
+        return name, None
+    if name in {"quantized_bits", "quantized_relu"}:
+        return "quantizer", act
+    return name, act
+
+
+def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None, name: str = "model") -> Plan:
+    """Walk the Keras model and decide every precision. Raises ModelError on anything unsupported."""
+    from flow.model import quantized_weights
+
+    layers = list(model.layers)
+    if not layers or type(layers[0]).__name__ != "InputLayer":
+        raise ModelError("the model has no Input layer", where=name, fix="build it with the functional API or a Sequential with input_shape")
+    shape = model.input_shape
+    if isinstance(shape, list) or len(shape) != 2:
+        raise ModelError(f"only single-input models with flat inputs are supported, got input shape {shape}", where=name, fix="flatten the input")
+    if layers[0].name == "input":
+        raise ModelError("the input layer is named 'input', which hls4ml reserves", where=name, fix="rename the Input layer (e.g. name='features')")
+    n_inputs = int(shape[1])
+    weights = quantized_weights(model)
+
+    warnings: list[str] = []
+    input_quantizer: Quantizer | None = None
+    first = layers[1] if len(layers) > 1 else None
+    if input_type is not None:
+        source = "declared"
+        current = input_type
+    elif first is not None and type(first).__name__ == "QActivation":
+        input_quantizer = spec_from_qkeras(first.activation, where=f"{name}: layer {first.name!r}")
+        current = fixed_type(input_quantizer)
+        source = f"model input quantizer {first.name!r}"
+    else:
+        current = DEFAULT_INPUT_TYPE
+        source = "default"
+        warnings.append(
+            f"the model has no input quantizer and no input type was declared: inputs are quantized to {current.hls()} "
+            "(hls4ml's default width) by the flow; declare --input-type to choose another"
+        )
+    in_type = current
+
+    nodes: list[NodePrecision] = [NodePrecision(layers[0].name, layers[0].name, in_type, function="input")]
+    design_layers: list = []
+    dense_names = [layer.name for layer in layers if type(layer).__name__ == "QDense"]
+    rf = lambda lname: hls_cfg.per_layer_reuse.get(lname, hls_cfg.reuse_factor)  # noqa: E731
+    for i, layer in enumerate(layers[1:], start=1):
+        kind = type(layer).__name__
+        where = f"{name}: layer {layer.name!r} ({kind})"
+        is_last = i == len(layers) - 1
+        if kind == "Dropout":
+            continue
+        if kind == "QDense":
+            if layer.kernel_quantizer_internal is None:
+                raise ModelError("QDense without a kernel_quantizer has float weights hls4ml cannot match exactly", where=where, fix="set kernel_quantizer=quantized_bits(bits, integer, alpha=1)")
+            kq = spec_from_qkeras(layer.kernel_quantizer_internal, where=where + " kernel")
+            if kq.type != "quantized_bits":
+                raise ModelError(f"kernel quantizer {kq.type} is not supported", where=where, fix="use quantized_bits for kernels")
+            w_t = fixed_type(kq)
+            W, b = weights[layer.name]
+            if layer.use_bias and layer.bias_quantizer_internal is not None:
+                bq = spec_from_qkeras(layer.bias_quantizer_internal, where=where + " bias")
+                b_t = fixed_type(bq)
+            elif layer.use_bias:
+                b_t = _exact_type_for(b, where=where + " bias")
+            else:
+                b_t = FixedType(1, 1)
+            acc = accumulator_type(current, w_t, b_t, W, b)
+            if acc.width > FLOAT32_EXACT_BITS:
+                warnings.append(
+                    f"layer {layer.name!r}: the exact sum needs {acc.width} bits, more than float32's {FLOAT32_EXACT_BITS}-bit mantissa, "
+                    "so QKeras itself may round it; lower the input/weight widths for a sound bit-exact proof"
+                )
+            act_kind, act_q = _act_function(layer)
+            design_layers.append(
+                DenseDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=rf(layer.name))
+            )
+            if act_kind == "linear":
+                nodes.append(NodePrecision(layer.name, layer.name, acc, w_t, b_t, acc, "dense"))
+                current = acc
+                continue
+            # fused activation: hls4ml splits it into '<name>_<activation>'
+            nodes.append(NodePrecision(layer.name, None, acc, w_t, b_t, acc, "dense"))
+            current, node = _activation_node(layer, act_kind, act_q, acc, is_last=is_last, where=where, node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}")
+            nodes.append(node)
+            design_layers.append(_act_design(node, acc, current, int(layer.units), rf(layer.name)))
+            continue
+        if kind in {"QActivation", "Activation"}:
+            act_kind, act_q = _act_function(layer)
+            prev = current
+            current, node = _activation_node(layer, act_kind, act_q, current, is_last=is_last, where=where, node_name=layer.name)
+            nodes.append(node)
+            n = int(np.prod(layer.output_shape[1:]))
+            design_layers.append(_act_design(node, prev, current, n, hls_cfg.reuse_factor))
+            continue
+        raise ModelError(f"layer type {kind} is not supported", where=where, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
+    if not dense_names:
+        raise ModelError("the model has no QDense layer", where=name, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
+
+    design = Design(
+        name=name,
+        layers=design_layers,
+        input_type=in_type,
+        n_inputs=n_inputs,
+        backend=hls_cfg.backend,
+        part=hls_cfg.part,
+        clock_period_ns=hls_cfg.clock_period_ns,
+        io_type=hls_cfg.io_type,
+        strategy=hls_cfg.strategy,
+    )
+    return Plan(in_type, input_quantizer, source, nodes, design, warnings)
+
+
+def _hls_act_suffix(kind: str, q) -> str:
+    return type(q).__name__ if q is not None else kind
+
+
+def _exact_type_for(values: np.ndarray, *, where: str) -> FixedType:
+    """The narrowest type holding float values exactly (e.g. an unquantized bias), up to 24 fraction bits."""
+    v = np.asarray(values, dtype=np.float64)
+    for frac in range(0, 25):
+        scaled = v * 2.0**frac
+        if np.all(scaled == np.round(scaled)):
+            lo, hi = float(min(v.min(), 0)), float(max(v.max(), 0))
+            return FixedType.covering(lo, hi, frac)
+    raise ModelError("unquantized values are not exact in fixed point", where=where, fix="quantize them with quantized_bits")
+
+
+def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, where: str, node_name: str) -> tuple[FixedType, NodePrecision]:
+    keras_name = layer.name
+    if kind == "quantizer":
+        spec = spec_from_qkeras(q, where=where)
+        t = fixed_type(spec)
+        return t, NodePrecision(node_name, keras_name, t, function=f"quantizer:{spec.qkeras()}")
+    if kind == "linear":
+        return in_t, NodePrecision(node_name, keras_name, in_t, function="linear")
+    if kind == "relu":
+        t = FixedType(in_t.width, in_t.integer, False, "TRN", "WRAP")
+        return t, NodePrecision(node_name, keras_name, t, function="relu")
+    if kind == "softmax":
+        if not is_last:
+            raise ModelError("softmax is supported only as the last layer", where=where, fix="move softmax to the output")
+        return in_t, NodePrecision(node_name, keras_name, None, function="softmax")
+    raise ModelError(f"activation {kind!r} is not supported", where=where, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
+
+
+def _act_design(node: NodePrecision, in_t: FixedType, out_t: FixedType, n: int, rf: int) -> ActivationDesign:
+    fn = node.function
+    function = "softmax" if fn == "softmax" else "relu" if (fn == "relu" or "quantized_relu" in fn) else "linear"
+    result = node.result or FixedType(18, 8)
+    return ActivationDesign(node.name, function, n, in_t, result, table_size=1024 if function == "softmax" else None, reuse_factor=rf)
+
+
+# --------------------------------------------------------------------------------------------
+# hls4ml configuration and project
+# --------------------------------------------------------------------------------------------
+
+
+def hls_config(model, plan: Plan, hls_cfg: HlsConfig, *, trace: bool = True) -> dict:
+    """hls4ml's per-layer configuration with every precision set by the flow."""
+    import hls4ml
+
+    cfg = hls4ml.utils.config_from_keras_model(model, granularity="name", backend=hls_cfg.backend)
+    cfg["Model"]["Strategy"] = hls_cfg.strategy
+    cfg["Model"]["ReuseFactor"] = hls_cfg.reuse_factor
+    layers = cfg["LayerName"]
+    by_name = {n.name: n for n in plan.nodes}
+    for lname, lcfg in layers.items():
+        node = by_name.get(lname)
+        prec = lcfg.setdefault("Precision", {})
+        if node is None:
+            # hls4ml's own helper nodes (e.g. '<dense>_linear' that it removes): follow the upstream type
+            base = next((n for n in plan.nodes if lname.startswith(n.name + "_")), None)
+            if base is not None and base.result is not None and isinstance(prec, dict):
+                prec["result"] = base.result.hls()
+            continue
+        if node.result is not None:
+            prec["result"] = node.result.hls()
+        if node.weight is not None:
+            prec["weight"] = node.weight.hls()
+        if node.bias is not None:
+            prec["bias"] = node.bias.hls()
+        if node.accum is not None:
+            prec["accum"] = node.accum.hls()
+        if node.function == "dense":
+            lcfg["ReuseFactor"] = hls_cfg.per_layer_reuse.get(lname, hls_cfg.reuse_factor)
+        if trace:
+            lcfg["Trace"] = True
+    return cfg
+
+
+def convert(model, cfg: dict, hls_cfg: HlsConfig, output_dir: Path):
+    """An hls4ml ModelGraph writing to `output_dir` (nothing compiled yet)."""
+    import hls4ml
+
+    kwargs: dict[str, Any] = dict(
+        hls_config=cfg,
+        output_dir=str(output_dir),
+        backend=hls_cfg.backend,
+        io_type=hls_cfg.io_type,
+        part=hls_cfg.part,
+        clock_period=hls_cfg.clock_period_ns,
+        project_name="myproject",
+    )
+    try:
+        return hls4ml.converters.convert_from_keras_model(model, **kwargs)
+    except (ImportError, ModuleNotFoundError) as exc:
+        if hls_cfg.strategy == "distributed_arithmetic":
+            from flow.errors import ToolError
+
+            raise ToolError(f"strategy distributed_arithmetic needs da4ml ({exc})", where="hls.strategy", fix='pip install "da4ml>=0.5.2,<0.6"') from None
+        raise
+
+
+def project_digest(project_dir: Path) -> str:
+    """sha256 over the generated sources (not build outputs): proves csim built the same project."""
+    import hashlib
+
+    h = hashlib.sha256()
+    root = Path(project_dir)
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and p.suffix in {".h", ".cpp", ".tcl", ".txt", ".dat", ".sh", ".json"} and "build" not in p.parts:
+            rel = p.relative_to(root)
+            if rel.name in {"hls4ml_config.yml"}:
+                continue
+            h.update(str(rel).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()

@@ -1,0 +1,150 @@
+"""Build the float teacher and the heterogeneously quantized QKeras student from the config.
+
+Student layout (names are what hls4ml and the trace comparison see):
+    features -> input_q (QActivation, input quantizer) -> [QDense <name> -> QActivation <name>_act]*
+    -> QDense <last> (logits) -> Activation softmax (if model.output == 'softmax')
+Activations are separate layers: hls4ml traces each, and AutoQKeras needs them separate.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flow.config import ModelConfig, PruningConfig
+from flow.quant import make_qkeras
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+INPUT_NAME = "features"
+INPUT_QUANT_NAME = "input_q"
+SOFTMAX_NAME = "softmax"
+
+
+def act_name(layer_name: str) -> str:
+    return f"{layer_name}_act"
+
+
+def seed_everything(seed: int) -> None:
+    """Same seed, same weights, same result (TF op determinism on CPU)."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(seed)
+    try:
+        tf.config.experimental.enable_op_determinism()
+    except AttributeError:  # pragma: no cover - older TF
+        pass
+
+
+def custom_objects() -> dict[str, Any]:
+    """Everything needed to load/clone a QKeras model with pruning wrappers."""
+    from qkeras.utils import _add_supported_quantized_objects
+
+    objs: dict[str, Any] = {}
+    _add_supported_quantized_objects(objs)
+    try:
+        import tensorflow_model_optimization as tfmot
+
+        objs["PruneLowMagnitude"] = tfmot.sparsity.keras.pruning_wrapper.PruneLowMagnitude
+    except ImportError:  # pragma: no cover
+        pass
+    return objs
+
+
+def build_teacher(cfg: ModelConfig, n_inputs: int, n_classes: int):
+    """Float Keras MLP with the student's shape (times a width multiplier); outputs logits."""
+    import tensorflow as tf
+
+    x = inp = tf.keras.Input((n_inputs,), name=INPUT_NAME)
+    for layer in cfg.layers[:-1]:
+        units = max(1, int(round(layer.units * cfg.teacher_width_multiplier)))
+        x = tf.keras.layers.Dense(units, activation="relu", name=f"t_{layer.name}")(x)
+    x = tf.keras.layers.Dense(n_classes, name=f"t_{cfg.layers[-1].name}")(x)
+    return tf.keras.Model(inp, x, name="teacher")
+
+
+def build_student(cfg: ModelConfig, n_inputs: int, n_classes: int, *, pruning: PruningConfig | None = None, pruning_steps: int = 0):
+    """The QKeras student. With `pruning`, Dense layers are wrapped in tfmot's prune_low_magnitude.
+
+    Returns (model, logits_model): the full model (with softmax when configured) and a model
+    sharing its weights that outputs logits, which is what the losses train.
+    """
+    import tensorflow as tf
+    from qkeras import QActivation, QDense
+
+    from flow.prune import wrap_for_pruning
+
+    last = cfg.layers[-1]
+    if last.units != n_classes:
+        from flow.errors import ConfigError
+
+        raise ConfigError(
+            f"model.layers[-1].units = {last.units} but the data have {n_classes} classes",
+            fix=f"set the last layer's units to {n_classes}",
+        )
+    x = inp = tf.keras.Input((n_inputs,), name=INPUT_NAME)
+    x = QActivation(make_qkeras(cfg.input_quantizer), name=INPUT_QUANT_NAME)(x)
+    for layer in cfg.layers:
+        dense = QDense(
+            layer.units,
+            kernel_quantizer=make_qkeras(cfg.kernel(layer)),
+            bias_quantizer=make_qkeras(cfg.bias(layer)),
+            kernel_initializer="lecun_uniform",
+            name=layer.name,
+        )
+        if pruning is not None and pruning.enabled:
+            dense = wrap_for_pruning(dense, layer.name, pruning, pruning_steps)
+        x = dense(x)
+        if layer is last:
+            logits = x
+        else:
+            act = cfg.activation(layer)
+            x = QActivation(make_qkeras(act), name=act_name(layer.name))(x)
+    out = tf.keras.layers.Activation("softmax", name=SOFTMAX_NAME)(logits) if cfg.output == "softmax" else logits
+    model = tf.keras.Model(inp, out, name="student")
+    return model, tf.keras.Model(inp, logits, name="student_logits")
+
+
+def logits_model(model):
+    """A weight-sharing view of a (stripped) student that outputs the logits."""
+    import tensorflow as tf
+
+    if model.layers[-1].name == SOFTMAX_NAME:
+        return tf.keras.Model(model.input, model.layers[-1].input)
+    return model
+
+
+def save_model(model, path: Path) -> None:
+    """Save as Keras HDF5 (what hls4ml and QKeras users exchange), atomically."""
+    from flow.artifacts import atomic_path
+
+    with atomic_path(path) as tmp:
+        model.save(tmp, include_optimizer=False, save_format="h5")
+
+
+def load_model(path: Path):
+    """Load a QKeras .h5 model saved by the flow or by a user."""
+    import tensorflow as tf
+
+    with tf.keras.utils.custom_object_scope(custom_objects()):
+        return tf.keras.models.load_model(path, compile=False)
+
+
+def quantized_weights(model) -> dict[str, tuple[Any, Any]]:
+    """{dense layer name: (quantized kernel, quantized bias)} as float64 numpy arrays."""
+    import numpy as np
+
+    out = {}
+    for layer in model.layers:
+        if type(layer).__name__ != "QDense":
+            continue
+        kq = layer.kernel_quantizer_internal
+        bq = layer.bias_quantizer_internal
+        k = layer.kernel.numpy()
+        b = layer.bias.numpy() if layer.use_bias else np.zeros(layer.units, dtype=np.float32)
+        out[layer.name] = (
+            np.asarray(kq(k) if kq is not None else k, dtype=np.float64),
+            np.asarray(bq(b) if bq is not None and layer.use_bias else b, dtype=np.float64),
+        )
+    return out

@@ -1,0 +1,61 @@
+"""Quantization-aware pruning (Hawks et al. 2021) with tensorflow-model-optimization.
+
+Masks are applied to the float kernel before QKeras quantizes it, so pruned weights quantize to
+exactly zero; `strip` removes the wrappers after training, keeping the zeros.
+"""
+
+from __future__ import annotations
+
+from flow.config import PruningConfig
+
+
+def layer_sparsity(cfg: PruningConfig, layer_name: str) -> float:
+    return cfg.per_layer.get(layer_name, cfg.target_sparsity)
+
+
+def schedule(cfg: PruningConfig, target: float, total_steps: int):
+    import tensorflow_model_optimization as tfmot
+
+    begin = int(cfg.begin_fraction * total_steps)
+    end = max(begin + 1, int(cfg.end_fraction * total_steps))
+    if cfg.schedule == "constant":
+        return tfmot.sparsity.keras.ConstantSparsity(target, begin_step=begin, frequency=cfg.frequency)
+    return tfmot.sparsity.keras.PolynomialDecay(
+        initial_sparsity=0.0, final_sparsity=target, begin_step=begin, end_step=end, frequency=cfg.frequency
+    )
+
+
+def wrap_for_pruning(layer, layer_name: str, cfg: PruningConfig, total_steps: int):
+    """Wrap one Dense/QDense layer; a target of 0 leaves it unwrapped."""
+    import tensorflow_model_optimization as tfmot
+
+    target = layer_sparsity(cfg, layer_name)
+    if target <= 0:
+        return layer
+    return tfmot.sparsity.keras.prune_low_magnitude(layer, pruning_schedule=schedule(cfg, target, max(total_steps, 2)))
+
+
+def callbacks() -> list:
+    import tensorflow_model_optimization as tfmot
+
+    return [tfmot.sparsity.keras.UpdatePruningStep()]
+
+
+def strip(model):
+    """Remove pruning wrappers (clone inside the QKeras custom-object scope)."""
+    import tensorflow as tf
+    import tensorflow_model_optimization as tfmot
+
+    from flow.model import custom_objects
+
+    with tf.keras.utils.custom_object_scope(custom_objects()):
+        return tfmot.sparsity.keras.strip_pruning(model)
+
+
+def sparsity_per_layer(model) -> dict[str, float]:
+    """Fraction of exactly-zero quantized weights per Dense layer (what the FPGA sees)."""
+    import numpy as np
+
+    from flow.model import quantized_weights
+
+    return {name: float(np.mean(k == 0)) for name, (k, _) in quantized_weights(model).items()}

@@ -1,0 +1,77 @@
+"""QKeras quantizers <-> fixed-point types.
+
+The flow never lets hls4ml guess a precision: each QKeras quantizer maps to exactly one
+`FixedType`, with the rounding/saturation QKeras itself uses (tf.round is round-half-to-even =
+RND_CONV; QKeras clips = SAT).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flow.config import Quantizer
+from flow.design import FixedType
+from flow.errors import ModelError
+
+SUPPORTED_QUANTIZERS = ("quantized_bits(bits, integer, alpha=1 or None, keep_negative=True)", "quantized_relu(bits, integer) with negative_slope=0")
+
+
+def fixed_type(q: Quantizer) -> FixedType:
+    """The exact ap_fixed type of a quantizer from the config."""
+    if q.type == "quantized_bits":
+        return FixedType(q.bits, q.integer + 1, True, "RND_CONV", "SAT")
+    return FixedType(q.bits, q.integer, False, "RND_CONV", "SAT")
+
+
+def make_qkeras(q: Quantizer) -> Any:
+    """A QKeras quantizer object (lazy import: TensorFlow is heavy)."""
+    from qkeras import quantized_bits, quantized_relu
+
+    if q.type == "quantized_bits":
+        return quantized_bits(q.bits, q.integer, alpha=1)
+    return quantized_relu(q.bits, q.integer)
+
+
+def spec_from_qkeras(quantizer: Any, *, where: str) -> Quantizer:
+    """Read a QKeras quantizer object (from a user's model) back into a `Quantizer`.
+
+    Raises ModelError for anything the flow cannot make bit-exact, listing what it supports.
+    """
+    name = type(quantizer).__name__
+    cfg = quantizer.get_config() if hasattr(quantizer, "get_config") else {}
+    if name == "quantized_bits":
+        alpha = cfg.get("alpha")
+        if alpha not in (None, 1, 1.0) or not cfg.get("keep_negative", True):
+            raise ModelError(
+                f"quantized_bits with alpha={alpha!r}, keep_negative={cfg.get('keep_negative')} is not supported",
+                where=where,
+                fix=f"retrain with alpha=1 (a power-of-two scale hls4ml cannot reproduce exactly otherwise); supported: {', '.join(SUPPORTED_QUANTIZERS)}",
+            )
+        return Quantizer(type="quantized_bits", bits=int(cfg["bits"]), integer=int(cfg.get("integer", 0)))
+    if name == "quantized_relu":
+        if cfg.get("negative_slope", 0) not in (0, 0.0) or cfg.get("use_sigmoid", 0):
+            raise ModelError(
+                "quantized_relu with negative_slope or use_sigmoid is not supported",
+                where=where,
+                fix=f"use a plain quantized_relu(bits, integer); supported: {', '.join(SUPPORTED_QUANTIZERS)}",
+            )
+        return Quantizer(type="quantized_relu", bits=int(cfg["bits"]), integer=int(cfg.get("integer", 0)))
+    raise ModelError(
+        f"quantizer {name} is not supported",
+        where=where,
+        fix=f"supported quantizers: {', '.join(SUPPORTED_QUANTIZERS)}",
+    )
+
+
+def quantize_array(values, t: FixedType):
+    """Round-half-to-even and saturate onto the grid of `t`, in float64 numpy.
+
+    Used for declared input types (no input quantizer in the model); for a model's own input
+    quantizer the flow calls QKeras itself so both sides see identical numbers.
+    """
+    import numpy as np
+
+    v = np.asarray(values, dtype=np.float64) / t.lsb
+    v = np.round(v)  # numpy rounds half to even, like tf.round
+    lo, hi = t.min_value / t.lsb, t.max_value / t.lsb
+    return (np.clip(v, lo, hi) * t.lsb).astype(np.float32)
