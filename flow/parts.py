@@ -1,0 +1,72 @@
+"""Capacities of common Xilinx/AMD FPGA parts, so an estimate can say "fits" or "does not fit".
+
+Numbers are the device totals from the AMD product tables / data sheets (DS890 UltraScale
+overview, DS923 Zynq UltraScale+, DS190 Zynq-7000, DS962 Alveo U250/U50/U280) and agree with the
+"Available" rows of Vivado HLS reports quoted in hls4ml issues (e.g. xc7vx690t: 2940 BRAM_18K,
+3600 DSP, 866400 FF, 433200 LUT in fastmachinelearning/hls4ml#84). BRAM is counted in 18 Kb halves
+(BRAM_18K), as the HLS reports do. An Alveo card lists the whole device (no shell deducted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flow.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Part:
+    """One device: total LUT, FF, DSP and BRAM_18K, plus the DSP slice type (sets the multiplier width)."""
+
+    prefix: str
+    family: str
+    LUT: int
+    FF: int
+    DSP: int
+    BRAM_18K: int
+    dsp: str = "DSP48E2"  # DSP48E2: 27x18 signed multiplier (UltraScale/+); DSP48E1: 25x18 (7-series)
+
+    @property
+    def dsp_widths(self) -> tuple[int, int]:
+        return (25, 18) if self.dsp == "DSP48E1" else (27, 18)
+
+    def capacities(self) -> dict[str, int]:
+        return {"LUT": self.LUT, "FF": self.FF, "DSP": self.DSP, "BRAM_18K": self.BRAM_18K}
+
+
+# Longest prefixes first is not needed: prefixes are unique device names.
+PARTS: dict[str, Part] = {
+    p.prefix: p
+    for p in [
+        Part("xcvu9p", "Virtex UltraScale+", 1_182_240, 2_364_480, 6_840, 4_320),
+        Part("xcvu13p", "Virtex UltraScale+", 1_728_000, 3_456_000, 12_288, 5_376),
+        Part("xcu250", "Alveo U250 (VU13P die)", 1_728_000, 3_456_000, 12_288, 5_376),
+        Part("xcu200", "Alveo U200 (VU9P die)", 1_182_240, 2_364_480, 6_840, 4_320),
+        Part("xcu280", "Alveo U280 (VU37P die)", 1_303_680, 2_607_360, 9_024, 4_032),
+        Part("xcu50", "Alveo U50 (VU35P die)", 871_680, 1_743_360, 5_952, 2_688),
+        Part("xczu9eg", "Zynq UltraScale+", 274_080, 548_160, 2_520, 1_824),
+        Part("xczu7ev", "Zynq UltraScale+", 230_400, 460_800, 1_728, 624),
+        Part("xcku115", "Kintex UltraScale", 663_360, 1_326_720, 5_520, 4_320),
+        Part("xc7vx690t", "Virtex-7", 433_200, 866_400, 3_600, 2_940, "DSP48E1"),
+        Part("xc7z020", "Zynq-7000", 53_200, 106_400, 220, 280, "DSP48E1"),
+        Part("xc7a100t", "Artix-7", 63_400, 126_800, 240, 270, "DSP48E1"),
+    ]
+}
+
+
+def lookup_part(part: str) -> Part:
+    """The table entry whose device name starts `part` (e.g. "xcvu13p-flga2577-2-e" -> xcvu13p).
+
+    Raises ConfigError naming the part and listing the known ones, because a silent default would
+    make every utilization percentage wrong.
+    """
+    name = (part or "").strip().lower()
+    # longest matching prefix wins (xcu250 vs a hypothetical xcu2...)
+    matches = [p for p in PARTS if name.startswith(p)]
+    if not matches:
+        raise ConfigError(
+            f"unknown FPGA part '{part}' for the resource estimate (known: {', '.join(sorted(PARTS))})",
+            where="design.part",
+            fix="use one of the known parts, or add the device's LUT/FF/DSP/BRAM_18K totals to flow/parts.py",
+        )
+    return PARTS[max(matches, key=len)]

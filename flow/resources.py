@@ -1,0 +1,783 @@
+"""FPGA resource and latency estimates for an hls4ml design, without running vendor tools.
+
+Why: synthesis takes minutes to hours, a bit-width search needs thousands of cost evaluations.
+This module prices the design the way Vivado/Vitis HLS builds hls4ml's dense kernels, from the
+*actual* quantized weights: a zero weight is removed, a +-2^k weight is a shift, other constants
+are shift-and-add networks (LUTs, cost ~ canonical-signed-digit count x operand width) or DSP48
+slices when both operands are wide, and the adder trees run at the declared accumulator width.
+Pure numpy, no TensorFlow or hls4ml import, nothing compiled. The model and its sources are
+written down in docs/resources.md; its measured error against published syntheses is printed by
+bench/bench_resources_published.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from flow.design import ActivationDesign, DenseDesign, Design, FixedType, log2_ceil
+from flow.errors import ConfigError
+from flow.parts import Part, lookup_part
+
+log = logging.getLogger(__name__)
+
+# --------------------------------------------------------------------------------------------
+# Calibration constants. Few, each with its reason; see docs/resources.md for sources.
+# --------------------------------------------------------------------------------------------
+#: Vivado/Vitis HLS default clock uncertainty is 12.5 % of the period; scheduling uses the rest.
+CLOCK_UNCERTAINTY = 0.125
+#: HLS maps a product to a DSP48 only when the data operand is at least DSP_MIN_BITS wide and
+#: the (constant) weight operand at least DSP_MIN_WEIGHT_BITS; narrower products become LUT logic.
+#: For non-constant weights (Resource strategy) both thresholds are DSP_MIN_BITS (~10 bits, the
+#: value quoted in the hls4ml community). For constants, 6 bits is calibrated on the 16-bit row of
+#: Fahim et al. 2021 Table 1 (1852 DSPs for 4256 products) and then reproduces the 14-bit and
+#: 6-bit rows within their errors in docs/resources.md (a 16-bit x 6-bit constant product still
+#: lands in a DSP: the 6-bit QAT model keeps ~33 DSPs in its 16-bit-input first layer).
+DSP_MIN_BITS = 10
+DSP_MIN_WEIGHT_BITS = 6
+#: Delay of one carry-chain adder level of width w (ns): base + per-bit carry. UltraScale+ -2
+#: CARRY8 ~ 0.02-0.03 ns/bit plus LUT + routing ~0.3 ns (DS923 switching characteristics).
+T_ADD_BASE_NS = 0.30
+T_ADD_PER_BIT_NS = 0.02
+#: A DSP48 multiply with its output register, as HLS schedules it: ~3 ns -> 1 cycle at 200 MHz.
+T_DSP_NS = 3.0
+#: LUTs per bit of a ripple-carry adder (one LUT6 + CARRY8 slot per bit on UltraScale).
+LUT_PER_ADDER_BIT = 1.0
+#: LUTs per partial-product bit of a general (non-constant) LUT multiplier: 18x18 measured at
+#: 365-411 LUTs (fastmachinelearning/hls4ml#99) -> ~1.1-1.25; we use 1.1.
+LUT_PER_PP_BIT = 1.1
+#: ROMs up to this many bits stay in LUTs (64 bits per LUT6 as ROM); larger go to BRAM_18K.
+LUTROM_MAX_BITS = 16 * 1024
+#: Resource strategy: hls4ml's dense_resource pipeline depth beyond the reuse-factor loop
+#: (weight read, multiply, accumulate, output) -- hls4ml docs: latency ~ reuse_factor + a few.
+RESOURCE_OVERHEAD_CYCLES = 3
+#: io_stream: one cycle to read the input packet and one to write the output packet per layer.
+STREAM_OVERHEAD_CYCLES = 2
+
+BRAM18_BITS = 18 * 1024
+KNOWN_STRATEGIES = ("latency", "resource", "distributed_arithmetic")
+KNOWN_IO = ("io_parallel", "io_stream")
+KNOWN_BACKENDS = ("vivado", "vitis")
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+@dataclass
+class LayerEstimate:
+    """Cost of one layer. `estimated=False` means this layer is NOT priced (numbers are None)."""
+
+    name: str
+    kind: str
+    LUT: float | None = 0.0
+    FF: float | None = 0.0
+    DSP: int | None = 0
+    BRAM_18K: int | None = 0
+    latency_cycles: int | None = 0
+    ii: int | None = 1
+    estimated: bool = True
+    note: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("LUT", "FF"):
+            if d[k] is not None:
+                d[k] = int(round(d[k]))
+        return d
+
+
+@dataclass
+class ResourceEstimate:
+    """Per-layer and total cost of a design, with the fit check against its part."""
+
+    design: str
+    part: str
+    part_family: str
+    backend: str
+    strategy: str
+    io_type: str
+    clock_period_ns: float
+    layers: list[LayerEstimate]
+    total: dict[str, Any]
+    capacities: dict[str, int]
+    utilization_pct: dict[str, float]
+    fits: bool
+    warnings: list[str]
+    source: str = "estimate"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "design": self.design,
+            "total": self.total,
+            "layers": {layer.name: layer.to_dict() for layer in self.layers},
+            "part": self.part,
+            "part_family": self.part_family,
+            "capacities": self.capacities,
+            "utilization_pct": self.utilization_pct,
+            "fits": self.fits,
+            "warnings": list(self.warnings),
+            "backend": self.backend,
+            "strategy": self.strategy,
+            "io_type": self.io_type,
+            "clock_period_ns": self.clock_period_ns,
+            "source": self.source,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Arithmetic helpers
+# --------------------------------------------------------------------------------------------
+def csd_digits(k: int) -> int:
+    """Non-zero digits of the canonical signed digit (non-adjacent) form of integer k.
+
+    A constant with d such digits is d shifted copies of x added/subtracted: d-1 adders.
+    """
+    k = abs(int(k))
+    n = 0
+    while k:
+        if k & 1:
+            # choose +1 or -1 so that the next digit is zero
+            digit = 2 - (k & 3)
+            k -= digit
+            n += 1
+        k >>= 1
+    return n
+
+
+def _csd_vec(codes: np.ndarray) -> np.ndarray:
+    """csd_digits over an integer array (via the unique values, so it stays fast)."""
+    if codes.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    uniq, inv = np.unique(np.abs(codes), return_inverse=True)
+    table = np.array([csd_digits(int(u)) for u in uniq], dtype=np.int64)
+    return table[inv].reshape(codes.shape)
+
+
+def _bit_length(a: np.ndarray) -> np.ndarray:
+    """Bit length of non-negative integers (0 -> 0)."""
+    out = np.zeros(a.shape, dtype=np.int64)
+    nzm = a > 0
+    out[nzm] = np.floor(np.log2(a[nzm].astype(np.float64))).astype(np.int64) + 1
+    return out
+
+
+def _odd_part(a: np.ndarray) -> np.ndarray:
+    """|k| with its trailing zero bits removed (the shift is free wiring)."""
+    a = np.abs(a).astype(np.int64)
+    low = a & -a
+    out = np.zeros_like(a)
+    nzm = a > 0
+    out[nzm] = a[nzm] // low[nzm]
+    return out
+
+
+def dsp_per_product(a_bits: int, b_bits: int, part: Part) -> int:
+    """DSP slices for one a x b signed product (DSP48E2 27x18, DSP48E1 25x18)."""
+    big, small = part.dsp_widths
+    a, b = max(a_bits, b_bits), min(a_bits, b_bits)
+    if a <= big and b <= small:
+        return 1
+    # split the wider operand into 'big'-1 (unsigned) chunks and the narrower into 'small'-1
+    return math.ceil((a - 1) / (big - 1)) * math.ceil((b - 1) / (small - 1))
+
+
+def t_add_ns(width: int) -> float:
+    return T_ADD_BASE_NS + T_ADD_PER_BIT_NS * max(int(width), 1)
+
+
+def _weight_codes(d: DenseDesign) -> np.ndarray:
+    """Integer codes of the weights on the weight type's grid (exact for a valid design)."""
+    w = np.asarray(d.weights, dtype=np.float64)
+    return np.rint(w / d.weight_type.lsb).astype(np.int64)
+
+
+# --------------------------------------------------------------------------------------------
+# Dense layers
+# --------------------------------------------------------------------------------------------
+def _term_widths(d: DenseDesign, codes: np.ndarray) -> np.ndarray:
+    """Bits each addend really occupies in the accumulator: products and bias, as (n_in+1, n_out).
+
+    A product x*w cast to the accumulator type spans from its top bit (|x|max*|w|) down to the
+    accumulator LSB, or to the product's own LSB if that is higher (trailing zeros are free).
+    Zero weights give width 0 (no addend).
+    """
+    acc = d.accum_type
+    xmax = max(abs(d.input_type.min_value), abs(d.input_type.max_value))
+    a = np.abs(codes).astype(np.float64)
+    nzm = codes != 0
+    tz = np.zeros(codes.shape, dtype=np.int64)
+    ai = np.abs(codes)
+    tz[nzm] = _bit_length((ai & -ai)[nzm]) - 1
+    top = np.zeros(codes.shape)
+    top[nzm] = np.ceil(np.log2(xmax * a[nzm] * d.weight_type.lsb + 1e-300))
+    frac = np.minimum(acc.frac, d.input_type.frac + d.weight_type.frac - tz)
+    w = np.where(nzm, np.clip(top + frac + 1, 1, acc.width), 0).astype(np.int64)
+    b = np.asarray(d.bias, dtype=np.float64).reshape(1, -1)
+    bw = np.zeros(b.shape, dtype=np.int64)
+    bnz = b != 0
+    if bnz.any():
+        bw[bnz] = np.clip(np.ceil(np.log2(np.abs(b[bnz]) + 1e-300)) + acc.frac + 1, 1, acc.width).astype(np.int64)
+    return np.vstack([w, bw])
+
+
+def _tree_adder_bits(widths: np.ndarray, acc_w: int) -> float:
+    """Total adder bits of balanced trees summing each column's non-zero-width addends.
+
+    Addends are sorted so similar widths meet; every adder is one bit wider than its wider
+    input, never wider than the accumulator.
+    """
+    cols = -np.sort(-widths, axis=0)  # widest first, zeros (absent) last
+    total = 0.0
+    while cols.shape[0] > 1:
+        if cols.shape[0] % 2:
+            cols = np.vstack([cols, np.zeros((1, cols.shape[1]), dtype=cols.dtype)])
+        a, b = cols[0::2], cols[1::2]
+        both = (a > 0) & (b > 0)
+        summed = np.where(both, np.minimum(np.maximum(a, b) + 1, acc_w), a + b)
+        total += float(summed[both].sum())
+        cols = -np.sort(-summed, axis=0)
+    return total
+
+
+@dataclass
+class _Ctx:
+    part: Part
+    period_ns: float
+    strategy: str
+    io_type: str
+    backend: str
+    softmax_impl: str = "stable"
+
+    @property
+    def t_eff(self) -> float:
+        return self.period_ns * (1.0 - CLOCK_UNCERTAINTY)
+
+
+def _adder_schedule(terms: np.ndarray, acc_w: int, result_w: int, t_first: float, ctx: _Ctx) -> tuple[int, float]:
+    """Cycles and pipeline-register bits of per-output adder trees with `terms` leaves each.
+
+    The first cycle has `t_first` ns already used (multiplier delay). At every cycle boundary the
+    partial sums still alive are registered at the accumulator width; the last boundary registers
+    the layer output at the result width.
+    """
+    terms = terms[terms > 0]
+    if terms.size == 0:
+        return 0, 0.0
+    depth = log2_ceil(int(terms.max()))
+    ta = t_add_ns(acc_w)
+    per_cycle = max(1, int(ctx.t_eff // ta))
+    first = max(0, int(max(ctx.t_eff - t_first, 0.0) // ta))
+    cycles, done, ff = 0, 0, 0.0
+    while True:
+        cycles += 1
+        done += first if cycles == 1 else per_cycle
+        if done >= depth:
+            ff += terms.size * result_w
+            return cycles, ff
+        live = np.ceil(terms / 2.0**done)
+        ff += float(live.sum()) * acc_w
+        if cycles > 64:  # unreachable for sane widths; guards an infinite loop
+            return cycles, ff
+
+
+def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
+    """hls4ml dense_latency: fully unrolled, constant weights propagated into the logic."""
+    codes = _weight_codes(d)
+    x_bits = d.input_type.width
+    acc_w = d.accum_type.width
+    nz = codes != 0
+    odd = _odd_part(codes)
+    sig_bits = _bit_length(np.abs(codes)) + 1  # width of the constant operand HLS sees, with sign
+    pow2 = nz & (odd == 1)
+    wide = nz & ~pow2 & (sig_bits >= DSP_MIN_WEIGHT_BITS) & (x_bits >= DSP_MIN_BITS)
+    lutm = nz & ~pow2 & ~wide
+    csd = _csd_vec(codes)
+
+    n_dsp_mult = int(wide.sum())
+    dsp = 0
+    # DSPs: count per distinct operand width (fast even for big layers)
+    if n_dsp_mult:
+        bits, counts = np.unique(sig_bits[wide], return_counts=True)
+        dsp = int(sum(dsp_per_product(x_bits, int(b), ctx.part) * int(c) for b, c in zip(bits, counts)))
+    # constant multipliers in LUTs: (csd-1) adders as wide as x plus the constant's span
+    lut_mult = float(LUT_PER_ADDER_BIT * np.sum((csd[lutm] - 1) * (x_bits + _bit_length(odd[lutm]))))
+    # adder trees: per output, (non-zero products + non-zero bias - 1) adders at the declared
+    # accumulator width (hls4ml accumulates in accum_t; HLS keeps the declared width, which is
+    # why the flow chooses the narrowest exact accumulator). `adder_bits_narrowed` is the
+    # range-narrowed lower bound, reported for information.
+    bias = np.asarray(d.bias, dtype=np.float64).reshape(-1)
+    terms = nz.sum(axis=0).astype(np.int64) + (bias != 0).astype(np.int64)
+    lut_add = float(LUT_PER_ADDER_BIT * acc_w * np.clip(terms - 1, 0, None).sum())
+    narrowed = _tree_adder_bits(_term_widths(d, codes), acc_w)
+
+    rf = max(int(d.reuse_factor), 1)
+    mult_cycles = math.ceil(T_DSP_NS / ctx.t_eff) if n_dsp_mult else 0
+    max_csd = int(csd[lutm].max()) if lutm.any() else 1
+    t_lut_mult = log2_ceil(max_csd) * t_add_ns(x_bits + 8) if lutm.any() else 0.0
+    add_cycles, ff = _adder_schedule(terms, acc_w, d.result_type.width, 0.0 if mult_cycles else t_lut_mult, ctx)
+    if mult_cycles:
+        # LUT-multiplied products wait for the DSP products in registers (partially summed)
+        lut_terms = (nz & ~wide).sum(axis=0)
+        lvl = max(0, int((ctx.t_eff * mult_cycles - t_lut_mult) // t_add_ns(acc_w)))
+        ff += float(np.ceil(lut_terms[lut_terms > 0] / 2.0**lvl).sum()) * acc_w
+    latency = mult_cycles + add_cycles
+    ii = 1
+    mux_lut = 0.0
+    note = ""
+    if rf > 1:
+        # hls4ml: PIPELINE II=rf + ALLOCATION limit on multipliers -> products time-share units
+        dsp = math.ceil(dsp / rf)
+        lut_mult /= rf
+        shared = math.ceil((n_dsp_mult + int(lutm.sum())) / rf)
+        mux_lut = shared * (x_bits + d.weight_type.width) * (rf - 1) / 3.0
+        latency += rf - 1
+        ii = rf
+        note = "Latency strategy with reuse_factor>1: modelled as multiplier sharing (less validated)"
+    lut = lut_mult + lut_add + mux_lut
+    return LayerEstimate(
+        d.name,
+        "dense",
+        LUT=lut,
+        FF=ff,
+        DSP=dsp,
+        BRAM_18K=0,
+        latency_cycles=latency,
+        ii=ii,
+        note=note,
+        detail={
+            "n_weights": int(codes.size),
+            "n_zero": int((~nz).sum()),
+            "n_shift": int(pow2.sum()),
+            "n_dsp_mult": n_dsp_mult,
+            "n_lut_mult": int(lutm.sum()),
+            "lut_mult": round(lut_mult, 1),
+            "lut_adders": round(lut_add, 1),
+            "adder_bits_narrowed": round(narrowed, 1),
+            "lut_mux": round(mux_lut, 1),
+            "accum_width": acc_w,
+            "input_width": x_bits,
+            "mult_cycles": mult_cycles,
+            "adder_cycles": add_cycles,
+        },
+    )
+
+
+def _dense_resource(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
+    """hls4ml dense_resource: n_in*n_out/RF multipliers, each reused RF times; weights in a ROM.
+
+    Weights are read from memory, not propagated as constants, so zeros and powers of two save
+    nothing here and the multiplier width is the weight *type* width.
+    """
+    rf = max(int(d.reuse_factor), 1)
+    if rf == 1:
+        est = _dense_latency(d, ctx)
+        est.note = "Resource strategy with reuse_factor=1 behaves like Latency (constants propagated)"
+        return est
+    n_w = d.n_in * d.n_out
+    block = math.ceil(n_w / rf)
+    x_bits, w_bits, acc_w = d.input_type.width, d.weight_type.width, d.accum_type.width
+    use_dsp = x_bits >= DSP_MIN_BITS and w_bits >= DSP_MIN_BITS
+    dsp = block * dsp_per_product(x_bits, w_bits, ctx.part) if use_dsp else 0
+    lut_mult = 0.0 if use_dsp else block * LUT_PER_PP_BIT * x_bits * w_bits
+    # weight ROM: depth rf, width block*w_bits
+    rom_bits = rf * block * w_bits
+    if rom_bits > LUTROM_MAX_BITS or rf > 64:
+        bram = math.ceil(block * w_bits / 36) * math.ceil(rf / 512)
+        lut_rom = 0.0
+    else:
+        bram = 0
+        lut_rom = block * w_bits * math.ceil(rf / 64)
+    # each multiplier selects one of min(rf, n_in) inputs, and adds into one of the accumulators
+    n_sel = min(rf, d.n_in)
+    lut_mux = block * x_bits * max(n_sel - 1, 0) / 3.0
+    lut_acc = block * acc_w * LUT_PER_ADDER_BIT
+    lut_ctrl = 30 + 2 * log2_ceil(rf)
+    ff = d.n_out * acc_w + block * acc_w + d.n_out * d.result_type.width + 2 * log2_ceil(rf) + 10
+    latency = rf + RESOURCE_OVERHEAD_CYCLES
+    return LayerEstimate(
+        d.name,
+        "dense",
+        LUT=lut_mult + lut_rom + lut_mux + lut_acc + lut_ctrl,
+        FF=ff,
+        DSP=dsp,
+        BRAM_18K=bram,
+        latency_cycles=latency,
+        ii=rf,
+        detail={
+            "n_weights": n_w,
+            "multipliers": block,
+            "mult_in_dsp": use_dsp,
+            "lut_mult": round(lut_mult, 1),
+            "lut_rom": round(lut_rom, 1),
+            "lut_mux": round(lut_mux, 1),
+            "lut_acc": round(lut_acc, 1),
+            "rom_bits": rom_bits,
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Activations
+# --------------------------------------------------------------------------------------------
+TABLE_WIDTH = 18  # hls4ml 1.x default exp/inv/sigmoid/tanh table type ap_fixed<18,8>
+
+
+def _rom_cost(entries: int, width: int, copies: int) -> tuple[float, int]:
+    """(LUT, BRAM_18K) of `copies` read-only tables of entries x width bits."""
+    bits = entries * width
+    if bits <= LUTROM_MAX_BITS:
+        return float(copies * width * math.ceil(entries / 64)), 0
+    return 0.0, copies * math.ceil(width / 18) * math.ceil(entries / 1024)
+
+
+def _activation(a: ActivationDesign, ctx: _Ctx) -> LayerEstimate:
+    n, wo, wi = a.n, a.result_type.width, a.input_type.width
+    f = a.function
+    if f == "relu":
+        # sign test + AND per output bit; saturation adds a compare on the dropped integer bits
+        lut = n * wo * (1.0 + (0.5 if a.result_type.saturation != "WRAP" else 0.0))
+        return LayerEstimate(a.name, "activation", LUT=lut, FF=0.0, DSP=0, BRAM_18K=0, latency_cycles=0, ii=1)
+    if f == "linear":
+        cast = a.result_type.rounding != "TRN" or a.result_type.saturation != "WRAP"
+        lut = n * wo * (1.0 if cast else 0.0)
+        return LayerEstimate(a.name, "activation", LUT=lut, FF=0.0, DSP=0, BRAM_18K=0, latency_cycles=0, ii=1)
+    table = int(a.table_size or 1024)
+    if f in ("sigmoid", "tanh"):
+        # one table lookup per element; a dual-port table serves two lookups per cycle
+        lut_rom, bram = _rom_cost(table, TABLE_WIDTH, math.ceil(n / 2))
+        lut = lut_rom + n * (wi + log2_ceil(table))  # index computation (shift/saturate)
+        ff = n * (TABLE_WIDTH + wo)
+        return LayerEstimate(a.name, "activation", LUT=lut, FF=ff, DSP=0, BRAM_18K=bram, latency_cycles=2, ii=1,
+                             detail={"table_size": table, "table_copies": math.ceil(n / 2)})
+    if f == "softmax":
+        # hls4ml 'stable' softmax: max tree, exp table (n lookups), sum, 1/x table, n multiplies
+        lut_exp, bram_exp = _rom_cost(table, TABLE_WIDTH, math.ceil(n / 2))
+        lut_inv, bram_inv = _rom_cost(table, TABLE_WIDTH, 1)
+        lut_max = (n - 1) * wi * 2.0  # compare + select
+        lut_sub = n * wi
+        lut_sum = (n - 1) * TABLE_WIDTH
+        dsp = n * dsp_per_product(TABLE_WIDTH, TABLE_WIDTH, ctx.part)
+        lvl = log2_ceil(n)
+        # exp ROM read (1) + sum tree and 1/x ROM read (>=1) + multiply (DSP); 'stable' (the
+        # hls4ml 1.x default) first finds and subtracts the maximum: one more stage
+        lat = 1 + max(1, math.ceil(lvl * t_add_ns(TABLE_WIDTH) / ctx.t_eff)) + math.ceil(T_DSP_NS / ctx.t_eff)
+        if ctx.softmax_impl == "stable":
+            lat += math.ceil(lvl * 2 * t_add_ns(wi) / ctx.t_eff)
+        else:
+            lut_max = 0.0
+        ff = n * (wi + 2 * TABLE_WIDTH) + n * wo + TABLE_WIDTH * 2
+        return LayerEstimate(
+            a.name, "activation", LUT=lut_exp + lut_inv + lut_max + lut_sub + lut_sum, FF=ff, DSP=dsp,
+            BRAM_18K=bram_exp + bram_inv, latency_cycles=lat, ii=1,
+            detail={"table_size": table, "exp_table_copies": math.ceil(n / 2)},
+        )
+    return LayerEstimate(a.name, "activation", None, None, None, None, None, None, estimated=False,
+                         note=f"activation '{f}' is not modelled by the estimator")
+
+
+# --------------------------------------------------------------------------------------------
+# Whole design
+# --------------------------------------------------------------------------------------------
+def _norm(s: str) -> str:
+    return str(s).strip().lower()
+
+
+def estimate(design: Design) -> ResourceEstimate:
+    """Estimate LUT/FF/DSP/BRAM_18K, latency and II for `design`, per layer and in total.
+
+    Raises ConfigError for an unknown part, backend, strategy or io_type. A layer kind the model
+    does not know is reported with `estimated=False` and a warning, never as a silent zero.
+    """
+    part = lookup_part(design.part)
+    backend, strategy, io = _norm(design.backend), _norm(design.strategy), _norm(design.io_type)
+    if backend not in KNOWN_BACKENDS:
+        raise ConfigError(f"backend '{design.backend}' is not modelled by the resource estimate (known: Vivado, Vitis)",
+                          where="design.backend", fix="use Vivado or Vitis")
+    if strategy not in KNOWN_STRATEGIES:
+        raise ConfigError(f"strategy '{design.strategy}' is not modelled (known: Latency, Resource, distributed_arithmetic)",
+                          where="design.strategy", fix="use Latency, Resource or distributed_arithmetic")
+    if io not in KNOWN_IO:
+        raise ConfigError(f"io_type '{design.io_type}' is not modelled (known: io_parallel, io_stream)",
+                          where="design.io_type", fix="use io_parallel or io_stream")
+    if not design.clock_period_ns or design.clock_period_ns <= 0:
+        raise ConfigError(f"clock period {design.clock_period_ns} ns must be positive", where="design.clock_period_ns")
+    extra = design.extra if isinstance(design.extra, dict) else {}
+    ctx = _Ctx(part, float(design.clock_period_ns), strategy, io, backend,
+               softmax_impl=_norm(extra.get("softmax_implementation", "stable")))
+    per_layer_strategy: dict = design.extra.get("layer_strategy", {}) if isinstance(design.extra, dict) else {}
+
+    warnings: list[str] = []
+    layers: list[LayerEstimate] = []
+    for layer in design.layers:
+        if isinstance(layer, DenseDesign):
+            strat = _norm(per_layer_strategy.get(layer.name, strategy))
+            if strat == "distributed_arithmetic":
+                est = _dense_da(layer, ctx)
+            elif strat == "resource":
+                est = _dense_resource(layer, ctx)
+            elif strat == "latency":
+                est = _dense_latency(layer, ctx)
+            else:
+                raise ConfigError(f"strategy '{strat}' for layer {layer.name} is not modelled", where="design.extra.layer_strategy")
+        elif isinstance(layer, ActivationDesign):
+            est = _activation(layer, ctx)
+        else:
+            est = LayerEstimate(getattr(layer, "name", "?"), getattr(layer, "kind", type(layer).__name__), None, None, None,
+                                None, None, None, estimated=False, note="layer kind not modelled by the estimator")
+        if est.estimated and io == "io_stream":
+            _add_stream_overhead(est, layer, design)
+        if not est.estimated:
+            warnings.append(f"layer {est.name} not estimated: {est.note}")
+        elif est.note:
+            warnings.append(f"layer {est.name}: {est.note}")
+        layers.append(est)
+
+    done = [layer for layer in layers if layer.estimated]
+    total_lat = int(sum(layer.latency_cycles for layer in done))
+    if io == "io_stream":
+        ii = max([layer.ii for layer in done] or [1])  # dataflow: slowest stage sets the interval
+    else:
+        ii = max([layer.ii for layer in done] or [1])  # one pipeline: the largest II wins
+    total = {
+        "LUT": int(round(sum(layer.LUT for layer in done))),
+        "FF": int(round(sum(layer.FF for layer in done))),
+        "DSP": int(sum(layer.DSP for layer in done)),
+        "BRAM_18K": int(sum(layer.BRAM_18K for layer in done)),
+        "latency_cycles": total_lat,
+        "latency_ns": round(total_lat * design.clock_period_ns, 3),
+        "ii": int(ii),
+        "complete": len(done) == len(layers),
+    }
+    if not total["complete"]:
+        warnings.append("totals cover only the estimated layers: the design cost is a LOWER BOUND")
+    if backend == "vitis":
+        warnings.append("calibrated mainly against Vivado HLS reports; Vitis HLS results may differ by 10-30 %")
+    caps = part.capacities()
+    util = {k: round(100.0 * total[k] / caps[k], 2) for k in caps}
+    over = [k for k in caps if total[k] > caps[k]]
+    fits = not over
+    if over:
+        warnings.append(
+            "DOES NOT FIT: " + ", ".join(f"{k} {total[k]} > {caps[k]} ({util[k]:.0f} %)" for k in over) + f" on {part.prefix}"
+        )
+    for k in caps:
+        if k not in over and util[k] > 80.0:
+            warnings.append(f"{k} at {util[k]:.0f} % of {part.prefix}: routing/timing closure is likely hard above ~80 %")
+    return ResourceEstimate(design.name, design.part, part.family, design.backend, design.strategy, design.io_type,
+                            float(design.clock_period_ns), layers, total, caps, util, fits, warnings)
+
+
+def _add_stream_overhead(est: LayerEstimate, layer: Any, design: Design) -> None:
+    """io_stream: per-layer read/write cycles and one FIFO (registers, SRL or BRAM) after it."""
+    width = layer.n_out * layer.result_type.width if isinstance(layer, DenseDesign) else layer.n * layer.result_type.width
+    depth = int(design.extra.get("fifo_depth", 1)) if isinstance(design.extra, dict) else 1
+    est.latency_cycles = (est.latency_cycles or 0) + STREAM_OVERHEAD_CYCLES
+    if depth <= 2:
+        est.FF = (est.FF or 0) + width * depth + 4
+        est.LUT = (est.LUT or 0) + 10
+    elif depth * width <= LUTROM_MAX_BITS or depth <= 32:
+        est.LUT = (est.LUT or 0) + width * math.ceil(depth / 32) + 10  # SRLC32E shift registers
+        est.FF = (est.FF or 0) + width + 2 * log2_ceil(depth) + 4
+    else:
+        est.BRAM_18K = (est.BRAM_18K or 0) + math.ceil(width / 36) * math.ceil(depth / 512)
+        est.FF = (est.FF or 0) + 2 * log2_ceil(depth) + 4
+        est.LUT = (est.LUT or 0) + 30
+    est.detail["fifo_width_bits"] = width
+    est.detail["fifo_depth"] = depth
+
+
+def _dense_da(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
+    """distributed_arithmetic: priced by da4ml's adder graph when da4ml is installed."""
+    try:
+        from flow.da import estimate_da_layer  # lazy: da4ml pulls numba
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        return LayerEstimate(d.name, "dense", None, None, None, None, None, None, estimated=False,
+                             note=f"distributed_arithmetic needs da4ml ({exc})")
+    try:
+        r = estimate_da_layer(d, clock_period_ns=ctx.period_ns)
+    except Exception as exc:  # noqa: BLE001 - a missing optional tool must not crash the estimate
+        return LayerEstimate(d.name, "dense", None, None, None, None, None, None, estimated=False,
+                             note=f"distributed_arithmetic estimate failed: {exc}")
+    if r.get("status") != "ok":
+        return LayerEstimate(d.name, "dense", None, None, None, None, None, None, estimated=False,
+                             note=str(r.get("status")))
+    return LayerEstimate(d.name, "dense", LUT=float(r["LUT"]), FF=float(r["FF"]), DSP=0, BRAM_18K=0,
+                         latency_cycles=int(r["latency_cycles"]), ii=1, note="", detail={"da4ml": r})
+
+
+# --------------------------------------------------------------------------------------------
+# Plot
+# --------------------------------------------------------------------------------------------
+def plot_resources(estimate_: ResourceEstimate | dict, out_png: str | Path) -> Path:
+    """Per-layer LUT / FF / DSP bars (log scale), so the expensive layer stands out."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    d = estimate_.to_dict() if isinstance(estimate_, ResourceEstimate) else estimate_
+    names = [n for n, v in d["layers"].items() if v.get("estimated", True)]
+    metrics = ["LUT", "FF", "DSP"]
+    x = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(max(6, 0.9 * len(names) + 2), 4))
+    for i, m in enumerate(metrics):
+        vals = [max(float(d["layers"][n][m] or 0), 0.0) for n in names]
+        ax.bar(x + (i - 1) * 0.27, [v if v > 0 else np.nan for v in vals], width=0.27, label=m)
+    ax.set_xticks(x)
+    ax.set_xticklabels(names, rotation=30, ha="right")
+    ax.set_yscale("log")
+    ax.set_ylabel("count (log)")
+    t = d["total"]
+    ax.set_title(f"{d.get('design', '')} on {d['part']}: LUT {t['LUT']}, FF {t['FF']}, DSP {t['DSP']}, "
+                 f"{t['latency_cycles']} cycles", fontsize=9)
+    ax.legend()
+    fig.tight_layout()
+    out = Path(out_png)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Published syntheses: rebuild each model as a Design with synthetic weights
+# --------------------------------------------------------------------------------------------
+PUBLISHED_PATH = Path(__file__).parent / "resources_data" / "published_synthesis.json"
+_FIXED_RE = re.compile(r"^\s*ap_(u?)fixed<\s*(\d+)\s*,\s*(-?\d+)\s*(?:,\s*(\w+))?\s*(?:,\s*(\w+))?\s*>\s*$")
+
+
+def parse_fixed(s: str) -> FixedType:
+    """'ap_fixed<16,6>' / 'ap_ufixed<6,0,RND,SAT>' -> FixedType."""
+    m = _FIXED_RE.match(s)
+    if not m:
+        raise ConfigError(f"cannot parse fixed-point type '{s}'", fix="write it as ap_fixed<W,I> or ap_ufixed<W,I>")
+    uns, w, i, rnd, sat = m.groups()
+    rnd = (rnd or "AP_TRN").replace("AP_", "")
+    sat = (sat or "AP_WRAP").replace("AP_", "")
+    return FixedType(int(w), int(i), signed=not uns, rounding=rnd, saturation=sat)  # type: ignore[arg-type]
+
+
+def load_published(path: str | Path = PUBLISHED_PATH) -> list[dict[str, Any]]:
+    """Rows of published hls4ml syntheses (see the file's `_comment` for the sources)."""
+    with open(path) as fh:
+        data = json.load(fh)
+    return list(data["rows"])
+
+
+#: Share of "small" weights in an L1-regularised jet MLP: Duarte et al. 2018 prune 70 % of the
+#: weights of this model by magnitude with no accuracy loss, i.e. ~70 % of them are near zero.
+SMALL_WEIGHT_SHARE = 0.7
+#: Scale of those small weights relative to the LeCun scale (assumption: an order of magnitude).
+SMALL_WEIGHT_SCALE = 0.1
+
+
+def synthetic_weights(n_in: int, n_out: int, wtype: FixedType, sparsity: float, rng: np.random.Generator,
+                      small_share: float = SMALL_WEIGHT_SHARE) -> np.ndarray:
+    """Weights like a trained, L1-regularised layer, quantized to `wtype`, randomly pruned.
+
+    We do not have the published models' trained weights. We draw Laplace weights (the shape L1
+    regularisation produces) at LeCun scale (std 1/sqrt(n_in), the init these models used), of
+    which SMALL_WEIGHT_SHARE are shrunk by SMALL_WEIGHT_SCALE (the near-zero bulk L1 leaves),
+    quantize them with rounding and saturation to the weight type, then zero a random `sparsity`
+    fraction (fixed seed). A quantization-aware-trained model that is not pruned has no such
+    near-zero bulk (it would be 70 % zeros on a 6-bit grid, i.e. pruned): rows mark it with
+    "weight_distribution": "laplace" (small_share=0). Absolute numbers carry this assumption.
+    """
+    b = 1.0 / math.sqrt(2.0 * n_in)
+    w = rng.laplace(0.0, b, size=(n_in, n_out))
+    small = rng.random((n_in, n_out)) < small_share
+    w[small] *= SMALL_WEIGHT_SCALE
+    w = np.clip(np.round(w / wtype.lsb) * wtype.lsb, wtype.min_value, wtype.max_value)
+    if sparsity > 0:
+        k = int(round(sparsity * w.size))
+        idx = rng.choice(w.size, size=k, replace=False)
+        w.reshape(-1)[idx] = 0.0
+    return w
+
+
+def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
+    """A Design with the row's architecture, precisions, sparsity, reuse factor and strategy."""
+    rng = np.random.default_rng(seed)
+    m = row["model"]
+    sizes: list[int] = list(m["layers"])
+    default = parse_fixed(m["default_precision"])
+    wt = parse_fixed(m.get("weight_precision", m["default_precision"]))
+    bt = parse_fixed(m.get("bias_precision", m.get("weight_precision", m["default_precision"])))
+    acc = parse_fixed(m.get("accum_precision", m["default_precision"]))
+    act = parse_fixed(m.get("activation_precision", m["default_precision"]))
+    inp = parse_fixed(m.get("input_precision", m["default_precision"]))
+    sparsity = float(m.get("sparsity", 0.0))
+    rf = int(m.get("reuse_factor", 1))
+    hidden_act = m.get("hidden_activation", "relu")
+    out_act = m.get("output_activation", "softmax")
+    layers: list = []
+    x_t = inp
+    for li, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        last = li == len(sizes) - 2
+        share = 0.0 if m.get("weight_distribution") == "laplace" else SMALL_WEIGHT_SHARE
+        w = synthetic_weights(n_in, n_out, wt, sparsity, rng, small_share=share)
+        bias = np.clip(np.round(rng.normal(0, 0.1, n_out) / bt.lsb) * bt.lsb, bt.min_value, bt.max_value)
+        res_t = default
+        layers.append(DenseDesign(f"fc{li + 1}", w, bias, x_t, wt, bt, acc, res_t, reuse_factor=rf))
+        fn = out_act if last else hidden_act
+        a_t = default if last else act
+        layers.append(ActivationDesign(f"{fn}{li + 1}", fn, n_out, res_t, a_t,
+                                       table_size=1024 if fn in ("softmax", "sigmoid", "tanh") else None, reuse_factor=rf))
+        x_t = a_t
+    return Design(
+        name=row["id"],
+        layers=layers,
+        input_type=inp,
+        n_inputs=sizes[0],
+        backend=row["synthesis"].get("backend", "Vivado"),
+        part=row["synthesis"]["part"],
+        clock_period_ns=float(row["synthesis"]["clock_period_ns"]),
+        io_type=m.get("io_type", "io_parallel"),
+        strategy=m.get("strategy", "Latency"),
+        extra={"softmax_implementation": m.get("softmax_implementation", "latency")},
+    )
+
+
+PUBLISHED_METRICS = ("LUT", "FF", "DSP", "latency_cycles")
+
+
+def compare_published(rows: list[dict[str, Any]] | None = None, seed: int = 0) -> list[dict[str, Any]]:
+    """Estimate every published row and return estimate, published value and % error per metric."""
+    rows = load_published() if rows is None else rows
+    out = []
+    for row in rows:
+        est = estimate(design_from_published(row, seed=seed))
+        pub = row["results"]
+        rec: dict[str, Any] = {"id": row["id"], "source": row["source"]["short"], "estimate": {}, "published": {}, "error_pct": {}}
+        for m in PUBLISHED_METRICS:
+            p = pub.get(m)
+            e = est.total[m]
+            rec["estimate"][m] = e
+            rec["published"][m] = p
+            if p is None:
+                continue
+            if m == "latency_cycles":
+                rec["error_pct"][m] = float(e - p)  # cycles, not %
+            elif p == 0:
+                rec["error_pct"][m] = 0.0 if e == 0 else float("inf")
+            else:
+                rec["error_pct"][m] = 100.0 * (e - p) / p
+        out.append(rec)
+    return out
+
+
+def median_abs_errors(records: list[dict[str, Any]]) -> dict[str, float]:
+    """Median |% error| per resource metric and median |cycle error| for latency."""
+    res: dict[str, float] = {}
+    for m in PUBLISHED_METRICS:
+        vals = [abs(r["error_pct"][m]) for r in records if m in r["error_pct"] and math.isfinite(r["error_pct"][m])]
+        res[m] = float(np.median(vals)) if vals else float("nan")
+    return res
