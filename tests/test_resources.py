@@ -1,0 +1,184 @@
+"""Pinned behaviour of the resource estimator on small hand-checked layers.
+
+Each test states a property that follows from how HLS builds hls4ml's dense kernels, so a change
+to the model that breaks one is a change of physics, not of tuning.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+
+from flow.design import ActivationDesign, DenseDesign, Design, FixedType, accumulator_type
+from flow.errors import ConfigError
+from flow.parts import lookup_part
+from flow.resources import csd_digits, estimate, plot_resources, synthetic_weights
+
+X16 = FixedType(16, 6)
+W16 = FixedType(16, 6)
+
+
+def _dense(weights, x_t=X16, w_t=W16, rf=1, name="fc"):
+    w = np.asarray(weights, dtype=float)
+    b = np.zeros(w.shape[1])
+    acc = accumulator_type(x_t, w_t, w_t, w, b)
+    return DenseDesign(name, w, b, x_t, w_t, w_t, acc, acc, reuse_factor=rf)
+
+
+def _design(layers, **kw):
+    kw.setdefault("part", "xcvu13p-flga2577-2-e")
+    return Design("t", layers, X16, layers[0].n_in if isinstance(layers[0], DenseDesign) else layers[0].n, **kw)
+
+
+def test_csd_digits_hand_checked():
+    # 7 = 8 - 1 (2 digits), 5 = 4 + 1, 15 = 16 - 1, 0b1011011 = 91 = 128 - 32 - 4 - 1 (4 digits)
+    assert [csd_digits(k) for k in (0, 1, 2, 3, 5, 7, 15, 91, -7)] == [0, 1, 1, 2, 2, 2, 2, 4, 2]
+
+
+def test_all_zero_weights_cost_no_multipliers():
+    est = estimate(_design([_dense(np.zeros((8, 4)))]))
+    layer = est.layers[0]
+    assert layer.DSP == 0
+    assert layer.detail["n_dsp_mult"] == 0 and layer.detail["n_lut_mult"] == 0
+    assert layer.detail["lut_mult"] == 0.0
+    assert layer.detail["lut_adders"] == 0.0
+
+
+def test_power_of_two_weights_are_shifts():
+    w = np.array([[0.5, -0.25, 2.0], [1.0, -4.0, 0.125], [0.0625, 1.0, -0.5]])
+    layer = estimate(_design([_dense(w)])).layers[0]
+    assert layer.DSP == 0
+    assert layer.detail["n_shift"] == 9
+    assert layer.detail["lut_mult"] == 0.0
+    assert layer.detail["lut_adders"] > 0  # the additions remain
+
+
+def test_wide_constants_use_dsps_narrow_ones_luts():
+    wide = np.full((4, 2), 0.7333984375)  # 751/1024: 11 significant bits -> DSP
+    tiny = np.full((4, 2), 0.0068359375)  # 7/1024: 4 bits -> LUT shift-and-add
+    assert estimate(_design([_dense(wide)])).layers[0].DSP == 8
+    tiny_est = estimate(_design([_dense(tiny)])).layers[0]
+    assert tiny_est.DSP == 0 and tiny_est.detail["lut_mult"] > 0
+
+
+def test_wider_weight_costs_more():
+    rng = np.random.default_rng(1)
+    w4, w8 = FixedType(4, 1), FixedType(8, 1)
+    base = rng.uniform(-0.9, 0.9, (16, 8))
+    q4 = np.clip(np.round(base / w4.lsb) * w4.lsb, w4.min_value, w4.max_value)
+    q8 = np.clip(np.round(base / w8.lsb) * w8.lsb, w8.min_value, w8.max_value)
+    x8 = FixedType(8, 3)
+    e4 = estimate(_design([_dense(q4, x_t=x8, w_t=w4)])).total
+    e8 = estimate(_design([_dense(q8, x_t=x8, w_t=w8)])).total
+    assert e8["LUT"] + 100 * e8["DSP"] > e4["LUT"] + 100 * e4["DSP"]
+    assert e8["LUT"] > e4["LUT"]
+
+
+def test_reuse_factor_trades_dsps_for_latency_resource_strategy():
+    rng = np.random.default_rng(2)
+    w = np.round(rng.uniform(-3, 3, (32, 16)) * 1024) / 1024  # 16-bit weights -> DSPs
+    res = {}
+    for rf in (1, 2, 4, 8, 16):
+        e = estimate(_design([_dense(w, rf=rf)], strategy="Resource"))
+        res[rf] = e.total
+    dsps = [res[rf]["DSP"] for rf in (2, 4, 8, 16)]
+    lats = [res[rf]["latency_cycles"] for rf in (2, 4, 8, 16)]
+    assert dsps == sorted(dsps, reverse=True) and dsps[0] > dsps[-1]
+    assert lats == sorted(lats) and lats[0] < lats[-1]
+    assert res[16]["ii"] == 16
+    assert res[16]["DSP"] == 32 * 16 // 16
+
+
+def test_unknown_part_raises_config_error_listing_known_parts():
+    with pytest.raises(ConfigError) as exc:
+        estimate(_design([_dense(np.ones((2, 2)))], part="xc9zz999-nope"))
+    msg = str(exc.value)
+    assert "xc9zz999-nope" in msg and "xcvu9p" in msg and "xc7z020" in msg
+
+
+def test_part_prefix_matching():
+    assert lookup_part("xcvu13p-flga2577-2-e").prefix == "xcvu13p"
+    assert lookup_part("xcu250-figd2104-2L-e").DSP == 12_288
+    assert lookup_part("xc7z020clg400-1").dsp == "DSP48E1"
+
+
+def test_unknown_strategy_or_io_raises():
+    d = _dense(np.ones((2, 2)))
+    with pytest.raises(ConfigError):
+        estimate(_design([d], strategy="Magic"))
+    with pytest.raises(ConfigError):
+        estimate(_design([d], io_type="io_serial"))
+
+
+def test_unmodelled_activation_is_marked_not_silently_zero():
+    d = _dense(np.full((4, 3), 0.7333984375))
+    act = ActivationDesign("weird", "swish", 3, d.result_type, d.result_type)  # type: ignore[arg-type]
+    est = estimate(_design([d, act]))
+    out = est.to_dict()
+    assert out["layers"]["weird"]["estimated"] is False
+    assert out["layers"]["weird"]["LUT"] is None
+    assert out["total"]["complete"] is False
+    assert any("not estimated" in w for w in out["warnings"])
+
+
+def test_fit_check_flags_design_too_big_for_xc7z020():
+    rng = np.random.default_rng(3)
+    w = np.round(rng.uniform(-3, 3, (64, 64)) * 1024) / 1024
+    est = estimate(_design([_dense(w)], part="xc7z020clg400-1"))
+    assert not est.fits
+    assert est.utilization_pct["DSP"] > 100
+    assert any("DOES NOT FIT" in w for w in est.warnings)
+    small = estimate(_design([_dense(w[:4, :2])], part="xc7z020clg400-1"))
+    assert small.fits
+
+
+def test_io_stream_adds_latency_and_fifo():
+    w = np.full((8, 4), 0.7333984375)
+    par = estimate(_design([_dense(w)])).total
+    st = estimate(_design([_dense(w)], io_type="io_stream")).total
+    assert st["latency_cycles"] > par["latency_cycles"]
+    assert st["FF"] > par["FF"]
+
+
+def test_softmax_table_and_dsps():
+    t = FixedType(16, 6)
+    sm = ActivationDesign("softmax", "softmax", 5, t, t, table_size=1024)
+    d = _dense(np.full((4, 5), 0.7333984375))
+    layer = estimate(_design([d, sm])).layers[1]
+    assert layer.DSP == 5  # one multiply by 1/sum per class
+    assert layer.BRAM_18K > 0 or layer.LUT > 0
+
+
+def test_jet_mlp_estimate_compiles_nothing_and_returns_numbers(tmp_path):
+    heavy = ("tensorflow", "hls4ml", "qkeras")
+    before = {m for m in heavy if m in sys.modules}
+    rng = np.random.default_rng(0)
+    w6 = FixedType(6, 1)
+    act = FixedType(6, 0, signed=False)
+    layers = []
+    x_t = FixedType(16, 6)
+    sizes = [16, 64, 32, 32, 5]
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        w = synthetic_weights(a, b, w6, 0.0, rng, small_share=0.0)
+        bias = np.zeros(b)
+        acc = accumulator_type(x_t, w6, w6, w, bias)
+        layers.append(DenseDesign(f"fc{i}", w, bias, x_t, w6, w6, acc, acc))
+        last = i == len(sizes) - 2
+        layers.append(ActivationDesign(f"a{i}", "softmax" if last else "relu", b, acc, acc if last else act,
+                                       table_size=1024 if last else None))
+        x_t = act
+    est = estimate(Design("jet", layers, FixedType(16, 6), 16))
+    d = est.to_dict()
+    json.dumps(d)  # JSON-ready
+    assert d["source"] == "estimate"
+    for k in ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "latency_ns", "ii"):
+        assert k in d["total"]
+    assert d["total"]["LUT"] > 1000 and d["total"]["latency_cycles"] > 0
+    assert set(d["utilization_pct"]) == {"LUT", "FF", "DSP", "BRAM_18K"}
+    assert {m for m in heavy if m in sys.modules} == before  # nothing heavy imported
+    assert not list(tmp_path.iterdir())
+    png = plot_resources(est, tmp_path / "r.png")
+    assert png.exists() and png.stat().st_size > 1000
