@@ -138,14 +138,14 @@ def _validate(
             fix=f"pick a window inside [{lo:.0f}, {hi:.0f}] GeV, e.g. 800-1200 GeV",
         )
     out_path = Path(out).expanduser()
+    if out_path.is_dir():
+        raise DataError(f"output path {str(out_path)!r} is a directory", where="--out", fix="give a file name")
     if out_path.suffix.lower() not in (".parquet", ".pq"):
         raise ConfigError(
             f"output must be a parquet file (.parquet), got {str(out_path)!r}",
             where="--out",
             fix="name the output e.g. data/jets.parquet",
         )
-    if out_path.is_dir():
-        raise DataError(f"output path {str(out_path)!r} is a directory", where="--out", fix="give a file name")
     parent = out_path.parent if str(out_path.parent) else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -447,6 +447,9 @@ def _merge_parts(parts: list[str], out_path: Path, metadata: dict[str, Any]) -> 
     schema = _schema().with_metadata({PARQUET_META_KEY: json.dumps(metadata, sort_keys=True).encode()})
     fd, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the data file should be readable like any other
     try:
         with pq.ParquetWriter(tmp, schema) as writer:
             for part in parts:
