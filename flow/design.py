@@ -167,3 +167,44 @@ def accumulator_type(
 
 def log2_ceil(n: int) -> int:
     return int(math.ceil(math.log2(n))) if n > 1 else 0
+
+
+def _type_dict(t: FixedType) -> dict:
+    return {"width": t.width, "integer": t.integer, "signed": t.signed, "rounding": t.rounding, "saturation": t.saturation}
+
+
+def design_to_dict(design: Design) -> dict:
+    """JSON-able form (weights as lists) so later stages and `flow estimate` need no TensorFlow."""
+    layers = []
+    for layer in design.layers:
+        d = {k: v for k, v in vars(layer).items()}
+        for k, v in list(d.items()):
+            if isinstance(v, FixedType):
+                d[k] = _type_dict(v)
+            elif isinstance(v, np.ndarray):
+                d[k] = v.tolist()
+        layers.append(d)
+    out = {k: v for k, v in vars(design).items() if k != "layers"}
+    out["input_type"] = _type_dict(design.input_type)
+    out["layers"] = layers
+    return out
+
+
+def design_from_dict(data: dict) -> Design:
+    def ft(d: dict) -> FixedType:
+        return FixedType(**d)
+
+    layers: list[LayerDesign] = []
+    for d in data["layers"]:
+        d = dict(d)
+        for k in ("input_type", "weight_type", "bias_type", "accum_type", "result_type"):
+            if k in d:
+                d[k] = ft(d[k])
+        if d["kind"] == "dense":
+            d["weights"] = np.asarray(d["weights"], dtype=np.float64)
+            d["bias"] = np.asarray(d["bias"], dtype=np.float64)
+            layers.append(DenseDesign(**d))
+        else:
+            layers.append(ActivationDesign(**d))
+    rest = {k: v for k, v in data.items() if k not in {"layers", "input_type"}}
+    return Design(layers=layers, input_type=ft(data["input_type"]), **rest)

@@ -273,7 +273,11 @@ def convert(model, cfg: dict, hls_cfg: HlsConfig, output_dir: Path):
         project_name="myproject",
     )
     try:
-        return hls4ml.converters.convert_from_keras_model(model, **kwargs)
+        hls_model = hls4ml.converters.convert_from_keras_model(model, **kwargs)
+        # write the per-layer trace hooks (inside #ifndef __SYNTHESIS__, so synthesis ignores
+        # them) into every project: the delivered project is then the one csim proves exact
+        hls_model.config.trace_output = True
+        return hls_model
     except (ImportError, ModuleNotFoundError) as exc:
         if hls_cfg.strategy == "distributed_arithmetic":
             from flow.errors import ToolError
@@ -289,10 +293,8 @@ def project_digest(project_dir: Path) -> str:
     h = hashlib.sha256()
     root = Path(project_dir)
     for p in sorted(root.rglob("*")):
-        if p.is_file() and p.suffix in {".h", ".cpp", ".tcl", ".txt", ".dat", ".sh", ".json"} and "build" not in p.parts:
+        if p.is_file() and p.suffix in {".h", ".cpp", ".tcl", ".txt", ".dat"}:
             rel = p.relative_to(root)
-            if rel.name in {"hls4ml_config.yml"}:
-                continue
             h.update(str(rel).encode())
             h.update(p.read_bytes())
     return h.hexdigest()

@@ -44,9 +44,9 @@ def custom_objects() -> dict[str, Any]:
     objs: dict[str, Any] = {}
     _add_supported_quantized_objects(objs)
     try:
-        import tensorflow_model_optimization as tfmot
+        from tensorflow_model_optimization.python.core.sparsity.keras.pruning_wrapper import PruneLowMagnitude
 
-        objs["PruneLowMagnitude"] = tfmot.sparsity.keras.pruning_wrapper.PruneLowMagnitude
+        objs["PruneLowMagnitude"] = PruneLowMagnitude
     except ImportError:  # pragma: no cover
         pass
     return objs

@@ -42,14 +42,21 @@ def callbacks() -> list:
 
 
 def strip(model):
-    """Remove pruning wrappers (clone inside the QKeras custom-object scope)."""
+    """Remove pruning wrappers, returning a model whose layers are all its own.
+
+    tfmot's strip_pruning reuses the unwrapped layers, which then belong to two graphs (layer.input
+    becomes ambiguous); a clone with copied weights does not.
+    """
     import tensorflow as tf
     import tensorflow_model_optimization as tfmot
 
     from flow.model import custom_objects
 
     with tf.keras.utils.custom_object_scope(custom_objects()):
-        return tfmot.sparsity.keras.strip_pruning(model)
+        stripped = tfmot.sparsity.keras.strip_pruning(model)
+        fresh = tf.keras.models.clone_model(stripped)
+    fresh.set_weights(stripped.get_weights())
+    return fresh
 
 
 def sparsity_per_layer(model) -> dict[str, float]:

@@ -1,0 +1,255 @@
+"""Command line: `flow run|validate|verify|estimate|search|data|synth`.
+
+`main(argv) -> int`: 0 on success, 1 on a user error (printed as one paragraph, no traceback),
+2 on a usage error (argparse). Heavy imports happen inside the commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from flow.errors import FlowError
+
+log = logging.getLogger("flow")
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose >= 0 else logging.WARNING
+    # the flow's own loggers at the chosen level; third-party libraries (some log on the root
+    # logger) only show warnings unless -vv
+    logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.WARNING, format="%(levelname).1s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("flow").setLevel(level)
+    if verbose < 2:
+        import warnings
+
+        # Keras 2 warns on every QKeras save/load (legacy HDF5, quantizer serialization): noise for users
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"keras(\.|$)")
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)")
+    p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def _add_hls_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input-type", help="declared input type, e.g. 'fixed<16,6>' (default: the model's first quantizer, else fixed<16,6>)")
+    p.add_argument("--backend", default="Vivado", choices=["Vivado", "Vitis"])
+    p.add_argument("--part", default="xcvu13p-flga2577-2-e")
+    p.add_argument("--clock-period", type=float, default=5.0, help="ns")
+    p.add_argument("--io-type", default="io_parallel", choices=["io_parallel", "io_stream"])
+    p.add_argument("--strategy", default="Latency", choices=["Latency", "Resource", "distributed_arithmetic"])
+    p.add_argument("--reuse-factor", type=int, default=1)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flow", description="Train, quantize, search, convert and verify a network for FPGAs.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="run the whole flow for a config (resumes finished stages)")
+    p.add_argument("config")
+    p.add_argument("--out", help="run directory (default runs/<name>)")
+    p.add_argument("--from", dest="from_stage", help="re-run from this stage on")
+    p.add_argument("--to", dest="to_stage", help="stop after this stage")
+    p.add_argument("--force", action="store_true", help="re-run every stage")
+    _add_common(p)
+
+    p = sub.add_parser("validate", help="check config files (instant; no TensorFlow import)")
+    p.add_argument("configs", nargs="+")
+    _add_common(p)
+
+    p = sub.add_parser("verify", help="convert a saved QKeras model and prove the C-simulation bit-exact")
+    p.add_argument("model", help="QKeras model (.h5)")
+    p.add_argument("--data", required=True, help="inputs (.npy float array, rows x features, or .npz with key X)")
+    p.add_argument("--labels", help="optional labels (.npy) to report accuracy")
+    p.add_argument("--out", required=True, help="output directory (report.json, HLS project)")
+    _add_hls_options(p)
+    _add_common(p)
+
+    p = sub.add_parser("estimate", help="FPGA resource/latency estimate of a saved QKeras model (no vendor tools)")
+    p.add_argument("model", help="QKeras model (.h5)")
+    p.add_argument("--out", help="write resources.json (and a plot) here")
+    _add_hls_options(p)
+    _add_common(p)
+
+    p = sub.add_parser("search", help="run the bit-width search of a config with N local workers")
+    p.add_argument("config")
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--out", help="run directory (default runs/<name>)")
+    _add_common(p)
+
+    p = sub.add_parser("synth", help="vendor synthesis of a run's HLS project when vivado_hls/vitis_hls is on PATH")
+    p.add_argument("config")
+    p.add_argument("--out", help="run directory (default runs/<name>)")
+    _add_common(p)
+
+    p = sub.add_parser("data", help="make data sets")
+    dsub = p.add_subparsers(dest="data_command", required=True)
+    j = dsub.add_parser("jets", help="simulate the LHC jet-tagging data set with Pythia 8 + fastjet")
+    j.add_argument("--n-per-class", type=int, required=True)
+    j.add_argument("--out", required=True, help="output .parquet or .npz")
+    j.add_argument("--seed", type=int, default=0)
+    j.add_argument("--workers", type=int, default=1)
+    j.add_argument("--classes", default="g,q,t,w,z")
+    j.add_argument("--pt-min", type=float, default=800.0)
+    j.add_argument("--pt-max", type=float, default=1200.0)
+    j.add_argument("--plot", help="also write per-class feature histograms to this PNG")
+    _add_common(j)
+    return parser
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_validate(args) -> int:
+    from flow.config import load_config
+
+    for path in args.configs:
+        cfg = load_config(path)
+        print(f"{path}: ok ({cfg.name}: {len(cfg.model.layers)} layers, data {cfg.data.source})")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from flow.config import load_config
+    from flow.runner import run
+
+    cfg = load_config(args.config)
+    t0 = time.perf_counter()
+    run_dir = Path(args.out) if args.out else None
+    state = run(cfg, run_dir=run_dir, from_stage=args.from_stage, to_stage=args.to_stage, force=args.force, progress=not args.no_progress)
+    from flow.runner import default_run_dir
+
+    out = run_dir or default_run_dir(cfg)
+    summary = state["stages"].get("report", {}).get("summary", {})
+    acc = summary.get("accuracy", {})
+    if acc:
+        print(
+            f"{cfg.name}: float {acc.get('float', 0):.4f}, QKeras {acc.get('qkeras', 0):.4f}, C-sim {acc.get('csim') or 0:.4f}; "
+            f"bit-exact: {summary.get('bit_exact')}; report {out / 'report.md'} ({time.perf_counter() - t0:.0f} s)"
+        )
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from flow.verify import verify
+
+    report = verify(
+        model_path=Path(args.model), data_path=Path(args.data), out_dir=Path(args.out), labels_path=Path(args.labels) if args.labels else None,
+        input_type=args.input_type, hls_options=_hls_options(args), progress=not args.no_progress,
+    )  # fmt: skip
+    be = report["bit_exact"]
+    print(f"{args.model}: {'bit-exact' if be['exact'] else 'NOT bit-exact'}: {be['exact_rows']}/{be['rows']} rows; {be['diagnosis']}; report {Path(args.out) / 'report.json'}")
+    return 0 if be["exact"] else 1
+
+
+def cmd_estimate(args) -> int:
+    from flow.verify import estimate_model
+
+    result = estimate_model(model_path=Path(args.model), out_dir=Path(args.out) if args.out else None, input_type=args.input_type, hls_options=_hls_options(args))
+    t = result["total"]
+    print(
+        f"{args.model}: LUT {t['LUT']:.0f}, FF {t['FF']:.0f}, DSP {t['DSP']:.0f}, BRAM_18K {t['BRAM_18K']:.0f}, "
+        f"latency {t['latency_cycles']} cycles ({t['latency_ns']:.1f} ns), II {t['ii']} on {result['part']}"
+    )
+    for w in result.get("warnings", []):
+        print(f"warning: {w}")
+    return 0
+
+
+def cmd_search(args) -> int:
+    from flow.config import load_config
+    from flow.errors import ConfigError
+
+    cfg = load_config(args.config)
+    if not cfg.search.enabled:
+        raise ConfigError("search.enabled is false", where=f"{args.config}: search.enabled", fix="set search.enabled: true and give the search space (docs/search.md)")
+    if args.workers < 1:
+        raise ConfigError(f"--workers {args.workers} must be >= 1", where="--workers", fix="pass a positive number of worker processes")
+    from flow.search import run_cli
+
+    return run_cli(cfg, workers=args.workers, run_dir=Path(args.out) if args.out else None, progress=not args.no_progress)
+
+
+def cmd_synth(args) -> int:
+    from flow.config import load_config
+    from flow.runner import default_run_dir
+    from flow.vendor import vendor_synth
+
+    cfg = load_config(args.config)
+    project = Path(cfg.hls.project_dir) / cfg.name
+    if not project.is_dir():
+        from flow.errors import FlowError as _FE
+
+        raise _FE(f"no HLS project at {project}", where=args.config, fix=f"run `flow run {args.config}` first")
+    result = vendor_synth(project, cfg.hls.backend)
+    from flow.artifacts import write_json
+
+    out = Path(args.out) if args.out else default_run_dir(cfg)
+    write_json(out / "vendor_synth.json", result)
+    print(f"vendor synthesis: {result.get('status', 'done')}")
+    return 0
+
+
+def cmd_data(args) -> int:
+    from flow.physics.jets import generate_jets
+
+    meta = generate_jets(
+        n_per_class=args.n_per_class, out=args.out, seed=args.seed, workers=args.workers,
+        classes=tuple(c.strip() for c in args.classes.split(",") if c.strip()), pt_min=args.pt_min, pt_max=args.pt_max,
+        progress=not args.no_progress,
+    )  # fmt: skip
+    if args.plot:
+        from flow.physics.plots import plot_feature_histograms
+
+        plot_feature_histograms(args.out, args.plot)
+    print(f"wrote {args.out}: {meta.get('counts')}")
+    return 0
+
+
+def _hls_options(args) -> dict:
+    return {
+        "backend": args.backend,
+        "part": args.part,
+        "clock_period_ns": args.clock_period,
+        "io_type": args.io_type,
+        "strategy": args.strategy,
+        "reuse_factor": args.reuse_factor,
+    }
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "validate": cmd_validate,
+    "verify": cmd_verify,
+    "estimate": cmd_estimate,
+    "search": cmd_search,
+    "synth": cmd_synth,
+    "data": cmd_data,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(-1 if args.quiet else args.verbose)
+    try:
+        return COMMANDS[args.command](args)
+    except FlowError as exc:
+        print(f"error: {exc.render()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; finished stages are kept, the running one left nothing behind", file=sys.stderr)
+        return 130
+
+
+def main_entry() -> None:
+    sys.exit(main())

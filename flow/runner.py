@@ -1,0 +1,150 @@
+"""Stage order, fingerprints and resume.
+
+Each stage writes into `<run>/.<stage>.partial/` and is swapped into `<run>/<stage>/` only when
+it finishes, so a killed run leaves no half-written artifact. A stage is skipped when its
+fingerprint (its config sections, the fingerprints of its upstream stages, the data files'
+digests and the flow's version) matches the last successful run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from flow import __version__
+from flow.artifacts import check_writable, read_json, replace_dir, write_json
+from flow.config import FlowConfig, section_dump
+from flow.errors import ConfigError, FlowError
+
+log = logging.getLogger(__name__)
+
+STAGE_NAMES = ("data", "train", "search", "convert", "csim", "resources", "report")
+
+
+@dataclass
+class StageContext:
+    cfg: FlowConfig
+    run_dir: Path
+    out: Path  # the stage's partial folder: write everything here
+    progress: bool = True
+
+    def stage_dir(self, name: str) -> Path:
+        return self.run_dir / name
+
+    @property
+    def project_dir(self) -> Path:
+        return Path(self.cfg.hls.project_dir) / self.cfg.name
+
+
+def stage_module(name: str) -> ModuleType:
+    import importlib
+
+    return importlib.import_module(f"flow.stages.{name}")
+
+
+def _fingerprint(cfg: FlowConfig, name: str, upstream: dict[str, str]) -> str:
+    mod = stage_module(name)
+    payload = {
+        "version": __version__,
+        "stage": name,
+        "sections": section_dump(cfg, *mod.SECTIONS),
+        "upstream": {u: upstream.get(u, "") for u in mod.UPSTREAM},
+        "inputs": mod.input_digests(cfg) if hasattr(mod, "input_digests") else {},
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def default_run_dir(cfg: FlowConfig) -> Path:
+    return Path("runs") / cfg.name
+
+
+def _check_stage_name(value: str | None, option: str) -> None:
+    if value is not None and value not in STAGE_NAMES:
+        raise ConfigError(f"{option} {value!r} is not a stage", where=option, fix=f"use one of {', '.join(STAGE_NAMES)}")
+
+
+def preflight(cfg: FlowConfig, run_dir: Path, stages: list[str]) -> None:
+    """Everything that can fail fast, before training starts."""
+    from flow.data import check_inputs_exist
+
+    check_writable(run_dir, what="output directory")
+    if any(s in stages for s in ("convert", "csim")):
+        check_writable(Path(cfg.hls.project_dir), what="hls.project_dir")
+    if "data" in stages:
+        check_inputs_exist(cfg)
+    if "csim" in stages:
+        from flow.csim import require_compiler
+
+        require_compiler()
+    for s in stages:
+        mod = stage_module(s)
+        if hasattr(mod, "preflight"):
+            mod.preflight(cfg)
+
+
+def run(
+    cfg: FlowConfig,
+    *,
+    run_dir: Path | None = None,
+    from_stage: str | None = None,
+    to_stage: str | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> dict:
+    """Run the stages in order (resuming), return the state dict."""
+    _check_stage_name(from_stage, "--from")
+    _check_stage_name(to_stage, "--to")
+    run_dir = Path(run_dir) if run_dir is not None else default_run_dir(cfg)
+    last = STAGE_NAMES.index(to_stage) if to_stage else len(STAGE_NAMES) - 1
+    first_forced = STAGE_NAMES.index(from_stage) if from_stage else (0 if force else len(STAGE_NAMES))
+    stages = list(STAGE_NAMES[: last + 1])
+    preflight(cfg, run_dir, stages)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for stale in run_dir.glob(".*.partial"):
+        shutil.rmtree(stale, ignore_errors=True)
+    state_path = run_dir / "state.json"
+    state = read_json(state_path) if state_path.exists() else {}
+    state.setdefault("stages", {})
+    state["config"] = cfg.source_path
+    fingerprints: dict[str, str] = {}
+    for i, name in enumerate(stages):
+        fp = _fingerprint(cfg, name, fingerprints)
+        fingerprints[name] = fp
+        prev = state["stages"].get(name, {})
+        if i < first_forced and prev.get("fingerprint") == fp and (run_dir / name).is_dir():
+            log.info("stage %-9s up to date, skipped", name)
+            continue
+        partial = run_dir / f".{name}.partial"
+        partial.mkdir()
+        ctx = StageContext(cfg, run_dir, partial, progress)
+        log.info("stage %-9s running", name)
+        t0 = time.perf_counter()
+        try:
+            summary = stage_module(name).run(ctx)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            state["stages"].pop(name, None)
+            write_json(state_path, state)
+            raise
+        seconds = time.perf_counter() - t0
+        replace_dir(partial, run_dir / name)
+        state["stages"][name] = {"fingerprint": fp, "seconds": round(seconds, 3), "finished": time.strftime("%Y-%m-%dT%H:%M:%S"), "summary": summary or {}}
+        write_json(state_path, state)
+        log.info("stage %-9s done in %.1f s", name, seconds)
+    return state
+
+
+def timings(run_dir: Path) -> dict[str, float]:
+    state_path = Path(run_dir) / "state.json"
+    if not state_path.exists():
+        return {}
+    return {k: v.get("seconds", 0.0) for k, v in read_json(state_path).get("stages", {}).items()}
+
+
+__all__ = ["STAGE_NAMES", "StageContext", "run", "timings", "default_run_dir", "FlowError"]

@@ -1,0 +1,61 @@
+"""convert: exact precisions from the QKeras quantizers, and the hls4ml project in hls_projects/<name>."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from flow.artifacts import replace_dir, write_json
+from flow.design import design_to_dict
+from flow.hls import convert, hls_config, plan_model, project_digest
+from flow.model import load_model, save_model
+
+SECTIONS = ("name", "hls")
+UPSTREAM = ("train", "search")
+
+
+def carried_model_path(ctx) -> Path:
+    """The search's chosen model when the search ran, else the trained student."""
+    chosen = ctx.stage_dir("search") / "selected.h5"
+    return chosen if chosen.exists() else ctx.stage_dir("train") / "student.h5"
+
+
+def plan_summary(plan) -> dict:
+    return {
+        "input_type": plan.input_type.hls(),
+        "input_source": plan.input_source,
+        "nodes": {
+            n.name: {
+                "function": n.function,
+                "keras_layer": n.keras_layer,
+                **{k: getattr(n, k).hls() for k in ("result", "weight", "bias", "accum") if getattr(n, k) is not None},
+            }
+            for n in plan.nodes
+        },
+        "warnings": plan.warnings,
+    }
+
+
+def run(ctx) -> dict:
+    cfg = ctx.cfg
+    src = carried_model_path(ctx)
+    model = load_model(src)
+    plan = plan_model(model, hls_cfg=cfg.hls, name=cfg.name)
+    # with trace instrumentation (inside #ifndef __SYNTHESIS__, ignored by synthesis): the delivered
+    # project is then identical to the one the csim stage proves exact
+    hcfg = hls_config(model, plan, cfg.hls, trace=True)
+    final = ctx.project_dir
+    partial = final.with_name(f".{final.name}.partial")
+    if partial.exists():
+        shutil.rmtree(partial)
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    hls_model = convert(model, hcfg, cfg.hls, partial)
+    hls_model.write()
+    digest = project_digest(partial)
+    replace_dir(partial, final)
+    save_model(model, ctx.out / "model.h5")
+    write_json(ctx.out / "design.json", design_to_dict(plan.design))
+    write_json(ctx.out / "hls_config.json", hcfg)
+    info = {"project_dir": str(final), "project_digest": digest, "model_source": str(src), **plan_summary(plan)}
+    write_json(ctx.out / "convert.json", info)
+    return {"project_dir": str(final)}

@@ -1,0 +1,35 @@
+"""report: report.json, report.md and plots (in <run>/report/, with copies at <run>/report.*)."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+from flow.artifacts import write_json, write_text
+from flow.report import build_report, markdown, write_plots
+from flow.runner import timings
+
+SECTIONS = ("report",)
+UPSTREAM = ("data", "train", "search", "convert", "csim", "resources")
+
+
+def run(ctx) -> dict:
+    t0 = time.perf_counter()
+    t = timings(ctx.run_dir)
+    report = build_report(ctx.run_dir, ctx.cfg, timings=t)
+    plots = []
+    if ctx.cfg.report.plots:
+        plots = write_plots(report, ctx.run_dir, ctx.out / "plots")
+        res_png = ctx.stage_dir("resources") / "resources.png"
+        if res_png.exists():
+            shutil.copy(res_png, ctx.out / "plots" / "resources.png")
+            plots.append("resources.png")
+    report["plots"] = [f"report/plots/{p}" for p in plots]
+    report["timings_s"]["report"] = round(time.perf_counter() - t0, 3)
+    write_json(ctx.out / "report.json", report)
+    md = markdown(report)
+    write_text(ctx.out / "report.md", md)
+    write_json(ctx.run_dir / "report.json", report)
+    write_text(ctx.run_dir / "report.md", md)
+    be = report.get("bit_exact") or {}
+    return {"bit_exact": be.get("exact"), "accuracy": report["accuracy"]}

@@ -1,0 +1,40 @@
+"""resources: LUT/FF/DSP/BRAM and latency estimated from the actual design (no vendor tools);
+measured vendor numbers next to it when Vivado/Vitis HLS is installed and asked for."""
+
+from __future__ import annotations
+
+from flow.artifacts import read_json, write_json
+from flow.config import FlowConfig
+from flow.design import design_from_dict
+
+SECTIONS = ("hls", "resources")
+UPSTREAM = ("convert",)
+
+
+def preflight(cfg: FlowConfig) -> None:
+    if cfg.resources.enabled:
+        from flow.parts import lookup_part
+
+        lookup_part(cfg.hls.part)  # an unknown part fails before training, naming the known ones
+
+
+def run(ctx) -> dict:
+    cfg = ctx.cfg
+    if not cfg.resources.enabled:
+        write_json(ctx.out / "resources.json", {"enabled": False})
+        return {"enabled": False}
+    from flow.resources import estimate, plot_resources
+
+    design = design_from_dict(read_json(ctx.stage_dir("convert") / "design.json"))
+    est = estimate(design)
+    result = est.to_dict()
+    if cfg.resources.vendor:
+        from flow.vendor import vendor_synth
+
+        result["vendor"] = vendor_synth(ctx.project_dir, cfg.hls.backend)
+    else:
+        result["vendor"] = {"status": "skipped: resources.vendor is false"}
+    write_json(ctx.out / "resources.json", result)
+    if cfg.report.plots:
+        plot_resources(est, ctx.out / "resources.png")
+    return {"total": result.get("total", {})}

@@ -1,0 +1,124 @@
+"""Bring your own model: `flow verify` and `flow estimate` on a saved QKeras .h5, no config needed."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from flow.artifacts import check_writable, replace_dir, write_json
+from flow.config import HlsConfig
+from flow.design import FixedType
+from flow.errors import ConfigError, DataError, ModelError
+
+log = logging.getLogger(__name__)
+
+_TYPE = re.compile(r"^\s*(u?fixed)\s*<\s*(\d+)\s*,\s*(-?\d+)\s*>\s*$")
+
+
+def parse_input_type(text: str | None) -> FixedType | None:
+    """`fixed<W,I>` / `ufixed<W,I>` -> FixedType (rounded half-to-even and saturated, like QKeras)."""
+    if text is None:
+        return None
+    m = _TYPE.match(text)
+    if not m:
+        raise ConfigError(f"--input-type {text!r} is not a fixed-point type", where="--input-type", fix="write e.g. 'fixed<16,6>' (width, integer bits incl. sign) or 'ufixed<8,3>'")
+    kind, w, i = m.group(1), int(m.group(2)), int(m.group(3))
+    if not 0 < w <= 24:
+        raise ConfigError(f"--input-type width {w} must be 1..24 (inputs travel as float32)", where="--input-type", fix="use a width of at most 24 bits")
+    return FixedType(w, i, kind == "fixed", "RND_CONV", "SAT")
+
+
+def _load_user_model(path: Path):
+    from flow.model import load_model
+
+    if not path.is_file():
+        raise ModelError(f"model file {str(path)!r} does not exist", where=str(path), fix="pass a QKeras model saved with model.save('model.h5')")
+    try:
+        return load_model(path)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        msg = str(exc).splitlines()[0][:300]
+        raise ModelError(f"cannot load the model ({type(exc).__name__}: {msg})", where=str(path), fix="save it with model.save('model.h5') from TensorFlow 2.14 / QKeras 0.9, and use only supported layers (see docs/verify.md)") from None
+
+
+def _load_inputs(path: Path, n_features: int) -> np.ndarray:
+    if not path.is_file():
+        raise DataError(f"data file {str(path)!r} does not exist", where=str(path), fix="pass a .npy float array (rows x features)")
+    try:
+        if path.suffix == ".npz":
+            with np.load(path, allow_pickle=False) as z:
+                X = z["X"] if "X" in z.files else z[z.files[0]]
+        else:
+            X = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError, KeyError) as exc:
+        raise DataError(f"cannot read the inputs ({type(exc).__name__}: {exc})", where=str(path), fix="save them with numpy.save('X.npy', X)") from None
+    X = np.asarray(X)
+    if X.ndim == 1:
+        X = X.reshape(1, -1)
+    if X.ndim != 2 or X.shape[1] != n_features:
+        raise DataError(f"inputs have shape {X.shape} but the model takes {n_features} features per row", where=str(path), fix=f"give an array of shape (rows, {n_features})")
+    if X.dtype.kind not in "fiu" or not np.all(np.isfinite(X)):
+        raise DataError("inputs must be finite numbers", where=str(path), fix="remove NaN/inf rows")
+    return X.astype(np.float32)
+
+
+def verify(*, model_path: Path, data_path: Path, out_dir: Path, labels_path: Path | None = None, input_type: str | None = None, hls_options: dict | None = None, progress: bool = True) -> dict:
+    """Convert, C-simulate and compare; writes out_dir/report.json and the project in out_dir/hls_project."""
+    from flow import csim
+    from flow.hls import convert, hls_config, plan_model
+    from flow.stages.convert import plan_summary
+
+    hls_cfg = HlsConfig(**(hls_options or {}))
+    declared = parse_input_type(input_type)
+    check_writable(out_dir, what="--out")
+    csim.require_compiler()
+    model = _load_user_model(model_path)
+    plan = plan_model(model, hls_cfg=hls_cfg, input_type=declared, name=str(model_path))
+    X = _load_inputs(data_path, plan.design.n_inputs)
+    y = None
+    if labels_path is not None:
+        y = np.load(labels_path, allow_pickle=False).reshape(-1)
+        if len(y) != len(X):
+            raise DataError(f"label/feature shape mismatch: {len(y)} labels for {len(X)} rows", where=str(labels_path), fix="give one label per input row")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    partial = out_dir / ".hls_project.partial"
+    if partial.exists():
+        shutil.rmtree(partial)
+    hls_model = convert(model, hls_config(model, plan, hls_cfg, trace=True), hls_cfg, partial)
+    report, hls_out = csim.run(hls_model, model, plan, X, progress=progress)
+    replace_dir(partial, out_dir / "hls_project")
+    result = {
+        "model": str(model_path),
+        "data": str(data_path),
+        "bit_exact": report.to_dict(),
+        **plan_summary(plan),
+        "hls": hls_cfg.model_dump(),
+    }
+    if y is not None:
+        result["accuracy"] = {"csim": float(np.mean(np.argmax(hls_out, axis=1) == y))}
+    write_json(out_dir / "report.json", result)
+    return result
+
+
+def estimate_model(*, model_path: Path, out_dir: Path | None, input_type: str | None = None, hls_options: dict | None = None) -> dict:
+    """Resource estimate of a saved QKeras model: no compile, no vendor tool."""
+    from flow.hls import plan_model
+    from flow.parts import lookup_part
+    from flow.resources import estimate, plot_resources
+
+    hls_cfg = HlsConfig(**(hls_options or {}))
+    lookup_part(hls_cfg.part)
+    declared = parse_input_type(input_type)
+    if out_dir is not None:
+        check_writable(out_dir, what="--out")
+    model = _load_user_model(model_path)
+    plan = plan_model(model, hls_cfg=hls_cfg, input_type=declared, name=str(model_path))
+    est = estimate(plan.design)
+    result = est.to_dict()
+    if out_dir is not None:
+        write_json(out_dir / "resources.json", result)
+        plot_resources(est, out_dir / "resources.png")
+    return result
