@@ -59,7 +59,7 @@ def test_unwritable_output_directory(tmp_path: Path, monkeypatch) -> None:
         jets.generate_jets(n_per_class=5, out=blocker / "sub" / "j.parquet")
     with pytest.raises(DataError, match="directory"):
         jets.generate_jets(n_per_class=5, out=tmp_path)
-    with pytest.raises(ConfigError, match="parquet"):
+    with pytest.raises(ConfigError, match="parquet or .npz"):
         jets.generate_jets(n_per_class=5, out=tmp_path / "j.csv")
 
 
@@ -194,3 +194,22 @@ def test_interrupted_run_leaves_no_output(tmp_path: Path, monkeypatch) -> None:
     with pytest.raises(KeyboardInterrupt):
         jets.generate_jets(n_per_class=50, out=out, classes=("w",), progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_npz_output_matches_parquet_and_loads_in_flow_data(tmp_path: Path) -> None:
+    _need_generators()
+    kw = {"n_per_class": 3, "classes": ("q", "w"), "seed": 2, "progress": False}
+    jets.generate_jets(out=tmp_path / "j.parquet", **kw)
+    jets.generate_jets(out=tmp_path / "j.npz", **kw)
+    fp, lp = _read(tmp_path / "j.parquet")
+    fn, ln = _read(tmp_path / "j.npz")
+    assert list(lp) == list(ln)
+    for name in FEATURE_NAMES:
+        np.testing.assert_array_equal(fp[name], fn[name])
+    assert jets.read_metadata(tmp_path / "j.npz")["counts"] == {"q": 3, "w": 3}
+    load_jets = getattr(__import__("flow.data", fromlist=["load_jets"]), "load_jets", None)
+    if load_jets is None:
+        pytest.skip("flow.data.load_jets not available")
+    for f in ("j.parquet", "j.npz"):
+        ds = load_jets(tmp_path / f)
+        assert np.asarray(ds.X).shape == (6, 16)

@@ -78,7 +78,8 @@ PTHAT_HI_FRACTION = 1.10
 #: Give up on a class when this many events yield no accepted jet (guards against a stall).
 STALL_EVENTS = 3000
 ROW_GROUP = 512
-PARQUET_META_KEY = b"flow.jets"
+#: Schema-metadata key (JSON) that flow.data reads back from parquet files.
+PARQUET_META_KEY = b"flow"
 
 PHYSICS_FIX = "pip install -e .[physics]  (installs pythia8mc==8.317.2 and fastjet==3.5.2)"
 
@@ -140,9 +141,9 @@ def _validate(
     out_path = Path(out).expanduser()
     if out_path.is_dir():
         raise DataError(f"output path {str(out_path)!r} is a directory", where="--out", fix="give a file name")
-    if out_path.suffix.lower() not in (".parquet", ".pq"):
+    if out_path.suffix.lower() not in (".parquet", ".npz"):
         raise ConfigError(
-            f"output must be a parquet file (.parquet), got {str(out_path)!r}",
+            f"output must be a .parquet or .npz file, got {str(out_path)!r}",
             where="--out",
             fix="name the output e.g. data/jets.parquet",
         )
@@ -431,31 +432,91 @@ def _table(feats: np.ndarray, classes: list[str], schema: Any, pa: Any) -> Any:
 
 
 def read_metadata(path: str | Path) -> dict[str, Any]:
-    """The generation metadata stored in a parquet file written by `generate_jets`."""
+    """The generation metadata stored in a .parquet or .npz file written by `generate_jets`."""
+    path = Path(path)
+    if path.suffix.lower() == ".npz":
+        with np.load(path, allow_pickle=False) as z:
+            if "metadata" not in z.files:
+                raise DataError(f"{path} has no 'metadata' array", where=str(path))
+            return json.loads(str(z["metadata"]))
     import pyarrow.parquet as pq
 
     meta = pq.read_schema(path).metadata or {}
     if PARQUET_META_KEY not in meta:
-        raise DataError(f"{path} has no '{PARQUET_META_KEY.decode()}' metadata", where=str(path))
+        raise DataError(f"{path} has no '{PARQUET_META_KEY.decode()}' schema metadata", where=str(path))
     return json.loads(meta[PARQUET_META_KEY])
 
 
-def _merge_parts(parts: list[str], out_path: Path, metadata: dict[str, Any]) -> None:
+def _iter_part_tables(parts: list[str]) -> Iterator[Any]:
+    """Row groups of the part files, in worker order: one small table at a time."""
+    import pyarrow.parquet as pq
+
+    for part in parts:
+        pf = pq.ParquetFile(part)
+        for rg in range(pf.num_row_groups):
+            yield pf.read_row_group(rg)
+
+
+def _write_npz_streaming(tmp: str, parts: list[str], n_rows: int, metadata: dict[str, Any]) -> None:
+    """Write an .npz (X float32 (n, 16), class '<U1', feature_names, metadata JSON) chunk by chunk.
+
+    np.savez needs whole arrays in memory; writing the .npy headers for the known final shape and
+    then appending raw rows keeps memory flat in N, like the parquet path.
+    """
+    import zipfile
+
+    def npy_member(zf: zipfile.ZipFile, name: str, dtype: np.dtype, shape: tuple, chunks: Iterator[np.ndarray]) -> None:
+        with zf.open(f"{name}.npy", "w", force_zip64=True) as fh:
+            header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape}
+            np.lib.format.write_array_header_2_0(fh, header)
+            written = 0
+            for chunk in chunks:
+                arr = np.ascontiguousarray(chunk, dtype=dtype)
+                fh.write(arr.tobytes())
+                written += arr.shape[0]
+            if written != shape[0]:
+                raise DataError(f"internal: wrote {written} rows of {name}, expected {shape[0]}")
+
+    feat_dtype, cls_dtype = np.dtype(np.float32), np.dtype("<U1")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        npy_member(
+            zf,
+            "X",
+            feat_dtype,
+            (n_rows, len(FEATURE_NAMES)),
+            (np.column_stack([t[name].to_numpy() for name in FEATURE_NAMES]) for t in _iter_part_tables(parts)),
+        )
+        npy_member(
+            zf,
+            "class",
+            cls_dtype,
+            (n_rows,),
+            (np.asarray(t["class"].to_pylist(), dtype=cls_dtype) for t in _iter_part_tables(parts)),
+        )
+        names = np.asarray(FEATURE_NAMES)
+        npy_member(zf, "feature_names", names.dtype, names.shape, iter([names]))
+        meta = np.asarray(json.dumps(metadata, sort_keys=True))
+        with zf.open("metadata.npy", "w") as fh:
+            np.lib.format.write_array(fh, meta, allow_pickle=False)
+
+
+def _merge_parts(parts: list[str], out_path: Path, metadata: dict[str, Any], n_rows: int) -> None:
     """Concatenate part files row group by row group into ``out_path`` atomically."""
     import pyarrow.parquet as pq
 
-    schema = _schema().with_metadata({PARQUET_META_KEY: json.dumps(metadata, sort_keys=True).encode()})
     fd, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the data file should be readable like any other
     try:
-        with pq.ParquetWriter(tmp, schema) as writer:
-            for part in parts:
-                pf = pq.ParquetFile(part)
-                for rg in range(pf.num_row_groups):
-                    writer.write_table(pf.read_row_group(rg).replace_schema_metadata(schema.metadata))
+        if out_path.suffix.lower() == ".npz":
+            _write_npz_streaming(tmp, parts, n_rows, metadata)
+        else:
+            schema = _schema().with_metadata({PARQUET_META_KEY: json.dumps(metadata, sort_keys=True).encode()})
+            with pq.ParquetWriter(tmp, schema) as writer:
+                for table in _iter_part_tables(parts):
+                    writer.write_table(table.replace_schema_metadata(schema.metadata))
         os.replace(tmp, out_path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -477,9 +538,11 @@ def generate_jets(
     pt_max: float = 1200.0,
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Generate ``n_per_class`` jets of each class into a parquet file; return its metadata.
+    """Generate ``n_per_class`` jets of each class into a .parquet (or .npz) file; return its metadata.
 
-    Columns: the 16 OpenML 42468 features (float32) and ``class`` (g, q, t, w, z). The result is
+    Parquet columns: the 16 OpenML 42468 features (float32) and ``class`` (g, q, t, w, z), with
+    the metadata as JSON under the schema-metadata key ``flow``. An .npz holds ``X`` (n, 16),
+    ``class``, ``feature_names`` and ``metadata`` (JSON string). The result is
     a deterministic function of (seed, workers, classes, pT window). Raises ConfigError /
     DataError / ToolError before any generation for bad arguments or a missing ``physics`` extra.
     """
@@ -521,7 +584,7 @@ def generate_jets(
             "pthat_window": [PTHAT_LO_FRACTION * pt_min, PTHAT_HI_FRACTION * pt_max],
             "versions": versions,
         }
-        _merge_parts(parts, out_path, metadata)
+        _merge_parts(parts, out_path, metadata, n_per_class * len(classes))
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
     elapsed = time.perf_counter() - t0

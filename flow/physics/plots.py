@@ -16,12 +16,24 @@ CLASS_COLOURS = {"g": "tab:blue", "q": "tab:orange", "t": "tab:green", "w": "tab
 
 
 def load_jet_table(path: str | Path) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Read a jet parquet file into ({feature: float array}, class labels); DataError if malformed."""
-    import pyarrow.parquet as pq
-
+    """Read a jet .parquet/.npz file into ({feature: float array}, class labels); DataError if malformed."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"jet data file {str(path)!r} does not exist", where=str(path))
+    if path.suffix.lower() == ".npz":
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                names = [str(n) for n in z["feature_names"]]
+                X = z["X"].astype(np.float64)
+                labels = np.asarray(z["class"]).astype(str).astype(object)
+        except (OSError, KeyError, ValueError) as exc:
+            raise DataError(f"cannot read {str(path)!r} as a jet .npz: {exc}", where=str(path)) from exc
+        missing = [c for c in FEATURE_NAMES if c not in names]
+        if missing:
+            raise DataError(f"{str(path)!r} lacks features {missing}", where=str(path))
+        return {name: X[:, names.index(name)] for name in FEATURE_NAMES}, labels
+    import pyarrow.parquet as pq
+
     try:
         table = pq.read_table(path)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a corrupt file
