@@ -213,3 +213,37 @@ def test_npz_output_matches_parquet_and_loads_in_flow_data(tmp_path: Path) -> No
     for f in ("j.parquet", "j.npz"):
         ds = load_jets(tmp_path / f)
         assert np.asarray(ds.X).shape == (6, 16)
+
+
+def test_sigterm_leaves_no_file_and_no_workers(tmp_path: Path) -> None:
+    """`kill` on a 2-worker run: no output, no temp files, no orphaned workers."""
+    _need_generators()
+    import os
+    import signal
+    import subprocess
+    import time
+
+    import psutil
+
+    out = tmp_path / "j.parquet"
+    root = Path(__file__).resolve().parents[1]
+    cmd = [sys.executable, "-m", "flow.physics.jets", "--n-per-class", "100000", "--workers", "2",
+           "--out", str(out), "--no-progress"]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        kids: list = []
+        while time.monotonic() < deadline and len(kids) < 2:
+            time.sleep(0.5)
+            kids = psutil.Process(proc.pid).children()
+        assert len(kids) >= 2, "workers did not start"
+        time.sleep(2.0)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) != 0
+        gone, alive = psutil.wait_procs(kids, timeout=20)
+        assert not alive
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert list(tmp_path.iterdir()) == []

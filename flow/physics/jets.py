@@ -365,8 +365,15 @@ def _worker_run(
             buf_feats.clear()
             buf_cls.clear()
 
+    import multiprocessing as mp
+
+    parent = mp.parent_process()  # None when running in-process (workers=1)
+    rounds = 0
     try:
         while any(remaining.values()):
+            rounds += 1
+            if parent is not None and rounds % 10 == 0 and not parent.is_alive():
+                raise SystemExit("parent process is gone; stopping this jet worker")
             for c, gen in gens.items():
                 if remaining[c] <= 0:
                     continue
@@ -548,6 +555,42 @@ def generate_jets(
     """
     out_path, classes = _validate(n_per_class, out, seed, workers, classes, pt_min, pt_max)
     versions = _require_physics()
+    with _sigterm_as_interrupt():
+        return _generate(out_path, classes, versions, n_per_class, seed, workers, pt_min, pt_max, progress)
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into KeyboardInterrupt so cleanup (temp files, workers) runs on `kill`."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _generate(
+    out_path: Path,
+    classes: tuple[str, ...],
+    versions: dict[str, str],
+    n_per_class: int,
+    seed: int,
+    workers: int,
+    pt_min: float,
+    pt_max: float,
+    progress: bool,
+) -> dict[str, Any]:
+    """The generation proper, after validation (see `generate_jets`)."""
     n_per_class, seed, workers = int(n_per_class), int(seed), int(workers)
     pt_min, pt_max = float(pt_min), float(pt_max)
     shares = {c: split_counts(n_per_class, workers) for c in classes}
@@ -677,6 +720,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FlowError as exc:
         log.error("%s", exc.render())
         return 1
+    except KeyboardInterrupt:
+        log.error("interrupted: no output written")
+        return 130
     log.info("events per class: %s", meta["events_generated"])
     return 0
 
