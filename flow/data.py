@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import logging
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -210,7 +211,7 @@ def _load_arrays(cfg: FlowConfig) -> Dataset:
             raise DataError(f"unsupported file type {suffix!r}", where=where, fix="use .npz (keys X, y), two .npy files, or .csv with a label column")
     except DataError:
         raise
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise DataError(f"cannot read the file ({type(exc).__name__}: {exc})", where=where, fix="the file is missing or corrupt; re-export it with numpy.savez / numpy.save") from None
     X = np.asarray(X)
     if X.dtype.kind not in "fiub":
@@ -328,7 +329,7 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
             raise DataError(f"unsupported jet file type {suffix!r}", where=where, fix="use the OpenML ARFF, a CSV/parquet with the 16 features and 'class', or `flow data jets` output")
     except DataError:
         raise
-    except (OSError, EOFError, KeyError, ValueError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError, KeyError, ValueError, gzip.BadGzipFile, zipfile.BadZipFile) as exc:
         raise DataError(f"cannot read the jet file ({type(exc).__name__}: {exc})", where=where, fix="the file is corrupt; re-create it") from None
     missing = [f for f in JET_FEATURES if f not in names]
     if missing:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +54,7 @@ def _load_inputs(path: Path, n_features: int) -> np.ndarray:
                 X = z["X"] if "X" in z.files else z[z.files[0]]
         else:
             X = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError, KeyError) as exc:
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
         raise DataError(f"cannot read the inputs ({type(exc).__name__}: {exc})", where=str(path), fix="save them with numpy.save('X.npy', X)") from None
     X = np.asarray(X)
     if X.ndim == 1:

@@ -1,0 +1,80 @@
+"""Config validation: every bad value is named by file, field path and value, before any work."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from flow.cli import main
+from flow.config import Quantizer, load_config
+from flow.errors import ConfigError
+
+from .conftest import REPO, tiny_config
+
+
+def test_shipped_configs_validate():
+    for path in sorted((REPO / "configs").glob("*.yaml")):
+        cfg = load_config(path)
+        assert cfg.name
+
+
+def test_validate_does_not_import_tensorflow():
+    code = "import sys; from flow.cli import main; rc = main(['validate', 'configs/digits_mlp.yaml']); print('tensorflow' in sys.modules, rc)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("False 0")
+
+
+def test_quantizer_strings_and_mappings():
+    q = Quantizer.model_validate("quantized_bits(6, 0, alpha=1)")
+    assert (q.type, q.bits, q.integer) == ("quantized_bits", 6, 0)
+    r = Quantizer.model_validate("quantized_relu(5,2)")
+    assert (r.type, r.bits, r.integer) == ("quantized_relu", 5, 2)
+    assert Quantizer.model_validate({"bits": 4}).integer == 0
+
+
+@pytest.mark.parametrize(
+    "mutate, expect",
+    [
+        (lambda c: c["model"]["layers"][0].update(kernel={"bits": 0}), ["model.layers[0].kernel.bits", "0", "must be > 0"]),
+        (lambda c: c["model"]["layers"][0].update(kernel="quantized_bits(4,6)"), ["model.layers[0].kernel", "integer=6 does not fit in bits=4"]),
+        (lambda c: c["model"]["layers"][0].update(activation="quantized_relu(4,5)"), ["model.layers[0].activation", "integer=5"]),
+        (lambda c: c["model"]["layers"][0].update(unitz=3), ["model.layers[0].unitz", "unknown key"]),
+        (lambda c: c.update(trian={}), ["trian", "unknown key"]),
+        (lambda c: c["model"]["layers"][0].update(units="many"), ["model.layers[0].units", "'many'", "integer"]),
+        (lambda c: c["train"]["pruning"].update(per_layer={"fc9": 0.5}), ["train.pruning.per_layer", "fc9", "not in model.layers"]),
+        (lambda c: c["train"]["pruning"].update(target_sparsity=1.5), ["train.pruning.target_sparsity", "1.5"]),
+        (lambda c: c["model"]["layers"][1].update(activation="quantized_relu(4,1)"), ["gives the logits"]),
+        (lambda c: c["model"]["layers"].append({"name": "fc1", "units": 3}), ["unique", "fc1"]),
+        (lambda c: c["data"].update(source="jets"), ["data.path"]),
+        (lambda c: c["hls"].update(io_type="io_serial") if "hls" in c else c.update(hls={"io_type": "io_serial"}), ["hls.io_type", "io_serial", "io_parallel"]),
+    ],
+)
+def test_bad_values_are_named(write_cfg, capsys, mutate, expect):
+    cfg = tiny_config()
+    mutate(cfg)
+    path = write_cfg(cfg)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    text = str(err.value)
+    assert str(path) in text
+    for piece in expect:
+        assert piece in text, (piece, text)
+    assert main(["validate", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and captured.err.startswith("error: ")
+    assert "Fix:" in captured.err
+
+
+def test_malformed_yaml_names_the_line(tmp_path, capsys):
+    p = tmp_path / "bad.yaml"
+    p.write_text("name: x\nmodel:\n  layers: [\n    {name: a\n")
+    assert main(["validate", str(p)]) == 1
+    err = capsys.readouterr().err
+    assert f"{p}:" in err and "malformed YAML" in err and "Traceback" not in err
+
+
+def test_missing_config_file(capsys, tmp_path):
+    assert main(["validate", str(tmp_path / "nope.yaml")]) == 1
+    assert "config file not found" in capsys.readouterr().err
