@@ -1,0 +1,66 @@
+"""Bad input through the CLI: one paragraph, exit 1, no traceback, nothing produced."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from flow.cli import main
+
+from .conftest import tiny_config
+
+
+def _run(argv, capsys):
+    rc = main(argv)
+    err = capsys.readouterr().err
+    return rc, err
+
+
+def test_missing_data_file_fails_before_work(tmp_path, write_cfg, capsys):
+    cfg = tiny_config(data={"source": "arrays", "path": "nope.npz"})
+    path = write_cfg(cfg)
+    rc, err = _run(["run", str(path), "--out", str(tmp_path / "run")], capsys)
+    assert rc == 1 and "data.path" in err and "nope.npz" in err and "Traceback" not in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_jets_config_without_file_says_how_to_get_it(tmp_path, write_cfg, capsys):
+    cfg = tiny_config(data={"source": "jets", "path": "jets.parquet"})
+    rc, err = _run(["run", str(write_cfg(cfg)), "--out", str(tmp_path / "run")], capsys)
+    assert rc == 1 and "flow data jets" in err and "fetch_openml" in err
+
+
+def test_unwritable_output_directory(tmp_path, write_cfg, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    rc, err = _run(["run", str(write_cfg(tiny_config())), "--out", str(blocker / "run")], capsys)
+    assert rc == 1 and "output directory" in err and "not writable" in err and "--out" in err
+
+
+def test_unknown_part_fails_before_training(tmp_path, write_cfg, capsys):
+    cfg = tiny_config(hls={"part": "xc9zz999"})
+    rc, err = _run(["run", str(write_cfg(cfg)), "--out", str(tmp_path / "run")], capsys)
+    assert rc == 1 and "xc9zz999" in err and "Traceback" not in err
+    assert not (tmp_path / "run" / "train").exists()
+
+
+def test_gpp_missing(tmp_path, write_cfg, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    rc, err = _run(["run", str(write_cfg(tiny_config())), "--out", str(tmp_path / "run")], capsys)
+    assert rc == 1 and "g++ not found" in err and "apt-get install g++" in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_bad_stage_name(tmp_path, write_cfg, capsys):
+    rc, err = _run(["run", str(write_cfg(tiny_config())), "--out", str(tmp_path / "r"), "--from", "trian"], capsys)
+    assert rc == 1 and "'trian' is not a stage" in err
+
+
+def test_verify_bad_inputs(tmp_path, capsys):
+    np.save(tmp_path / "X.npy", np.zeros((4, 3), dtype=np.float32))
+    rc, err = _run(["verify", str(tmp_path / "missing.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o")], capsys)
+    assert rc == 1 and "does not exist" in err and "Traceback" not in err
+    (tmp_path / "corrupt.h5").write_bytes(b"not hdf5")
+    rc, err = _run(["verify", str(tmp_path / "corrupt.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o")], capsys)
+    assert rc == 1 and "cannot load the model" in err
+    rc, err = _run(["verify", str(tmp_path / "corrupt.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"), "--input-type", "float"], capsys)
+    assert rc == 1 and "--input-type" in err and "fixed<16,6>" in err

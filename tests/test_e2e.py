@@ -1,0 +1,94 @@
+"""The whole flow on a tiny config: report contents, resume, --from, atomic stages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from flow.cli import main
+from flow.config import load_config
+
+pytestmark = pytest.mark.slow
+
+
+def test_report_has_everything(tiny_run):
+    root, _ = tiny_run
+    run = root / "run"
+    report = json.loads((run / "report.json").read_text())
+    acc = report["accuracy"]
+    assert 0 < acc["float"] <= 1 and 0 < acc["qkeras"] <= 1 and 0 < acc["csim"] <= 1
+    be = report["bit_exact"]
+    assert be["exact"] and be["rows"] == be["exact_rows"] == 360
+    for name in ("fc1", "fc1_act", "out"):
+        layer = be["layers"][name]
+        assert layer["values"] > 0 and layer["exact_values"] == layer["values"] and layer["max_lsb_diff"] == 0
+    assert be["verified_project_matches_delivered"] is True
+    assert report["bits"]["fc1"] == {"kernel": 6, "bias": 6, "activation": 6}
+    assert report["bits"]["out"]["kernel"] == 5 and report["bits"]["out"]["bias"] == 8
+    assert 0.4 <= report["sparsity"]["fc1"] <= 0.6  # target 0.5
+    assert report["bops"]["hawks"]["total"] > report["bops"]["effective"]["total"] > 0
+    assert report["distillation"]["with"] is not None and report["distillation"]["without"] is not None
+    assert set(report["timings_s"]) >= {"data", "train", "search", "convert", "csim", "resources", "report"}
+    assert report["resources"]["total"]["LUT"] > 0
+    for plot in report["plots"]:
+        assert (run / plot).stat().st_size > 1000
+    md = (run / "report.md").read_text()
+    assert "bit-exact" in md and "360 of 360" in md
+    project = root / "hls_projects" / "tiny"
+    assert (project / "firmware" / "myproject.cpp").exists() and (project / "build_prj.tcl").exists()
+
+
+def test_resume_skips_and_from_reruns(tiny_run, caplog):
+    root, cfg_path = tiny_run
+    run = root / "run"
+    before = json.loads((run / "state.json").read_text())["stages"]
+    assert main(["run", str(cfg_path), "--out", str(run), "--no-progress", "--to", "convert"]) == 0
+    after = json.loads((run / "state.json").read_text())["stages"]
+    for stage in ("data", "train", "search", "convert"):
+        assert after[stage]["finished"] == before[stage]["finished"], stage
+
+
+def test_config_change_reruns_only_downstream(tiny_run, tmp_path):
+    """Changing the HLS section keeps data/train, re-runs convert (checked without compiling)."""
+    import shutil
+
+    import yaml
+
+    root, cfg_path = tiny_run
+    run = tmp_path / "run"
+    shutil.copytree(root / "run", run)
+    before = json.loads((run / "state.json").read_text())["stages"]
+    cfg = yaml.safe_load(cfg_path.read_text())
+    cfg["hls"]["reuse_factor"] = 2
+    cfg["hls"]["project_dir"] = str(tmp_path / "prj")
+    new = tmp_path / "c.yaml"
+    new.write_text(yaml.safe_dump(cfg))
+    assert main(["run", str(new), "--out", str(run), "--no-progress", "--to", "convert"]) == 0
+    after = json.loads((run / "state.json").read_text())["stages"]
+    assert after["train"]["finished"] == before["train"]["finished"]
+    assert after["convert"]["fingerprint"] != before["convert"]["fingerprint"]
+    assert (tmp_path / "prj" / "tiny" / "firmware").is_dir()
+
+
+def test_failed_stage_leaves_nothing_half_written(tiny_run, tmp_path, monkeypatch):
+    import shutil
+
+    from flow import runner
+    from flow.stages import report as report_stage
+
+    root, cfg_path = tiny_run
+    run = tmp_path / "run"
+    shutil.copytree(root / "run", run)
+    old_report = (run / "report" / "report.json").read_bytes()
+
+    def boom(ctx):
+        (ctx.out / "half.json").write_text("{")
+        raise KeyboardInterrupt  # like a user's Ctrl-C in the middle of the stage
+
+    monkeypatch.setattr(report_stage, "run", boom)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(load_config(cfg_path), run_dir=run, from_stage="report", progress=False)
+    assert not list(run.glob(".*.partial")) and not (run / "report" / "half.json").exists()
+    assert (run / "report" / "report.json").read_bytes() == old_report
+    assert "report" not in json.loads((run / "state.json").read_text())["stages"]

@@ -1,0 +1,74 @@
+"""`flow verify` on users' saved QKeras models (raw float inputs), and unsupported models."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from flow.cli import main
+
+pytestmark = pytest.mark.slow
+
+
+def _save(model, path):
+    model.save(path, save_format="h5")
+    return path
+
+
+def _dense_model(input_quantizer: bool, seed: int = 0):
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits, quantized_relu
+
+    tf.keras.utils.set_random_seed(seed)
+    x = inp = tf.keras.Input((10,), name="x_in")
+    if input_quantizer:
+        x = QActivation(quantized_bits(9, 3, alpha=1), name="qin")(x)
+    # fused quantized_relu inside the QDense, as many users write it
+    x = QDense(12, kernel_quantizer=quantized_bits(6, 0, alpha=1), bias_quantizer=quantized_bits(6, 0, alpha=1), activation=quantized_relu(6, 2), name="h")(x)
+    x = QDense(3, kernel_quantizer=quantized_bits(6, 0, alpha=1), bias_quantizer=quantized_bits(6, 0, alpha=1), name="logits")(x)
+    x = tf.keras.layers.Activation("softmax", name="prob")(x)
+    return tf.keras.Model(inp, x)
+
+
+@pytest.mark.parametrize("with_quantizer", [True, False], ids=["input-quantizer", "no-input-quantizer"])
+def test_verify_user_model_is_exact(tmp_path, capsys, with_quantizer):
+    model = _dense_model(with_quantizer)
+    path = _save(model, tmp_path / "m.h5")
+    X = np.random.default_rng(0).normal(0, 2, size=(150, 10)).astype(np.float32)  # raw floats
+    np.save(tmp_path / "X.npy", X)
+    rc = main(["verify", str(path), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "out"), "--no-progress", "-q"])
+    out = capsys.readouterr()
+    assert rc == 0, out.err
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    be = report["bit_exact"]
+    assert be["exact"] and be["rows"] == be["exact_rows"] == 150
+    assert be["layers"]["h"]["values"] == 150 * 12 and be["layers"]["h"]["exact_values"] == 150 * 12  # pre-activation
+    assert be["layers"]["logits"]["exact_values"] == 150 * 3
+    expected_input = "fixed<9,4,RND_CONV,SAT>" if with_quantizer else "fixed<16,6,RND_CONV,SAT>"
+    assert report["input_type"] == expected_input
+    assert (tmp_path / "out" / "hls_project" / "firmware").is_dir()
+
+
+def test_unsupported_layer_and_quantizer_are_listed(tmp_path, capsys):
+    import tensorflow as tf
+    from qkeras import QDense, quantized_bits
+
+    X = np.zeros((5, 8), dtype=np.float32)
+    np.save(tmp_path / "X.npy", X)
+    inp = tf.keras.Input((8,), name="x_in")
+    x = tf.keras.layers.Reshape((8, 1))(inp)
+    x = tf.keras.layers.Conv1D(2, 3, name="conv")(x)
+    m = tf.keras.Model(inp, x)
+    _save(m, tmp_path / "conv.h5")
+    rc = main(["verify", str(tmp_path / "conv.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert rc == 1 and "Reshape" in err and "supported layers" in err and "QDense" in err and "Traceback" not in err
+    inp = tf.keras.Input((8,), name="x_in")
+    x = QDense(2, kernel_quantizer=quantized_bits(4, 0, alpha="auto_po2"), bias_quantizer=quantized_bits(4, 0, alpha=1), name="d")(inp)
+    _save(tf.keras.Model(inp, x), tmp_path / "po2.h5")
+    rc = main(["verify", str(tmp_path / "po2.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o2")])
+    err = capsys.readouterr().err
+    assert rc == 1 and "alpha='auto_po2'" in err and "supported" in err
+    assert not (tmp_path / "o2" / "report.json").exists()
