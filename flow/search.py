@@ -1,0 +1,755 @@
+"""Per-layer bit-width (and sparsity) search: multi-objective optuna, resumable, scales out.
+
+Each trial rebuilds the student with sampled widths, starts from the trained student's weights,
+fine-tunes a few epochs (QAT, pruning kept) and is scored on (val accuracy, cost of the planned
+HLS design). Trials live in an optuna RDB study (SQLite in the run folder by default, or any
+database URL), so a killed run loses only its running trials: heartbeats mark them failed and
+re-queue them once. Several processes, on one machine or many, can share one study.
+
+Heavy imports (TensorFlow, optuna, sqlalchemy) stay inside functions: `flow validate` imports this
+module for COST_METRICS only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from flow.config import FlowConfig, Quantizer
+from flow.errors import ConfigError, FlowError
+from flow.search_config import SearchSettings, get_search_settings, resolve_layer_space, validate_search_section
+
+log = logging.getLogger(__name__)
+
+DIRECTIONS = ("maximize", "minimize")  # val accuracy, cost
+LUT_PER_DSP = 55.0  # LUT-equivalent of one DSP slice (docs/search.md)
+
+# --------------------------------------------------------------------------------------------
+# Cost metrics: a registry, name -> function(design) -> float
+# --------------------------------------------------------------------------------------------
+
+COST_METRICS: dict[str, Callable[..., float]] = {}
+
+
+def register_cost(name: str) -> Callable:
+    """Add a cost metric (function(design) -> float, lower is better) under `name`."""
+
+    def deco(fn: Callable[..., float]) -> Callable[..., float]:
+        COST_METRICS[name] = fn
+        return fn
+
+    return deco
+
+
+@register_cost("effective_bops")
+def effective_bops(design) -> float:
+    from flow.bops import effective_bops as per_layer
+
+    return float(sum(per_layer(design).values()))
+
+
+@register_cost("hawks_bops")
+def hawks_bops(design) -> float:
+    from flow.bops import hawks_bops as per_layer
+
+    return float(sum(per_layer(design).values()))
+
+
+def _resource_total(design) -> dict[str, float]:
+    from flow.resources import estimate
+
+    return estimate(design).to_dict()["total"]
+
+
+@register_cost("lut_equivalent")
+def lut_equivalent(design) -> float:
+    t = _resource_total(design)
+    return float(t["LUT"]) + LUT_PER_DSP * float(t["DSP"])
+
+
+@register_cost("weighted")
+def weighted(design, weights: dict[str, float] | None = None) -> float:
+    t = _resource_total(design)
+    w = weights or {"LUT": 1.0, "FF": 0.0, "DSP": LUT_PER_DSP}
+    return float(sum(float(t.get(k, 0.0)) * v for k, v in w.items()))
+
+
+REPORTED_METRICS = ("effective_bops", "hawks_bops", "lut_equivalent")
+
+
+def cost_function(settings: SearchSettings) -> Callable[[Any], float]:
+    fn = COST_METRICS[settings.cost.metric]
+    if settings.cost.metric == "weighted":
+        return lambda design: weighted(design, settings.cost.weights)
+    return fn
+
+
+def all_costs(design, settings: SearchSettings) -> dict[str, float]:
+    out = {name: COST_METRICS[name](design) for name in REPORTED_METRICS}
+    out["cost"] = out[settings.cost.metric] if settings.cost.metric in out else cost_function(settings)(design)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Settings, hashing, storage
+# --------------------------------------------------------------------------------------------
+
+
+def settings_of(cfg: FlowConfig) -> SearchSettings:
+    return get_search_settings(cfg)
+
+
+def study_name(cfg: FlowConfig, s: SearchSettings) -> str:
+    return s.study_name or f"{cfg.name}-{s.engine}"
+
+
+def storage_url(s: SearchSettings, run_dir: Path) -> str:
+    if s.storage:
+        return s.storage
+    return f"sqlite:///{(Path(run_dir) / 'search.db').resolve()}"
+
+
+def redact(url: str) -> str:
+    """The URL without its password (for logs and search.json)."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - best effort
+        return url.split("@")[-1]
+
+
+def config_hash(cfg: FlowConfig, s: SearchSettings) -> str:
+    """What makes trials comparable: the search space, the cost and the model/train/data/hls config.
+
+    Budget keys (n_trials, timeout, workers, storage, selection, baselines) are left out, so a study
+    can be extended or finalized differently without starting over.
+    """
+    space = {layer.name: resolve_layer_space(cfg, s, layer.name) for layer in cfg.model.layers}
+    payload = {
+        "engine": s.engine,
+        "space": space,
+        "cost": s.cost.model_dump(mode="json"),
+        "fine_tune_epochs": s.fine_tune_epochs,
+        "early_stop": s.early_stop.model_dump(mode="json"),
+        "seed": s.seed if s.seed is not None else cfg.seed,
+        "config": cfg.model_dump(mode="json", include={"data", "model", "train", "hls"}),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _engine_kwargs(url: str, timeout_s: int) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 60}}
+    if url.startswith(("postgresql", "postgres")):
+        return {"connect_args": {"connect_timeout": timeout_s}, "pool_pre_ping": True}
+    if url.startswith("mysql"):
+        return {"connect_args": {"connect_timeout": timeout_s}, "pool_pre_ping": True}
+    return {"pool_pre_ping": True}
+
+
+def check_storage(url: str, timeout_s: int, *, where: str = "search.storage") -> None:
+    """Connect once with a short timeout; a ConfigError (not a hang) when the database is unreachable."""
+    import sqlalchemy
+
+    if url.startswith("sqlite:///"):
+        folder = Path(url.removeprefix("sqlite:///")).parent
+        if not folder.exists():
+            raise ConfigError(f"the SQLite file's folder {str(folder)!r} does not exist", where=where, fix="create the folder or fix the path")
+    try:
+        engine = sqlalchemy.create_engine(url, **_engine_kwargs(url, timeout_s))
+    except (ImportError, sqlalchemy.exc.NoSuchModuleError) as exc:
+        raise ConfigError(
+            f"no database driver for {redact(url)!r} ({exc})", where=where,
+            fix="install the driver (PostgreSQL: pip install psycopg2-binary; MySQL: pip install pymysql) or use sqlite:///path.db",
+        ) from None  # fmt: skip
+    except sqlalchemy.exc.ArgumentError as exc:
+        raise ConfigError(f"cannot parse the database URL {url!r}: {exc}", where=where, fix="use e.g. postgresql://user:pass@host:5432/db or sqlite:///search.db") from None
+    try:
+        with engine.connect() as conn:
+            conn.execute(sqlalchemy.text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any driver error means: not reachable
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(
+            f"cannot reach the study database {redact(url)!r} within {timeout_s} s: {first}", where=where,
+            fix="start the database server, check host/port/credentials, or set search.storage: null for a local SQLite file",
+        ) from None  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def make_sampler(s: SearchSettings, seed: int):
+    import optuna
+
+    if s.sampler == "nsga2":
+        return optuna.samplers.NSGAIISampler(population_size=s.population_size, seed=seed)
+    n_startup = max(2, min(10, s.n_trials // 3))
+    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=n_startup, multivariate=True, constant_liar=True)
+
+
+def open_study(cfg: FlowConfig, run_dir: Path, *, worker_index: int = 0):
+    """Create or load the study; ConfigError if it was made by a different config."""
+    import warnings
+
+    import optuna
+
+    s = settings_of(cfg)
+    url = storage_url(s, run_dir)
+    Path(run_dir).mkdir(parents=True, exist_ok=True)
+    check_storage(url, s.connect_timeout_s)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # heartbeat options are "experimental"
+        storage = optuna.storages.RDBStorage(
+            url,
+            engine_kwargs=_engine_kwargs(url, s.connect_timeout_s),
+            heartbeat_interval=s.heartbeat_s,
+            grace_period=s.grace_s,
+            heartbeat_stale_trial_callback=optuna.storages.RetryFailedTrialCallback(max_retry=1),
+        )
+    name = study_name(cfg, s)
+    base_seed = s.seed if s.seed is not None else cfg.seed
+    study = optuna.create_study(study_name=name, storage=storage, directions=list(DIRECTIONS), load_if_exists=True)
+    h = config_hash(cfg, s)
+    old = study.user_attrs.get("config_hash")
+    if old is None:
+        study.set_user_attr("config_hash", h)
+        study.set_user_attr("engine", s.engine)
+        study.set_user_attr("config_name", cfg.name)
+    elif old != h:
+        raise ConfigError(
+            f"study {name!r} in {redact(url)} was created by a different search space or model/train/data config "
+            f"(hash {old}, this config {h}); its trials are not comparable",
+            where=f"{cfg.source_path}: search.study_name",
+            fix=f"set a new search.study_name, or delete the study (for the default storage: rm {Path(run_dir) / 'search.db'})",
+        )
+    # a fresh sampler seed per worker and per restart, so workers and resumed runs do not repeat the same draws
+    n_existing = len(study.get_trials(deepcopy=False))
+    study.sampler = make_sampler(s, base_seed + 7919 * worker_index + n_existing)
+    return study
+
+
+# --------------------------------------------------------------------------------------------
+# Choices: what one trial evaluates
+# --------------------------------------------------------------------------------------------
+
+Choice = dict[str, dict[str, Any]]  # {layer: {"kernel": [bits, int], "bias": [...], "activation": [...]|None, "sparsity": float|None}}
+
+
+def search_space(cfg: FlowConfig, s: SearchSettings) -> dict[str, dict[str, list]]:
+    out = {}
+    for layer in cfg.model.layers:
+        space = resolve_layer_space(cfg, s, layer.name)
+        if space:
+            out[layer.name] = space
+    return out
+
+
+def suggest_choice(trial, space: dict[str, dict[str, list]]) -> Choice:
+    choice: Choice = {}
+    for name, fields in space.items():
+        c: dict[str, Any] = {}
+        for f in ("kernel", "bias", "activation"):
+            if f"{f}_bits" in fields:
+                bits = trial.suggest_categorical(f"{name}.{f}_bits", fields[f"{f}_bits"])
+                integer = trial.suggest_categorical(f"{name}.{f}_integer", fields[f"{f}_integer"])
+                c[f] = [int(bits), int(integer)]
+        if "sparsity" in fields:
+            c["sparsity"] = float(trial.suggest_categorical(f"{name}.sparsity", fields["sparsity"]))
+        choice[name] = c
+    return choice
+
+
+def uniform_choice(cfg: FlowConfig, bits: int, sparsity: float | None = None) -> Choice:
+    """Every searched quantizer at `bits` wide; integer bits from the config, clipped to fit."""
+    choice: Choice = {}
+    for layer in cfg.model.layers:
+        c: dict[str, Any] = {}
+        for f in ("kernel", "bias", "activation"):
+            q = getattr(cfg.model, f)(layer)
+            if q is None:
+                continue
+            limit = bits - 1 if q.type == "quantized_bits" else bits
+            c[f] = [bits, min(q.integer, limit)]
+        if sparsity is not None:
+            c["sparsity"] = sparsity
+        choice[layer.name] = c
+    return choice
+
+
+def apply_choice(cfg: FlowConfig, choice: Choice):
+    """(ModelConfig, PruningConfig) with the choice's quantizers and sparsities."""
+    layers = []
+    for layer in cfg.model.layers:
+        c = choice.get(layer.name, {})
+        update = {}
+        for f in ("kernel", "bias", "activation"):
+            if c.get(f) is None:
+                continue
+            current = getattr(cfg.model, f)(layer)
+            qtype = current.type if current is not None else "quantized_bits"
+            update[f] = Quantizer(type=qtype, bits=int(c[f][0]), integer=int(c[f][1]))
+        layers.append(layer.model_copy(update=update))
+    model_cfg = cfg.model.model_copy(update={"layers": layers})
+    pruning = cfg.train.pruning
+    sparsities = {name: float(c["sparsity"]) for name, c in choice.items() if c.get("sparsity") is not None}
+    if sparsities:
+        if not pruning.enabled:
+            pruning = pruning.model_copy(update={"enabled": True, "target_sparsity": 0.0})
+        pruning = pruning.model_copy(update={"per_layer": {**pruning.per_layer, **sparsities}})
+    return model_cfg, pruning
+
+
+def bits_summary(cfg: FlowConfig, choice: Choice) -> dict[str, dict[str, int | None]]:
+    """{layer: {kernel, bias, activation}} widths, with the config's value for unsearched layers."""
+    model_cfg, _ = apply_choice(cfg, choice)
+    out = {}
+    for layer in model_cfg.layers:
+        act = model_cfg.activation(layer)
+        out[layer.name] = {
+            "kernel": model_cfg.kernel(layer).bits,
+            "bias": model_cfg.bias(layer).bits,
+            "activation": act.bits if act is not None else None,
+        }
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Evaluation:
+    val_accuracy: float
+    test_accuracy: float
+    costs: dict[str, float]
+    sparsity: dict[str, float]
+    model: Any = None
+    history: list[float] = field(default_factory=list)
+
+
+class Evaluator:
+    """Fine-tunes choices from the trained student; loaded once per process."""
+
+    def __init__(self, cfg: FlowConfig, run_dir: Path) -> None:
+        from flow.data import Split
+        from flow.model import load_model
+        from flow.train import accuracy_of
+
+        self.cfg = cfg
+        self.s = settings_of(cfg)
+        run_dir = Path(run_dir)
+        split_path, student_path = run_dir / "data" / "split.npz", run_dir / "train" / "student.h5"
+        for p in (split_path, student_path):
+            if not p.exists():
+                raise FlowError(f"{p} is missing: the search starts from the trained student", where=str(run_dir),
+                                fix=f"run `flow run {cfg.source_path} --to train --out {run_dir}` first")  # fmt: skip
+        self.split = Split.load(split_path)
+        self.student = load_model(student_path)
+        from flow.model import logits_model
+
+        self.student_val = accuracy_of(logits_model(self.student).predict(self.split.X_val, verbose=0), self.split.y_val)
+        self.teacher_logits = None
+        self.teacher_val = float("nan")
+        teacher_path = run_dir / "train" / "teacher.h5"
+        if teacher_path.exists():
+            teacher = load_model(teacher_path)
+            self.teacher_val = accuracy_of(teacher.predict(self.split.X_val, verbose=0), self.split.y_val)
+            if cfg.train.distillation.enabled:
+                self.teacher_logits = teacher.predict(self.split.X_train, verbose=0)
+        self.seed = self.s.seed if self.s.seed is not None else cfg.seed
+
+    def evaluate(self, choice: Choice, *, on_epoch: Callable[[int, float], None] | None = None, epochs: int | None = None) -> Evaluation:
+        import tensorflow as tf
+
+        from flow.hls import plan_model
+        from flow.prune import sparsity_per_layer
+        from flow.train import accuracy_of, train_student
+
+        model_cfg, pruning = apply_choice(self.cfg, choice)
+        split = self.split
+        history: list[float] = []
+
+        class _ValAcc(tf.keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):  # noqa: ANN001
+                acc = accuracy_of(self.model.predict(split.X_val, verbose=0), split.y_val)
+                history.append(acc)
+                if on_epoch is not None:
+                    on_epoch(epoch, acc)
+
+        kd = self.cfg.train.distillation
+        result = train_student(
+            split, model_cfg, self.cfg.train.student, pruning, seed=self.seed, init_from=self.student,
+            epochs=epochs or self.s.fine_tune_epochs, progress=False, desc="search trial", callbacks=[_ValAcc()],
+            teacher_logits=self.teacher_logits, temperature=kd.temperature, alpha=kd.alpha,
+        )  # fmt: skip
+        design = plan_model(result.model, hls_cfg=self.cfg.hls, name=self.cfg.name).design
+        return Evaluation(
+            val_accuracy=float(result.val_accuracy), test_accuracy=float(result.test_accuracy),
+            costs=all_costs(design, self.s), sparsity=sparsity_per_layer(result.model), model=result.model, history=history,
+        )  # fmt: skip
+
+
+def make_objective(cfg: FlowConfig, evaluator: Evaluator):
+    import optuna
+
+    s = settings_of(cfg)
+    space = search_space(cfg, s)
+    reference = evaluator.student_val
+
+    def objective(trial) -> tuple[float, float]:
+        choice = suggest_choice(trial, space)
+        trial.set_user_attr("choice", choice)
+        trial.set_user_attr("pid", os.getpid())
+
+        def on_epoch(epoch: int, acc: float) -> None:
+            trial.set_user_attr(f"val_accuracy_epoch_{epoch + 1}", acc)
+            es = s.early_stop
+            if es.enabled and epoch + 1 == es.after_epoch and acc < reference - es.max_drop:
+                raise optuna.TrialPruned(f"val accuracy {acc:.3f} after epoch {epoch + 1} is more than {es.max_drop:.2f} below the student's {reference:.3f}")
+
+        ev = evaluator.evaluate(choice, on_epoch=on_epoch)
+        trial.set_user_attr("costs", ev.costs)
+        trial.set_user_attr("test_accuracy", ev.test_accuracy)
+        trial.set_user_attr("sparsity", ev.sparsity)
+        log.info("trial %d: val acc %.4f, %s %.0f", trial.number, ev.val_accuracy, s.cost.metric, ev.costs["cost"])
+        return ev.val_accuracy, ev.costs["cost"]
+
+    return objective
+
+
+# --------------------------------------------------------------------------------------------
+# Running trials
+# --------------------------------------------------------------------------------------------
+
+
+def count_finished(study) -> int:
+    from optuna.trial import TrialState
+
+    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)))
+
+
+def run_trials(cfg: FlowConfig, run_dir: Path, *, worker_index: int = 0) -> int:
+    """Run trials in this process until the study has n_trials finished ones; returns how many ran here."""
+    import optuna
+    from optuna.trial import TrialState
+
+    s = settings_of(cfg)
+    study = open_study(cfg, run_dir, worker_index=worker_index)
+    if count_finished(study) >= s.n_trials:
+        return 0
+    if s.engine == "autoqkeras":
+        from flow.autoqkeras_engine import run_autoqkeras
+
+        return run_autoqkeras(cfg, run_dir, study, Evaluator(cfg, run_dir))
+    evaluator = Evaluator(cfg, run_dir)
+    ran = 0
+
+    def stop_when_done(study_, trial) -> None:
+        nonlocal ran
+        ran += 1
+        if count_finished(study_) >= s.n_trials:
+            study_.stop()
+        n_failed = len(study_.get_trials(deepcopy=False, states=(TrialState.FAIL,)))
+        if n_failed > max(3, s.n_trials):
+            log.error("%d trials failed; stopping (see the worker logs)", n_failed)
+            study_.stop()
+
+    study.optimize(make_objective(cfg, evaluator), n_trials=None, timeout=s.timeout_s, callbacks=[stop_when_done],
+                   catch=(FlowError,), gc_after_trial=False, show_progress_bar=False)  # fmt: skip
+    return ran
+
+
+def write_worker_config(cfg: FlowConfig, run_dir: Path) -> Path:
+    """The validated config as JSON for worker processes (the YAML may have been a dict or changed since)."""
+    from flow.artifacts import write_json
+
+    path = Path(run_dir) / "search_logs" / "config.json"
+    write_json(path, {"source": cfg.source_path, "config": cfg.model_dump(mode="json", exclude={"source_path"})})
+    return path
+
+
+def spawn_workers(cfg: FlowConfig, run_dir: Path, n: int, *, first_index: int = 0) -> list[subprocess.Popen]:
+    """Start `n` local `python -m flow.search_worker` processes on the study."""
+    run_dir = Path(run_dir).resolve()
+    cfg_path = write_worker_config(cfg, run_dir)
+    procs = []
+    for i in range(first_index, first_index + n):
+        logf = open(run_dir / "search_logs" / f"worker_{i}.log", "ab")  # noqa: SIM115 - owned by the child
+        cmd = [sys.executable, "-m", "flow.search_worker", "--config-json", str(cfg_path), "--run-dir", str(run_dir), "--worker-index", str(i)]
+        procs.append(subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}))
+        logf.close()
+    return procs
+
+
+def wait_workers(procs: list[subprocess.Popen], run_dir: Path) -> None:
+    codes = [p.wait() for p in procs]
+    bad = [(i, c) for i, c in enumerate(codes) if c != 0]
+    if bad:
+        raise FlowError(
+            f"search worker(s) {[i for i, _ in bad]} exited with codes {[c for _, c in bad]}", where=str(Path(run_dir) / "search_logs"),
+            fix="read the worker logs there; re-running resumes the study with every finished trial kept",
+        )  # fmt: skip
+
+
+def run_workers(cfg: FlowConfig, run_dir: Path, workers: int) -> None:
+    """All trials, with `workers` processes (1: in this process)."""
+    s = settings_of(cfg)
+    open_study(cfg, run_dir)  # create the study and its tables once, before workers race for them
+    if workers <= 1 or s.engine == "autoqkeras":
+        run_trials(cfg, run_dir)
+        return
+    wait_workers(spawn_workers(cfg, run_dir, workers), run_dir)
+
+
+# --------------------------------------------------------------------------------------------
+# Pareto front, baselines, selection, report
+# --------------------------------------------------------------------------------------------
+
+
+def pareto_front(points: list[dict]) -> list[dict]:
+    """Non-dominated points (max accuracy, min cost), sorted by cost."""
+    front = []
+    for p in points:
+        dominated = any(
+            q["accuracy"] >= p["accuracy"] and q["cost"] <= p["cost"] and (q["accuracy"] > p["accuracy"] or q["cost"] < p["cost"])
+            for q in points
+        )
+        if not dominated:
+            front.append(p)
+    # identical (accuracy, cost) pairs: keep the first
+    seen, out = set(), []
+    for p in sorted(front, key=lambda p: (p["cost"], -p["accuracy"], p.get("trial", 0))):
+        key = (p["accuracy"], p["cost"])
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def hypervolume(points: list[dict], *, ref_cost: float, ref_accuracy: float = 0.0) -> float:
+    """Area dominated by the front up to (ref_cost, ref_accuracy); cost normalized by ref_cost."""
+    front = [p for p in pareto_front(points) if p["cost"] < ref_cost and p["accuracy"] > ref_accuracy]
+    area = 0.0
+    for i, p in enumerate(front):  # sorted by cost, accuracy rising along the front
+        nxt = front[i + 1]["cost"] if i + 1 < len(front) else ref_cost
+        area += (nxt - p["cost"]) / ref_cost * (p["accuracy"] - ref_accuracy)
+    return float(area)
+
+
+def point_from_trial(cfg: FlowConfig, t) -> dict:
+    choice = t.user_attrs["choice"]
+    costs = t.user_attrs.get("costs", {})
+    return {
+        "trial": t.number,
+        "accuracy": float(t.values[0]),
+        "cost": float(t.values[1]),
+        "test_accuracy": t.user_attrs.get("test_accuracy"),
+        "bits": bits_summary(cfg, choice),
+        "choice": choice,
+        "sparsity": t.user_attrs.get("sparsity", {}),
+        **{k: costs.get(k) for k in REPORTED_METRICS},
+    }
+
+
+def _baseline_key(cfg: FlowConfig, s: SearchSettings, bits: int) -> str:
+    return f"baseline:{bits}:{s.baselines.sparsity}"
+
+
+def evaluate_baselines(cfg: FlowConfig, study, evaluator: Evaluator) -> list[dict]:
+    """Uniform-width models, fine-tuned exactly like trials; cached in the study's user attrs."""
+    s = settings_of(cfg)
+    out = []
+    for bits in s.baselines.bits:
+        key = _baseline_key(cfg, s, bits)
+        cached = study.user_attrs.get(key)
+        if cached is None:
+            choice = uniform_choice(cfg, bits, s.baselines.sparsity)
+            ev = evaluator.evaluate(choice)
+            cached = {
+                "name": f"uniform {bits}-bit", "uniform_bits": bits, "accuracy": ev.val_accuracy, "cost": ev.costs["cost"],
+                "test_accuracy": ev.test_accuracy, "bits": bits_summary(cfg, choice), "choice": choice, "sparsity": ev.sparsity,
+                **{k: ev.costs[k] for k in REPORTED_METRICS},
+            }  # fmt: skip
+            study.set_user_attr(key, cached)
+        out.append(cached)
+    return out
+
+
+def select(front: list[dict], reference: float, tolerance: float) -> tuple[dict, bool]:
+    """Cheapest point within `tolerance` of `reference`; else the most accurate (rule not met)."""
+    ok = [p for p in front if p["accuracy"] >= reference - tolerance - 1e-12]
+    if ok:
+        return min(ok, key=lambda p: (p["cost"], -p["accuracy"])), True
+    return max(front, key=lambda p: (p["accuracy"], -p["cost"])), False
+
+
+def plot_pareto(points: list[dict], front: list[dict], baselines: list[dict], chosen: dict | None, out_png: Path, *, cost_metric: str, title: str = "") -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    if points:
+        ax.scatter([p["cost"] for p in points], [p["accuracy"] for p in points], s=14, c="0.7", label="trials")
+    if front:
+        ax.step([p["cost"] for p in front], [p["accuracy"] for p in front], where="post", c="C0", lw=1.2)
+        ax.scatter([p["cost"] for p in front], [p["accuracy"] for p in front], s=26, c="C0", label="Pareto front")
+    for b in baselines:
+        ax.scatter([b["cost"]], [b["accuracy"]], marker="s", s=40, c="C3")
+        ax.annotate(b["name"], (b["cost"], b["accuracy"]), textcoords="offset points", xytext=(4, -10), fontsize=8, color="C3")
+    if baselines:
+        ax.scatter([], [], marker="s", c="C3", label="uniform baselines")
+    if chosen:
+        ax.scatter([chosen["cost"]], [chosen["accuracy"]], marker="*", s=160, c="C2", edgecolors="k", label="chosen", zorder=5)
+    ax.set_xscale("log")
+    ax.set_xlabel(f"cost ({cost_metric})")
+    ax.set_ylabel("validation accuracy")
+    ax.set_title(title or "bit-width search")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    out_png = Path(out_png)
+    from flow.artifacts import atomic_path
+
+    with atomic_path(out_png) as tmp:
+        fig.savefig(tmp, dpi=110, format="png")
+    plt.close(fig)
+    return out_png
+
+
+def finalize(cfg: FlowConfig, run_dir: Path, out: Path, *, wall_time_s: float = 0.0) -> dict:
+    """Pareto front, baselines, selection, the chosen model (selected.h5) and the reports."""
+    from optuna.trial import TrialState
+
+    from flow.artifacts import write_json
+    from flow.model import save_model
+
+    s = settings_of(cfg)
+    study = open_study(cfg, run_dir)
+    evaluator = Evaluator(cfg, run_dir)
+    trials = study.get_trials(deepcopy=False)
+    complete = [t for t in trials if t.state == TrialState.COMPLETE and "choice" in t.user_attrs]
+    if not complete:
+        raise FlowError(
+            f"study {study.study_name!r} has no completed trial ({len(trials)} trials: "
+            f"{sum(t.state == TrialState.PRUNED for t in trials)} stopped early, {sum(t.state == TrialState.FAIL for t in trials)} failed)",
+            where=f"{cfg.source_path}: search", fix="loosen search.early_stop.max_drop, widen the candidate widths or raise n_trials",
+        )  # fmt: skip
+    points = [point_from_trial(cfg, t) for t in complete]
+    front = pareto_front(points)
+    baselines = evaluate_baselines(cfg, study, evaluator)
+    sel = s.selection
+    if sel.reference == "float":
+        reference, ref_name = evaluator.teacher_val, "float model"
+    elif sel.reference == "student":
+        reference, ref_name = evaluator.student_val, "trained student"
+    else:
+        b = next(b for b in baselines if b["uniform_bits"] == sel.baseline_bits)
+        reference, ref_name = b["accuracy"], b["name"]
+    if math.isnan(reference):
+        raise FlowError("the selection reference accuracy is undefined (no validation split?)", where=f"{cfg.source_path}: search.selection",
+                        fix="set data.val_fraction > 0")  # fmt: skip
+    chosen, met = select(front, reference, sel.tolerance)
+    if not met:
+        log.warning("no Pareto point is within %.3f of the %s (%.4f); chose the most accurate one", sel.tolerance, ref_name, reference)
+    # retrain the chosen point exactly as its trial did (same seed and epochs: deterministic)
+    ev = evaluator.evaluate(chosen["choice"])
+    save_model(ev.model, Path(out) / "selected.h5")
+    chosen = {**chosen, "retrained_val_accuracy": ev.val_accuracy, "retrained_test_accuracy": ev.test_accuracy,
+              "retrained_costs": ev.costs, "rule_met": met}  # fmt: skip
+    if abs(ev.val_accuracy - chosen["accuracy"]) > 1e-9:
+        log.warning("retrained chosen model: val accuracy %.4f, trial had %.4f (non-deterministic kernels?)", ev.val_accuracy, chosen["accuracy"])
+    states = {st.name.lower(): sum(t.state == st for t in trials) for st in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.RUNNING, TrialState.WAITING)}
+    starts = [t.datetime_start for t in trials if t.datetime_start]
+    ends = [t.datetime_complete for t in trials if t.datetime_complete]
+    span = (max(ends) - min(starts)).total_seconds() if starts and ends else 0.0
+    ref_cost = max(b["cost"] for b in baselines) if baselines else max(p["cost"] for p in points)
+    summary = {
+        "enabled": True,
+        "engine": s.engine,
+        "n_trials": states["complete"] + states["pruned"],
+        "n_trials_requested": s.n_trials,
+        "trial_states": states,
+        "wall_time_s": round(wall_time_s, 3),
+        "trials_span_s": round(span, 3),
+        "study": {"name": study.study_name, "storage": redact(storage_url(s, run_dir)), "config_hash": study.user_attrs.get("config_hash")},
+        "cost_metric": s.cost.metric,
+        "objectives": {"accuracy": "validation accuracy (max)", "cost": f"{s.cost.metric} (min)"},
+        "reference": {"name": ref_name, "accuracy": reference, "tolerance": sel.tolerance,
+                      "float_val_accuracy": evaluator.teacher_val, "student_val_accuracy": evaluator.student_val},  # fmt: skip
+        "hypervolume": hypervolume(points, ref_cost=ref_cost),
+        "hypervolume_ref_cost": ref_cost,
+        "pareto": front,
+        "baselines": baselines,
+        "chosen": chosen,
+    }
+    write_json(Path(out) / "search.json", summary)
+    write_json(Path(out) / "pareto.json", {"cost_metric": s.cost.metric, "pareto": front, "baselines": baselines, "all": points, "chosen": chosen})
+    plot_pareto(points, front, baselines, chosen, Path(out) / "pareto.png", cost_metric=s.cost.metric, title=f"{cfg.name}: {s.engine} search")
+    return summary
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points: the stage, the CLI, preflight
+# --------------------------------------------------------------------------------------------
+
+
+def preflight(cfg: FlowConfig) -> None:
+    """Validate the section and check an explicit database is reachable, before any training."""
+    s = validate_search_section(cfg, source=cfg.source_path or "<config>")
+    if s.storage:
+        check_storage(s.storage, s.connect_timeout_s)
+    if s.engine == "autoqkeras":
+        try:
+            import importlib.util
+
+            if importlib.util.find_spec("keras_tuner") is None:
+                raise ImportError
+        except ImportError:
+            from flow.errors import ToolError
+
+            raise ToolError("search.engine: autoqkeras needs keras-tuner", where=f"{cfg.source_path}: search.engine", fix="pip install keras-tuner") from None
+
+
+def run_stage(ctx) -> dict:
+    """The `search` stage: run/resume the trials, then finalize into ctx.out."""
+    t0 = time.perf_counter()
+    s = settings_of(ctx.cfg)
+    for _ in range(3):  # a worker killed mid-trial leaves it to be re-queued: go round again
+        run_workers(ctx.cfg, ctx.run_dir, s.workers)
+        study = open_study(ctx.cfg, ctx.run_dir)
+        if count_finished(study) >= s.n_trials or s.timeout_s is not None:
+            break
+    summary = finalize(ctx.cfg, ctx.run_dir, ctx.out, wall_time_s=time.perf_counter() - t0)
+    c = summary["chosen"]
+    return {"engine": s.engine, "n_trials": summary["n_trials"], "pareto_points": len(summary["pareto"]),
+            "chosen": {"accuracy": c["accuracy"], "cost": c["cost"], "bits": c["bits"]}, "cost_metric": s.cost.metric}  # fmt: skip
+
+
+def run_cli(cfg: FlowConfig, *, workers: int, run_dir: Path | None, progress: bool = True) -> int:
+    """`flow search CONFIG --workers N`: train, N worker processes on one study, then finalize."""
+    from flow import runner
+
+    preflight(cfg)
+    run_dir = Path(run_dir) if run_dir is not None else runner.default_run_dir(cfg)
+    runner.run(cfg, run_dir=run_dir, to_stage="train", progress=progress)
+    t0 = time.perf_counter()
+    run_workers(cfg, run_dir, workers)
+    log.info("search trials done in %.1f s with %d worker(s)", time.perf_counter() - t0, workers)
+    state = runner.run(cfg, run_dir=run_dir, from_stage="search", to_stage="search", progress=progress)
+    summary = state["stages"]["search"]["summary"]
+    c = summary["chosen"]
+    log.info("chosen: val accuracy %.4f, %s %.0f; %s", c["accuracy"], summary["cost_metric"], c["cost"], run_dir / "search" / "selected.h5")
+    return 0

@@ -1,0 +1,257 @@
+"""Schema of the `search:` section (docs/search.md), validated only when `search.enabled`.
+
+Kept apart from flow/config.py so the search owns its keys. `validate_search_section` turns every
+problem into a ConfigError naming the file, the field path (e.g. `search.layers.fc1.kernel_bits`),
+the bad value and the fix, before any TensorFlow/optuna import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from flow.config import FlowConfig, Strict, config_error_from_validation
+from flow.errors import ConfigError
+
+MAX_WIDTH = 16
+
+
+class Span(Strict):
+    """`{min: 3, max: 8, step: 1}`: the same as the list [3, 4, ..., 8]."""
+
+    min: int
+    max: int
+    step: int = Field(default=1, gt=0)
+
+    def values(self) -> list[int]:
+        return list(range(self.min, self.max + 1, self.step))
+
+
+Candidates = list[int] | Span
+
+
+def candidate_values(c: Candidates | None) -> list[int] | None:
+    if c is None:
+        return None
+    return c.values() if isinstance(c, Span) else list(c)
+
+
+class LayerSpace(Strict):
+    """Candidates for one layer; unset fields come from `layers.default`, then from the model config."""
+
+    kernel_bits: Candidates | None = None
+    kernel_integer: Candidates | None = None
+    bias_bits: Candidates | None = None
+    bias_integer: Candidates | None = None
+    activation_bits: Candidates | None = None
+    activation_integer: Candidates | None = None
+    sparsity: list[float] | None = None
+    search: bool = True  # false: keep this layer exactly as in the model config
+
+
+class CostConfig(Strict):
+    metric: str = "effective_bops"  # a name in flow.search.COST_METRICS
+    weights: dict[Literal["LUT", "FF", "DSP", "BRAM_18K"], float] = Field(default_factory=lambda: {"LUT": 1.0, "FF": 0.0, "DSP": 55.0})
+
+
+class EarlyStopConfig(Strict):
+    """Stop a trial whose val accuracy after `after_epoch` epochs is `max_drop` below the trained student."""
+
+    enabled: bool = True
+    after_epoch: int = Field(default=1, gt=0)
+    max_drop: float = Field(default=0.10, gt=0, le=1)  # accuracy as a fraction: 0.10 = 10 points
+
+
+class SelectionConfig(Strict):
+    """Cheapest Pareto point whose val accuracy is within `tolerance` of the reference."""
+
+    reference: Literal["float", "student", "baseline"] = "baseline"
+    baseline_bits: int | None = 6  # with reference: baseline
+    tolerance: float = Field(default=0.01, ge=0, le=1)  # 0.01 = 1 point
+
+
+class BaselineConfig(Strict):
+    bits: list[int] = Field(default_factory=lambda: [4, 6, 8])
+    sparsity: float | None = None  # null: the config's pruning
+
+
+class AutoQKerasConfig(Strict):
+    goal: Literal["bits", "energy"] = "bits"
+    mode: Literal["random", "bayesian", "hyperband"] = "bayesian"
+
+
+class SearchSettings(Strict):
+    enabled: bool = True
+    engine: Literal["optuna", "autoqkeras"] = "optuna"
+    layers: dict[str, LayerSpace] = Field(default_factory=lambda: {"default": LayerSpace(kernel_bits=[3, 4, 5, 6, 8], activation_bits=[3, 4, 5, 6, 8])})
+    objectives: list[Literal["val_accuracy", "cost"]] = Field(default_factory=lambda: ["val_accuracy", "cost"])
+    cost: CostConfig = CostConfig()
+    n_trials: int = Field(default=20, gt=0, le=100000)
+    timeout_s: float | None = Field(default=None, gt=0)
+    fine_tune_epochs: int = Field(default=2, gt=0, le=1000)
+    sampler: Literal["nsga2", "motpe", "tpe"] = "nsga2"
+    population_size: int = Field(default=8, ge=2)  # NSGA-II
+    seed: int | None = None  # null: the config's seed
+    storage: str | None = None  # null: sqlite:///<run>/search.db
+    study_name: str | None = None  # null: the config's name
+    early_stop: EarlyStopConfig = EarlyStopConfig()
+    selection: SelectionConfig = SelectionConfig()
+    baselines: BaselineConfig = BaselineConfig()
+    workers: int = Field(default=1, ge=1, le=64)
+    heartbeat_s: int = Field(default=5, gt=0)
+    grace_s: int = Field(default=20, gt=0)
+    connect_timeout_s: int = Field(default=5, gt=0)
+    autoqkeras: AutoQKerasConfig = AutoQKerasConfig()
+
+    @field_validator("objectives")
+    @classmethod
+    def _two_objectives(cls, v: list[str]) -> list[str]:
+        if sorted(v) != ["cost", "val_accuracy"]:
+            raise ValueError("objectives must be [val_accuracy, cost] (accuracy is maximized, cost minimized)")
+        return v
+
+    @model_validator(mode="after")
+    def _selection(self) -> "SearchSettings":
+        if self.selection.reference == "baseline":
+            if self.selection.baseline_bits is None or self.selection.baseline_bits not in self.baselines.bits:
+                raise ValueError(
+                    f"selection.baseline_bits={self.selection.baseline_bits} is not among baselines.bits={self.baselines.bits}; "
+                    "add it to baselines.bits or choose selection.reference: float|student"
+                )
+        return self
+
+
+FIELDS = ("kernel", "bias", "activation")
+
+
+def _error(source: str | Path, path: str, value: Any, message: str, fix: str) -> ConfigError:
+    return ConfigError(f"{path} = {value!r}: {message}", where=f"{source}: {path}", fix=fix)
+
+
+def _check_space(cfg: FlowConfig, s: SearchSettings, source: str | Path) -> None:
+    names = [layer.name for layer in cfg.model.layers]
+    for key in s.layers:
+        if key != "default" and key not in names:
+            raise _error(source, f"search.layers.{key}", key, f"layer {key!r} is not in model.layers {names}",
+                         f"use one of {names} (or 'default' for all layers)")
+    from flow.search import COST_METRICS  # a plain dict; importing flow.search stays light
+
+    if s.cost.metric not in COST_METRICS:
+        raise _error(source, "search.cost.metric", s.cost.metric, "unknown cost metric", f"use one of {sorted(COST_METRICS)}")
+    if s.selection.baseline_bits is not None and not 1 <= s.selection.baseline_bits <= MAX_WIDTH:
+        raise _error(source, "search.selection.baseline_bits", s.selection.baseline_bits, f"widths must be in 1..{MAX_WIDTH}", "pick a width in range")
+    for i, b in enumerate(s.baselines.bits):
+        if not 2 <= b <= MAX_WIDTH:
+            raise _error(source, f"search.baselines.bits[{i}]", b, f"baseline widths must be in 2..{MAX_WIDTH}", "pick widths such as [4, 6, 8]")
+    if s.baselines.sparsity is not None and not 0 <= s.baselines.sparsity < 1:
+        raise _error(source, "search.baselines.sparsity", s.baselines.sparsity, "sparsity must be in [0, 1)", "e.g. 0.75")
+    for key, space in s.layers.items():
+        for fname in LayerSpace.model_fields:
+            if fname == "search":
+                continue
+            raw = getattr(space, fname)
+            if raw is None:
+                continue
+            path = f"search.layers.{key}.{fname}"
+            if isinstance(raw, Span) and raw.min > raw.max:
+                raise _error(source, path, raw.model_dump(), f"min {raw.min} > max {raw.max}: the search space is empty", "swap min and max")
+            values = candidate_values(raw) if fname != "sparsity" else list(raw)
+            if not values:
+                raise _error(source, path, values, "empty candidate list: nothing to search", "give at least one candidate, e.g. [4, 6, 8]")
+            if len(set(values)) != len(values):
+                raise _error(source, path, values, "repeated candidates", "list each candidate once")
+            if fname == "sparsity":
+                bad = [v for v in values if not 0 <= v < 1]
+                if bad:
+                    raise _error(source, path, values, f"sparsities {bad} are outside [0, 1)", "use fractions such as [0.5, 0.75, 0.9]")
+            elif fname.endswith("_bits"):
+                bad = [v for v in values if not 1 <= v <= MAX_WIDTH]
+                if bad:
+                    raise _error(source, path, values, f"widths {bad} are outside 1..{MAX_WIDTH}", f"use widths between 1 and {MAX_WIDTH}")
+            else:
+                bad = [v for v in values if not -8 <= v <= MAX_WIDTH]
+                if bad:
+                    raise _error(source, path, values, f"integer bits {bad} are outside -8..{MAX_WIDTH}", "use small integer-bit counts, e.g. [0, 1, 2]")
+    # integer bits must fit every width they can be combined with
+    for layer in cfg.model.layers:
+        space = resolve_layer_space(cfg, s, layer.name)
+        if space is None:
+            continue
+        for f in FIELDS:
+            if f"{f}_bits" not in space:
+                continue
+            signed = (cfg.model.activation(layer) or cfg.model.defaults.activation).type == "quantized_bits" if f == "activation" else True
+            limit_off = 1 if signed else 0
+            smallest, biggest_int = min(space[f"{f}_bits"]), max(space[f"{f}_integer"])
+            if biggest_int > smallest - limit_off:
+                key = layer.name if f"{f}_integer" in _explicit(s, layer.name) or f"{f}_bits" in _explicit(s, layer.name) else "default"
+                sign = " plus the sign bit" if signed else ""
+                raise _error(
+                    source, f"search.layers.{key}.{f}_integer", space[f"{f}_integer"],
+                    f"integer bits {biggest_int}{sign} do not fit the smallest {f} width {smallest} of layer {layer.name!r} (integer bits > width)",
+                    f"use {f}_integer <= {smallest - limit_off} or raise the smallest {f}_bits to {biggest_int + limit_off}",
+                )
+
+
+def _explicit(s: SearchSettings, name: str) -> set[str]:
+    space = s.layers.get(name)
+    return set() if space is None else {k for k in LayerSpace.model_fields if getattr(space, k) is not None}
+
+
+def resolve_layer_space(cfg: FlowConfig, s: SearchSettings, name: str) -> dict[str, list] | None:
+    """The effective candidate lists of one layer (None: not searched).
+
+    A field not given for the layer nor in `default` keeps the model config's value (one candidate).
+    The last layer has no activation to search.
+    """
+    layer = next(lay for lay in cfg.model.layers if lay.name == name)
+    own, default = s.layers.get(name), s.layers.get("default")
+    if own is not None and not own.search:
+        return None
+    if own is None and default is None:
+        return None
+    is_last = layer is cfg.model.layers[-1]
+    out: dict[str, list] = {}
+    for f in FIELDS:
+        if f == "activation" and is_last:
+            continue
+        q = getattr(cfg.model, f)(layer)
+        for part, current in (("bits", q.bits), ("integer", q.integer)):
+            raw = None
+            for space in (own, default):
+                if space is not None and getattr(space, f"{f}_{part}") is not None:
+                    raw = getattr(space, f"{f}_{part}")
+                    break
+            out[f"{f}_{part}"] = candidate_values(raw) if raw is not None else [current]
+    sp = None
+    for space in (own, default):
+        if space is not None and space.sparsity is not None:
+            sp = list(space.sparsity)
+            break
+    if sp is not None:
+        out["sparsity"] = sp
+    return out
+
+
+def get_search_settings(cfg: FlowConfig) -> SearchSettings:
+    """The typed search section (assumes `validate_search_section` passed)."""
+    extra = dict(cfg.search.model_extra or {})
+    return SearchSettings.model_validate({"enabled": cfg.search.enabled, **extra})
+
+
+def validate_search_section(cfg: FlowConfig, *, source: str | Path = "<config>") -> SearchSettings:
+    """Validate `search:`; raise ConfigError naming file, field path, value and fix."""
+    extra = dict(cfg.search.model_extra or {})
+    try:
+        s = SearchSettings.model_validate({"enabled": cfg.search.enabled, **extra})
+    except ValidationError as exc:
+        err = config_error_from_validation(source, exc)
+        # the section is validated on its own: put the `search.` prefix on the field paths
+        lines = [part if part.startswith("search") else f"search.{part}" for part in err.message.split("; ")]
+        raise ConfigError("; ".join(lines), where=str(source), fix=f"{err.fix}; the search keys are documented in docs/search.md") from None
+    _check_space(cfg, s, source)
+    if not any(resolve_layer_space(cfg, s, layer.name) for layer in cfg.model.layers):
+        raise _error(source, "search.layers", {k: "..." for k in s.layers}, "no layer is searched", "add a 'default' entry or name a layer")
+    return s
