@@ -17,11 +17,15 @@ def schedule(cfg: PruningConfig, target: float, total_steps: int):
     import tensorflow_model_optimization as tfmot
 
     begin = int(cfg.begin_fraction * total_steps)
-    end = max(begin + 1, int(cfg.end_fraction * total_steps))
+    window = max(1, int(cfg.end_fraction * total_steps) - begin)
+    # tfmot updates masks only when (step - begin) % frequency == 0: align the end of the window
+    # to an update step, or the final target is silently never reached (and keep >= 4 updates)
+    frequency = max(1, min(cfg.frequency, window // 4))
+    end = begin + max(1, window // frequency) * frequency
     if cfg.schedule == "constant":
-        return tfmot.sparsity.keras.ConstantSparsity(target, begin_step=begin, frequency=cfg.frequency)
+        return tfmot.sparsity.keras.ConstantSparsity(target, begin_step=begin, frequency=frequency)
     return tfmot.sparsity.keras.PolynomialDecay(
-        initial_sparsity=0.0, final_sparsity=target, begin_step=begin, end_step=end, frequency=cfg.frequency
+        initial_sparsity=0.0, final_sparsity=target, begin_step=begin, end_step=end, frequency=frequency
     )
 
 
