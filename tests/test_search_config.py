@@ -1,0 +1,94 @@
+"""The search section's schema: every bad value is named with file, field path, value and fix."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from flow.config import validate_dict
+from flow.errors import ConfigError
+from tests.test_search_common import search_config_dict
+
+
+def _with(**search) -> dict:
+    return search_config_dict(**search)
+
+
+def test_valid_section_gives_typed_settings():
+    from flow.search_config import get_search_settings, resolve_layer_space
+
+    cfg = validate_dict(_with(), source="x.yaml")
+    s = get_search_settings(cfg)
+    assert s.engine == "optuna" and s.n_trials == 3 and s.cost.metric == "effective_bops"
+    fc1 = resolve_layer_space(cfg, s, "fc1")
+    assert fc1["kernel_bits"] == [3, 4, 6] and fc1["kernel_integer"] == [0]
+    out = resolve_layer_space(cfg, s, "out")
+    assert "activation_bits" not in out  # the logits layer has no activation
+    assert out["kernel_integer"] == [1] and out["sparsity"] == [0.0, 0.5]
+
+
+def _layers(**fc1) -> dict:
+    return {"default": {"kernel_bits": [3, 4]}, "fc1": fc1}
+
+
+@pytest.mark.parametrize(
+    "search, path, words",
+    [
+        ({"layers": _layers(kernel_bits=[])}, "search.layers.fc1.kernel_bits", "empty"),
+        ({"layers": _layers(kernel_bits={"min": 8, "max": 3})}, "search.layers.fc1.kernel_bits", "min 8 > max 3"),
+        ({"layers": _layers(kernel_bits=[4, 17])}, "search.layers.fc1.kernel_bits", "outside 1..16"),
+        ({"layers": _layers(activation_bits=[0, 4])}, "search.layers.fc1.activation_bits", "outside"),
+        ({"layers": _layers(kernel_bits=[3, 4], kernel_integer=[3])}, "search.layers.fc1.kernel_integer", "integer bits > width"),
+        ({"layers": {"default": {"kernel_bits": [3]}, "fc9": {"kernel_bits": [4]}}}, "search.layers.fc9", "not in model.layers"),
+        ({"layers": _layers(sparsity=[0.5, 1.0])}, "search.layers.fc1.sparsity", "outside [0, 1)"),
+        ({"cost": {"metric": "watts"}}, "search.cost.metric", "unknown cost metric"),
+        ({"n_trials": 0}, "search.n_trials", "greater than 0"),
+        ({"sampler": "grid"}, "search.sampler", "nsga2"),
+        ({"layers": _layers(kernel_bitz=[4])}, "search.layers.fc1.kernel_bitz", "unknown key"),
+        ({"selection": {"reference": "baseline", "baseline_bits": 5}}, "search", "baseline_bits=5"),
+    ],
+)
+def test_bad_search_values_are_named(search, path, words):
+    with pytest.raises(ConfigError) as info:
+        validate_dict(_with(**search), source="cfgs/s.yaml")
+    msg = str(info.value)
+    assert "cfgs/s.yaml" in msg and path in msg and words in msg and "Fix:" in msg
+
+
+def test_disabled_search_is_not_validated():
+    raw = _with(layers={"fc9": {"kernel_bits": []}})
+    raw["search"]["enabled"] = False
+    validate_dict(raw, source="x.yaml")
+
+
+def test_validate_search_config_does_not_import_tensorflow_or_optuna():
+    code = (
+        "import sys; from flow.config import load_config; load_config('configs/digits_search.yaml'); "
+        "bad = [m for m in ('tensorflow', 'optuna', 'sqlalchemy') if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_pareto_selection_and_hypervolume():
+    from flow.search import hypervolume, pareto_front, select
+
+    pts = [
+        {"trial": 0, "accuracy": 0.90, "cost": 100.0},
+        {"trial": 1, "accuracy": 0.95, "cost": 300.0},
+        {"trial": 2, "accuracy": 0.85, "cost": 200.0},  # dominated by 0
+        {"trial": 3, "accuracy": 0.97, "cost": 500.0},
+        {"trial": 4, "accuracy": 0.90, "cost": 100.0},  # duplicate of 0
+    ]
+    front = pareto_front(pts)
+    assert [p["trial"] for p in front] == [0, 1, 3]
+    chosen, met = select(front, reference=0.96, tolerance=0.01)
+    assert met and chosen["trial"] == 1
+    chosen, met = select(front, reference=0.99, tolerance=0.01)
+    assert not met and chosen["trial"] == 3
+    hv = hypervolume(pts, ref_cost=1000.0)
+    expected = (300 - 100) / 1000 * 0.90 + (500 - 300) / 1000 * 0.95 + (1000 - 500) / 1000 * 0.97
+    assert hv == pytest.approx(expected)
+    assert hypervolume(pts[:1], ref_cost=1000.0) < hv
