@@ -112,9 +112,19 @@ def study_name(cfg: FlowConfig, s: SearchSettings) -> str:
     return s.study_name or f"{cfg.name}-{s.engine}"
 
 
+def normalize_url(url: str) -> str:
+    """`postgresql://` means psycopg 3 to SQLAlchemy 2.1; use psycopg2 when only that is installed."""
+    import importlib.util
+
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain) and importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2") is not None:
+            return "postgresql+psycopg2://" + url[len(plain):]
+    return url
+
+
 def storage_url(s: SearchSettings, run_dir: Path) -> str:
     if s.storage:
-        return s.storage
+        return normalize_url(s.storage)
     return f"sqlite:///{(Path(run_dir) / 'search.db').resolve()}"
 
 
@@ -710,7 +720,7 @@ def preflight(cfg: FlowConfig) -> None:
     """Validate the section and check an explicit database is reachable, before any training."""
     s = validate_search_section(cfg, source=cfg.source_path or "<config>")
     if s.storage:
-        check_storage(s.storage, s.connect_timeout_s)
+        check_storage(normalize_url(s.storage), s.connect_timeout_s)
     if s.engine == "autoqkeras":
         try:
             import importlib.util
