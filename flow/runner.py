@@ -117,7 +117,9 @@ def run(
         fp = _fingerprint(cfg, name, fingerprints)
         fingerprints[name] = fp
         prev = state["stages"].get(name, {})
-        if i < first_forced and prev.get("fingerprint") == fp and (run_dir / name).is_dir():
+        mod = stage_module(name)
+        outputs_present = (run_dir / name).is_dir() and (not hasattr(mod, "outputs_present") or mod.outputs_present(cfg, run_dir))
+        if i < first_forced and prev.get("fingerprint") == fp and outputs_present:
             log.info("stage %-9s up to date, skipped", name)
             continue
         partial = run_dir / f".{name}.partial"

@@ -69,6 +69,10 @@ def test_config_change_reruns_only_downstream(tiny_run, tmp_path):
     assert after["train"]["finished"] == before["train"]["finished"]
     assert after["convert"]["fingerprint"] != before["convert"]["fingerprint"]
     assert (tmp_path / "prj" / "tiny" / "firmware").is_dir()
+    # a deleted project is rebuilt even though nothing in the config changed
+    shutil.rmtree(tmp_path / "prj" / "tiny")
+    assert main(["run", str(new), "--out", str(run), "--no-progress", "--to", "convert"]) == 0
+    assert (tmp_path / "prj" / "tiny" / "firmware").is_dir()
 
 
 def test_failed_stage_leaves_nothing_half_written(tiny_run, tmp_path, monkeypatch):

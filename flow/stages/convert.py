@@ -14,6 +14,11 @@ SECTIONS = ("name", "hls")
 UPSTREAM = ("train", "search")
 
 
+def outputs_present(cfg, run_dir: Path) -> bool:
+    """The project lives outside the run folder: re-run when the user deleted it."""
+    return (Path(cfg.hls.project_dir) / cfg.name / "firmware").is_dir()
+
+
 def carried_model_path(ctx) -> Path:
     """The search's chosen model when the search ran, else the trained student."""
     chosen = ctx.stage_dir("search") / "selected.h5"
