@@ -96,3 +96,14 @@ def test_failed_stage_leaves_nothing_half_written(tiny_run, tmp_path, monkeypatc
     assert not list(run.glob(".*.partial")) and not (run / "report" / "half.json").exists()
     assert (run / "report" / "report.json").read_bytes() == old_report
     assert "report" not in json.loads((run / "state.json").read_text())["stages"]
+
+
+def test_estimate_command_on_a_saved_model(tiny_run, tmp_path, capsys):
+    root, _ = tiny_run
+    model = root / "run" / "convert" / "model.h5"
+    assert main(["estimate", str(model), "--out", str(tmp_path / "est"), "-q"]) == 0
+    res = json.loads((tmp_path / "est" / "resources.json").read_text())
+    assert res["total"]["LUT"] > 0 and res["total"]["latency_cycles"] > 0 and res["part"].startswith("xcvu13p")
+    capsys.readouterr()
+    assert main(["estimate", str(model), "--part", "xc9zz999", "-q"]) == 1
+    assert "unknown FPGA part 'xc9zz999'" in capsys.readouterr().err
