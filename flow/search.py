@@ -605,12 +605,10 @@ def select(front: list[dict], reference: float, tolerance: float) -> tuple[dict,
 
 
 def plot_pareto(points: list[dict], front: list[dict], baselines: list[dict], chosen: dict | None, out_png: Path, *, cost_metric: str, title: str = "") -> Path:
-    import matplotlib
+    from matplotlib.figure import Figure  # no pyplot: leaves the caller's backend (e.g. a notebook's) alone
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    fig = Figure(figsize=(6.4, 4.4))
+    ax = fig.subplots()
     if points:
         ax.scatter([p["cost"] for p in points], [p["accuracy"] for p in points], s=14, c="0.7", label="trials")
     if front:
@@ -635,7 +633,6 @@ def plot_pareto(points: list[dict], front: list[dict], baselines: list[dict], ch
 
     with atomic_path(out_png) as tmp:
         fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
     return out_png
 
 
