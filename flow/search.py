@@ -737,7 +737,7 @@ def run_stage(ctx) -> dict:
     for _ in range(3):  # a worker killed mid-trial leaves it to be re-queued: go round again
         run_workers(ctx.cfg, ctx.run_dir, s.workers)
         study = open_study(ctx.cfg, ctx.run_dir)
-        if count_finished(study) >= s.n_trials or s.timeout_s is not None:
+        if count_finished(study) >= s.n_trials or s.timeout_s is not None or s.engine == "autoqkeras":
             break
     summary = finalize(ctx.cfg, ctx.run_dir, ctx.out, wall_time_s=time.perf_counter() - t0)
     c = summary["chosen"]
