@@ -45,7 +45,8 @@ def summarize(name: str, results: list[dict]) -> None:
 
     reps = [r["report"] for r in results]
     print(f"\n== {name}: {len(results)} run(s)")
-    print(f"wall time end to end (s): {', '.join(f'{r['wall_s']:.1f}' for r in results)}")
+    walls = ", ".join(f"{r['wall_s']:.1f}" for r in results)
+    print(f"wall time end to end (s): {walls}")
     print(f"peak RSS (MB, largest child so far): {max(r['peak_rss_mb'] for r in results):.0f}")
     for r in reps:
         be = r["bit_exact"]

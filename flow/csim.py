@@ -199,7 +199,8 @@ def _traced_predict(hls_model, Xq: np.ndarray, *, progress: bool, chunk: int = 2
     bar = tqdm(total=len(Xq), desc="C-simulation", unit="row", disable=not progress, leave=False)
     try:
         for start in range(0, len(Xq), chunk):
-            part = Xq[start : start + chunk]
+            # float64 in -> hls4ml traces every layer as double: exact for results up to 53 bits
+            part = np.ascontiguousarray(Xq[start : start + chunk], dtype=np.float64)
             with contextlib.redirect_stdout(buf):
                 try:
                     out, tr = hls_model.trace(part)
