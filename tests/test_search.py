@@ -68,6 +68,11 @@ def test_sigkilled_worker_trial_is_failed_retried_and_completed_trials_kept(tmp_
             done = [t for t in trials if t.state == TrialState.COMPLETE]
             running = [t for t in trials if t.state == TrialState.RUNNING]
             if done and running:
+                # let its heartbeat thread record at least one beat (a trial without any is never stale)
+                time.sleep(2.0 * cfg.search.model_extra["heartbeat_s"])
+                still = [t for t in study.get_trials(deepcopy=False) if t.number == running[0].number and t.state == TrialState.RUNNING]
+                if not still:
+                    continue
                 killed_number = running[0].number
                 os.kill(proc.pid, signal.SIGKILL)
                 break
