@@ -64,7 +64,15 @@ def build_teacher(cfg: ModelConfig, n_inputs: int, n_classes: int):
     return tf.keras.Model(inp, x, name="teacher")
 
 
-def build_student(cfg: ModelConfig, n_inputs: int, n_classes: int, *, pruning: PruningConfig | None = None, pruning_steps: int = 0):
+def build_student(
+    cfg: ModelConfig,
+    n_inputs: int,
+    n_classes: int,
+    *,
+    pruning: PruningConfig | None = None,
+    pruning_steps: int = 0,
+    initial_sparsity: dict[str, float] | None = None,
+):
     """The QKeras student. With `pruning`, Dense layers are wrapped in tfmot's prune_low_magnitude.
 
     Returns (model, logits_model): the full model (with softmax when configured) and a model
@@ -94,7 +102,7 @@ def build_student(cfg: ModelConfig, n_inputs: int, n_classes: int, *, pruning: P
             name=layer.name,
         )
         if pruning is not None and pruning.enabled:
-            dense = wrap_for_pruning(dense, layer.name, pruning, pruning_steps)
+            dense = wrap_for_pruning(dense, layer.name, pruning, pruning_steps, initial=(initial_sparsity or {}).get(layer.name, 0.0))
         x = dense(x)
         if layer is last:
             logits = x

@@ -13,7 +13,8 @@ def layer_sparsity(cfg: PruningConfig, layer_name: str) -> float:
     return cfg.per_layer.get(layer_name, cfg.target_sparsity)
 
 
-def schedule(cfg: PruningConfig, target: float, total_steps: int):
+def schedule(cfg: PruningConfig, target: float, total_steps: int, *, initial: float = 0.0):
+    """tfmot schedule for one layer; `initial` is the sparsity the layer already has (warm starts)."""
     import tensorflow_model_optimization as tfmot
 
     begin = int(cfg.begin_fraction * total_steps)
@@ -22,21 +23,21 @@ def schedule(cfg: PruningConfig, target: float, total_steps: int):
     # to an update step, or the final target is silently never reached (and keep >= 4 updates)
     frequency = max(1, min(cfg.frequency, window // 4))
     end = begin + max(1, window // frequency) * frequency
-    if cfg.schedule == "constant":
+    if cfg.schedule == "constant" or target <= initial:
         return tfmot.sparsity.keras.ConstantSparsity(target, begin_step=begin, frequency=frequency)
     return tfmot.sparsity.keras.PolynomialDecay(
-        initial_sparsity=0.0, final_sparsity=target, begin_step=begin, end_step=end, frequency=frequency
+        initial_sparsity=initial, final_sparsity=target, begin_step=begin, end_step=end, frequency=frequency
     )
 
 
-def wrap_for_pruning(layer, layer_name: str, cfg: PruningConfig, total_steps: int):
+def wrap_for_pruning(layer, layer_name: str, cfg: PruningConfig, total_steps: int, *, initial: float = 0.0):
     """Wrap one Dense/QDense layer; a target of 0 leaves it unwrapped."""
     import tensorflow_model_optimization as tfmot
 
     target = layer_sparsity(cfg, layer_name)
     if target <= 0:
         return layer
-    return tfmot.sparsity.keras.prune_low_magnitude(layer, pruning_schedule=schedule(cfg, target, max(total_steps, 2)))
+    return tfmot.sparsity.keras.prune_low_magnitude(layer, pruning_schedule=schedule(cfg, target, max(total_steps, 2), initial=initial))
 
 
 def callbacks() -> list:

@@ -416,6 +416,7 @@ def make_objective(cfg: FlowConfig, evaluator: Evaluator):
     s = settings_of(cfg)
     space = search_space(cfg, s)
     reference = evaluator.student_val
+    n_epochs = s.fine_tune_epochs
 
     def objective(trial) -> tuple[float, float]:
         choice = suggest_choice(trial, space)
@@ -425,10 +426,12 @@ def make_objective(cfg: FlowConfig, evaluator: Evaluator):
         def on_epoch(epoch: int, acc: float) -> None:
             trial.set_user_attr(f"val_accuracy_epoch_{epoch + 1}", acc)
             es = s.early_stop
-            if es.enabled and epoch + 1 == es.after_epoch and acc < reference - es.max_drop:
+            # only when epochs remain: a trial that finished its fine-tune is a real (if poor)
+            # point of the trade-off, and the sampler learns from it
+            if es.enabled and epoch + 1 == es.after_epoch < n_epochs and acc < reference - es.max_drop:
                 raise optuna.TrialPruned(f"val accuracy {acc:.3f} after epoch {epoch + 1} is more than {es.max_drop:.2f} below the student's {reference:.3f}")
 
-        ev = evaluator.evaluate(choice, on_epoch=on_epoch)
+        ev = evaluator.evaluate(choice, on_epoch=on_epoch, epochs=n_epochs)
         trial.set_user_attr("costs", ev.costs)
         trial.set_user_attr("test_accuracy", ev.test_accuracy)
         trial.set_user_attr("sparsity", ev.sparsity)

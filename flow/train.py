@@ -89,9 +89,16 @@ def train_student(
     seed_everything(seed)
     n_epochs = epochs if epochs is not None else cfg.epochs
     steps = int(np.ceil(len(split.y_train) / cfg.batch_size)) * n_epochs
+    initial = None
     if init_from is not None and pruning.enabled:
-        pruning = pruning.model_copy(update={"schedule": "constant", "begin_fraction": 0.0})
-    model, logits = build_student(model_cfg, split.n_features, split.n_classes, pruning=pruning, pruning_steps=steps)
+        # warm start: ramp each layer from the sparsity it already has to its target over the
+        # first part of the fine-tune (an abrupt re-prune at step 0 costs more accuracy than a
+        # few epochs recover); layers already at or above their target keep it constant
+        from flow.prune import sparsity_per_layer
+
+        initial = sparsity_per_layer(init_from)
+        pruning = pruning.model_copy(update={"begin_fraction": 0.0, "end_fraction": min(pruning.end_fraction, 0.5)})
+    model, logits = build_student(model_cfg, split.n_features, split.n_classes, pruning=pruning, pruning_steps=steps, initial_sparsity=initial)
     if init_from is not None:
         _copy_dense_weights(init_from, model)
 
