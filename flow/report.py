@@ -108,7 +108,7 @@ def markdown(report: dict, *, plots_prefix: str = "report/plots/") -> str:
     a = report["accuracy"]
     lines = [f"# {report['name']}", "", f"Config `{report['config']}`, hls-flow {report['flow_version']}.", ""]
     lines += ["## Accuracy (test split)", "", "| model | accuracy |", "|---|---|"]
-    lines += [f"| float teacher | {_fmt(a['float'], True)} |", f"| QKeras student | {_fmt(a['qkeras'], True)} |", f"| HLS C-simulation | {_fmt(a['csim'], True)} |"]
+    lines += [f"| float teacher | {_fmt(a['float'], True)} |", f"| QKeras student | {_fmt(a['qkeras'], True)} |", f"| HLS C-simulation (argmax of its output{'; softmax is approximate, logits are exact' if report['bit_exact'] and report['bit_exact'].get('softmax_argmax_agreement') is not None else ''}) | {_fmt(a['csim'], True)} |"]
     d = report["distillation"]
     if d["enabled"]:
         lines += [f"| student with distillation (T={d['temperature']}, alpha={d['alpha']}) | {_fmt(d['with'], True)} |"]
@@ -121,6 +121,9 @@ def markdown(report: dict, *, plots_prefix: str = "report/plots/") -> str:
         lines += [f"{verdict}: {be['exact_rows']} of {be['rows']} rows identical at every layer.", ""]
         lines += ["| layer | values | exact | max LSB diff | HLS type |", "|---|---|---|---|---|"]
         for name, c in be["layers"].items():
+            if not c.get("traced", True):
+                lines.append(f"| {name} | not traced: hls4ml optimized it away (e.g. an identity quantizer on the pre-quantized inputs) | | | `{c['hls_type']}` |")
+                continue
             lines.append(f"| {name} | {c['values']} | {c['exact_values']} | {c['max_lsb_diff']:g} | `{c['hls_type']}` |")
         if be.get("softmax_argmax_agreement") is not None:
             lines += ["", f"Softmax (an approximation in hls4ml by design) agrees with QKeras on argmax for {_fmt(be['softmax_argmax_agreement'], True)} of rows; exactness is proved on the logits."]
