@@ -45,6 +45,8 @@ CASES = [
     (1, {"input": (10, 4), "kernel": [(3, 0), (8, 2), (5, 0)], "bias": (8, 3), "act": [("relu", 4, 0), ("bits", 6, 2)]}, {}),
     (2, {"input": (6, 2), "kernel": [(7, 1), (2, 0), (4, 1)], "bias": (4, 1), "act": [("relu", 8, 3), ("relu", 3, 1)]}, {"io_type": "io_stream"}),
     (3, {"input": (8, 3), "kernel": [(10, 2), (9, 1), (6, 0)], "bias": (8, 2), "act": [("relu", 7, 3), ("relu", 6, 2)]}, {"strategy": "Resource", "reuse_factor": 4}),
+    (4, {"input": (8, 3), "kernel": [(6, 0), (5, 1), (6, 1)], "bias": (6, 0), "act": [("relu", 6, 2), ("relu", 6, 2)]}, {"backend": "Vitis"}),
+    (5, {"input": (8, 3), "kernel": [(6, 0), (4, 0), (6, 1)], "bias": (6, 0), "act": [("relu", 6, 2), ("bits", 6, 2)]}, {"strategy": "distributed_arithmetic"}),
 ]
 
 
@@ -60,8 +62,10 @@ def _prove(model, hls_opts, tmp_path, X, *, sabotage=None):
     return csim.run(hls_model, model, plan, X, progress=False)
 
 
-@pytest.mark.parametrize("seed, widths, hls_opts", CASES, ids=["latency", "signed-act", "io_stream", "resource-rf4"])
+@pytest.mark.parametrize("seed, widths, hls_opts", CASES, ids=["latency", "signed-act", "io_stream", "resource-rf4", "vitis", "distributed-arithmetic"])
 def test_bit_exact_every_layer(tmp_path, seed, widths, hls_opts):
+    if hls_opts.get("strategy") == "distributed_arithmetic":
+        pytest.importorskip("da4ml", reason="the distributed_arithmetic strategy needs `pip install -e .[da]` (CI installs it)")
     model = _model(seed, widths)
     X = np.random.default_rng(100 + seed).normal(0, 1.5, size=(300, 12)).astype(np.float32)
     report, _ = _prove(model, hls_opts, tmp_path, X)
