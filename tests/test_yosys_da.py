@@ -19,11 +19,20 @@ pytestmark = [
 ]
 
 
-def _layer() -> DenseDesign:
-    rng = np.random.default_rng(0)
-    wt, x = FixedType(6, 1), FixedType(8, 3)
-    w = np.clip(np.round(rng.laplace(0, 0.25, (16, 8)) / wt.lsb) * wt.lsb, wt.min_value, wt.max_value)
-    b = np.zeros(8)
+LAYERS = {
+    # name: (n_in, n_out, weight type, input type, sparsity, seed)
+    "16x8_w6_x8": (16, 8, FixedType(6, 1), FixedType(8, 3), 0.0, 0),
+    "24x12_w4_x6_sparse50": (24, 12, FixedType(4, 1), FixedType(6, 2), 0.5, 1),
+    "12x16_w8_x10": (12, 16, FixedType(8, 2), FixedType(10, 4), 0.0, 2),
+}
+
+
+def _layer(name: str = "16x8_w6_x8") -> DenseDesign:
+    n_in, n_out, wt, x, sparsity, seed = LAYERS[name]
+    rng = np.random.default_rng(seed)
+    w = np.clip(np.round(rng.laplace(0, 0.25, (n_in, n_out)) / wt.lsb) * wt.lsb, wt.min_value, wt.max_value)
+    w[rng.random(w.shape) < sparsity] = 0.0
+    b = np.zeros(n_out)
     acc = accumulator_type(x, wt, wt, w, b)
     return DenseDesign("fc", w, b, x, wt, wt, acc, acc)
 
@@ -38,8 +47,10 @@ def test_da_estimate_used_by_estimator():
 
 
 @pytest.mark.skipif(not yosys_available(), reason="yosys not on PATH: apt-get install yosys")
-def test_yosys_luts_close_to_da4ml_estimate():
-    r = yosys_synth_da(_layer())
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_yosys_luts_close_to_da4ml_estimate(name):
+    """yosys synth_xilinx on da4ml's Verilog vs the estimate (measured ratios in docs/resources.md)."""
+    r = yosys_synth_da(_layer(name))
     assert r["status"] == "ok", r["status"]
-    # measured 1355 LUT (yosys, xc7 mapping) vs 1376 estimated for this layer; allow 35 %
+    assert r["LUT"] > 0
     assert 0.65 <= r["LUT"] / r["estimate_LUT"] <= 1.35, r
