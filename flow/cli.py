@@ -180,6 +180,7 @@ def cmd_search(args) -> int:
 
 
 def cmd_synth(args) -> int:
+    from flow.artifacts import write_json
     from flow.config import load_config
     from flow.runner import default_run_dir
     from flow.vendor import vendor_synth
@@ -187,12 +188,8 @@ def cmd_synth(args) -> int:
     cfg = load_config(args.config)
     project = Path(cfg.hls.project_dir) / cfg.name
     if not project.is_dir():
-        from flow.errors import FlowError as _FE
-
-        raise _FE(f"no HLS project at {project}", where=args.config, fix=f"run `flow run {args.config}` first")
+        raise FlowError(f"no HLS project at {project}", where=args.config, fix=f"run `flow run {args.config}` first")
     result = vendor_synth(project, cfg.hls.backend)
-    from flow.artifacts import write_json
-
     out = Path(args.out) if args.out else default_run_dir(cfg)
     write_json(out / "vendor_synth.json", result)
     print(f"vendor synthesis: {result.get('status', 'done')}")
