@@ -177,8 +177,13 @@ def run(hls_model, model, plan: Plan, X: np.ndarray, *, progress: bool = True) -
 
     Returns the report and the C-simulation's final output. Raises NotBitExactError when any value differs.
     """
+    return prove(hls_model, model, plan, prepare_inputs(model, plan, X), progress=progress)
+
+
+def prove(hls_model, model, plan: Plan, Xq: np.ndarray, *, progress: bool = True) -> tuple[ExactnessReport, np.ndarray]:
+    """`run` on inputs already quantized by `prepare_inputs` (for callers that need them too)."""
     require_compiler()
-    Xq = np.ascontiguousarray(prepare_inputs(model, plan, X))
+    Xq = np.ascontiguousarray(Xq)
     reference = keras_reference(model, plan, Xq)
     log.info("compiling the HLS project with g++ and C-simulating %d rows", len(Xq))
     hls_out, hls_trace = _traced_predict(hls_model, Xq, progress=progress)

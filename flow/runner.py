@@ -20,7 +20,7 @@ from types import ModuleType
 from flow import __version__
 from flow.artifacts import check_writable, read_json, replace_dir, write_json
 from flow.config import FlowConfig, section_dump
-from flow.errors import ConfigError, FlowError
+from flow.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -149,4 +149,4 @@ def timings(run_dir: Path) -> dict[str, float]:
     return {k: v.get("seconds", 0.0) for k, v in read_json(state_path).get("stages", {}).items()}
 
 
-__all__ = ["STAGE_NAMES", "StageContext", "run", "timings", "default_run_dir", "FlowError"]
+__all__ = ["STAGE_NAMES", "StageContext", "run", "timings", "default_run_dir"]

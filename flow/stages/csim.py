@@ -26,10 +26,10 @@ def run(ctx) -> dict:
     plan = plan_model(model, hls_cfg=cfg.hls, name=cfg.name)
     build = ctx.out / "build"
     hls_model = convert(model, hls_config(model, plan, cfg.hls, trace=True), cfg.hls, build)
-    report, hls_out = csim.run(hls_model, model, plan, X, progress=ctx.progress)
+    Xq = csim.prepare_inputs(model, plan, X)
+    report, hls_out = csim.prove(hls_model, model, plan, Xq, progress=ctx.progress)
     delivered = read_json(ctx.stage_dir("convert") / "convert.json")["project_digest"]
     same = project_digest(build) == delivered
-    Xq = csim.prepare_inputs(model, plan, X)
     qk_logits = logits_model(model).predict(Xq, verbose=0)
     result = {
         "bit_exact": report.to_dict() | {"verified_project_matches_delivered": same},
