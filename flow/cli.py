@@ -15,6 +15,8 @@ from typing import Sequence
 
 from flow.errors import FlowError
 
+DEFAULT_PART = "xcvu13p-flga2577-2-e"
+
 log = logging.getLogger("flow")
 
 
@@ -41,8 +43,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 def _add_hls_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-type", help="declared input type, e.g. 'fixed<16,6>' (default: the model's first quantizer, else fixed<16,6>)")
     p.add_argument("--backend", default="Vivado", choices=["Vivado", "Vitis"])
-    p.add_argument("--part", default="xcvu13p-flga2577-2-e")
-    p.add_argument("--clock-period", type=float, default=5.0, help="ns")
+    p.add_argument("--part", default=None, help=f"FPGA part (default {DEFAULT_PART}; for an hls4ml project: the project's own)")
+    p.add_argument("--clock-period", type=float, default=None, help="ns (default 5; for an hls4ml project: the project's own)")
     p.add_argument("--io-type", default="io_parallel", choices=["io_parallel", "io_stream"])
     p.add_argument("--strategy", default="Latency", choices=["Latency", "Resource", "distributed_arithmetic"])
     p.add_argument("--reuse-factor", type=int, default=1)
@@ -72,8 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_hls_options(p)
     _add_common(p)
 
-    p = sub.add_parser("estimate", help="FPGA resource/latency estimate of a saved QKeras model (no vendor tools)")
-    p.add_argument("model", help="QKeras model (.h5)")
+    p = sub.add_parser("estimate", help="FPGA resource/latency estimate of a saved QKeras model or an hls4ml project (no vendor tools)")
+    p.add_argument("model", help="QKeras model (.h5), or an hls4ml project directory (the one holding firmware/)")
     p.add_argument("--out", help="write resources.json (and a plot) here")
     _add_hls_options(p)
     _add_common(p)
@@ -152,9 +154,13 @@ def cmd_verify(args) -> int:
 
 
 def cmd_estimate(args) -> int:
-    from flow.verify import estimate_model
+    from flow.verify import estimate_model, estimate_project
 
-    result = estimate_model(model_path=Path(args.model), out_dir=Path(args.out) if args.out else None, input_type=args.input_type, hls_options=_hls_options(args))
+    out = Path(args.out) if args.out else None
+    if Path(args.model).is_dir():
+        result = estimate_project(project_dir=Path(args.model), out_dir=out, part=args.part, clock_period_ns=args.clock_period)
+    else:
+        result = estimate_model(model_path=Path(args.model), out_dir=out, input_type=args.input_type, hls_options=_hls_options(args))
     t = result["total"]
     print(
         f"{args.model}: LUT {t['LUT']:.0f}, FF {t['FF']:.0f}, DSP {t['DSP']:.0f}, BRAM_18K {t['BRAM_18K']:.0f}, "
@@ -215,8 +221,8 @@ def cmd_data(args) -> int:
 def _hls_options(args) -> dict:
     return {
         "backend": args.backend,
-        "part": args.part,
-        "clock_period_ns": args.clock_period,
+        "part": args.part or DEFAULT_PART,
+        "clock_period_ns": args.clock_period or 5.0,
         "io_type": args.io_type,
         "strategy": args.strategy,
         "reuse_factor": args.reuse_factor,

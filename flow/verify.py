@@ -123,3 +123,27 @@ def estimate_model(*, model_path: Path, out_dir: Path | None, input_type: str | 
         write_json(out_dir / "resources.json", result)
         plot_resources(est, out_dir / "resources.png")
     return result
+
+
+def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | None = None,
+                     clock_period_ns: float | None = None) -> dict:
+    """Resource estimate of an existing hls4ml project directory, from its firmware (weights included).
+
+    Part and clock come from the project (hls4ml_config.yml / project.tcl / build_prj.tcl)
+    unless given. No TensorFlow, no hls4ml, no compile.
+    """
+    from flow.hls_project import design_from_project
+    from flow.parts import lookup_part
+    from flow.resources import estimate, plot_resources
+
+    if part is not None:
+        lookup_part(part)
+    if out_dir is not None:
+        check_writable(out_dir, what="--out")
+    design = design_from_project(project_dir, part=part, clock_period_ns=clock_period_ns)
+    est = estimate(design)
+    result = est.to_dict()
+    if out_dir is not None:
+        write_json(out_dir / "resources.json", result)
+        plot_resources(est, out_dir / "resources.png")
+    return result

@@ -1,0 +1,346 @@
+"""Read an existing hls4ml project directory (its generated `firmware/`) back into a `Design`.
+
+Why: users (and published repositories) have hls4ml projects that were not made by this flow;
+`flow estimate PROJECT_DIR` prices them without TensorFlow, hls4ml or a vendor tool, and the
+estimator is checked against committed vendor reports of such projects (the weights the vendor
+tool saw, not synthetic ones). Handles the layouts hls4ml has written from v0.2 to v1.x for
+io_parallel/io_stream MLPs: `defines.h` typedefs, `parameters.h` config structs, the layer calls
+in `myproject.cpp` and the weights in `firmware/weights/*.h|*.txt`. Other layer kinds raise a
+ModelError naming the call, never a silent skip.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from flow.design import ActivationDesign, DenseDesign, Design, FixedType
+from flow.errors import ModelError
+
+_DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
+_TYPEDEF_RE = re.compile(r"typedef\s+(.+?)\s+(\w+)\s*;")
+_STRUCT_RE = re.compile(r"struct\s+(\w+)\s*:\s*(?:public\s+)?nnet::(\w+)\s*\{(.*?)\n\s*\};", re.S)
+_CONST_RE = re.compile(r"static\s+const\s+(?:unsigned|int|bool|float|double|nnet::\w+(?:::\w+)?)\s+(\w+)\s*=\s*([^;]+);")
+_CALL_RE = re.compile(r"^\s*nnet::(\w+)\s*<([^;]*?)>\s*\(([^;]*?)\)\s*;", re.M)
+_FIXED_RE = re.compile(r"^ap_(u?)fixed<\s*(\d+)\s*,\s*(-?\d+)\s*(?:,\s*(?:AP_)?(\w+))?\s*(?:,\s*(?:AP_)?(\w+))?\s*(?:,\s*\d+)?\s*>$")
+_INT_RE = re.compile(r"^ap_(u?)int<\s*(\d+)\s*>$")
+
+#: call names hls4ml has used for a dense layer (v0.1-0.4 `compute_layer`, later `dense`, ...)
+DENSE_CALLS = {"dense", "compute_layer", "dense_latency", "dense_resource", "dense_large", "dense_compressed"}
+#: activation calls -> the estimator's function names
+ACTIVATION_CALLS = {"relu": "relu", "relu_max": "relu", "relu6": "relu", "linear": "linear", "softmax": "softmax",
+                    "sigmoid": "sigmoid", "tanh": "tanh"}
+#: calls that move data without computing (io_stream helpers, clones); priced as free wiring
+WIRING_CALLS = {"clone_stream", "repack_stream", "broadcast_stream", "cast", "zeropad1d_cl", "zeropad2d_cl"}
+
+
+@dataclass
+class HlsProject:
+    """What was parsed, kept for reports and tests."""
+
+    path: Path
+    types: dict[str, str] = field(default_factory=dict)
+    macros: dict[str, str] = field(default_factory=dict)
+    configs: dict[str, dict[str, str]] = field(default_factory=dict)
+    calls: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
+    part: str | None = None
+    clock_period_ns: float | None = None
+    backend: str = "Vivado"
+
+
+def _strip_comments(text: str) -> str:
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    return re.sub(r"//[^\n]*", "", text)
+
+
+def _split_args(s: str) -> list[str]:
+    """Split on commas at template-depth 0 ('ap_fixed<16,6>, layer2_t' -> 2 items)."""
+    out, depth, cur = [], 0, []
+    for ch in s:
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(ch)
+    if "".join(cur).strip():
+        out.append("".join(cur).strip())
+    return out
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError as exc:
+        raise ModelError(f"cannot read {path}: {exc}", where=str(path),
+                         fix="point at an hls4ml project directory (the one holding firmware/)") from exc
+
+
+def _find_firmware(path: Path) -> Path:
+    for cand in (path / "firmware", path):
+        if (cand / "parameters.h").is_file() and (cand / "defines.h").is_file():
+            return cand
+    raise ModelError(f"{path} is not an hls4ml project: no firmware/parameters.h and firmware/defines.h", where=str(path),
+                     fix="pass the directory hls4ml wrote (it contains firmware/, build_prj.tcl or project.tcl)")
+
+
+def parse_project(path: str | Path) -> HlsProject:
+    """Parse typedefs, macros, config structs, the layer calls, and part/clock of a project."""
+    root = Path(path)
+    fw = _find_firmware(root)
+    proj = HlsProject(path=fw.parent if fw.name == "firmware" else fw)
+    defines = _strip_comments(_read(fw / "defines.h"))
+    params = _strip_comments(_read(fw / "parameters.h"))
+    for text in (defines, params):
+        for name, value in _DEFINE_RE.findall(text):
+            proj.macros[name] = value.strip()
+    for text in (defines, _STRUCT_RE.sub("", params)):
+        for ty, name in _TYPEDEF_RE.findall(text):
+            proj.types[name] = ty.strip()
+    for name, base, body in _STRUCT_RE.findall(params):
+        cfg = {"_base": base}
+        for k, v in _CONST_RE.findall(body):
+            cfg[k] = v.strip()
+        for ty, k in _TYPEDEF_RE.findall(body):
+            cfg["type:" + k] = ty.strip()
+        proj.configs[name] = cfg
+    top = _top_source(fw)
+    src = _strip_comments(_read(top))
+    for fn, targs, args in _CALL_RE.findall(src):
+        if fn.startswith("load_weights") or fn.startswith("save_layer") or fn in ("print_result",):
+            continue
+        proj.calls.append((fn, _split_args(targs), [a.strip() for a in _split_args(args)]))
+    if not proj.calls:
+        raise ModelError(f"no nnet:: layer calls found in {top}", where=str(top),
+                         fix="pass an hls4ml-generated project (its top function calls nnet::dense, nnet::relu, ...)")
+    _read_part_and_clock(proj)
+    return proj
+
+
+def _top_source(fw: Path) -> Path:
+    cands = [p for p in sorted(fw.glob("*.cpp")) if "nnet::" in p.read_text(errors="replace")]
+    if not cands:
+        raise ModelError(f"no top-level .cpp with nnet:: calls in {fw}", where=str(fw),
+                         fix="pass an hls4ml-generated project (firmware/myproject.cpp)")
+    return cands[0]
+
+
+def _read_part_and_clock(proj: HlsProject) -> None:
+    """Part and clock from hls4ml_config.yml / project.tcl / build_prj.tcl, whichever exists."""
+    root = proj.path
+    for name in ("hls4ml_config.yml", "project.tcl", "build_prj.tcl", "vivado_synth.tcl"):
+        f = root / name
+        if not f.is_file():
+            continue
+        t = f.read_text(errors="replace")
+        m = (re.search(r"^\s*(?:XilinxPart|Part)\s*:\s*['\"]?([\w\-]+)", t, re.M)
+             or re.search(r"set\s+part\s+\"?\{?([\w\-]+)", t) or re.search(r"set_part\s+\{?([\w\-]+)", t))
+        if m and proj.part is None:
+            proj.part = m.group(1)
+        m = (re.search(r"^\s*ClockPeriod\s*:\s*([\d.]+)", t, re.M) or re.search(r"clock_period\s+([\d.]+)", t)
+             or re.search(r"create_clock\s+-period\s+([\d.]+)", t))
+        if m and proj.clock_period_ns is None:
+            proj.clock_period_ns = float(m.group(1))
+        m = re.search(r"^\s*Backend\s*:\s*(\w+)", t, re.M)
+        if m:
+            proj.backend = m.group(1)
+
+
+# --------------------------------------------------------------------------------------------
+# Types and values
+# --------------------------------------------------------------------------------------------
+def resolve_type(proj: HlsProject, name: str, *, cfg: dict[str, str] | None = None, depth: int = 0) -> FixedType:
+    """Follow typedef aliases (struct-local first) down to an ap_fixed/ap_int and parse it."""
+    if depth > 20:
+        raise ModelError(f"typedef cycle at '{name}'", where=str(proj.path))
+    s = name.strip()
+    if cfg is not None and "type:" + s in cfg:
+        return resolve_type(proj, cfg["type:" + s], depth=depth + 1)
+    if s in proj.types:
+        return resolve_type(proj, proj.types[s], depth=depth + 1)
+    s = re.sub(r"\s+", "", s)
+    m = _FIXED_RE.match(s)
+    if m:
+        uns, w, i, rnd, sat = m.groups()
+        return FixedType(int(w), int(i), signed=not uns, rounding=(rnd or "TRN"), saturation=(sat or "WRAP"))  # type: ignore[arg-type]
+    m = _INT_RE.match(s)
+    if m:
+        return FixedType(int(m.group(2)), int(m.group(2)), signed=not m.group(1))
+    if s in ("float", "double"):
+        raise ModelError(f"type '{name}' is floating point; the estimator prices fixed-point designs only", where=str(proj.path),
+                         fix="convert with ap_fixed precisions")
+    raise ModelError(f"cannot resolve type '{name}' (not a typedef in defines.h/parameters.h, not ap_fixed/ap_int)",
+                     where=str(proj.path), fix="check that the project's firmware/defines.h is complete")
+
+
+def _int(proj: HlsProject, expr: str, *, depth: int = 0) -> int:
+    """Evaluate a config constant: a number, a macro, or simple arithmetic of them."""
+    e = expr.strip()
+    for _ in range(20):
+        new = re.sub(r"\b([A-Za-z_]\w*)\b", lambda m: proj.macros.get(m.group(1), m.group(1)), e)
+        if new == e:
+            break
+        e = new
+    if not re.fullmatch(r"[\d\s+\-*/()]+", e):
+        raise ModelError(f"cannot evaluate '{expr}'", where=str(proj.path))
+    return int(eval(e, {"__builtins__": {}}, {}))  # noqa: S307 - digits and + - * / ( ) only
+
+
+def quantize_to(values: np.ndarray, t: FixedType) -> np.ndarray:
+    """What ap_fixed does to a C++ double initializer: round per `t.rounding`, then saturate or wrap."""
+    scaled = np.asarray(values, dtype=np.float64) / t.lsb
+    if t.rounding in ("RND", "RND_INF"):
+        q = np.floor(scaled + 0.5)
+    elif t.rounding == "RND_CONV":
+        q = np.round(scaled)
+    elif t.rounding in ("RND_ZERO", "TRN_ZERO"):
+        q = np.trunc(scaled)
+    else:  # TRN, RND_MIN_INF
+        q = np.floor(scaled)
+    lo, hi = t.min_value / t.lsb, t.max_value / t.lsb
+    if t.saturation == "WRAP":
+        span = 2.0**t.width
+        q = np.where((q < lo) | (q > hi), (q - lo) % span + lo, q)
+    else:
+        q = np.clip(q, lo, hi)
+    return q * t.lsb
+
+
+def _read_values(fw: Path, var: str, n: int) -> np.ndarray:
+    """Values of weight array `var` from weights/<var>.h (initializer) or weights/<var>.txt."""
+    for f in (fw / "weights" / f"{var}.h", fw / "weights" / f"{var}.txt", fw / f"{var}.h"):
+        if not f.is_file():
+            continue
+        text = f.read_text(errors="replace")
+        if f.suffix == ".h":
+            m = re.search(r"\b" + re.escape(var) + r"\s*\[[^\]]*\]\s*=\s*\{(.*?)\}\s*;", text, re.S)
+            if not m:
+                continue
+            text = m.group(1)
+        vals = np.array([float(x) for x in re.split(r"[\s,]+", text.strip()) if x], dtype=np.float64)
+        if vals.size != n:
+            raise ModelError(f"{f} holds {vals.size} values, the layer needs {n}", where=str(f),
+                             fix="the firmware is inconsistent; re-generate the project")
+        return vals
+    raise ModelError(f"weights '{var}' not found in {fw / 'weights'} (.h with an initializer or .txt)", where=str(fw),
+                     fix="keep firmware/weights/ with the project")
+
+
+# --------------------------------------------------------------------------------------------
+# Project -> Design
+# --------------------------------------------------------------------------------------------
+def design_from_project(path: str | Path, *, part: str | None = None, clock_period_ns: float | None = None) -> Design:
+    """The Design an hls4ml project implements: layer order, precisions, reuse, weights."""
+    proj = parse_project(path)
+    fw = _find_firmware(Path(path))
+    layers: list = []
+    strategies: dict[str, str] = {}
+    io_types: set[str] = set()
+    softmax_impl = None
+    input_type: FixedType | None = None
+    n_inputs: int | None = None
+    for fn, targs, args in proj.calls:
+        where = f"{proj.path}: nnet::{fn}<{', '.join(targs)}>"
+        if fn in WIRING_CALLS:
+            continue
+        if len(targs) < 3:
+            raise ModelError(f"unexpected call nnet::{fn} with template arguments {targs}", where=where,
+                             fix="only hls4ml-generated Dense/activation projects are supported")
+        in_t, out_t, cname = targs[0], targs[1], targs[-1]
+        cfg = proj.configs.get(cname)
+        if cfg is None:
+            raise ModelError(f"config struct '{cname}' not found in parameters.h", where=where)
+        if "io_type" in cfg:
+            io_types.add(cfg["io_type"].split("::")[-1])
+        if fn in DENSE_CALLS:
+            n_in, n_out = _int(proj, cfg["n_in"]), _int(proj, cfg["n_out"])
+            rf = _int(proj, cfg.get("reuse_factor", "1"))
+            strat = cfg.get("strategy", "nnet::latency").split("::")[-1]
+            if fn == "dense_resource":
+                strat = "resource"
+            wvar, bvar = args[2], args[3]
+            wt = resolve_type(proj, "weight_t", cfg=cfg) if "type:weight_t" in cfg else resolve_type(proj, "model_default_t")
+            bt = resolve_type(proj, "bias_t", cfg=cfg) if "type:bias_t" in cfg else wt
+            acc = resolve_type(proj, "accum_t", cfg=cfg) if "type:accum_t" in cfg else resolve_type(proj, "model_default_t")
+            x_t, res_t = resolve_type(proj, in_t), resolve_type(proj, out_t)
+            w = quantize_to(_read_values(fw, wvar, n_in * n_out), wt)
+            # hls4ml (>=0.6) stores Resource-strategy weights transposed (n_out x n_in)
+            w = w.reshape(n_out, n_in).T if strat == "resource" and _transposed(proj, cfg) else w.reshape(n_in, n_out)
+            b = quantize_to(_read_values(fw, bvar, n_out), bt)
+            name = _layer_name(cname, len(layers))
+            layers.append(DenseDesign(name, w, b, x_t, wt, bt, acc, res_t, reuse_factor=rf))
+            strategies[name] = strat
+            if input_type is None:
+                input_type, n_inputs = x_t, n_in
+        elif fn in ACTIVATION_CALLS:
+            n = _int(proj, cfg["n_in"])
+            impl = cfg.get("implementation")
+            if fn == "softmax":
+                softmax_impl = impl.split("::")[-1] if impl else "latency"
+            tkey = "table_size" if "table_size" in cfg else "exp_table_size" if "exp_table_size" in cfg else None
+            table = _int(proj, cfg[tkey]) if tkey else None
+            layers.append(ActivationDesign(_layer_name(cname, len(layers)), ACTIVATION_CALLS[fn], n,  # type: ignore[arg-type]
+                                           resolve_type(proj, in_t), resolve_type(proj, out_t), table_size=table,
+                                           reuse_factor=_int(proj, cfg.get("reuse_factor", "1"))))
+            if input_type is None:
+                input_type, n_inputs = resolve_type(proj, in_t), n
+        else:
+            raise ModelError(f"layer call nnet::{fn} is not modelled by the estimator (Dense and relu/linear/softmax/"
+                             "sigmoid/tanh activations are)", where=where,
+                             fix="estimate a Dense-only model, or treat this project's total as not estimated")
+    if input_type is None or n_inputs is None:
+        raise ModelError("no layers found", where=str(proj.path))
+    strat_set = set(strategies.values()) or {"latency"}
+    io = "io_stream" if "io_stream" in io_types else "io_parallel"
+    final_part = part or proj.part
+    final_clock = clock_period_ns or proj.clock_period_ns
+    if final_part is None:
+        raise ModelError("the FPGA part is not in the project (no hls4ml_config.yml, project.tcl or build_prj.tcl)",
+                         where=str(proj.path), fix="pass --part")
+    if final_clock is None:
+        final_clock = 5.0
+    return Design(
+        name=proj.path.name,
+        layers=layers,
+        input_type=input_type,
+        n_inputs=n_inputs,
+        backend=proj.backend if proj.backend.lower() in ("vivado", "vitis") else "Vivado",
+        part=final_part,
+        clock_period_ns=float(final_clock),
+        io_type=io,
+        strategy="Resource" if strat_set == {"resource"} else "Latency",
+        extra={"layer_strategy": strategies, "softmax_implementation": softmax_impl or "stable",
+               "source": f"hls4ml project {proj.path}"},
+    )
+
+
+def _transposed(proj: HlsProject, cfg: dict[str, str]) -> bool:
+    """hls4ml >= 0.6 transposes Resource-strategy dense weights; older versions do not."""
+    return "strategy" in cfg
+
+
+def _layer_name(cname: str, idx: int) -> str:
+    m = re.search(r"(\d+)$", cname)
+    return f"layer{m.group(1)}" if m else f"layer{idx}"
+
+
+def project_summary(design: Design) -> str:
+    """One line per layer, for logs."""
+    out = []
+    for layer in design.layers:
+        if isinstance(layer, DenseDesign):
+            out.append(f"{layer.name}: dense {layer.n_in}x{layer.n_out} w={layer.weight_type.hls()} "
+                       f"x={layer.input_type.hls()} acc={layer.accum_type.hls()} rf={layer.reuse_factor} "
+                       f"zeros={100 * layer.sparsity:.0f}%")
+        else:
+            out.append(f"{layer.name}: {layer.function} n={layer.n} -> {layer.result_type.hls()}")
+    return "\n".join(out)
+
+
+__all__ = ["HlsProject", "parse_project", "design_from_project", "resolve_type", "quantize_to", "project_summary"]

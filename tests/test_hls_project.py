@@ -1,0 +1,111 @@
+"""Reading an hls4ml project back into a Design (`flow estimate PROJECT_DIR`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from flow.cli import main
+from flow.design import FixedType, design_from_dict
+from flow.errors import ModelError
+from flow.hls_project import design_from_project, quantize_to, resolve_type, parse_project
+from flow.resources import estimate
+
+
+def _project(tiny_run) -> Path:
+    root, _ = tiny_run
+    projects = [p.parent.parent for p in (root / "hls_projects").rglob("firmware/parameters.h")]
+    assert projects, "the tiny run wrote no HLS project"
+    return projects[0]
+
+
+def test_project_design_matches_the_flow_design(tiny_run):
+    """Weights, biases and every precision read from firmware/ equal the flow's own plan."""
+    root, _ = tiny_run
+    d = design_from_project(_project(tiny_run))
+    ref = design_from_dict(json.loads(next((root / "run").rglob("design.json")).read_text()))
+    got = [layer for layer in d.layers if layer.kind == "dense"]
+    want = ref.dense_layers()
+    assert len(got) == len(want) > 0
+    for a, b in zip(got, want):
+        assert np.array_equal(a.weights, b.weights) and np.array_equal(a.bias, b.bias), b.name
+        for t in ("input_type", "weight_type", "accum_type", "result_type"):
+            ta, tb = getattr(a, t), getattr(b, t)
+            assert (ta.width, ta.integer, ta.signed) == (tb.width, tb.integer, tb.signed), (b.name, t)
+    e1, e2 = estimate(d).total, estimate(ref).total
+    assert e1["DSP"] == e2["DSP"] and e1["latency_cycles"] == e2["latency_cycles"]
+    assert abs(e1["LUT"] - e2["LUT"]) <= 0.1 * e2["LUT"]  # the softmax result type may differ
+
+
+def test_cli_estimate_on_project_dir(tiny_run, tmp_path, capsys):
+    out = tmp_path / "est"
+    assert main(["estimate", str(_project(tiny_run)), "--out", str(out)]) == 0
+    res = json.loads((out / "resources.json").read_text())
+    assert res["total"]["LUT"] > 0 and res["total"]["complete"]
+    assert "LUT" in capsys.readouterr().out
+
+
+def test_not_a_project_is_a_clear_error(tmp_path, capsys):
+    assert main(["estimate", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "not an hls4ml project" in err and "Fix:" in err
+
+
+def test_unmodelled_layer_call_is_named(tiny_run, tmp_path):
+    prj = tmp_path / "prj"
+    shutil.copytree(_project(tiny_run), prj)
+    top = prj / "firmware" / "myproject.cpp"
+    src = top.read_text()
+    top.write_text(src.replace("nnet::relu<", "nnet::conv_2d_cl<", 1))
+    with pytest.raises(ModelError, match="conv_2d_cl"):
+        design_from_project(prj)
+
+
+def test_missing_weights_named(tiny_run, tmp_path):
+    prj = tmp_path / "prj"
+    shutil.copytree(_project(tiny_run), prj)
+    for f in (prj / "firmware" / "weights").glob("w*"):
+        f.unlink()
+    with pytest.raises(ModelError, match="weights"):
+        design_from_project(prj)
+
+
+def test_type_resolution_and_legacy_layout(tmp_path):
+    """An hls4ml 0.5-style project: model_default_t aliases, weights only as .txt, build_prj.tcl part."""
+    fw = tmp_path / "old" / "firmware"
+    (fw / "weights").mkdir(parents=True)
+    (fw / "defines.h").write_text("#define N_INPUT_1_1 3\n#define N_LAYER_2 2\ntypedef ap_fixed<16,6> model_default_t;\n"
+                                  "typedef model_default_t input_t;\ntypedef model_default_t layer2_t;\ntypedef ap_fixed<16,6> result_t;\n")
+    (fw / "parameters.h").write_text(
+        "struct config2 : nnet::dense_config {\n    static const unsigned n_in = N_INPUT_1_1;\n    static const unsigned n_out = N_LAYER_2;\n"
+        "    static const unsigned io_type = nnet::io_parallel;\n    static const unsigned reuse_factor = 1;\n"
+        "    typedef ap_fixed<16,6> accum_t;\n    typedef model_default_t bias_t;\n    typedef model_default_t weight_t;\n};\n"
+        "struct softmax_config3 : nnet::activ_config {\n    static const unsigned n_in = N_LAYER_2;\n    static const unsigned table_size = 1024;\n};\n")
+    (fw / "myproject.cpp").write_text(
+        "void myproject(input_t in[3], result_t out[2]) {\n"
+        "    nnet::dense<input_t, layer2_t, config2>(in, layer2_out, w2, b2);\n"
+        "    nnet::softmax<layer2_t, result_t, softmax_config3>(layer2_out, out);\n}\n")
+    (fw / "weights" / "w2.txt").write_text("0.5, -0.25, 0.0, 0.0001, -0.0001, 1.0")
+    (fw / "weights" / "b2.txt").write_text("0, 0.125")
+    (tmp_path / "old" / "build_prj.tcl").write_text("set_part {xcku115-flvb2104-2-i}\ncreate_clock -period 5 -name default\n")
+    d = design_from_project(tmp_path / "old")
+    dense = d.layers[0]
+    assert d.part == "xcku115-flvb2104-2-i" and d.clock_period_ns == 5.0
+    assert dense.weights.shape == (3, 2) and dense.weight_type == FixedType(16, 6)
+    # ap_fixed's default TRN rounds toward -inf: 1e-4 -> 0, -1e-4 -> -1 LSB
+    assert dense.weights[1, 1] == 0.0 and dense.weights[2, 0] == -(2.0**-10)
+    assert d.layers[1].function == "softmax" and d.layers[1].table_size == 1024
+    assert estimate(d).total["complete"]
+    proj = parse_project(tmp_path / "old")
+    assert resolve_type(proj, "layer2_t") == FixedType(16, 6)
+
+
+def test_quantize_to_rounding_and_wrap():
+    t = FixedType(4, 2, rounding="TRN", saturation="WRAP")  # lsb 0.25, range [-2, 1.75]
+    assert list(quantize_to(np.array([0.3, -0.3, 1.9, 2.1]), t)) == [0.25, -0.5, 1.75, -2.0]  # 2.0 wraps
+    s = FixedType(4, 2, rounding="RND_CONV", saturation="SAT")
+    assert list(quantize_to(np.array([0.375, 0.125, 5.0, -5.0]), s)) == [0.5, 0.0, 1.75, -2.0]
