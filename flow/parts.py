@@ -25,6 +25,9 @@ class Part:
     DSP: int
     BRAM_18K: int
     dsp: str = "DSP48E2"  # DSP48E2: 27x18 signed multiplier (UltraScale/+); DSP48E1: 25x18 (7-series)
+    #: logic delay relative to a Virtex UltraScale+ -2 (the family the estimator's delays are for):
+    #: HLS packs fewer adder levels per cycle on a slower family, so latency and pipeline FFs grow
+    speed: float = 1.0
 
     @property
     def dsp_widths(self) -> tuple[int, int]:
@@ -46,12 +49,25 @@ PARTS: dict[str, Part] = {
         Part("xcu50", "Alveo U50 (VU35P die)", 871_680, 1_743_360, 5_952, 2_688),
         Part("xczu9eg", "Zynq UltraScale+", 274_080, 548_160, 2_520, 1_824),
         Part("xczu7ev", "Zynq UltraScale+", 230_400, 460_800, 1_728, 624),
+        Part("xczu3eg", "Zynq UltraScale+", 70_560, 141_120, 360, 432),
+        Part("xck26", "Kria K26 (Zynq UltraScale+)", 117_120, 234_240, 1_248, 288),
         Part("xcku115", "Kintex UltraScale", 663_360, 1_326_720, 5_520, 4_320),
         Part("xc7vx690t", "Virtex-7", 433_200, 866_400, 3_600, 2_940, "DSP48E1"),
         Part("xc7z020", "Zynq-7000", 53_200, 106_400, 220, 280, "DSP48E1"),
+        Part("xc7z007s", "Zynq-7000", 14_400, 28_800, 66, 100, "DSP48E1"),
         Part("xc7a100t", "Artix-7", 63_400, 126_800, 240, 270, "DSP48E1"),
     ]
 }
+
+
+#: Delay scale per family. Sources: DS923/DS925 (Zynq UltraScale+), DS892 (Kintex UltraScale),
+#: DS183/DS187 (Virtex-7, Zynq-7000) switching characteristics: carry-chain and DSP48 M->P delays
+#: of a 7-series -1 device are ~1.8-2x those of an UltraScale+ -2; Kintex UltraScale -2 and Zynq
+#: UltraScale+ (-1/-2LV) sit in between. The 7-series value is checked on one calibration row
+#: (docs/resources.md); the others are read from the data sheets' ratios, not fitted.
+FAMILY_SPEED = {"Zynq UltraScale+": 1.2, "Kria K26 (Zynq UltraScale+)": 1.2, "Kintex UltraScale": 1.3, "Virtex-7": 1.5,
+                "Zynq-7000": 3.0, "Artix-7": 3.0}
+PARTS = {k: Part(**{**p.__dict__, "speed": FAMILY_SPEED.get(p.family, 1.0)}) for k, p in PARTS.items()}
 
 
 def lookup_part(part: str) -> Part:

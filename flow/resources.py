@@ -42,12 +42,30 @@ CLOCK_UNCERTAINTY = 0.125
 #: lands in a DSP: the 6-bit QAT model keeps ~33 DSPs in its 16-bit-input first layer).
 DSP_MIN_BITS = 10
 DSP_MIN_WEIGHT_BITS = 6
+#: Vitis HLS maps narrower constants to DSPs than Vivado HLS: 5 significant bits, calibrated on one
+#: Vitis row (the tutorial MLP at ap_fixed<16,6> on xcu250: 2415 DSPs for 4256 products).
+DSP_MIN_WEIGHT_BITS_VITIS = 5
 #: Delay of one carry-chain adder level of width w (ns): base + per-bit carry. UltraScale+ -2
 #: CARRY8 ~ 0.02-0.03 ns/bit plus LUT + routing ~0.3 ns (DS923 switching characteristics).
 T_ADD_BASE_NS = 0.30
 T_ADD_PER_BIT_NS = 0.02
 #: A DSP48 multiply with its output register, as HLS schedules it: ~3 ns -> 1 cycle at 200 MHz.
 T_DSP_NS = 3.0
+#: Vitis HLS (2020.1+) schedules the same hls4ml kernel into more cycles than Vivado HLS 2019.x
+#: (e.g. the tutorial MLP: 1 vs 0-1 cycles per dense layer, deeper softmax); modelled as a delay
+#: factor, calibrated on one Vitis row (docs/resources.md: calibration rows).
+VITIS_DELAY_FACTOR = 1.4
+#: HLS's LUT estimate of an element-wise activation grows with the input width: a plain relu
+#: (sign test + mux) ~1.75 LUT per input bit, a relu that also casts with rounding/saturation
+#: (quantized_relu -> ap_ufixed<...,RND_CONV,SAT>) ~4.1 per input bit (Vivado HLS 2019.2 report
+#: rows of the calibration set: 1792 LUT for 64 x 16-bit relus, 4176 for 64 16->6-bit casts);
+RELU_LUT_PER_IN_BIT = 1.75
+CAST_LUT_PER_IN_BIT = 4.1
+#: Vitis HLS reports ~1.45x the LUTs of Vivado HLS 2019.x for the same logic: 2432 vs 1792 LUT for
+#: the same 64 relus, and 123.6k vs our Vivado-calibrated 85k for the tutorial MLP (one Vitis
+#: calibration row). Applied to every LUT of a Vitis estimate (estimates only: Vivado's own
+#: synthesis of both lands far lower, see docs/resources.md).
+VITIS_LUT_FACTOR = 1.45
 #: LUTs per bit of a ripple-carry adder (one LUT6 + CARRY8 slot per bit on UltraScale).
 LUT_PER_ADDER_BIT = 1.0
 #: LUTs per partial-product bit of a general (non-constant) LUT multiplier: 18x18 measured at
@@ -255,10 +273,19 @@ class _Ctx:
     io_type: str
     backend: str
     softmax_impl: str = "stable"
+    #: hls4ml < 0.5 passed weights to a non-inlined dense function: HLS built generic multipliers
+    #: (no constant folding) and only the ALLOCATION limit (n_in*n_out - n_zeros) removed zeros
+    legacy_weights: bool = False
+
+    @property
+    def delay_scale(self) -> float:
+        """Part family speed x tool: Vitis HLS's delay library is more conservative than Vivado HLS's."""
+        return self.part.speed * (VITIS_DELAY_FACTOR if self.backend == "vitis" else 1.0)
 
     @property
     def t_eff(self) -> float:
-        return self.period_ns * (1.0 - CLOCK_UNCERTAINTY)
+        """Usable ns per cycle, in units of the reference family's delays."""
+        return self.period_ns * (1.0 - CLOCK_UNCERTAINTY) / self.delay_scale
 
 
 def _adder_schedule(terms: np.ndarray, acc_w: int, result_w: int, t_first: float, ctx: _Ctx) -> tuple[int, float]:
@@ -297,7 +324,10 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     odd = _odd_part(codes)
     sig_bits = _bit_length(np.abs(codes)) + 1  # width of the constant operand HLS sees, with sign
     pow2 = nz & (odd == 1)
-    wide = nz & ~pow2 & (sig_bits >= DSP_MIN_WEIGHT_BITS) & (x_bits >= DSP_MIN_BITS)
+    if ctx.legacy_weights:
+        return _dense_legacy(d, ctx)
+    min_w = DSP_MIN_WEIGHT_BITS_VITIS if ctx.backend == "vitis" else DSP_MIN_WEIGHT_BITS
+    wide = nz & ~pow2 & (sig_bits >= min_w) & (x_bits >= DSP_MIN_BITS)
     lutm = nz & ~pow2 & ~wide
     csd = _csd_vec(codes)
 
@@ -328,6 +358,10 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
         lut_terms = (nz & ~wide).sum(axis=0)
         lvl = max(0, int((ctx.t_eff * mult_cycles - t_lut_mult) // t_add_ns(acc_w)))
         ff += float(np.ceil(lut_terms[lut_terms > 0] / 2.0**lvl).sum()) * acc_w
+    if mult_cycles > 1:
+        # a product that needs several cycles is registered in fabric at full width at every
+        # stage but the last (the DSP's own P register)
+        ff += float(n_dsp_mult) * (x_bits + int(np.max(sig_bits[wide]))) * (mult_cycles - 1)
     latency = mult_cycles + add_cycles
     ii = 1
     mux_lut = 0.0
@@ -368,6 +402,37 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
             "adder_cycles": add_cycles,
         },
     )
+
+
+def _version_below(version: Any, ref: tuple[int, int]) -> bool:
+    """'0.3.0' < (0, 5) -> True; unknown or missing versions count as current (False)."""
+    m = re.match(r"^\s*(\d+)\.(\d+)", str(version or ""))
+    return bool(m) and (int(m.group(1)), int(m.group(2))) < ref
+
+
+def _dense_legacy(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
+    """hls4ml < 0.5 dense_latency: one generic multiplier per non-zero weight, nothing folded."""
+    codes = _weight_codes(d)
+    nz = codes != 0
+    n_mult = int(nz.sum())
+    x_bits, w_bits, acc_w = d.input_type.width, d.weight_type.width, d.accum_type.width
+    big, small = max(x_bits, w_bits), min(x_bits, w_bits)
+    use_dsp = big >= DSP_MIN_BITS and small >= DSP_MIN_WEIGHT_BITS
+    dsp = n_mult * dsp_per_product(x_bits, w_bits, ctx.part) if use_dsp else 0
+    lut_mult = 0.0 if use_dsp else n_mult * LUT_PER_PP_BIT * x_bits * w_bits
+    bias = np.asarray(d.bias, dtype=np.float64).reshape(-1)
+    terms = nz.sum(axis=0).astype(np.int64) + (bias != 0).astype(np.int64)
+    lut_add = float(LUT_PER_ADDER_BIT * acc_w * np.clip(terms - 1, 0, None).sum())
+    mult_cycles = math.ceil(T_DSP_NS / ctx.t_eff) if use_dsp and n_mult else 0
+    t_first = 0.0 if mult_cycles else log2_ceil(max(small, 2)) * t_add_ns(big)
+    add_cycles, ff = _adder_schedule(terms, acc_w, d.result_type.width, t_first, ctx)
+    if mult_cycles > 1:
+        ff += float(n_mult) * (x_bits + w_bits) * (mult_cycles - 1)
+    return LayerEstimate(d.name, "dense", LUT=lut_mult + lut_add, FF=ff, DSP=dsp, BRAM_18K=0,
+                         latency_cycles=mult_cycles + add_cycles, ii=1,
+                         note="hls4ml < 0.5 dense: generic multipliers, no constant folding",
+                         detail={"n_mult": n_mult, "mult_in_dsp": use_dsp, "lut_mult": round(lut_mult, 1),
+                                 "lut_adders": round(lut_add, 1)})
 
 
 def _dense_resource(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
@@ -441,13 +506,21 @@ def _rom_cost(entries: int, width: int, copies: int) -> tuple[float, int]:
 def _activation(a: ActivationDesign, ctx: _Ctx) -> LayerEstimate:
     n, wo, wi = a.n, a.result_type.width, a.input_type.width
     f = a.function
+    rt = a.result_type
+    casts = rt.rounding != "TRN" or rt.saturation != "WRAP"
     if f == "relu":
-        # sign test + AND per output bit; saturation adds a compare on the dropped integer bits
-        lut = n * wo * (1.0 + (0.5 if a.result_type.saturation != "WRAP" else 0.0))
-        return LayerEstimate(a.name, "activation", LUT=lut, FF=0.0, DSP=0, BRAM_18K=0, latency_cycles=0, ii=1)
+        per_bit = CAST_LUT_PER_IN_BIT if casts else RELU_LUT_PER_IN_BIT
+        lut = n * wi * per_bit
+        # on a slow part the cast needs its own cycle when it rounds (an adder) and saturates
+        lat = 1 if casts and ctx.t_eff < 2 * t_add_ns(wi) else 0
+        ff = float(n * wo) if lat else 0.0
+        return LayerEstimate(a.name, "activation", LUT=lut, FF=ff, DSP=0, BRAM_18K=0, latency_cycles=lat, ii=1)
     if f == "linear":
-        cast = a.result_type.rounding != "TRN" or a.result_type.saturation != "WRAP"
-        lut = n * wo * (1.0 if cast else 0.0)
+        # a cast to the same grid and range is an identity (e.g. the input quantizer hls4ml drops)
+        same = (a.input_type.width, a.input_type.integer, a.input_type.signed) == (
+            a.result_type.width, a.result_type.integer, a.result_type.signed)
+        cast = not same and casts
+        lut = n * wi * CAST_LUT_PER_IN_BIT * (1.0 if cast else 0.0)
         return LayerEstimate(a.name, "activation", LUT=lut, FF=0.0, DSP=0, BRAM_18K=0, latency_cycles=0, ii=1)
     table = int(a.table_size or 1024)
     if f in ("sigmoid", "tanh"):
@@ -511,7 +584,8 @@ def estimate(design: Design) -> ResourceEstimate:
         raise ConfigError(f"clock period {design.clock_period_ns} ns must be positive", where="design.clock_period_ns")
     extra = design.extra if isinstance(design.extra, dict) else {}
     ctx = _Ctx(part, float(design.clock_period_ns), strategy, io, backend,
-               softmax_impl=_norm(extra.get("softmax_implementation", "stable")))
+               softmax_impl=_norm(extra.get("softmax_implementation", "stable")),
+               legacy_weights=_version_below(extra.get("hls4ml_version"), (0, 5)))
     per_layer_strategy: dict = design.extra.get("layer_strategy", {}) if isinstance(design.extra, dict) else {}
 
     warnings: list[str] = []
@@ -534,6 +608,8 @@ def estimate(design: Design) -> ResourceEstimate:
                                 None, None, None, estimated=False, note="layer kind not modelled by the estimator")
         if est.estimated and io == "io_stream":
             _add_stream_overhead(est, layer, design)
+        if est.estimated and backend == "vitis" and est.detail.get("da4ml") is None:
+            est.LUT = (est.LUT or 0.0) * VITIS_LUT_FACTOR
         if not est.estimated:
             warnings.append(f"layer {est.name} not estimated: {est.note}")
         elif est.note:
@@ -703,34 +779,60 @@ def synthetic_weights(n_in: int, n_out: int, wtype: FixedType, sparsity: float, 
     return w
 
 
+def _per_layer(m: dict[str, Any], key: str, n: int, default: Any) -> list[Any]:
+    """A model field that is either one value for every dense layer or a list with one per layer."""
+    v = m.get(key, default)
+    if isinstance(v, list):
+        if len(v) != n:
+            raise ConfigError(f"'{key}' lists {len(v)} values for {n} dense layers", where=f"published row model.{key}")
+        return list(v)
+    return [v] * n
+
+
 def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
-    """A Design with the row's architecture, precisions, sparsity, reuse factor and strategy."""
+    """A Design with the row's architecture, precisions, sparsity, reuse factor and strategy.
+
+    Precision, sparsity and reuse-factor fields may be one value or a list with one entry per
+    dense layer (heterogeneous models); `activation_precision` lists the hidden activations.
+    """
     rng = np.random.default_rng(seed)
     m = row["model"]
     sizes: list[int] = list(m["layers"])
-    default = parse_fixed(m["default_precision"])
-    wt = parse_fixed(m.get("weight_precision", m["default_precision"]))
-    bt = parse_fixed(m.get("bias_precision", m.get("weight_precision", m["default_precision"])))
-    acc = parse_fixed(m.get("accum_precision", m["default_precision"]))
-    act = parse_fixed(m.get("activation_precision", m["default_precision"]))
-    inp = parse_fixed(m.get("input_precision", m["default_precision"]))
-    sparsity = float(m.get("sparsity", 0.0))
-    rf = int(m.get("reuse_factor", 1))
+    n = len(sizes) - 1
+    dflt = m["default_precision"]
+    default = parse_fixed(dflt)
+    wts = [parse_fixed(s) for s in _per_layer(m, "weight_precision", n, dflt)]
+    bts = [parse_fixed(s) for s in _per_layer(m, "bias_precision", n, None)] if "bias_precision" in m else wts
+    accs = [parse_fixed(s) for s in _per_layer(m, "accum_precision", n, dflt)]
+    ress = [parse_fixed(s) for s in _per_layer(m, "result_precision", n, dflt)]
+    acts: list[FixedType | None] = [None] * n
+    ap = m.get("activation_precision")
+    if isinstance(ap, list):  # one per hidden activation (n-1), or one per dense layer (n)
+        if len(ap) not in (n - 1, n):
+            raise ConfigError(f"'activation_precision' lists {len(ap)} values for {n - 1} hidden activations",
+                              where=f"published row {row.get('id')}: model.activation_precision")
+        acts = [parse_fixed(s) for s in ap] + [None] * (n - len(ap))
+    elif ap is not None:
+        acts = [parse_fixed(ap)] * (n - 1) + [None]
+    inp = parse_fixed(m.get("input_precision", dflt))
+    sparsities = [float(x) for x in _per_layer(m, "sparsity", n, 0.0)]
+    rfs = [int(x) for x in _per_layer(m, "reuse_factor", n, 1)]
     hidden_act = m.get("hidden_activation", "relu")
     out_act = m.get("output_activation", "softmax")
+    share = 0.0 if m.get("weight_distribution") == "laplace" else SMALL_WEIGHT_SHARE
     layers: list = []
     x_t = inp
     for li, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        last = li == len(sizes) - 2
-        share = 0.0 if m.get("weight_distribution") == "laplace" else SMALL_WEIGHT_SHARE
-        w = synthetic_weights(n_in, n_out, wt, sparsity, rng, small_share=share)
+        last = li == n - 1
+        wt, bt, res_t, rf = wts[li], bts[li], ress[li], rfs[li]
+        w = synthetic_weights(n_in, n_out, wt, sparsities[li], rng, small_share=share)
         bias = np.clip(np.round(rng.normal(0, 0.1, n_out) / bt.lsb) * bt.lsb, bt.min_value, bt.max_value)
-        res_t = default
-        layers.append(DenseDesign(f"fc{li + 1}", w, bias, x_t, wt, bt, acc, res_t, reuse_factor=rf))
+        layers.append(DenseDesign(f"fc{li + 1}", w, bias, x_t, wt, bt, accs[li], res_t, reuse_factor=rf))
         fn = out_act if last else hidden_act
-        a_t = default if last else act
-        layers.append(ActivationDesign(f"{fn}{li + 1}", fn, n_out, res_t, a_t,
-                                       table_size=1024 if fn in ("softmax", "sigmoid", "tanh") else None, reuse_factor=rf))
+        a_t = (acts[li] or res_t) if not last else (default if fn in ("softmax", "sigmoid", "tanh") else res_t)
+        if fn != "linear" or a_t != res_t:
+            layers.append(ActivationDesign(f"{fn}{li + 1}", fn, n_out, res_t, a_t,
+                                           table_size=1024 if fn in ("softmax", "sigmoid", "tanh") else None, reuse_factor=rf))
         x_t = a_t
     return Design(
         name=row["id"],
@@ -742,7 +844,8 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
         clock_period_ns=float(row["synthesis"]["clock_period_ns"]),
         io_type=m.get("io_type", "io_parallel"),
         strategy=m.get("strategy", "Latency"),
-        extra={"softmax_implementation": m.get("softmax_implementation", "latency")},
+        extra={"softmax_implementation": m.get("softmax_implementation", "latency"),
+               "hls4ml_version": row["synthesis"].get("hls4ml")},
     )
 
 
