@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from flow.errors import FlowError
-
-DEFAULT_PART = "xcvu13p-flga2577-2-e"
+from flow.parts import DEFAULT_PART
 
 log = logging.getLogger("flow")
 

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flow.errors import ConfigError
+from flow.parts import DEFAULT_PART
 
 
 class Strict(BaseModel):
@@ -251,7 +252,7 @@ class SearchConfig(Strict):
 
 class HlsConfig(Strict):
     backend: Literal["Vivado", "Vitis"] = "Vivado"
-    part: str = "xcvu13p-flga2577-2-e"
+    part: str = DEFAULT_PART
     clock_period_ns: float = Field(default=5.0, gt=0, le=1000)
     io_type: Literal["io_parallel", "io_stream"] = "io_parallel"
     strategy: Literal["Latency", "Resource", "distributed_arithmetic"] = "Latency"

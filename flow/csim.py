@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -88,14 +88,7 @@ class LayerCheck:
     traced: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "values": self.values,
-            "exact_values": self.exact_values,
-            "max_lsb_diff": self.max_lsb_diff,
-            "hls_type": self.hls_type,
-            "qkeras_type": self.qkeras_type,
-            "traced": self.traced,
-        }
+        return {k: v for k, v in asdict(self).items() if k != "name"}
 
 
 @dataclass

@@ -8,10 +8,13 @@ No TensorFlow or hls4ml import here, so the cost functions stay fast enough to d
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+
+from flow.parts import DEFAULT_PART
 
 Rounding = Literal["TRN", "RND", "RND_CONV", "RND_ZERO", "RND_INF", "RND_MIN_INF", "TRN_ZERO"]
 Saturation = Literal["WRAP", "SAT", "SAT_SYM", "SAT_ZERO"]
@@ -133,7 +136,7 @@ class Design:
     input_type: FixedType
     n_inputs: int
     backend: str = "Vivado"
-    part: str = "xcvu13p-flga2577-2-e"
+    part: str = DEFAULT_PART
     clock_period_ns: float = 5.0
     io_type: str = "io_parallel"
     strategy: str = "Latency"
@@ -163,6 +166,26 @@ def accumulator_type(
     lo_all = float(np.min(lo)) if lo.size else 0.0
     hi_all = float(np.max(hi)) if hi.size else 0.0
     return FixedType.covering(min(lo_all, 0.0), max(hi_all, 0.0), frac)
+
+
+_AP_FIXED_RE = re.compile(r"^ap_(u?)fixed<(\d+),(-?\d+)(?:,(?:AP_)?(\w+))?(?:,(?:AP_)?(\w+))?(?:,\d+)?>$")
+_AP_INT_RE = re.compile(r"^ap_(u?)int<(\d+)>$")
+
+
+def parse_ap_type(text: str) -> FixedType | None:
+    """'ap_fixed<16,6>', 'ap_ufixed<6,0,AP_RND_CONV,AP_SAT,0>' or 'ap_int<8>' -> FixedType; None if not one.
+
+    Callers raise their own error (config vs model) naming where the text came from.
+    """
+    s = re.sub(r"\s+", "", text or "")
+    m = _AP_FIXED_RE.match(s)
+    if m:
+        uns, w, i, rnd, sat = m.groups()
+        return FixedType(int(w), int(i), signed=not uns, rounding=(rnd or "TRN"), saturation=(sat or "WRAP"))  # type: ignore[arg-type]
+    m = _AP_INT_RE.match(s)
+    if m:
+        return FixedType(int(m.group(2)), int(m.group(2)), signed=not m.group(1))
+    return None
 
 
 def log2_ceil(n: int) -> int:

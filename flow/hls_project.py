@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from flow.design import ActivationDesign, DenseDesign, Design, FixedType
+from flow.design import ActivationDesign, DenseDesign, Design, FixedType, parse_ap_type
 from flow.errors import ModelError
 
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
@@ -25,8 +25,6 @@ _TYPEDEF_RE = re.compile(r"typedef\s+(.+?)\s+(\w+)\s*;")
 _STRUCT_RE = re.compile(r"struct\s+(\w+)\s*:\s*(?:public\s+)?nnet::(\w+)\s*\{(.*?)\n\s*\};", re.S)
 _CONST_RE = re.compile(r"static\s+const\s+(?:unsigned|int|bool|float|double|nnet::\w+(?:::\w+)?)\s+(\w+)\s*=\s*([^;]+);")
 _CALL_RE = re.compile(r"^\s*nnet::(\w+)\s*<([^;]*?)>\s*\(([^;]*?)\)\s*;", re.M)
-_FIXED_RE = re.compile(r"^ap_(u?)fixed<\s*(\d+)\s*,\s*(-?\d+)\s*(?:,\s*(?:AP_)?(\w+))?\s*(?:,\s*(?:AP_)?(\w+))?\s*(?:,\s*\d+)?\s*>$")
-_INT_RE = re.compile(r"^ap_(u?)int<\s*(\d+)\s*>$")
 
 #: call names hls4ml has used for a dense layer (v0.1-0.4 `compute_layer`, later `dense`, ...)
 DENSE_CALLS = {"dense", "compute_layer", "dense_latency", "dense_resource", "dense_large", "dense_compressed"}
@@ -42,6 +40,7 @@ class HlsProject:
     """What was parsed, kept for reports and tests."""
 
     path: Path
+    firmware: Path
     types: dict[str, str] = field(default_factory=dict)
     macros: dict[str, str] = field(default_factory=dict)
     configs: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -94,7 +93,7 @@ def parse_project(path: str | Path) -> HlsProject:
     """Parse typedefs, macros, config structs, the layer calls, and part/clock of a project."""
     root = Path(path)
     fw = _find_firmware(root)
-    proj = HlsProject(path=fw.parent if fw.name == "firmware" else fw)
+    proj = HlsProject(path=fw.parent if fw.name == "firmware" else fw, firmware=fw)
     defines = _strip_comments(_read(fw / "defines.h"))
     params = _strip_comments(_read(fw / "parameters.h"))
     for text in (defines, params):
@@ -164,14 +163,9 @@ def resolve_type(proj: HlsProject, name: str, *, cfg: dict[str, str] | None = No
         return resolve_type(proj, cfg["type:" + s], depth=depth + 1)
     if s in proj.types:
         return resolve_type(proj, proj.types[s], depth=depth + 1)
-    s = re.sub(r"\s+", "", s)
-    m = _FIXED_RE.match(s)
-    if m:
-        uns, w, i, rnd, sat = m.groups()
-        return FixedType(int(w), int(i), signed=not uns, rounding=(rnd or "TRN"), saturation=(sat or "WRAP"))  # type: ignore[arg-type]
-    m = _INT_RE.match(s)
-    if m:
-        return FixedType(int(m.group(2)), int(m.group(2)), signed=not m.group(1))
+    t = parse_ap_type(s)
+    if t is not None:
+        return t
     if s in ("float", "double"):
         raise ModelError(f"type '{name}' is floating point; the estimator prices fixed-point designs only", where=str(proj.path),
                          fix="convert with ap_fixed precisions")
@@ -238,7 +232,7 @@ def _read_values(fw: Path, var: str, n: int) -> np.ndarray:
 def design_from_project(path: str | Path, *, part: str | None = None, clock_period_ns: float | None = None) -> Design:
     """The Design an hls4ml project implements: layer order, precisions, reuse, weights."""
     proj = parse_project(path)
-    fw = _find_firmware(Path(path))
+    fw = proj.firmware
     layers: list = []
     strategies: dict[str, str] = {}
     io_types: set[str] = set()
@@ -270,8 +264,8 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             acc = resolve_type(proj, "accum_t", cfg=cfg) if "type:accum_t" in cfg else resolve_type(proj, "model_default_t")
             x_t, res_t = resolve_type(proj, in_t), resolve_type(proj, out_t)
             w = quantize_to(_read_values(fw, wvar, n_in * n_out), wt)
-            # hls4ml (>=0.6) stores Resource-strategy weights transposed (n_out x n_in)
-            w = w.reshape(n_out, n_in).T if strat == "resource" and _transposed(proj, cfg) else w.reshape(n_in, n_out)
+            # hls4ml >= 0.6 (whose configs carry `strategy`) stores Resource weights transposed
+            w = w.reshape(n_out, n_in).T if strat == "resource" and "strategy" in cfg else w.reshape(n_in, n_out)
             b = quantize_to(_read_values(fw, bvar, n_out), bt)
             name = _layer_name(cname, len(layers))
             layers.append(DenseDesign(name, w, b, x_t, wt, bt, acc, res_t, reuse_factor=rf))
@@ -318,11 +312,6 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         extra={"layer_strategy": strategies, "softmax_implementation": softmax_impl or "stable",
                "source": f"hls4ml project {proj.path}"},
     )
-
-
-def _transposed(proj: HlsProject, cfg: dict[str, str]) -> bool:
-    """hls4ml >= 0.6 transposes Resource-strategy dense weights; older versions do not."""
-    return "strategy" in cfg
 
 
 def _layer_name(cname: str, idx: int) -> str:

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from flow.errors import ConfigError
 
+#: the part used when a config, a Design or `flow estimate/verify` names none
+DEFAULT_PART = "xcvu13p-flga2577-2-e"
+
 
 @dataclass(frozen=True)
 class Part:

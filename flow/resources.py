@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from flow.design import ActivationDesign, DenseDesign, Design, FixedType, log2_ceil
+from flow.design import ActivationDesign, DenseDesign, Design, FixedType, log2_ceil, parse_ap_type
 from flow.errors import ConfigError
 from flow.parts import Part, lookup_part
 
@@ -315,6 +315,17 @@ def _adder_schedule(terms: np.ndarray, acc_w: int, result_w: int, t_first: float
             return cycles, ff
 
 
+def _adder_trees(d: DenseDesign, nz: np.ndarray) -> tuple[np.ndarray, float]:
+    """Addends per output (non-zero products + non-zero bias) and the LUTs of their adder trees.
+
+    hls4ml accumulates in accum_t and HLS keeps the declared width, which is why the flow chooses
+    the narrowest exact accumulator.
+    """
+    bias = np.asarray(d.bias, dtype=np.float64).reshape(-1)
+    terms = nz.sum(axis=0).astype(np.int64) + (bias != 0).astype(np.int64)
+    return terms, float(LUT_PER_ADDER_BIT * d.accum_type.width * np.clip(terms - 1, 0, None).sum())
+
+
 def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     """hls4ml dense_latency: fully unrolled, constant weights propagated into the logic."""
     codes = _weight_codes(d)
@@ -339,13 +350,9 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
         dsp = int(sum(dsp_per_product(x_bits, int(b), ctx.part) * int(c) for b, c in zip(bits, counts)))
     # constant multipliers in LUTs: (csd-1) adders as wide as x plus the constant's span
     lut_mult = float(LUT_PER_ADDER_BIT * np.sum((csd[lutm] - 1) * (x_bits + _bit_length(odd[lutm]))))
-    # adder trees: per output, (non-zero products + non-zero bias - 1) adders at the declared
-    # accumulator width (hls4ml accumulates in accum_t; HLS keeps the declared width, which is
-    # why the flow chooses the narrowest exact accumulator). `adder_bits_narrowed` is the
-    # range-narrowed lower bound, reported for information.
-    bias = np.asarray(d.bias, dtype=np.float64).reshape(-1)
-    terms = nz.sum(axis=0).astype(np.int64) + (bias != 0).astype(np.int64)
-    lut_add = float(LUT_PER_ADDER_BIT * acc_w * np.clip(terms - 1, 0, None).sum())
+    # adder trees at the declared accumulator width; `adder_bits_narrowed` is the range-narrowed
+    # lower bound, reported for information
+    terms, lut_add = _adder_trees(d, nz)
     narrowed = _tree_adder_bits(_term_widths(d, codes), acc_w)
 
     rf = max(int(d.reuse_factor), 1)
@@ -420,9 +427,7 @@ def _dense_legacy(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     use_dsp = big >= DSP_MIN_BITS and small >= DSP_MIN_WEIGHT_BITS
     dsp = n_mult * dsp_per_product(x_bits, w_bits, ctx.part) if use_dsp else 0
     lut_mult = 0.0 if use_dsp else n_mult * LUT_PER_PP_BIT * x_bits * w_bits
-    bias = np.asarray(d.bias, dtype=np.float64).reshape(-1)
-    terms = nz.sum(axis=0).astype(np.int64) + (bias != 0).astype(np.int64)
-    lut_add = float(LUT_PER_ADDER_BIT * acc_w * np.clip(terms - 1, 0, None).sum())
+    terms, lut_add = _adder_trees(d, nz)
     mult_cycles = math.ceil(T_DSP_NS / ctx.t_eff) if use_dsp and n_mult else 0
     t_first = 0.0 if mult_cycles else log2_ceil(max(small, 2)) * t_add_ns(big)
     add_cycles, ff = _adder_schedule(terms, acc_w, d.result_type.width, t_first, ctx)
@@ -618,10 +623,7 @@ def estimate(design: Design) -> ResourceEstimate:
 
     done = [layer for layer in layers if layer.estimated]
     total_lat = int(sum(layer.latency_cycles for layer in done))
-    if io == "io_stream":
-        ii = max([layer.ii for layer in done] or [1])  # dataflow: slowest stage sets the interval
-    else:
-        ii = max([layer.ii for layer in done] or [1])  # one pipeline: the largest II wins
+    ii = max([layer.ii for layer in done] or [1])  # pipeline or dataflow: the slowest stage sets the interval
     total = {
         "LUT": int(round(sum(layer.LUT for layer in done))),
         "FF": int(round(sum(layer.FF for layer in done))),
@@ -727,18 +729,14 @@ def plot_resources(estimate_: ResourceEstimate | dict, out_png: str | Path) -> P
 # Published syntheses: rebuild each model as a Design with synthetic weights
 # --------------------------------------------------------------------------------------------
 PUBLISHED_PATH = Path(__file__).parent / "resources_data" / "published_synthesis.json"
-_FIXED_RE = re.compile(r"^\s*ap_(u?)fixed<\s*(\d+)\s*,\s*(-?\d+)\s*(?:,\s*(\w+))?\s*(?:,\s*(\w+))?\s*>\s*$")
 
 
 def parse_fixed(s: str) -> FixedType:
     """'ap_fixed<16,6>' / 'ap_ufixed<6,0,RND,SAT>' -> FixedType."""
-    m = _FIXED_RE.match(s)
-    if not m:
+    t = parse_ap_type(s)
+    if t is None:
         raise ConfigError(f"cannot parse fixed-point type '{s}'", fix="write it as ap_fixed<W,I> or ap_ufixed<W,I>")
-    uns, w, i, rnd, sat = m.groups()
-    rnd = (rnd or "AP_TRN").replace("AP_", "")
-    sat = (sat or "AP_WRAP").replace("AP_", "")
-    return FixedType(int(w), int(i), signed=not uns, rounding=rnd, saturation=sat)  # type: ignore[arg-type]
+    return t
 
 
 def load_published(path: str | Path = PUBLISHED_PATH) -> list[dict[str, Any]]:

@@ -108,7 +108,6 @@ def estimate_model(*, model_path: Path, out_dir: Path | None, input_type: str | 
     """Resource estimate of a saved QKeras model: no compile, no vendor tool."""
     from flow.hls import plan_model
     from flow.parts import lookup_part
-    from flow.resources import estimate, plot_resources
 
     hls_cfg = HlsConfig(**(hls_options or {}))
     lookup_part(hls_cfg.part)
@@ -117,12 +116,7 @@ def estimate_model(*, model_path: Path, out_dir: Path | None, input_type: str | 
         check_writable(out_dir, what="--out")
     model = _load_user_model(model_path)
     plan = plan_model(model, hls_cfg=hls_cfg, input_type=declared, name=str(model_path))
-    est = estimate(plan.design)
-    result = est.to_dict()
-    if out_dir is not None:
-        write_json(out_dir / "resources.json", result)
-        plot_resources(est, out_dir / "resources.png")
-    return result
+    return _estimate_and_write(plan.design, out_dir)
 
 
 def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | None = None,
@@ -134,13 +128,18 @@ def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | Non
     """
     from flow.hls_project import design_from_project
     from flow.parts import lookup_part
-    from flow.resources import estimate, plot_resources
 
     if part is not None:
         lookup_part(part)
     if out_dir is not None:
         check_writable(out_dir, what="--out")
-    design = design_from_project(project_dir, part=part, clock_period_ns=clock_period_ns)
+    return _estimate_and_write(design_from_project(project_dir, part=part, clock_period_ns=clock_period_ns), out_dir)
+
+
+def _estimate_and_write(design, out_dir: Path | None) -> dict:
+    """Estimate `design`; with an output directory also write resources.json and the plot."""
+    from flow.resources import estimate, plot_resources
+
     est = estimate(design)
     result = est.to_dict()
     if out_dir is not None:
