@@ -9,6 +9,8 @@ overview, DS923 Zynq UltraScale+, DS190 Zynq-7000, DS962 Alveo U250/U50/U280) an
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
 
 from flow.errors import ConfigError
@@ -63,14 +65,25 @@ PARTS: dict[str, Part] = {
 }
 
 
-#: Delay scale per family. Sources: DS923/DS925 (Zynq UltraScale+), DS892 (Kintex UltraScale),
-#: DS183/DS187 (Virtex-7, Zynq-7000) switching characteristics: carry-chain and DSP48 M->P delays
-#: of a 7-series -1 device are ~1.8-2x those of an UltraScale+ -2; Kintex UltraScale -2 and Zynq
-#: UltraScale+ (-1/-2LV) sit in between. The 7-series value is checked on one calibration row
-#: (docs/resources.md); the others are read from the data sheets' ratios, not fitted.
-FAMILY_SPEED = {"Zynq UltraScale+": 1.2, "Kria K26 (Zynq UltraScale+)": 1.2, "Kintex UltraScale": 1.3, "Virtex-7": 1.5,
-                "Zynq-7000": 3.0, "Artix-7": 3.0}
+#: Delay scale per family at the family's reference speed grade. Sources: DS923/DS925 (Virtex and
+#: Zynq UltraScale+ share one fabric: 1.0 at -2), DS892 (Kintex UltraScale -2), DS183/DS187
+#: (Virtex-7, Zynq-7000 at -1) switching characteristics: carry-chain and DSP48 M->P delays of a
+#: 7-series -1 device are ~1.8-2x those of an UltraScale+ -2 (HLS's own delay library is slower
+#: still: the 7-series value is checked on one calibration row, docs/resources.md); the others are
+#: read from the data sheets' ratios, not fitted.
+FAMILY_SPEED = {"Zynq UltraScale+": 1.0, "Kria K26 (Zynq UltraScale+)": 1.0, "Kintex UltraScale": 1.3, "Virtex-7": 1.5,
+                "Zynq-7000": 4.5, "Artix-7": 4.5}
+#: Reference speed grade of each family's FAMILY_SPEED (7-series: -1; UltraScale/+: -2).
+_REF_GRADE_7SERIES, _REF_GRADE_US = 1, 2
+#: Delay ratio per speed grade step away from the reference (data sheets: one grade ~ 12-15 %).
+GRADE_STEP = 0.13
 PARTS = {k: Part(**{**p.__dict__, "speed": FAMILY_SPEED.get(p.family, 1.0)}) for k, p in PARTS.items()}
+
+
+def speed_grade(part: str) -> int | None:
+    """The speed grade in a full device name ("xczu3eg-sbva484-1-e" -> 1, "xck26-sfvc784-2LV-c" -> 2)."""
+    m = re.search(r"-(\d)(?:l|lv|le|h)?(?:-[a-z]+)?$", (part or "").strip().lower())
+    return int(m.group(1)) if m else None
 
 
 def lookup_part(part: str) -> Part:
@@ -88,4 +101,9 @@ def lookup_part(part: str) -> Part:
             where="design.part",
             fix="use one of the known parts, or add the device's LUT/FF/DSP/BRAM_18K totals to flow/parts.py",
         )
-    return PARTS[max(matches, key=len)]
+    found = PARTS[max(matches, key=len)]
+    grade = speed_grade(name)
+    if grade is None:
+        return found
+    ref = _REF_GRADE_7SERIES if found.dsp == "DSP48E1" else _REF_GRADE_US
+    return dataclasses.replace(found, speed=found.speed * (1.0 - GRADE_STEP * (grade - ref)))

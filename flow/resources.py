@@ -31,8 +31,11 @@ log = logging.getLogger(__name__)
 # --------------------------------------------------------------------------------------------
 # Calibration constants. Few, each with its reason; see docs/resources.md for sources.
 # --------------------------------------------------------------------------------------------
-#: Vivado/Vitis HLS default clock uncertainty is 12.5 % of the period; scheduling uses the rest.
+#: Default clock uncertainty, as a fraction of the period, that HLS keeps out of scheduling:
+#: Vivado HLS 12.5 %, Vitis HLS 27 % (both printed in every report's timing table: 0.62 ns and
+#: 1.35 ns of a 5 ns clock).
 CLOCK_UNCERTAINTY = 0.125
+CLOCK_UNCERTAINTY_VITIS = 0.27
 #: HLS maps a product to a DSP48 only when the data operand is at least DSP_MIN_BITS wide and
 #: the (constant) weight operand at least DSP_MIN_WEIGHT_BITS; narrower products become LUT logic.
 #: For non-constant weights (Resource strategy) both thresholds are DSP_MIN_BITS (~10 bits, the
@@ -45,16 +48,22 @@ DSP_MIN_WEIGHT_BITS = 6
 #: Vitis HLS maps narrower constants to DSPs than Vivado HLS: 5 significant bits, calibrated on one
 #: Vitis row (the tutorial MLP at ap_fixed<16,6> on xcu250: 2415 DSPs for 4256 products).
 DSP_MIN_WEIGHT_BITS_VITIS = 5
-#: Delay of one carry-chain adder level of width w (ns): base + per-bit carry. UltraScale+ -2
-#: CARRY8 ~ 0.02-0.03 ns/bit plus LUT + routing ~0.3 ns (DS923 switching characteristics).
-T_ADD_BASE_NS = 0.30
-T_ADD_PER_BIT_NS = 0.02
-#: A DSP48 multiply with its output register, as HLS schedules it: ~3 ns -> 1 cycle at 200 MHz.
-T_DSP_NS = 3.0
-#: Vitis HLS (2020.1+) schedules the same hls4ml kernel into more cycles than Vivado HLS 2019.x
-#: (e.g. the tutorial MLP: 1 vs 0-1 cycles per dense layer, deeper softmax); modelled as a delay
-#: factor, calibrated on one Vitis row (docs/resources.md: calibration rows).
-VITIS_DELAY_FACTOR = 1.4
+#: Delay of one carry-chain adder level of width w (ns) in HLS's delay model for an UltraScale+ -2:
+#: base + per-bit carry. With T_DSP_NS these set where HLS puts the register inside a dense layer;
+#: both are calibrated on the per-instance rows of the Vivado HLS calibration reports (a 16-bit
+#: dense layer of the tutorial MLP: one DSP product plus ~3.4 adder levels per 4.375 ns cycle,
+#: which is what its 2859 FFs of registered partial sums say), and then predict the Vitis rows
+#: (27 % uncertainty: ~1.7 levels, 9431 FFs published) without a Vitis-specific constant.
+T_ADD_BASE_NS = 0.25
+T_ADD_PER_BIT_NS = 0.011
+#: Combinational delay of a DSP48 constant product as HLS schedules it (the adder tree follows in
+#: the same cycle).
+T_DSP_NS = 2.9
+#: hls4ml < 0.5 multiplies by weights HLS cannot see as constants: a generic DSP product is this
+#: much slower than a constant one. Set on the calibration row tut_p1_duchstf_ku115 (2-cycle dense
+#: instances with ~27 FFs of registered product per multiplier on xcku115); the other hls4ml < 0.5
+#: rows (xcku115 and a 1-cycle xcu250) check it.
+LEGACY_MUL_FACTOR = 1.2
 #: HLS's LUT estimate of an element-wise activation grows with the input width: a plain relu
 #: (sign test + mux) ~1.75 LUT per input bit, a relu that also casts with rounding/saturation
 #: (quantized_relu -> ap_ufixed<...,RND_CONV,SAT>) ~4.1 per input bit (Vivado HLS 2019.2 report
@@ -130,12 +139,15 @@ class ResourceEstimate:
     fits: bool
     warnings: list[str]
     source: str = "estimate"
+    #: cost outside the layers, in the top function (the io_parallel input register); in `total`
+    top: list[LayerEstimate] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "design": self.design,
             "total": self.total,
             "layers": {layer.name: layer.to_dict() for layer in self.layers},
+            "top": {item.name: item.to_dict() for item in self.top},
             "part": self.part,
             "part_family": self.part_family,
             "capacities": self.capacities,
@@ -278,41 +290,58 @@ class _Ctx:
     legacy_weights: bool = False
 
     @property
-    def delay_scale(self) -> float:
-        """Part family speed x tool: Vitis HLS's delay library is more conservative than Vivado HLS's."""
-        return self.part.speed * (VITIS_DELAY_FACTOR if self.backend == "vitis" else 1.0)
+    def uncertainty(self) -> float:
+        return CLOCK_UNCERTAINTY_VITIS if self.backend == "vitis" else CLOCK_UNCERTAINTY
 
     @property
     def t_eff(self) -> float:
-        """Usable ns per cycle, in units of the reference family's delays."""
-        return self.period_ns * (1.0 - CLOCK_UNCERTAINTY) / self.delay_scale
+        """Usable ns per cycle, in units of the reference family's (UltraScale+ -2) delays."""
+        return self.period_ns * (1.0 - self.uncertainty) / self.part.speed
 
 
-def _adder_schedule(terms: np.ndarray, acc_w: int, result_w: int, t_first: float, ctx: _Ctx) -> tuple[int, float]:
-    """Cycles and pipeline-register bits of per-output adder trees with `terms` leaves each.
+def _adder_schedule(terms: np.ndarray, acc_w: int, result_w: int, t_first: float,
+                    ctx: _Ctx) -> tuple[int, float, float]:
+    """Cycles, pipeline-register bits and last-cycle slack (ns) of per-output adder trees.
 
-    The first cycle has `t_first` ns already used (multiplier delay). At every cycle boundary the
-    partial sums still alive are registered at the accumulator width; the last boundary registers
-    the layer output at the result width.
+    HLS chains the products (ready after `t_first` ns, which may span several cycles) and as many
+    adder levels as fit into each cycle, and registers whatever is alive at every cycle boundary:
+    the partial sums (accumulator width) mid-tree, the layer output (result width) at the end. A
+    level that straddles a boundary is counted fractionally, which is what the registered
+    partial-sum counts in the reports follow (e.g. ~5.6 of 65 addends per output at 4.375 ns).
     """
-    terms = terms[terms > 0]
+    terms = terms[terms > 0].astype(np.float64)
     if terms.size == 0:
-        return 0, 0.0
-    depth = log2_ceil(int(terms.max()))
+        return 0, 0.0, ctx.t_eff
+    depth = float(log2_ceil(int(terms.max())))
     ta = t_add_ns(acc_w)
-    per_cycle = max(1, int(ctx.t_eff // ta))
-    first = max(0, int(max(ctx.t_eff - t_first, 0.0) // ta))
-    cycles, done, ff = 0, 0, 0.0
+    full = int(t_first // ctx.t_eff)
+    budget = ctx.t_eff - (t_first - full * ctx.t_eff)
+    cycles, done, ff = full, 0.0, 0.0
     while True:
         cycles += 1
-        done += first if cycles == 1 else per_cycle
-        if done >= depth:
-            ff += terms.size * result_w
-            return cycles, ff
-        live = np.ceil(terms / 2.0**done)
-        ff += float(live.sum()) * acc_w
-        if cycles > 64:  # unreachable for sane widths; guards an infinite loop
-            return cycles, ff
+        can = budget / ta
+        if done + can >= depth - 1e-9 or cycles > 256:
+            return cycles, ff + terms.size * result_w, max(0.0, budget - (depth - done) * ta)
+        done += can
+        ff += float(np.maximum(terms / 2.0**done, 1.0).sum()) * acc_w
+        budget = ctx.t_eff
+
+
+def _chain_cycles(segments: list[tuple[float, int]], ctx: _Ctx) -> int:
+    """Cycles of a chain of operations: (combinational delay ns, registers after it).
+
+    Operations are packed into cycles as HLS chains them; `registers` > 0 forces that many
+    boundaries after the operation (a ROM read). The result is registered at the end.
+    """
+    cycles, t = 0, 0.0
+    for delay, regs in segments:
+        if t > 0 and t + delay > ctx.t_eff:
+            cycles, t = cycles + 1, 0.0
+        full = int(delay // ctx.t_eff)
+        cycles, t = cycles + full, t + delay - full * ctx.t_eff
+        if regs:
+            cycles, t = cycles + regs, 0.0
+    return cycles + (1 if t > 0 else 0)
 
 
 def _adder_trees(d: DenseDesign, nz: np.ndarray) -> tuple[np.ndarray, float]:
@@ -356,32 +385,44 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     narrowed = _tree_adder_bits(_term_widths(d, codes), acc_w)
 
     rf = max(int(d.reuse_factor), 1)
-    mult_cycles = math.ceil(T_DSP_NS / ctx.t_eff) if n_dsp_mult else 0
     max_csd = int(csd[lutm].max()) if lutm.any() else 1
     t_lut_mult = log2_ceil(max_csd) * t_add_ns(x_bits + 8) if lutm.any() else 0.0
-    add_cycles, ff = _adder_schedule(terms, acc_w, d.result_type.width, 0.0 if mult_cycles else t_lut_mult, ctx)
+    t_first = max(T_DSP_NS if n_dsp_mult else 0.0, t_lut_mult)
+    add_cycles, ff, slack = _adder_schedule(terms, acc_w, d.result_type.width, t_first, ctx)
+    mult_cycles = int(t_first // ctx.t_eff)
     if mult_cycles:
-        # LUT-multiplied products wait for the DSP products in registers (partially summed)
-        lut_terms = (nz & ~wide).sum(axis=0)
-        lvl = max(0, int((ctx.t_eff * mult_cycles - t_lut_mult) // t_add_ns(acc_w)))
-        ff += float(np.ceil(lut_terms[lut_terms > 0] / 2.0**lvl).sum()) * acc_w
-    if mult_cycles > 1:
-        # a product that needs several cycles is registered in fabric at full width at every
-        # stage but the last (the DSP's own P register)
-        ff += float(n_dsp_mult) * (x_bits + int(np.max(sig_bits[wide]))) * (mult_cycles - 1)
+        # a product that takes several cycles is registered at every boundary it crosses: the
+        # DSP's own M/P registers hold one stage, the rest sit in fabric at full product width;
+        # LUT products wait for them in registers at accumulator width
+        if n_dsp_mult and mult_cycles > 1:
+            ff += float(n_dsp_mult) * (x_bits + int(np.max(sig_bits[wide]))) * (mult_cycles - 1)
+        ff += float((nz & ~wide).sum()) * acc_w * mult_cycles
+    add_cycles -= mult_cycles
     latency = mult_cycles + add_cycles
     ii = 1
     mux_lut = 0.0
     note = ""
     if rf > 1:
-        # hls4ml: PIPELINE II=rf + ALLOCATION limit on multipliers -> products time-share units
-        dsp = math.ceil(dsp / rf)
-        lut_mult /= rf
-        shared = math.ceil((n_dsp_mult + int(lutm.sum())) / rf)
-        mux_lut = shared * (x_bits + d.weight_type.width) * (rf - 1) / 3.0
-        latency += rf - 1
-        ii = rf
-        note = "Latency strategy with reuse_factor>1: modelled as multiplier sharing (less validated)"
+        # hls4ml: PIPELINE II=rf + ALLOCATION limit=multiplier_limit on 'mul' operations, where
+        # multiplier_limit = ceil(n_in*n_out/rf) - n_zeros/rf (hls4ml's dense config). HLS folds the
+        # LUT-sized constant products into shift-add logic before allocation, so only the products
+        # that would otherwise occupy DSPs are shared: DSP = min(RF-1 count, limit) per layer. This
+        # reproduces the published reports exactly where they show it (RF 2 and 4 of the tutorial
+        # MLP: 512/1024/512/80 DSPs per layer; 16/64/32/32 on xc7z020: 133 + 5 softmax).
+        n_zero = int((~nz).sum())
+        limit = max(1, math.ceil(codes.size / rf) - n_zero // rf)
+        shared = max(1, math.ceil(n_dsp_mult / limit)) if n_dsp_mult else 1
+        if shared > 1:
+            per = max(1, dsp_per_product(x_bits, d.weight_type.width, ctx.part))
+            dsp = min(dsp, limit * per)
+            # each shared multiplier selects its input among `shared` candidates (a LUT6 is a 4:1
+            # mux per bit); the constant weight's selection folds into the same logic
+            mux_lut = limit * x_bits * (shared - 1) / 3.0
+        steps = min(shared, rf)
+        latency += steps - 1
+        ii = steps
+        note = ("Latency strategy with reuse_factor>1: DSP products shared under hls4ml's multiplier_limit "
+                f"({limit}); LUT-sized constant products are not shared")
     lut = lut_mult + lut_add + mux_lut
     return LayerEstimate(
         d.name,
@@ -407,6 +448,7 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
             "input_width": x_bits,
             "mult_cycles": mult_cycles,
             "adder_cycles": add_cycles,
+            "slack_ns": round(slack, 3),
         },
     )
 
@@ -428,16 +470,22 @@ def _dense_legacy(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     dsp = n_mult * dsp_per_product(x_bits, w_bits, ctx.part) if use_dsp else 0
     lut_mult = 0.0 if use_dsp else n_mult * LUT_PER_PP_BIT * x_bits * w_bits
     terms, lut_add = _adder_trees(d, nz)
-    mult_cycles = math.ceil(T_DSP_NS / ctx.t_eff) if use_dsp and n_mult else 0
-    t_first = 0.0 if mult_cycles else log2_ceil(max(small, 2)) * t_add_ns(big)
-    add_cycles, ff = _adder_schedule(terms, acc_w, d.result_type.width, t_first, ctx)
-    if mult_cycles > 1:
-        ff += float(n_mult) * (x_bits + w_bits) * (mult_cycles - 1)
+    # a generic (non-constant) product is slower than a constant one in DSP and is registered in
+    # fabric at the mul core's output width when it spans a cycle boundary
+    # a generic (non-constant) multiplier computes the full-width product: slower than a constant
+    # one (LEGACY_MUL_FACTOR); when it spans a cycle boundary its core output is registered
+    t_mult = (T_DSP_NS * LEGACY_MUL_FACTOR if use_dsp else log2_ceil(max(small, 2)) * t_add_ns(big))
+    t_first = t_mult if n_mult else 0.0
+    add_cycles, ff, slack = _adder_schedule(terms, acc_w, d.result_type.width, t_first, ctx)
+    mult_cycles = int(t_first // ctx.t_eff)
+    if mult_cycles:
+        ff += float(n_mult) * (x_bits + w_bits) * mult_cycles
+    add_cycles -= mult_cycles
     return LayerEstimate(d.name, "dense", LUT=lut_mult + lut_add, FF=ff, DSP=dsp, BRAM_18K=0,
                          latency_cycles=mult_cycles + add_cycles, ii=1,
                          note="hls4ml < 0.5 dense: generic multipliers, no constant folding",
                          detail={"n_mult": n_mult, "mult_in_dsp": use_dsp, "lut_mult": round(lut_mult, 1),
-                                 "lut_adders": round(lut_add, 1)})
+                                 "lut_adders": round(lut_add, 1), "slack_ns": round(slack, 3)})
 
 
 def _dense_resource(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
@@ -508,25 +556,35 @@ def _rom_cost(entries: int, width: int, copies: int) -> tuple[float, int]:
     return 0.0, copies * math.ceil(width / 18) * math.ceil(entries / 1024)
 
 
-def _activation(a: ActivationDesign, ctx: _Ctx) -> LayerEstimate:
+def _elementwise(a: ActivationDesign, lut: float, delay: float, slack: float) -> LayerEstimate:
+    """relu/linear: chained into the previous layer's last cycle when its slack allows (the
+    register then holds this layer's output instead), else one more cycle and register."""
+    n, wo, wi = a.n, a.result_type.width, a.input_type.width
+    if delay <= slack:
+        return LayerEstimate(a.name, "activation", LUT=lut, FF=float(n * (wo - wi)), DSP=0, BRAM_18K=0,
+                             latency_cycles=0, ii=1, detail={"chained": True})
+    return LayerEstimate(a.name, "activation", LUT=lut, FF=float(n * wo), DSP=0, BRAM_18K=0, latency_cycles=1, ii=1,
+                         detail={"chained": False})
+
+
+def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEstimate:
+    """Element-wise and table-based activations. `slack`: ns left in the previous layer's last cycle."""
     n, wo, wi = a.n, a.result_type.width, a.input_type.width
     f = a.function
     rt = a.result_type
     casts = rt.rounding != "TRN" or rt.saturation != "WRAP"
     if f == "relu":
         per_bit = CAST_LUT_PER_IN_BIT if casts else RELU_LUT_PER_IN_BIT
-        lut = n * wi * per_bit
-        # on a slow part the cast needs its own cycle when it rounds (an adder) and saturates
-        lat = 1 if casts and ctx.t_eff < 2 * t_add_ns(wi) else 0
-        ff = float(n * wo) if lat else 0.0
-        return LayerEstimate(a.name, "activation", LUT=lut, FF=ff, DSP=0, BRAM_18K=0, latency_cycles=lat, ii=1)
+        # sign test + mux; rounding adds an adder and saturation a compare before the mux
+        delay = T_ADD_BASE_NS + (t_add_ns(wo) + T_ADD_BASE_NS if casts else 0.0)
+        return _elementwise(a, n * wi * per_bit, delay, slack)
     if f == "linear":
         # a cast to the same grid and range is an identity (e.g. the input quantizer hls4ml drops)
         same = (a.input_type.width, a.input_type.integer, a.input_type.signed) == (
             a.result_type.width, a.result_type.integer, a.result_type.signed)
         cast = not same and casts
         lut = n * wi * CAST_LUT_PER_IN_BIT * (1.0 if cast else 0.0)
-        return LayerEstimate(a.name, "activation", LUT=lut, FF=0.0, DSP=0, BRAM_18K=0, latency_cycles=0, ii=1)
+        return _elementwise(a, lut, (t_add_ns(wo) + T_ADD_BASE_NS) if cast else 0.0, slack if cast else math.inf)
     table = int(a.table_size or 1024)
     if f in ("sigmoid", "tanh"):
         # one table lookup per element; a dual-port table serves two lookups per cycle
@@ -544,13 +602,14 @@ def _activation(a: ActivationDesign, ctx: _Ctx) -> LayerEstimate:
         lut_sum = (n - 1) * TABLE_WIDTH
         dsp = n * dsp_per_product(TABLE_WIDTH, TABLE_WIDTH, ctx.part)
         lvl = log2_ceil(n)
-        # exp ROM read (1) + sum tree and 1/x ROM read (>=1) + multiply (DSP); 'stable' (the
-        # hls4ml 1.x default) first finds and subtracts the maximum: one more stage
-        lat = 1 + max(1, math.ceil(lvl * t_add_ns(TABLE_WIDTH) / ctx.t_eff)) + math.ceil(T_DSP_NS / ctx.t_eff)
-        if ctx.softmax_impl == "stable":
-            lat += math.ceil(lvl * 2 * t_add_ns(wi) / ctx.t_eff)
-        else:
+        # 'stable' (the hls4ml 1.x default) first finds the maximum (compare + select per level)
+        # and subtracts it, each registered; then exp ROM read, sum tree, 1/x ROM read and the
+        # multiply, a registered boundary after each ROM read ('latency' starts at the exp ROM)
+        chain = [(lvl * 1.5 * t_add_ns(wi), 1), (t_add_ns(wi), 1)] if ctx.softmax_impl == "stable" else []
+        if ctx.softmax_impl != "stable":
             lut_max = 0.0
+        chain += [(T_ADD_BASE_NS, 1), (lvl * t_add_ns(TABLE_WIDTH), 0), (T_ADD_BASE_NS, 1), (T_DSP_NS, 0)]
+        lat = _chain_cycles(chain, ctx)
         ff = n * (wi + 2 * TABLE_WIDTH) + n * wo + TABLE_WIDTH * 2
         return LayerEstimate(
             a.name, "activation", LUT=lut_exp + lut_inv + lut_max + lut_sub + lut_sum, FF=ff, DSP=dsp,
@@ -595,6 +654,13 @@ def estimate(design: Design) -> ResourceEstimate:
 
     warnings: list[str] = []
     layers: list[LayerEstimate] = []
+    slack = 0.0
+    top: list[LayerEstimate] = []
+    if io == "io_parallel":
+        # hls4ml's top function registers its ap_vld input (the `*_input_preg` register of the
+        # reports), one cycle before the first layer
+        top.append(LayerEstimate("input_register", "top", LUT=0.0, FF=float(design.n_inputs * design.input_type.width),
+                                 DSP=0, BRAM_18K=0, latency_cycles=1, ii=1))
     for layer in design.layers:
         if isinstance(layer, DenseDesign):
             strat = _norm(per_layer_strategy.get(layer.name, strategy))
@@ -607,7 +673,7 @@ def estimate(design: Design) -> ResourceEstimate:
             else:
                 raise ConfigError(f"strategy '{strat}' for layer {layer.name} is not modelled", where="design.extra.layer_strategy")
         elif isinstance(layer, ActivationDesign):
-            est = _activation(layer, ctx)
+            est = _activation(layer, ctx, slack if io == "io_parallel" else 0.0)
         else:
             est = LayerEstimate(getattr(layer, "name", "?"), getattr(layer, "kind", type(layer).__name__), None, None, None,
                                 None, None, None, estimated=False, note="layer kind not modelled by the estimator")
@@ -620,8 +686,9 @@ def estimate(design: Design) -> ResourceEstimate:
         elif est.note:
             warnings.append(f"layer {est.name}: {est.note}")
         layers.append(est)
+        slack = float(est.detail.get("slack_ns", 0.0)) if est.estimated else 0.0
 
-    done = [layer for layer in layers if layer.estimated]
+    done = [layer for layer in layers if layer.estimated] + top
     total_lat = int(sum(layer.latency_cycles for layer in done))
     ii = max([layer.ii for layer in done] or [1])  # pipeline or dataflow: the slowest stage sets the interval
     total = {
@@ -632,7 +699,7 @@ def estimate(design: Design) -> ResourceEstimate:
         "latency_cycles": total_lat,
         "latency_ns": round(total_lat * design.clock_period_ns, 3),
         "ii": int(ii),
-        "complete": len(done) == len(layers),
+        "complete": all(layer.estimated for layer in layers),
     }
     if not total["complete"]:
         warnings.append("totals cover only the estimated layers: the design cost is a LOWER BOUND")
@@ -650,7 +717,7 @@ def estimate(design: Design) -> ResourceEstimate:
         if k not in over and util[k] > 80.0:
             warnings.append(f"{k} at {util[k]:.0f} % of {part.prefix}: routing/timing closure is likely hard above ~80 %")
     return ResourceEstimate(design.name, design.part, part.family, design.backend, design.strategy, design.io_type,
-                            float(design.clock_period_ns), layers, total, caps, util, fits, warnings)
+                            float(design.clock_period_ns), layers, total, caps, util, fits, warnings, top=top)
 
 
 def _add_stream_overhead(est: LayerEstimate, layer: Any, design: Design) -> None:
@@ -842,7 +909,9 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
         clock_period_ns=float(row["synthesis"]["clock_period_ns"]),
         io_type=m.get("io_type", "io_parallel"),
         strategy=m.get("strategy", "Latency"),
-        extra={"softmax_implementation": m.get("softmax_implementation", "latency"),
+        # hls4ml made 'stable' the default softmax in 0.7; a row may name its implementation
+        extra={"softmax_implementation": m.get("softmax_implementation") or (
+                   "latency" if _version_below(row["synthesis"].get("hls4ml"), (0, 7)) else "stable"),
                "hls4ml_version": row["synthesis"].get("hls4ml")},
     )
 

@@ -137,10 +137,20 @@ def test_fit_check_flags_design_too_big_for_xc7z020():
 
 def test_io_stream_adds_latency_and_fifo():
     w = np.full((8, 4), 0.7333984375)
-    par = estimate(_design([_dense(w)])).total
-    st = estimate(_design([_dense(w)], io_type="io_stream")).total
-    assert st["latency_cycles"] > par["latency_cycles"]
-    assert st["FF"] > par["FF"]
+    par = estimate(_design([_dense(w)]))
+    st = estimate(_design([_dense(w)], io_type="io_stream"))
+    assert st.total["latency_cycles"] > par.total["latency_cycles"]
+    # the layer gains its output FIFO; io_parallel instead registers the top-level input
+    assert st.layers[0].FF > par.layers[0].FF
+    assert [t.name for t in par.top] == ["input_register"] and par.top[0].FF == 8 * 16
+    assert st.top == []
+
+
+def test_io_parallel_total_includes_the_input_register():
+    e = estimate(_design([_dense(np.full((8, 4), 0.7333984375))]))
+    assert e.total["FF"] == round(e.layers[0].FF + 8 * 16)
+    assert e.total["latency_cycles"] == e.layers[0].latency_cycles + 1
+    assert "input_register" in e.to_dict()["top"]
 
 
 def test_softmax_table_and_dsps():
@@ -182,3 +192,29 @@ def test_jet_mlp_estimate_compiles_nothing_and_returns_numbers(tmp_path):
     assert not list(tmp_path.iterdir())
     png = plot_resources(est, tmp_path / "r.png")
     assert png.exists() and png.stat().st_size > 1000
+
+
+def test_latency_strategy_reuse_shares_only_beyond_the_multiplier_limit():
+    """hls4ml's multiplier_limit = ceil(n_in*n_out/rf) - n_zeros/rf caps the DSP products; a layer
+    already under the limit keeps its DSPs and its latency."""
+    rng = np.random.default_rng(0)
+    w = np.round(rng.uniform(0.3, 0.9, (16, 8)) * 1024) / 1024  # 10+ significant bits: all DSP
+    base = estimate(_design([_dense(w)])).layers[0]
+    assert base.DSP == 16 * 8
+    rf4 = estimate(_design([_dense(w, rf=4)])).layers[0]
+    assert rf4.DSP == 16 * 8 // 4
+    assert rf4.latency_cycles == base.latency_cycles + 3 and rf4.ii == 4
+    # 3/4 of the weights zero: 32 products under a limit of 32 - 96 // 4 = 8 -> shared 4 ways
+    sparse = w.copy()
+    sparse[:12] = 0.0
+    s4 = estimate(_design([_dense(sparse, rf=4)])).layers[0]
+    assert s4.DSP == 8
+    # 32 products under RF 2's limit of 64 - 96 // 2 = 16 -> shared 2 ways
+    s2 = estimate(_design([_dense(sparse, rf=2)])).layers[0]
+    assert s2.DSP == 16 and s2.ii == 2
+    # 4 DSP products among shifts (+-2^k: no multiplier) stay under the limit of 16: no sharing
+    few = np.full((16, 8), 0.5)
+    few[0, :4] = w[0, :4]
+    f8 = estimate(_design([_dense(few, rf=8)])).layers[0]
+    f1 = estimate(_design([_dense(few)])).layers[0]
+    assert f8.DSP == f1.DSP == 4 and f8.latency_cycles == f1.latency_cycles
