@@ -96,6 +96,9 @@ class DenseDesign:
     result_type: FixedType
     reuse_factor: int = 1
     kind: Literal["dense"] = "dense"
+    #: hls4ml's n_zeros: zeros in the weights hls4ml was given (before its ap_fixed rounding), which
+    #: set its multiplier_limit; None means the zeros of `weights` (a QKeras model's are the same)
+    n_zeros: int | None = None
 
     @property
     def n_in(self) -> int:

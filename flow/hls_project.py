@@ -268,7 +268,8 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             w = w.reshape(n_out, n_in).T if strat == "resource" and "strategy" in cfg else w.reshape(n_in, n_out)
             b = quantize_to(_read_values(fw, bvar, n_out), bt)
             name = _layer_name(cname, len(layers))
-            layers.append(DenseDesign(name, w, b, x_t, wt, bt, acc, res_t, reuse_factor=rf))
+            nzeros = _int(proj, cfg["n_zeros"]) if "n_zeros" in cfg else None  # hls4ml's own count
+            layers.append(DenseDesign(name, w, b, x_t, wt, bt, acc, res_t, reuse_factor=rf, n_zeros=nzeros))
             strategies[name] = strat
             if input_type is None:
                 input_type, n_inputs = x_t, n_in

@@ -24,6 +24,7 @@ import numpy as np
 
 from flow.design import ActivationDesign, DenseDesign, Design, FixedType, log2_ceil, parse_ap_type
 from flow.errors import ConfigError
+from flow.hls_project import quantize_to
 from flow.parts import Part, lookup_part
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,12 @@ CLOCK_UNCERTAINTY_VITIS = 0.27
 #: lands in a DSP: the 6-bit QAT model keeps ~33 DSPs in its 16-bit-input first layer).
 DSP_MIN_BITS = 10
 DSP_MIN_WEIGHT_BITS = 6
-#: Vitis HLS maps narrower constants to DSPs than Vivado HLS: 5 significant bits, calibrated on one
-#: Vitis row (the tutorial MLP at ap_fixed<16,6> on xcu250: 2415 DSPs for 4256 products).
-DSP_MIN_WEIGHT_BITS_VITIS = 5
+#: Vitis HLS keeps a constant product in LUTs while it is at most two shifted adds: a constant
+#: with >= 3 canonical-signed-digit terms goes to a DSP (when the data operand is >= DSP_MIN_BITS).
+#: Set on the real firmware weights of repo_nrp_u250 (per layer 742/1120/621/122 vs 719/1097/614/122
+#: published); the other Vitis projects with real weights check it (taitashaw 3423 vs 3334, iris
+#: 110 vs 110, ce6370 27 vs 27).
+VITIS_DSP_MIN_CSD = 3
 #: Delay of one carry-chain adder level of width w (ns) in HLS's delay model for an UltraScale+ -2:
 #: base + per-bit carry. With T_DSP_NS these set where HLS puts the register inside a dense layer;
 #: both are calibrated on the per-instance rows of the Vivado HLS calibration reports (a 16-bit
@@ -366,10 +370,12 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     pow2 = nz & (odd == 1)
     if ctx.legacy_weights:
         return _dense_legacy(d, ctx)
-    min_w = DSP_MIN_WEIGHT_BITS_VITIS if ctx.backend == "vitis" else DSP_MIN_WEIGHT_BITS
-    wide = nz & ~pow2 & (sig_bits >= min_w) & (x_bits >= DSP_MIN_BITS)
-    lutm = nz & ~pow2 & ~wide
     csd = _csd_vec(codes)
+    if ctx.backend == "vitis":
+        wide = nz & ~pow2 & (csd >= VITIS_DSP_MIN_CSD) & (x_bits >= DSP_MIN_BITS)
+    else:
+        wide = nz & ~pow2 & (sig_bits >= DSP_MIN_WEIGHT_BITS) & (x_bits >= DSP_MIN_BITS)
+    lutm = nz & ~pow2 & ~wide
 
     n_dsp_mult = int(wide.sum())
     dsp = 0
@@ -409,7 +415,7 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
         # that would otherwise occupy DSPs are shared: DSP = min(RF-1 count, limit) per layer. This
         # reproduces the published reports exactly where they show it (RF 2 and 4 of the tutorial
         # MLP: 512/1024/512/80 DSPs per layer; 16/64/32/32 on xc7z020: 133 + 5 softmax).
-        n_zero = int((~nz).sum())
+        n_zero = int((~nz).sum()) if d.n_zeros is None else int(d.n_zeros)
         limit = max(1, math.ceil(codes.size / rf) - n_zero // rf)
         shared = max(1, math.ceil(n_dsp_mult / limit)) if n_dsp_mult else 1
         if shared > 1:
@@ -854,6 +860,21 @@ def _per_layer(m: dict[str, Any], key: str, n: int, default: Any) -> list[Any]:
     return [v] * n
 
 
+PUBLISHED_WEIGHTS_PATH = Path(__file__).parent / "resources_data" / "published_weights.npz"
+_PUBLISHED_WEIGHTS: dict[str, np.ndarray] | None = None
+
+
+def published_weights() -> dict[str, np.ndarray]:
+    """Firmware weights of the committed projects in the table ("<row id>/w<k>", "<row id>/b<k>",
+    k = dense layer index): taken verbatim from each project's firmware/weights/*.txt or *.h at
+    the commit its row cites, so those rows are priced from the real weights, not synthetic ones."""
+    global _PUBLISHED_WEIGHTS
+    if _PUBLISHED_WEIGHTS is None:
+        with np.load(PUBLISHED_WEIGHTS_PATH) as z:
+            _PUBLISHED_WEIGHTS = {k: z[k] for k in z.files}
+    return _PUBLISHED_WEIGHTS
+
+
 def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     """A Design with the row's architecture, precisions, sparsity, reuse factor and strategy.
 
@@ -862,6 +883,7 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     """
     rng = np.random.default_rng(seed)
     m = row["model"]
+    real = published_weights()
     sizes: list[int] = list(m["layers"])
     n = len(sizes) - 1
     dflt = m["default_precision"]
@@ -892,7 +914,24 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
         wt, bt, res_t, rf = wts[li], bts[li], ress[li], rfs[li]
         w = synthetic_weights(n_in, n_out, wt, sparsities[li], rng, small_share=share)
         bias = np.clip(np.round(rng.normal(0, 0.1, n_out) / bt.lsb) * bt.lsb, bt.min_value, bt.max_value)
-        layers.append(DenseDesign(f"fc{li + 1}", w, bias, x_t, wt, bt, accs[li], res_t, reuse_factor=rf))
+        src = m.get("weights_from", row["id"])
+        if f"{src}/w{li}" in real:
+            # trained firmware weights (the row's own, or those of a project that trained the same
+            # model by the same recipe), rounded as ap_fixed rounds their initializers; a pruned
+            # row keeps the largest-magnitude ones
+            raw = real[f"{src}/w{li}"].reshape(n_in, n_out).copy()
+            if src != row["id"] and sparsities[li] > 0:
+                k = int(round(sparsities[li] * raw.size))
+                raw.reshape(-1)[np.argsort(np.abs(raw), axis=None, kind="stable")[:k]] = 0.0
+            w = quantize_to(raw, wt)
+            bias = quantize_to(real[f"{src}/b{li}"], bt)
+            n_zeros = int(np.sum(raw == 0.0))
+        elif "weight_precision" in m:  # a quantized (QKeras) model: hls4ml sees the quantized zeros
+            n_zeros = int(np.sum(w == 0.0))
+        else:  # a float model: only the pruned weights are exact zeros
+            n_zeros = int(round(sparsities[li] * w.size))
+        layers.append(DenseDesign(f"fc{li + 1}", w, bias, x_t, wt, bt, accs[li], res_t, reuse_factor=rf,
+                                  n_zeros=n_zeros))
         fn = out_act if last else hidden_act
         a_t = (acts[li] or res_t) if not last else (default if fn in ("softmax", "sigmoid", "tanh") else res_t)
         if fn != "linear" or a_t != res_t:

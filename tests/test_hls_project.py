@@ -83,7 +83,7 @@ def test_type_resolution_and_legacy_layout(tmp_path):
     (fw / "parameters.h").write_text(
         "struct config2 : nnet::dense_config {\n    static const unsigned n_in = N_INPUT_1_1;\n    static const unsigned n_out = N_LAYER_2;\n"
         "    static const unsigned io_type = nnet::io_parallel;\n    static const unsigned reuse_factor = 1;\n"
-        "    typedef ap_fixed<16,6> accum_t;\n    typedef model_default_t bias_t;\n    typedef model_default_t weight_t;\n};\n"
+        "    static const unsigned n_zeros = 1;\n    typedef ap_fixed<16,6> accum_t;\n    typedef model_default_t bias_t;\n    typedef model_default_t weight_t;\n};\n"
         "struct softmax_config3 : nnet::activ_config {\n    static const unsigned n_in = N_LAYER_2;\n    static const unsigned table_size = 1024;\n};\n")
     (fw / "myproject.cpp").write_text(
         "void myproject(input_t in[3], result_t out[2]) {\n"
@@ -98,6 +98,8 @@ def test_type_resolution_and_legacy_layout(tmp_path):
     assert dense.weights.shape == (3, 2) and dense.weight_type == FixedType(16, 6)
     # ap_fixed's default TRN rounds toward -inf: 1e-4 -> 0, -1e-4 -> -1 LSB
     assert dense.weights[1, 1] == 0.0 and dense.weights[2, 0] == -(2.0**-10)
+    # hls4ml's n_zeros counts the exact zero it was given, not the 1e-4 that rounds to zero
+    assert dense.n_zeros == 1 and int((dense.weights == 0).sum()) == 2
     assert d.layers[1].function == "softmax" and d.layers[1].table_size == 1024
     assert estimate(d).total["complete"]
     proj = parse_project(tmp_path / "old")

@@ -218,3 +218,23 @@ def test_latency_strategy_reuse_shares_only_beyond_the_multiplier_limit():
     f8 = estimate(_design([_dense(few, rf=8)])).layers[0]
     f1 = estimate(_design([_dense(few)])).layers[0]
     assert f8.DSP == f1.DSP == 4 and f8.latency_cycles == f1.latency_cycles
+
+
+def test_speed_grade_from_the_part_name():
+    from flow.parts import lookup_part, speed_grade
+
+    assert speed_grade("xczu3eg-sbva484-1-e") == 1 and speed_grade("xck26-sfvc784-2LV-c") == 2
+    assert speed_grade("xcvu9p") is None
+    fast = lookup_part("xczu9eg-ffvb1156-2-e").speed
+    assert lookup_part("xczu9eg-ffvb1156-1-e").speed > fast  # -1 is slower than -2
+    assert lookup_part("xck26-sfvc784-2LV-c").speed > fast  # 0.72 V only: about one grade slower
+    assert lookup_part("xczu9eg").speed == fast  # no grade given: the family's reference grade
+
+
+def test_vitis_keeps_two_term_constants_in_luts():
+    """Vitis: a constant with <= 2 signed digits (e.g. 0.75 = 1 - 1/4) is a shift-add, >= 3 a DSP."""
+    two = np.full((4, 2), 0.75)  # 1 - 2^-2: two CSD digits
+    three = np.full((4, 2), 0.7333984375)  # 751/1024: several digits
+    for w, dsp in ((two, 0), (three, 8)):
+        e = estimate(_design([_dense(w)], backend="Vitis")).layers[0]
+        assert e.DSP == dsp, (w[0, 0], e.detail)
