@@ -234,3 +234,23 @@ def design_from_dict(data: dict) -> Design:
             layers.append(ActivationDesign(**d))
     rest = {k: v for k, v in data.items() if k not in {"layers", "input_type"}}
     return Design(layers=layers, input_type=ft(data["input_type"]), **rest)
+
+
+def quantize_to(values: np.ndarray, t: FixedType) -> np.ndarray:
+    """What ap_fixed does to a C++ double initializer: round per `t.rounding`, then saturate or wrap."""
+    scaled = np.asarray(values, dtype=np.float64) / t.lsb
+    if t.rounding in ("RND", "RND_INF"):
+        q = np.floor(scaled + 0.5)
+    elif t.rounding == "RND_CONV":
+        q = np.round(scaled)
+    elif t.rounding in ("RND_ZERO", "TRN_ZERO"):
+        q = np.trunc(scaled)
+    else:  # TRN, RND_MIN_INF
+        q = np.floor(scaled)
+    lo, hi = t.min_value / t.lsb, t.max_value / t.lsb
+    if t.saturation == "WRAP":
+        span = 2.0**t.width
+        q = np.where((q < lo) | (q > hi), (q - lo) % span + lo, q)
+    else:
+        q = np.clip(q, lo, hi)
+    return q * t.lsb

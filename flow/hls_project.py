@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from flow.design import ActivationDesign, DenseDesign, Design, FixedType, parse_ap_type
+from flow.design import ActivationDesign, DenseDesign, Design, FixedType, parse_ap_type, quantize_to
 from flow.errors import ModelError
 
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
@@ -184,26 +184,6 @@ def _int(proj: HlsProject, expr: str, *, depth: int = 0) -> int:
     if not re.fullmatch(r"[\d\s+\-*/()]+", e):
         raise ModelError(f"cannot evaluate '{expr}'", where=str(proj.path))
     return int(eval(e, {"__builtins__": {}}, {}))  # noqa: S307 - digits and + - * / ( ) only
-
-
-def quantize_to(values: np.ndarray, t: FixedType) -> np.ndarray:
-    """What ap_fixed does to a C++ double initializer: round per `t.rounding`, then saturate or wrap."""
-    scaled = np.asarray(values, dtype=np.float64) / t.lsb
-    if t.rounding in ("RND", "RND_INF"):
-        q = np.floor(scaled + 0.5)
-    elif t.rounding == "RND_CONV":
-        q = np.round(scaled)
-    elif t.rounding in ("RND_ZERO", "TRN_ZERO"):
-        q = np.trunc(scaled)
-    else:  # TRN, RND_MIN_INF
-        q = np.floor(scaled)
-    lo, hi = t.min_value / t.lsb, t.max_value / t.lsb
-    if t.saturation == "WRAP":
-        span = 2.0**t.width
-        q = np.where((q < lo) | (q > hi), (q - lo) % span + lo, q)
-    else:
-        q = np.clip(q, lo, hi)
-    return q * t.lsb
 
 
 def _read_values(fw: Path, var: str, n: int) -> np.ndarray:

@@ -80,9 +80,13 @@ GRADE_STEP = 0.13
 PARTS = {k: Part(**{**p.__dict__, "speed": FAMILY_SPEED.get(p.family, 1.0)}) for k, p in PARTS.items()}
 
 
+#: "-<grade><voltage suffix>[-<temperature>]" at the end of a full device name
+_GRADE_RE = re.compile(r"-(\d)(l|lv|le|h)?(?:-[a-z]+)?$")
+
+
 def speed_grade(part: str) -> int | None:
     """The speed grade in a full device name ("xczu3eg-sbva484-1-e" -> 1, "xck26-sfvc784-2LV-c" -> 2)."""
-    m = re.search(r"-(\d)(?:l|lv|le|h)?(?:-[a-z]+)?$", (part or "").strip().lower())
+    m = _GRADE_RE.search((part or "").strip().lower())
     return int(m.group(1)) if m else None
 
 
@@ -102,10 +106,10 @@ def lookup_part(part: str) -> Part:
             fix="use one of the known parts, or add the device's LUT/FF/DSP/BRAM_18K totals to flow/parts.py",
         )
     found = PARTS[max(matches, key=len)]
-    grade = speed_grade(name)
-    if grade is None:
+    m = _GRADE_RE.search(name)
+    if m is None:
         return found
     ref = _REF_GRADE_7SERIES if found.dsp == "DSP48E1" else _REF_GRADE_US
     # a low-voltage-only grade (-2LV, -2LE: VCCINT 0.72 V) runs about one grade slower (DS925)
-    steps = (grade - ref) - (1 if re.search(r"-\dl[ve](?:-[a-z]+)?$", name) else 0)
+    steps = (int(m.group(1)) - ref) - (1 if m.group(2) in ("lv", "le") else 0)
     return dataclasses.replace(found, speed=found.speed * (1.0 - GRADE_STEP * steps))

@@ -12,6 +12,7 @@ bench/bench_resources_published.py.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -22,9 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from flow.design import ActivationDesign, DenseDesign, Design, FixedType, log2_ceil, parse_ap_type
+from flow.design import ActivationDesign, DenseDesign, Design, FixedType, log2_ceil, parse_ap_type, quantize_to
 from flow.errors import ConfigError
-from flow.hls_project import quantize_to
 from flow.parts import Part, lookup_part
 
 log = logging.getLogger(__name__)
@@ -482,13 +482,10 @@ def _dense_legacy(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     # one (LEGACY_MUL_FACTOR); when it spans a cycle boundary its core output is registered
     t_mult = (T_DSP_NS * LEGACY_MUL_FACTOR if use_dsp else log2_ceil(max(small, 2)) * t_add_ns(big))
     t_first = t_mult if n_mult else 0.0
-    add_cycles, ff, slack = _adder_schedule(terms, acc_w, d.result_type.width, t_first, ctx)
-    mult_cycles = int(t_first // ctx.t_eff)
-    if mult_cycles:
-        ff += float(n_mult) * (x_bits + w_bits) * mult_cycles
-    add_cycles -= mult_cycles
+    cycles, ff, slack = _adder_schedule(terms, acc_w, d.result_type.width, t_first, ctx)
+    ff += float(n_mult) * (x_bits + w_bits) * int(t_first // ctx.t_eff)
     return LayerEstimate(d.name, "dense", LUT=lut_mult + lut_add, FF=ff, DSP=dsp, BRAM_18K=0,
-                         latency_cycles=mult_cycles + add_cycles, ii=1,
+                         latency_cycles=cycles, ii=1,
                          note="hls4ml < 0.5 dense: generic multipliers, no constant folding",
                          detail={"n_mult": n_mult, "mult_in_dsp": use_dsp, "lut_mult": round(lut_mult, 1),
                                  "lut_adders": round(lut_add, 1), "slack_ns": round(slack, 3)})
@@ -611,9 +608,10 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
         # 'stable' (the hls4ml 1.x default) first finds the maximum (compare + select per level)
         # and subtracts it, each registered; then exp ROM read, sum tree, 1/x ROM read and the
         # multiply, a registered boundary after each ROM read ('latency' starts at the exp ROM)
-        chain = [(lvl * 1.5 * t_add_ns(wi), 1), (t_add_ns(wi), 1)] if ctx.softmax_impl == "stable" else []
-        if ctx.softmax_impl != "stable":
-            lut_max = 0.0
+        if ctx.softmax_impl == "stable":
+            chain = [(lvl * 1.5 * t_add_ns(wi), 1), (t_add_ns(wi), 1)]
+        else:
+            chain, lut_max = [], 0.0
         chain += [(T_ADD_BASE_NS, 1), (lvl * t_add_ns(TABLE_WIDTH), 0), (T_ADD_BASE_NS, 1), (T_DSP_NS, 0)]
         lat = _chain_cycles(chain, ctx)
         ff = n * (wi + 2 * TABLE_WIDTH) + n * wo + TABLE_WIDTH * 2
@@ -861,18 +859,15 @@ def _per_layer(m: dict[str, Any], key: str, n: int, default: Any) -> list[Any]:
 
 
 PUBLISHED_WEIGHTS_PATH = Path(__file__).parent / "resources_data" / "published_weights.npz"
-_PUBLISHED_WEIGHTS: dict[str, np.ndarray] | None = None
 
 
+@functools.cache
 def published_weights() -> dict[str, np.ndarray]:
     """Firmware weights of the committed projects in the table ("<row id>/w<k>", "<row id>/b<k>",
     k = dense layer index): taken verbatim from each project's firmware/weights/*.txt or *.h at
     the commit its row cites, so those rows are priced from the real weights, not synthetic ones."""
-    global _PUBLISHED_WEIGHTS
-    if _PUBLISHED_WEIGHTS is None:
-        with np.load(PUBLISHED_WEIGHTS_PATH) as z:
-            _PUBLISHED_WEIGHTS = {k: z[k] for k in z.files}
-    return _PUBLISHED_WEIGHTS
+    with np.load(PUBLISHED_WEIGHTS_PATH) as z:
+        return {k: z[k] for k in z.files}
 
 
 def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
@@ -912,8 +907,6 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     for li, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         last = li == n - 1
         wt, bt, res_t, rf = wts[li], bts[li], ress[li], rfs[li]
-        w = synthetic_weights(n_in, n_out, wt, sparsities[li], rng, small_share=share)
-        bias = np.clip(np.round(rng.normal(0, 0.1, n_out) / bt.lsb) * bt.lsb, bt.min_value, bt.max_value)
         src = m.get("weights_from", row["id"])
         if f"{src}/w{li}" in real:
             # trained firmware weights (the row's own, or those of a project that trained the same
@@ -926,10 +919,12 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
             w = quantize_to(raw, wt)
             bias = quantize_to(real[f"{src}/b{li}"], bt)
             n_zeros = int(np.sum(raw == 0.0))
-        elif "weight_precision" in m:  # a quantized (QKeras) model: hls4ml sees the quantized zeros
-            n_zeros = int(np.sum(w == 0.0))
-        else:  # a float model: only the pruned weights are exact zeros
-            n_zeros = int(round(sparsities[li] * w.size))
+        else:
+            w = synthetic_weights(n_in, n_out, wt, sparsities[li], rng, small_share=share)
+            bias = np.clip(np.round(rng.normal(0, 0.1, n_out) / bt.lsb) * bt.lsb, bt.min_value, bt.max_value)
+            # a quantized (QKeras) model: hls4ml sees the quantized zeros; a float model: only the
+            # pruned weights are exact zeros
+            n_zeros = int(np.sum(w == 0.0)) if "weight_precision" in m else int(round(sparsities[li] * w.size))
         layers.append(DenseDesign(f"fc{li + 1}", w, bias, x_t, wt, bt, accs[li], res_t, reuse_factor=rf,
                                   n_zeros=n_zeros))
         fn = out_act if last else hidden_act
