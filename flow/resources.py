@@ -308,10 +308,12 @@ def _adder_schedule(terms: np.ndarray, acc_w: int, result_w: int, t_first: float
     """Cycles, pipeline-register bits and last-cycle slack (ns) of per-output adder trees.
 
     HLS chains the products (ready after `t_first` ns, which may span several cycles) and as many
-    adder levels as fit into each cycle, and registers whatever is alive at every cycle boundary:
-    the partial sums (accumulator width) mid-tree, the layer output (result width) at the end. A
-    level that straddles a boundary is counted fractionally, which is what the registered
-    partial-sum counts in the reports follow (e.g. ~5.6 of 65 addends per output at 4.375 ns).
+    whole adder levels as fit into each cycle: an adder is not split across a boundary, so the
+    critical path advances floor(budget / t_add) levels a cycle. Whatever is alive at a boundary
+    is registered: the partial sums mid-tree (accumulator width), the layer output at the end.
+    The register count follows the average output, whose narrower early adders finish sooner,
+    so it advances by the fractional budget / t_add (what the registered partial-sum counts in
+    the reports follow, e.g. ~5.6 of 65 addends per output at 4.375 ns).
     """
     terms = terms[terms > 0].astype(np.float64)
     if terms.size == 0:
@@ -320,29 +322,39 @@ def _adder_schedule(terms: np.ndarray, acc_w: int, result_w: int, t_first: float
     ta = t_add_ns(acc_w)
     full = int(t_first // ctx.t_eff)
     budget = ctx.t_eff - (t_first - full * ctx.t_eff)
-    cycles, done, ff = full, 0.0, 0.0
+    cycles, done, done_ff, ff = full, 0, 0.0, 0.0
     while True:
         cycles += 1
-        can = budget / ta
+        can = math.floor(budget / ta + 1e-9)
+        if can == 0 and budget >= ctx.t_eff - 1e-9:
+            # an adder slower than a whole cycle (fast clock, slow part): a multi-cycle operation
+            can, cycles = 1, cycles + math.ceil(ta / ctx.t_eff - 1e-9) - 1
         if done + can >= depth - 1e-9 or cycles > 256:
             return cycles, ff + terms.size * result_w, max(0.0, budget - (depth - done) * ta)
         done += can
-        ff += float(np.maximum(terms / 2.0**done, 1.0).sum()) * acc_w
+        done_ff += budget / ta
+        ff += float(np.maximum(terms / 2.0**done_ff, 1.0).sum()) * acc_w
         budget = ctx.t_eff
 
 
-def _chain_cycles(segments: list[tuple[float, int]], ctx: _Ctx) -> int:
-    """Cycles of a chain of operations: (combinational delay ns, registers after it).
+def _chain_cycles(segments: list[tuple[float, int, int]], ctx: _Ctx) -> int:
+    """Cycles of a chain of operations: (delay ns of one op, ops in sequence, registers after).
 
-    Operations are packed into cycles as HLS chains them; `registers` > 0 forces that many
-    boundaries after the operation (a ROM read). The result is registered at the end.
+    HLS chains whole operations into a cycle while they fit; an operation never straddles a
+    boundary unless it is longer than a cycle (a multi-cycle DSP product, which starts on a
+    boundary). `registers` > 0 forces that many boundaries after the segment (a ROM read). The
+    result is registered at the end.
     """
     cycles, t = 0, 0.0
-    for delay, regs in segments:
-        if t > 0 and t + delay > ctx.t_eff:
-            cycles, t = cycles + 1, 0.0
-        full = int(delay // ctx.t_eff)
-        cycles, t = cycles + full, t + delay - full * ctx.t_eff
+    for delay, count, regs in segments:
+        for _ in range(count):
+            if delay > ctx.t_eff:
+                cycles += (1 if t > 0 else 0) + int(delay // ctx.t_eff)
+                t = delay - int(delay // ctx.t_eff) * ctx.t_eff
+            elif t + delay > ctx.t_eff + 1e-9:
+                cycles, t = cycles + 1, delay
+            else:
+                t += delay
         if regs:
             cycles, t = cycles + regs, 0.0
     return cycles + (1 if t > 0 else 0)
@@ -609,10 +621,10 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
         # and subtracts it, each registered; then exp ROM read, sum tree, 1/x ROM read and the
         # multiply, a registered boundary after each ROM read ('latency' starts at the exp ROM)
         if ctx.softmax_impl == "stable":
-            chain = [(lvl * 1.5 * t_add_ns(wi), 1), (t_add_ns(wi), 1)]
+            chain = [(1.5 * t_add_ns(wi), lvl, 1), (t_add_ns(wi), 1, 1)]
         else:
             chain, lut_max = [], 0.0
-        chain += [(T_ADD_BASE_NS, 1), (lvl * t_add_ns(TABLE_WIDTH), 0), (T_ADD_BASE_NS, 1), (T_DSP_NS, 0)]
+        chain += [(T_ADD_BASE_NS, 1, 1), (t_add_ns(TABLE_WIDTH), lvl, 0), (T_ADD_BASE_NS, 1, 1), (T_DSP_NS, 1, 0)]
         lat = _chain_cycles(chain, ctx)
         ff = n * (wi + 2 * TABLE_WIDTH) + n * wo + TABLE_WIDTH * 2
         return LayerEstimate(

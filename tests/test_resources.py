@@ -238,3 +238,38 @@ def test_vitis_keeps_two_term_constants_in_luts():
     for w, dsp in ((two, 0), (three, 8)):
         e = estimate(_design([_dense(w)], backend="Vitis")).layers[0]
         assert e.DSP == dsp, (w[0, 0], e.detail)
+
+
+def test_adders_are_not_split_across_a_clock_boundary():
+    """The critical path advances whole adder levels: with time for 1.5 levels a cycle, a 16-term
+    tree (4 levels) needs 4 cycles, not the 3 a fractional count would give."""
+    from flow.resources import _adder_schedule, _Ctx, t_add_ns
+
+    part = lookup_part("xcvu13p")
+    acc_w = 16
+    ta = t_add_ns(acc_w)
+    period = 1.5 * ta / (1.0 - 0.125)  # Vivado: 12.5 % clock uncertainty
+    ctx = _Ctx(part, period, "latency", "io_parallel", "vivado")
+    cycles, ff, _ = _adder_schedule(np.array([16] * 4), acc_w, acc_w, 0.0, ctx)
+    assert cycles == 4, cycles
+    # registers still follow the average output: more than the outputs alone, fewer than all addends
+    assert 4 * acc_w < ff < 4 * 16 * acc_w * 3
+
+
+def test_softmax_chain_packs_whole_operations():
+    """A chain of equal operations fits floor(period / delay) per cycle; a ROM read adds a boundary."""
+    from flow.resources import _chain_cycles, _Ctx
+
+    ctx = _Ctx(lookup_part("xcvu13p"), 1.0 / (1.0 - 0.125), "latency", "io_parallel", "vivado")
+    assert _chain_cycles([(0.4, 5, 0)], ctx) == 3  # 2 + 2 + 1 operations
+    assert _chain_cycles([(0.4, 2, 0)], ctx) == 1
+    assert _chain_cycles([(0.4, 1, 1), (0.4, 1, 0)], ctx) == 2  # a ROM read's register splits them
+    assert _chain_cycles([(2.5, 1, 0)], ctx) == 3  # a multi-cycle operation spans 3 cycles
+
+
+def test_adder_slower_than_the_clock_is_multi_cycle_not_endless():
+    """A 1 ns clock on an xc7z020: one adder level takes several cycles; the schedule ends."""
+    d = _dense(np.full((16, 4), 0.3))
+    e = estimate(_design([d], part="xc7z020clg400-1", clock_period_ns=1.0)).layers[0]
+    slow = estimate(_design([d], part="xc7z020clg400-1", clock_period_ns=5.0)).layers[0]
+    assert slow.latency_cycles < e.latency_cycles < 100, (slow.latency_cycles, e.latency_cycles)
