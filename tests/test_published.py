@@ -3,8 +3,8 @@
 The rows are rebuilt with synthetic weights (the trained ones are not published) and come from
 several tool versions, so one row can be off by a factor even if the model were right; the same
 architecture's published DSP count alone spans 1450-3339 across tutorial forks. These tests pin
-what the estimator reaches today (LUT, FF and DSP medians within the issue's targets; latency as a
-regression bound at its measured level, which misses the 2-cycle target; see
+what the estimator reaches today (LUT, FF, DSP and latency medians over the included rows within
+the issue's targets; on the holdout rows alone latency misses, see
 bench/bench_resources_published.py and docs/resources.md), and check the table is cited.
 """
 
@@ -48,8 +48,7 @@ def test_medians_on_the_included_rows():
     assert med["LUT"] <= 25.0, med  # the issue's target, met
     assert med["FF"] <= 25.0, med  # the issue's target, met
     assert med["DSP"] <= 15.0, med  # the issue's target, met
-    # regression bound at the measured level (target: 2 cycles)
-    assert med["latency_cycles"] <= 3.0, med
+    assert med["latency_cycles"] <= 2.0, med  # the issue's target, met (holdout alone: 3)
     hold = median_abs_errors([r for r in recs if rows[r["id"]]["group"] == "holdout"])
     assert math.isfinite(hold["LUT"]) and hold["LUT"] <= 25.0, hold
     assert hold["FF"] <= 25.0, hold
@@ -89,3 +88,15 @@ def test_rows_with_firmware_weights_are_priced_from_them():
     # seeds do not change a row priced from real weights
     assert compare_published(seed=3)[[r["id"] for r in compare_published(seed=0)].index("repo_iris_z020")][
         "estimate"] == recs["repo_iris_z020"]["estimate"]
+
+
+def test_instance_latency_evidence_matches_the_table():
+    """published_instances.json (the per-instance tables the latency discussion in
+    docs/resources.md cites) holds the same reports as the table: same source, same latency."""
+    ev = json.loads((PUBLISHED_PATH.parent / "published_instances.json").read_text())
+    rows = {r["id"]: r for r in load_published()}
+    assert len(ev["reports"]) >= 20
+    for rid, rep in ev["reports"].items():
+        assert rep["url"] == rows[rid]["source"]["url"], rid
+        assert rep["latency_cycles"] == rows[rid]["results"]["latency_cycles"], rid
+        assert rep["instances"] and all(lat >= 0 for _, lat in rep["instances"]), rid
