@@ -437,7 +437,7 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
             # mux per bit); the constant weight's selection folds into the same logic
             mux_lut = limit * x_bits * (shared - 1) / 3.0
         steps = min(shared, rf)
-        latency += steps - 1
+        latency += _sharing_delay(terms, wide, steps, n_dsp_mult, limit, acc_w, ctx)
         ii = steps
         note = ("Latency strategy with reuse_factor>1: DSP products shared under hls4ml's multiplier_limit "
                 f"({limit}); LUT-sized constant products are not shared")
@@ -469,6 +469,33 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
             "slack_ns": round(slack, 3),
         },
     )
+
+
+def _sharing_delay(terms: np.ndarray, wide: np.ndarray, steps: int, n_dsp_mult: int, limit: int, acc_w: int,
+                   ctx: _Ctx) -> int:
+    """Extra cycles when each shared multiplier serves `steps` products in consecutive cycles.
+
+    Batch j (at most `limit` DSP products; the LUT products all go with batch 0) is issued j cycles
+    after the first. HLS balances the adder tree by arrival time: a late batch sums its own few
+    products in a shallower subtree and joins the rest with one more level, so the delay costs only
+    what the early subtree's extra depth does not hide. With one adder level per cycle (xc7z020) a
+    2-way share is free -- the RF 2 reports show instance latencies equal to RF 1's -- while a
+    fast part, many levels a cycle, pays about a cycle per extra batch.
+    """
+    if steps <= 1 or n_dsp_mult == 0:
+        return 0
+    i = int(np.argmax(terms))
+    total = int(terms[i])
+    dsp_here = float(wide[:, i].sum())
+    lam = max(1, math.floor(ctx.t_eff / t_add_ns(acc_w) + 1e-9))  # adder levels in a full cycle
+    late = [min(limit, max(0, n_dsp_mult - j * limit)) / n_dsp_mult * dsp_here for j in range(1, steps)]
+    early = max(1.0, total - sum(late))
+    depth = log2_ceil(math.ceil(early))
+    for j, n in enumerate(late, start=1):
+        if n > 0:
+            depth = max(depth, j * lam + log2_ceil(math.ceil(n)))
+    extra_levels = depth + 1 - log2_ceil(total)
+    return int(min(steps - 1, max(0, math.ceil(extra_levels / lam))))
 
 
 def _version_below(version: Any, ref: tuple[int, int]) -> bool:

@@ -273,3 +273,24 @@ def test_adder_slower_than_the_clock_is_multi_cycle_not_endless():
     e = estimate(_design([d], part="xc7z020clg400-1", clock_period_ns=1.0)).layers[0]
     slow = estimate(_design([d], part="xc7z020clg400-1", clock_period_ns=5.0)).layers[0]
     assert slow.latency_cycles < e.latency_cycles < 100, (slow.latency_cycles, e.latency_cycles)
+
+
+def test_two_way_sharing_is_hidden_by_a_deep_tree_on_a_slow_part():
+    """RF 2 with a few DSP products beyond multiplier_limit: the late batch joins the adder tree
+    one level from the top. With one adder level a cycle (xc7z020, Vitis) that costs nothing -- as
+    the RF 2 reports show -- on a fast part, many levels a cycle, it costs one cycle."""
+    w = np.zeros((16, 4))
+    w[:10, :] = 0.7333984375  # DSP-sized constants: 40 products, limit ceil(64/2) = 32
+    w[10:, :] = 0.25  # shifts
+    b = np.full(4, 0.5)
+    acc = accumulator_type(X16, W16, W16, w, b)
+
+    def lat(rf, part, backend):
+        d = DenseDesign("fc", w, b, X16, W16, W16, acc, acc, reuse_factor=rf)
+        return estimate(_design([d], part=part, backend=backend)).layers[0]
+
+    slow1, slow2 = lat(1, "xc7z020clg400-1", "Vitis"), lat(2, "xc7z020clg400-1", "Vitis")
+    fast1, fast2 = lat(1, "xcvu13p-flga2577-2-e", "Vivado"), lat(2, "xcvu13p-flga2577-2-e", "Vivado")
+    assert slow2.ii == fast2.ii == 2
+    assert slow2.latency_cycles == slow1.latency_cycles, (slow1.latency_cycles, slow2.latency_cycles)
+    assert fast2.latency_cycles == fast1.latency_cycles + 1, (fast1.latency_cycles, fast2.latency_cycles)
