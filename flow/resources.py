@@ -471,6 +471,11 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     )
 
 
+def _tree_levels(n: np.ndarray) -> np.ndarray:
+    """Adder levels of a balanced tree over n addends, element-wise (0 for n <= 1)."""
+    return np.ceil(np.log2(np.maximum(n, 1.0)) - 1e-9)
+
+
 def _sharing_delay(terms: np.ndarray, wide: np.ndarray, steps: int, n_dsp_mult: int, limit: int, acc_w: int,
                    ctx: _Ctx) -> int:
     """Extra cycles when each shared multiplier serves `steps` products in consecutive cycles.
@@ -482,19 +487,17 @@ def _sharing_delay(terms: np.ndarray, wide: np.ndarray, steps: int, n_dsp_mult: 
     2-way share is free -- the RF 2 reports show instance latencies equal to RF 1's -- while a
     fast part, many levels a cycle, pays about a cycle per extra batch.
     """
-    if steps <= 1 or n_dsp_mult == 0:
+    if steps <= 1 or n_dsp_mult == 0 or terms.size == 0:
         return 0
-    i = int(np.argmax(terms))
-    total = int(terms[i])
-    dsp_here = float(wide[:, i].sum())
     lam = max(1, math.floor(ctx.t_eff / t_add_ns(acc_w) + 1e-9))  # adder levels in a full cycle
-    late = [min(limit, max(0, n_dsp_mult - j * limit)) / n_dsp_mult * dsp_here for j in range(1, steps)]
-    early = max(1.0, total - sum(late))
-    depth = log2_ceil(math.ceil(early))
-    for j, n in enumerate(late, start=1):
-        if n > 0:
-            depth = max(depth, j * lam + log2_ceil(math.ceil(n)))
-    extra_levels = depth + 1 - log2_ceil(total)
+    dsp_out = wide.sum(axis=0).astype(np.float64)
+    frac = np.array([min(limit, max(0, n_dsp_mult - j * limit)) / n_dsp_mult for j in range(1, steps)])
+    late = np.ceil(np.outer(dsp_out, frac) - 1e-9)  # products per output in batches 1..steps-1
+    early = np.maximum(1.0, terms - late.sum(axis=1))
+    late_depth = np.where(late > 0, np.arange(1, steps) * lam + _tree_levels(late), -np.inf)
+    depth = np.maximum(_tree_levels(early), late_depth.max(axis=1, initial=-np.inf))
+    finish = int((depth + (late > 0).any(axis=1)).max())
+    extra_levels = finish - log2_ceil(int(max(1, terms.max())))
     return int(min(steps - 1, max(0, math.ceil(extra_levels / lam))))
 
 
