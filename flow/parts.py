@@ -33,12 +33,17 @@ class Part:
     #: logic delay relative to a Virtex UltraScale+ -2 (the family the estimator's delays are for):
     #: HLS packs fewer adder levels per cycle on a slower family, so latency and pipeline FFs grow
     speed: float = 1.0
+    #: False for a device recognised only by its family (name pattern): it is estimated, but its
+    #: totals are not in the table, so there is no utilization and no fit check
+    capacity_known: bool = True
 
     @property
     def dsp_widths(self) -> tuple[int, int]:
         return (25, 18) if self.dsp == "DSP48E1" else (27, 18)
 
     def capacities(self) -> dict[str, int]:
+        if not self.capacity_known:
+            return {}
         return {"LUT": self.LUT, "FF": self.FF, "DSP": self.DSP, "BRAM_18K": self.BRAM_18K}
 
 
@@ -72,12 +77,45 @@ PARTS: dict[str, Part] = {
 #: still: the 7-series value is checked on one calibration row, docs/resources.md); the others are
 #: read from the data sheets' ratios, not fitted.
 FAMILY_SPEED = {"Zynq UltraScale+": 1.0, "Kria K26 (Zynq UltraScale+)": 1.0, "Kintex UltraScale": 1.3, "Virtex-7": 1.5,
-                "Zynq-7000": 4.5, "Artix-7": 4.5}
+                "Zynq-7000": 4.5, "Artix-7": 4.5,
+                # families known only by name pattern (below): the same fabric as a calibrated one
+                "Virtex UltraScale+": 1.0, "Kintex UltraScale+": 1.0, "Alveo (UltraScale+)": 1.0,
+                "Virtex UltraScale": 1.3, "Kintex-7": 1.5}
 #: Reference speed grade of each family's FAMILY_SPEED (7-series: -1; UltraScale/+: -2).
 _REF_GRADE_7SERIES, _REF_GRADE_US = 1, 2
 #: Delay ratio per speed grade step away from the reference (data sheets: one grade ~ 12-15 %).
 GRADE_STEP = 0.13
 PARTS = {k: Part(**{**p.__dict__, "speed": FAMILY_SPEED.get(p.family, 1.0)}) for k, p in PARTS.items()}
+
+
+#: Device-name patterns of the modelled families, for a part whose totals are not in PARTS: it is
+#: estimated with its family's delays and DSP slice, without a fit check. Versal (DSP58) and
+#: non-AMD parts match none and stay an error.
+FAMILY_PATTERNS: list[tuple[str, str, str]] = [
+    (r"xc7z\d{3}s?", "Zynq-7000", "DSP48E1"),
+    (r"xc7a\d{2,3}t", "Artix-7", "DSP48E1"),
+    (r"xc7k\d{2,3}t", "Kintex-7", "DSP48E1"),
+    (r"xc7v[xh]?\d{3,4}t", "Virtex-7", "DSP48E1"),
+    (r"xczu\d{1,2}(?:eg|ev|cg|dr)", "Zynq UltraScale+", "DSP48E2"),
+    (r"xck2\d", "Kria K26 (Zynq UltraScale+)", "DSP48E2"),
+    (r"xcku\d{1,2}p", "Kintex UltraScale+", "DSP48E2"),
+    (r"xcku0\d{2}|xcku1\d{2}", "Kintex UltraScale", "DSP48E2"),
+    (r"xcvu\d{1,2}p", "Virtex UltraScale+", "DSP48E2"),
+    (r"xcvu\d{3}", "Virtex UltraScale", "DSP48E2"),
+    (r"xcu\d{2,3}c?", "Alveo (UltraScale+)", "DSP48E2"),
+]
+#: what may follow the device in a full part name: nothing, "-package...", or a 7-series package
+#: written straight after it ("xc7z020clg400-1")
+_AFTER_DEVICE = r"(?:$|-|[a-z]{2,4}\d{3,4})"
+
+
+def _family_of(name: str) -> tuple[str, str, str] | None:
+    """(device, family, DSP slice) of a part name that matches a modelled family's pattern."""
+    for pat, fam, dsp in FAMILY_PATTERNS:
+        m = re.match(rf"({pat}){_AFTER_DEVICE}", name)
+        if m:
+            return m.group(1), fam, dsp
+    return None
 
 
 #: "-<grade><voltage suffix>[-<temperature>]" at the end of a full device name
@@ -99,13 +137,19 @@ def lookup_part(part: str) -> Part:
     name = (part or "").strip().lower()
     # longest matching prefix wins (xcu250 vs a hypothetical xcu2...)
     matches = [p for p in PARTS if name.startswith(p)]
-    if not matches:
-        raise ConfigError(
-            f"unknown FPGA part '{part}' for the resource estimate (known: {', '.join(sorted(PARTS))})",
-            where="design.part",
-            fix="use one of the known parts, or add the device's LUT/FF/DSP/BRAM_18K totals to flow/parts.py",
-        )
-    found = PARTS[max(matches, key=len)]
+    if matches:
+        found = PARTS[max(matches, key=len)]
+    else:
+        family = _family_of(name)
+        if family is None:
+            raise ConfigError(
+                f"unknown FPGA part '{part}' for the resource estimate (known: {', '.join(sorted(PARTS))}; "
+                "or any device of the 7-series, UltraScale, UltraScale+ or Alveo families by name, without a fit check)",
+                where="design.part",
+                fix="use one of the known parts, or add the device's LUT/FF/DSP/BRAM_18K totals to flow/parts.py",
+            )
+        device, fam, dsp = family
+        found = Part(device, fam, 0, 0, 0, 0, dsp, speed=FAMILY_SPEED[fam], capacity_known=False)
     m = _GRADE_RE.search(name)
     if m is None:
         return found

@@ -140,7 +140,7 @@ class ResourceEstimate:
     total: dict[str, Any]
     capacities: dict[str, int]
     utilization_pct: dict[str, float]
-    fits: bool
+    fits: bool | None  # None: the part's totals are unknown (recognised by family only)
     warnings: list[str]
     source: str = "estimate"
     #: cost outside the layers, in the top function (the io_parallel input register); in `total`
@@ -749,12 +749,14 @@ def estimate(design: Design) -> ResourceEstimate:
     }
     if not total["complete"]:
         warnings.append("totals cover only the estimated layers: the design cost is a LOWER BOUND")
-    if backend == "vitis":
-        warnings.append("calibrated mainly against Vivado HLS reports; Vitis HLS results may differ by 10-30 %")
     caps = part.capacities()
     util = {k: round(100.0 * total[k] / caps[k], 2) for k in caps}
     over = [k for k in caps if total[k] > caps[k]]
-    fits = not over
+    fits: bool | None = not over
+    if not part.capacity_known:
+        fits = None
+        warnings.append(f"{part.prefix} ({part.family}) is estimated with its family's delays, but its totals are not in "
+                        "flow/parts.py: no utilization and no fit check (add its LUT/FF/DSP/BRAM_18K there)")
     if over:
         warnings.append(
             "DOES NOT FIT: " + ", ".join(f"{k} {total[k]} > {caps[k]} ({util[k]:.0f} %)" for k in over) + f" on {part.prefix}"

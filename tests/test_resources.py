@@ -294,3 +294,20 @@ def test_two_way_sharing_is_hidden_by_a_deep_tree_on_a_slow_part():
     assert slow2.ii == fast2.ii == 2
     assert slow2.latency_cycles == slow1.latency_cycles, (slow1.latency_cycles, slow2.latency_cycles)
     assert fast2.latency_cycles == fast1.latency_cycles + 1, (fast1.latency_cycles, fast2.latency_cycles)
+
+
+def test_a_device_known_only_by_family_is_estimated_without_a_fit_check():
+    """xc7k325t and xcku040 are not in the capacity table: estimated with their family's delays and
+    DSP slice, no utilization, fits None, a warning; a name of no modelled family stays an error."""
+    d = _dense(np.full((16, 4), 0.7333984375))
+    k7 = estimate(_design([d], part="xc7k325tffg900-2"))
+    assert lookup_part("xc7k325tffg900-2").dsp == "DSP48E1" and k7.fits is None and k7.utilization_pct == {}
+    assert any("no fit check" in w for w in k7.warnings)
+    assert k7.total["DSP"] > 0 and k7.total["latency_cycles"] > 0
+    ku = lookup_part("xcku040-ffva1156-2-e")
+    assert ku.family == "Kintex UltraScale" and not ku.capacity_known
+    known = estimate(_design([d], part="xcvu13p-flga2577-2-e"))
+    assert known.fits is True and known.utilization_pct["DSP"] > 0
+    for bad in ("xcvc1902-vsva2197-2MP-e", "xcvu9q-flga2104", "xc9zz999"):
+        with pytest.raises(ConfigError, match="unknown FPGA part"):
+            lookup_part(bad)
