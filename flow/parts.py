@@ -131,8 +131,9 @@ def speed_grade(part: str) -> int | None:
 def lookup_part(part: str) -> Part:
     """The table entry whose device name starts `part` (e.g. "xcvu13p-flga2577-2-e" -> xcvu13p).
 
-    Raises ConfigError naming the part and listing the known ones, because a silent default would
-    make every utilization percentage wrong.
+    A device of a modelled family that is not in the table comes back without totals
+    (`capacity_known` False: estimated, no fit check). Anything else raises ConfigError naming the
+    part and listing the known ones, because a silent default would make every number wrong.
     """
     name = (part or "").strip().lower()
     # longest matching prefix wins (xcu250 vs a hypothetical xcu2...)
