@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 import numpy as np
 
+from flow.parts import lookup_part
 from flow.resources import compare_published, load_published, median_abs_errors
 
 TARGETS = {"LUT": 25.0, "FF": 25.0, "DSP": 15.0, "latency_cycles": 2.0}
@@ -48,6 +49,18 @@ def main() -> None:
     if excluded:
         print(f"\nexcluded from the medians ({len(excluded)}): " + ", ".join(r["id"] for r in excluded))
         print(f"  reason: {excluded[0]['excluded']}")
+    by: dict[tuple[str, str], list[float]] = {}
+    for r in recs:
+        row = rows[r["id"]]
+        if row.get("excluded"):
+            continue
+        tool = row["synthesis"]["tool"].split()[0]
+        key = (tool, lookup_part(row["synthesis"]["part"]).family)
+        by.setdefault(key, []).append(r["estimate"]["latency_cycles"] - r["published"]["latency_cycles"])
+    print("\nlatency error (estimate - published, cycles) by tool and part family, included rows:")
+    for (tool, fam), errs in sorted(by.items()):
+        print(f"  {tool:7s} {fam:30s} n={len(errs):2d}  median {float(np.median(errs)):+5.1f}  "
+              f"median |err| {float(np.median(np.abs(errs))):4.1f}")
     meds = [_medians(compare_published(seed=s), rows)[1] for s in range(5)]
     print("\nmedian |error| over weight seeds 0-4, all included rows (min / max):")
     for m in TARGETS:
