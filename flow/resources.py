@@ -731,6 +731,13 @@ def estimate(design: Design) -> ResourceEstimate:
             warnings.append(f"layer {est.name} not estimated: {est.note}")
         elif est.note:
             warnings.append(f"layer {est.name}: {est.note}")
+        if est.estimated and est.detail.get("chained") and (est.FF or 0) < 0:
+            # a chained relu that narrows the values shrinks the previous layer's output register,
+            # which holds the relu's output instead: book the saving there, never below zero
+            if layers and layers[-1].estimated:
+                prev = layers[-1]
+                prev.FF = (prev.FF or 0.0) + max(est.FF, -(prev.FF or 0.0))
+            est.FF = 0.0
         layers.append(est)
         slack = float(est.detail.get("slack_ns", 0.0)) if est.estimated else 0.0
 

@@ -311,3 +311,43 @@ def test_a_device_known_only_by_family_is_estimated_without_a_fit_check():
     for bad in ("xcvc1902-vsva2197-2MP-e", "xcvu9q-flga2104", "xc9zz999"):
         with pytest.raises(ConfigError, match="unknown FPGA part"):
             lookup_part(bad)
+
+
+def test_no_negative_cost_from_a_narrowing_relu_after_an_empty_layer():
+    """An all-zero dense has no output register; a relu chained after it that narrows 16 -> 4 bits
+    must not book a negative register saving (it did: total FF -15)."""
+    w = np.zeros((8, 4))
+    d = DenseDesign("fc", w, np.zeros(4), X16, W16, W16, FixedType(16, 6), FixedType(16, 6))
+    relu = ActivationDesign("r", "relu", 4, d.result_type, FixedType(4, 0, signed=False, rounding="RND_CONV", saturation="SAT"))
+    e = estimate(_design([d, relu]))
+    assert all((layer.FF or 0) >= 0 for layer in e.layers), [(layer.name, layer.FF) for layer in e.layers]
+    assert e.total["FF"] >= 0
+
+
+def test_random_designs_give_finite_non_negative_estimates():
+    """Property check over random MLPs, parts, backends, strategies, io types, reuse factors and
+    clocks (bench-style fuzzing found the case above): no negative cost, no runaway latency."""
+    import itertools
+
+    rng = np.random.default_rng(7)
+    parts = ["xcvu13p-flga2577-2-e", "xc7z020clg400-1", "xcku115-flvb2104-2-i", "xck26-sfvc784-2LV-c", "xc7k325tffg900-2"]
+    for _ in range(12):
+        sizes = [int(rng.integers(1, 40)) for _ in range(int(rng.integers(2, 4)))]
+        x_t, w_t = FixedType(int(rng.integers(4, 20)), 4), FixedType(int(rng.integers(3, 16)), 1)
+        layers, cur = [], x_t
+        for i in range(len(sizes) - 1):
+            step = 2.0 ** -(w_t.width - w_t.integer)
+            w = np.clip(np.round(rng.laplace(0, 0.3, (sizes[i], sizes[i + 1])) / step) * step, -1.0, 1.0 - step)
+            w[rng.random(w.shape) < 0.5] = 0
+            b = np.zeros(sizes[i + 1])
+            acc = accumulator_type(cur, w_t, w_t, w, b)
+            layers.append(DenseDesign(f"fc{i}", w, b, cur, w_t, w_t, acc, acc, reuse_factor=int(rng.choice([1, 2, 4, 16]))))
+            out_t = FixedType(int(rng.integers(2, 10)), 0, signed=False, rounding="RND_CONV", saturation="SAT")
+            layers.append(ActivationDesign(f"a{i}", str(rng.choice(["relu", "sigmoid", "softmax"])), sizes[i + 1], acc, out_t))
+            cur = out_t
+        for part, backend, strategy, io, clk in itertools.product(parts, ["Vivado", "Vitis"], ["Latency", "Resource"],
+                                                                   ["io_parallel", "io_stream"], [1.0, 5.0]):
+            e = estimate(_design(layers, part=part, backend=backend, strategy=strategy, io_type=io, clock_period_ns=clk))
+            t = e.total
+            assert min(t["LUT"], t["FF"], t["DSP"], t["BRAM_18K"], t["latency_cycles"]) >= 0, (part, backend, t)
+            assert 0 < t["latency_cycles"] < 10_000 and t["ii"] >= 1, (part, backend, strategy, io, clk, t)
