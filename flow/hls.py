@@ -217,7 +217,9 @@ def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, whe
 def _act_design(node: NodePrecision, in_t: FixedType, out_t: FixedType, n: int, rf: int) -> ActivationDesign:
     fn = node.function
     function = "softmax" if fn == "softmax" else "relu" if (fn == "relu" or "quantized_relu" in fn) else "linear"
-    result = node.result or FixedType(18, 8)
+    # the flow leaves only the softmax's output type to hls4ml (it is approximate, compared by
+    # argmax): hls4ml then writes its default result_t, ap_fixed<16,6>
+    result = node.result or FixedType(16, 6)
     return ActivationDesign(node.name, function, n, in_t, result, table_size=1024 if function == "softmax" else None, reuse_factor=rf)
 
 

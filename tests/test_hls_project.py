@@ -37,8 +37,7 @@ def test_project_design_matches_the_flow_design(tiny_run):
             ta, tb = getattr(a, t), getattr(b, t)
             assert (ta.width, ta.integer, ta.signed) == (tb.width, tb.integer, tb.signed), (b.name, t)
     e1, e2 = estimate(d).total, estimate(ref).total
-    assert e1["DSP"] == e2["DSP"] and e1["latency_cycles"] == e2["latency_cycles"]
-    assert abs(e1["LUT"] - e2["LUT"]) <= 0.1 * e2["LUT"]  # the softmax result type may differ
+    assert e1 == e2  # the same design, read back from firmware/, costs the same
 
 
 def test_cli_estimate_on_project_dir(tiny_run, tmp_path, capsys):
