@@ -35,11 +35,11 @@ def require_compiler() -> None:
 def prepare_inputs(model, plan: Plan, X: np.ndarray) -> np.ndarray:
     """The inputs as the FPGA receives them: quantized by the model's own input quantizer (via
     QKeras itself, so both sides see identical numbers) or onto the declared/default type."""
-    from flow.quant import quantize_array
+    from flow.quant import layer_activation, quantize_array
 
     X = np.asarray(X, dtype=np.float32)
     if plan.input_quantizer is not None and plan.input_source.startswith("model"):
-        q = model.layers[1].activation
+        q = layer_activation(model.layers[1])
         Xq = np.asarray(q(X).numpy(), dtype=np.float32)
     else:
         Xq = quantize_array(X, plan.input_type)

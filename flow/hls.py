@@ -20,7 +20,7 @@ import numpy as np
 from flow.config import HlsConfig, Quantizer
 from flow.design import ActivationDesign, DenseDesign, Design, FixedType, accumulator_type
 from flow.errors import ModelError
-from flow.quant import fixed_type, spec_from_qkeras
+from flow.quant import fixed_type, layer_activation, spec_from_qkeras
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class Plan:
 
 def _act_function(layer) -> tuple[str, Any]:
     """(kind, quantizer-or-None) of a QDense's fused activation or an Activation/QActivation layer."""
-    act = getattr(layer, "activation", None)
+    act = layer_activation(layer)
     if act is None:
         return "linear", None
     name = getattr(act, "__name__", None) or type(act).__name__
@@ -98,7 +98,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         source = "declared"
         current = input_type
     elif first is not None and type(first).__name__ == "QActivation":
-        input_quantizer = spec_from_qkeras(first.activation, where=f"{name}: layer {first.name!r}")
+        input_quantizer = spec_from_qkeras(layer_activation(first), where=f"{name}: layer {first.name!r}")
         current = fixed_type(input_quantizer)
         source = f"model input quantizer {first.name!r}"
     else:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flow.config import ModelConfig, PruningConfig
+from flow.errors import ModelError
 from flow.quant import make_qkeras
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -137,6 +138,38 @@ def load_model(path: Path):
 
     with tf.keras.utils.custom_object_scope(custom_objects()):
         return tf.keras.models.load_model(path, compile=False)
+
+
+def as_functional(model):
+    """A Sequential model as the equivalent functional one (the same layer objects and weights).
+
+    The flow walks `model.layers` from the InputLayer, which a Sequential model does not list;
+    hls4ml converts both forms alike. Other models are returned unchanged.
+    """
+    import tensorflow as tf
+
+    if not isinstance(model, tf.keras.Sequential) or (model.layers and type(model.layers[0]).__name__ == "InputLayer"):
+        return model
+    try:
+        shape = model.input_shape
+    except (AttributeError, RuntimeError, ValueError):
+        raise ModelError("the Sequential model has no input shape", where=model.name,
+                         fix="build it with tf.keras.Input(shape) first or input_shape= on its first layer") from None
+    first = (model.get_config().get("layers") or [{}])[0]
+    name = first.get("config", {}).get("name") if first.get("class_name") == "InputLayer" else None
+    name = name or f"{model.layers[0].name}_input"
+    if name == "input":  # hls4ml reserves it
+        name = "features"
+    # fresh layers from each one's config and weights: reusing the objects would leave their
+    # `.output` on the Sequential graph, which the per-layer trace reads
+    with tf.keras.utils.custom_object_scope(custom_objects()):
+        inp = tf.keras.Input(shape=shape[1:], name=name)
+        x = inp
+        for layer in model.layers:
+            twin = type(layer).from_config(layer.get_config())
+            x = twin(x)
+            twin.set_weights(layer.get_weights())
+    return tf.keras.Model(inp, x, name=model.name)
 
 
 def quantized_weights(model) -> dict[str, tuple[Any, Any]]:

@@ -32,6 +32,15 @@ def make_qkeras(q: Quantizer) -> Any:
     return quantized_relu(q.bits, q.integer)
 
 
+def layer_activation(layer: Any) -> Any:
+    """The activation a Keras/QKeras layer applies, as an object: QActivation("quantized_relu(6)")
+    keeps the string in `.activation` and the quantizer object in `.quantizer`."""
+    act = getattr(layer, "activation", None)
+    if isinstance(act, str) and getattr(layer, "quantizer", None) is not None:
+        return layer.quantizer
+    return act
+
+
 def spec_from_qkeras(quantizer: Any, *, where: str) -> Quantizer:
     """Read a QKeras quantizer object (from a user's model) back into a `Quantizer`.
 

@@ -39,10 +39,13 @@ def _load_user_model(path: Path):
     if not path.is_file():
         raise ModelError(f"model file {str(path)!r} does not exist", where=str(path), fix="pass a QKeras model saved with model.save('model.h5')")
     try:
-        return load_model(path)
+        model = load_model(path)
     except (OSError, ValueError, TypeError, KeyError) as exc:
         msg = str(exc).splitlines()[0][:300]
         raise ModelError(f"cannot load the model ({type(exc).__name__}: {msg})", where=str(path), fix="save it with model.save('model.h5') from TensorFlow 2.14 / QKeras 0.9, and use only supported layers (see docs/verify.md)") from None
+    from flow.model import as_functional
+
+    return as_functional(model)
 
 
 def _load_inputs(path: Path, n_features: int) -> np.ndarray:

@@ -51,6 +51,34 @@ def test_verify_user_model_is_exact(tmp_path, capsys, with_quantizer):
     assert (tmp_path / "out" / "hls_project" / "firmware").is_dir()
 
 
+def test_sequential_model_with_string_quantizers_is_exact(tmp_path, capsys):
+    """A Sequential model (its InputLayer is not in model.layers) whose QActivation names its
+    quantizer by string, as the hls4ml tutorials write them: verified bit-exact and estimated."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense
+
+    tf.keras.utils.set_random_seed(3)
+    q = "quantized_bits(6,0,alpha=1)"
+    model = tf.keras.Sequential([
+        tf.keras.Input((10,)),
+        QActivation("quantized_bits(8,3,alpha=1)", name="qin"),
+        QDense(12, kernel_quantizer=q, bias_quantizer=q, name="h"),
+        QActivation("quantized_relu(6,2)", name="h_act"),
+        QDense(3, kernel_quantizer=q, bias_quantizer=q, name="logits"),
+    ])
+    path = _save(model, tmp_path / "seq.h5")
+    np.save(tmp_path / "X.npy", np.random.default_rng(1).normal(0, 2, size=(120, 10)).astype(np.float32))
+    rc = main(["verify", str(path), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "out"), "--no-progress", "-q"])
+    assert rc == 0, capsys.readouterr().err
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    be = report["bit_exact"]
+    assert be["exact"] and be["rows"] == be["exact_rows"] == 120, be
+    assert be["layers"]["logits"]["exact_values"] == 120 * 3
+    assert report["input_type"] == "fixed<8,4,RND_CONV,SAT>"
+    assert main(["estimate", str(path), "-q"]) == 0
+    assert "LUT" in capsys.readouterr().out
+
+
 def test_unsupported_layer_and_quantizer_are_listed(tmp_path, capsys):
     import tensorflow as tf
     from qkeras import QDense, quantized_bits
