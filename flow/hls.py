@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from flow.config import HlsConfig, Quantizer
-from flow.design import ActivationDesign, DenseDesign, Design, FixedType, accumulator_type
+from flow.design import ActivationDesign, DenseDesign, Design, FixedType, accumulator_type, quantize_to
 from flow.errors import ModelError
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
 
@@ -76,8 +76,14 @@ def _act_function(layer) -> tuple[str, Any]:
     return name, act
 
 
-def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None, name: str = "model") -> Plan:
-    """Walk the Keras model and decide every precision. Raises ModelError on anything unsupported."""
+def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None, name: str = "model",
+               float_precision: FixedType | None = None) -> Plan:
+    """Walk the Keras model and decide every precision. Raises ModelError on anything unsupported.
+
+    `float_precision` (estimates only, never a bit-exact proof): a plain Keras `Dense` layer is
+    planned as hls4ml converts a float model with one model-wide precision -- weights rounded to
+    it, accumulator and result in it.
+    """
     from flow.model import quantized_weights
 
     layers = list(model.layers)
@@ -112,13 +118,29 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
 
     nodes: list[NodePrecision] = [NodePrecision(layers[0].name, layers[0].name, in_type, function="input")]
     design_layers: list = []
-    dense_names = [layer.name for layer in layers if type(layer).__name__ == "QDense"]
+    dense_kinds = {"QDense", "Dense"} if float_precision is not None else {"QDense"}
+    dense_names = [layer.name for layer in layers if type(layer).__name__ in dense_kinds]
     rf = lambda lname: hls_cfg.per_layer_reuse.get(lname, hls_cfg.reuse_factor)  # noqa: E731
     for i, layer in enumerate(layers[1:], start=1):
         kind = type(layer).__name__
         where = f"{name}: layer {layer.name!r} ({kind})"
         is_last = i == len(layers) - 1
         if kind == "Dropout":
+            continue
+        if kind == "Dense" and float_precision is not None:
+            t = float_precision
+            kernel, *rest = layer.get_weights()
+            bias = rest[0] if rest else np.zeros(int(layer.units))
+            W, b = quantize_to(np.asarray(kernel, np.float64), t), quantize_to(np.asarray(bias, np.float64), t)
+            design_layers.append(DenseDesign(layer.name, W, b, current, t, t, t, t, reuse_factor=rf(layer.name)))
+            nodes.append(NodePrecision(layer.name, layer.name, t, t, t, t, "dense"))
+            act_kind, act_q = _act_function(layer)
+            current = t
+            if act_kind != "linear":
+                current, node = _activation_node(layer, act_kind, act_q, t, is_last=is_last, where=where,
+                                                 node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}")
+                nodes.append(node)
+                design_layers.append(_act_design(node, t, current, int(layer.units), rf(layer.name)))
             continue
         if kind == "QDense":
             if layer.kernel_quantizer_internal is None:
@@ -165,7 +187,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             continue
         raise ModelError(f"layer type {kind} is not supported", where=where, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
     if not dense_names:
-        raise ModelError("the model has no QDense layer", where=name, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
+        what = "Dense or QDense" if float_precision is not None else "QDense"
+        raise ModelError(f"the model has no {what} layer", where=name, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
 
     design = Design(
         name=name,

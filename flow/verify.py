@@ -107,6 +107,10 @@ def verify(*, model_path: Path, data_path: Path, out_dir: Path, labels_path: Pat
     return result
 
 
+#: hls4ml's default precision, used for a float Keras Dense layer by `flow estimate` only
+FLOAT_MODEL_PRECISION = FixedType(16, 6)
+
+
 def estimate_model(*, model_path: Path, out_dir: Path | None, input_type: str | None = None, hls_options: dict | None = None) -> dict:
     """Resource estimate of a saved QKeras model: no compile, no vendor tool."""
     from flow.hls import plan_model
@@ -118,8 +122,14 @@ def estimate_model(*, model_path: Path, out_dir: Path | None, input_type: str | 
     if out_dir is not None:
         check_writable(out_dir, what="--out")
     model = _load_user_model(model_path)
-    plan = plan_model(model, hls_cfg=hls_cfg, input_type=declared, name=str(model_path))
-    return _estimate_and_write(plan.design, out_dir)
+    plan = plan_model(model, hls_cfg=hls_cfg, input_type=declared, name=str(model_path), float_precision=FLOAT_MODEL_PRECISION)
+    notes = list(plan.warnings)
+    floats = [layer.name for layer in model.layers if type(layer).__name__ == "Dense"]
+    if floats:
+        notes.append(f"float Dense layers {floats} are priced at hls4ml's default precision {FLOAT_MODEL_PRECISION.hls()} "
+                     "(weights, accumulators, results), as config_from_keras_model(granularity='model') converts them; "
+                     "quantize them with QDense for a design flow verify can prove bit-exact")
+    return _estimate_and_write(plan.design, out_dir, notes=notes)
 
 
 def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | None = None,
@@ -139,11 +149,12 @@ def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | Non
     return _estimate_and_write(design_from_project(project_dir, part=part, clock_period_ns=clock_period_ns), out_dir)
 
 
-def _estimate_and_write(design, out_dir: Path | None) -> dict:
+def _estimate_and_write(design, out_dir: Path | None, notes: list[str] | None = None) -> dict:
     """Estimate `design`; with an output directory also write resources.json and the plot."""
     from flow.resources import estimate, plot_resources
 
     est = estimate(design)
+    est.warnings[:0] = notes or []
     result = est.to_dict()
     if out_dir is not None:
         write_json(out_dir / "resources.json", result)

@@ -79,6 +79,32 @@ def test_sequential_model_with_string_quantizers_is_exact(tmp_path, capsys):
     assert "LUT" in capsys.readouterr().out
 
 
+def test_float_keras_model_is_estimated_at_hls4mls_default_precision_but_not_verified(tmp_path, capsys):
+    """The hls4ml tutorial's float model (plain Dense): `flow estimate` prices it as hls4ml converts
+    it, fixed<16,6> throughout, and says so; `flow verify` refuses it (no bit-exact reference)."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(5)
+    model = tf.keras.Sequential([
+        tf.keras.layers.Dense(16, input_shape=(10,), name="fc1"),
+        tf.keras.layers.Activation("relu", name="relu1"),
+        tf.keras.layers.Dense(3, name="output"),
+        tf.keras.layers.Activation("softmax", name="softmax"),
+    ])
+    path = _save(model, tmp_path / "float.h5")
+    out = tmp_path / "est"
+    assert main(["estimate", str(path), "--out", str(out), "-q"]) == 0
+    res = json.loads((out / "resources.json").read_text())
+    assert res["total"]["DSP"] > 0 and res["total"]["complete"]
+    assert any("fixed<16,6>" in w and "float Dense" in w for w in res["warnings"]), res["warnings"]
+    fc1 = res["layers"]["fc1"]
+    assert fc1["detail"]["n_weights"] == 160
+    np.save(tmp_path / "X.npy", np.zeros((4, 10), dtype=np.float32))
+    capsys.readouterr()
+    assert main(["verify", str(path), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "v"), "-q"]) == 1
+    assert "layer type Dense is not supported" in capsys.readouterr().err
+
+
 def test_unsupported_layer_and_quantizer_are_listed(tmp_path, capsys):
     import tensorflow as tf
     from qkeras import QDense, quantized_bits
