@@ -42,9 +42,18 @@ def _load_user_model(path: Path):
         model = load_model(path)
     except (OSError, ValueError, TypeError, KeyError) as exc:
         msg = str(exc).splitlines()[0][:300]
-        raise ModelError(f"cannot load the model ({type(exc).__name__}: {msg})", where=str(path), fix="save it with model.save('model.h5') from TensorFlow 2.14 / QKeras 0.9, and use only supported layers (see docs/verify.md)") from None
+        fix = "save it with model.save('model.h5') from TensorFlow 2.14 / QKeras 0.9, and use only supported layers (see docs/verify.md)"
+        if "PruneLowMagnitude" in str(exc):
+            fix = "save the model without its pruning wrappers: model = tfmot.sparsity.keras.strip_pruning(model) before model.save"
+        raise ModelError(f"cannot load the model ({type(exc).__name__}: {msg})", where=str(path), fix=fix) from None
     from flow.model import as_functional
 
+    if any(type(layer).__name__ == "PruneLowMagnitude" for layer in model.layers):
+        import tensorflow_model_optimization as tfmot
+
+        log.warning("%s: the model was saved with its pruning wrappers; using tfmot's strip_pruning of it "
+                    "(the deployed, masked weights)", path)
+        model = tfmot.sparsity.keras.strip_pruning(model)
     return as_functional(model)
 
 

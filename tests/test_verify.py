@@ -105,6 +105,32 @@ def test_float_keras_model_is_estimated_at_hls4mls_default_precision_but_not_ver
     assert "layer type Dense is not supported" in capsys.readouterr().err
 
 
+def test_model_saved_with_pruning_wrappers_is_stripped(tmp_path, capsys):
+    """prune_low_magnitude wrappers left on at save time: estimated as tfmot's strip_pruning of it,
+    the same numbers as the stripped model saved by the user."""
+    import tensorflow_model_optimization as tfmot
+
+    wrapped = tfmot.sparsity.keras.prune_low_magnitude(_dense_model(False), pruning_schedule=tfmot.sparsity.keras.ConstantSparsity(0.5, 0))
+    a = _save(wrapped, tmp_path / "wrapped.h5")
+    b = _save(tfmot.sparsity.keras.strip_pruning(wrapped), tmp_path / "stripped.h5")
+    assert main(["estimate", str(a), "--out", str(tmp_path / "a"), "-q"]) == 0, capsys.readouterr().err
+    assert main(["estimate", str(b), "--out", str(tmp_path / "b"), "-q"]) == 0
+    ra, rb = (json.loads((tmp_path / d / "resources.json").read_text())["total"] for d in ("a", "b"))
+    assert ra == rb and ra["DSP"] + ra["LUT"] > 0
+    # a wrapped Sequential QKeras model does not even load (TF 2.14 / tfmot 0.7.5): the error says what to do
+    import tensorflow as tf
+    from qkeras import QDense, quantized_bits
+
+    seq = tf.keras.Sequential([QDense(4, input_shape=(6,), kernel_quantizer=quantized_bits(6, 0, alpha=1),
+                                      bias_quantizer=quantized_bits(6, 0, alpha=1), name="d")])
+    c = _save(tfmot.sparsity.keras.prune_low_magnitude(seq, pruning_schedule=tfmot.sparsity.keras.ConstantSparsity(0.5, 0)),
+              tmp_path / "seq_wrapped.h5")
+    capsys.readouterr()
+    rc = main(["estimate", str(c), "-q"])
+    err = capsys.readouterr().err
+    assert rc == 0 or "strip_pruning" in err, err
+
+
 def test_unsupported_layer_and_quantizer_are_listed(tmp_path, capsys):
     import tensorflow as tf
     from qkeras import QDense, quantized_bits
