@@ -29,6 +29,7 @@ SUPPORTED_LAYERS = (
     "QActivation (quantized_bits, quantized_relu)",
     "QDense (kernel and bias quantized with quantized_bits; activation linear, relu, quantized_relu or quantized_bits)",
     "Activation (linear, relu; softmax as the last layer)",
+    "ReLU (plain)",
     "Dropout (ignored at inference)",
 )
 DEFAULT_INPUT_TYPE = FixedType(16, 6, True, "RND_CONV", "SAT")  # hls4ml's default width, rounded like QKeras
@@ -177,8 +178,13 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             nodes.append(node)
             design_layers.append(_act_design(node, acc, current, int(layer.units), rf(layer.name)))
             continue
-        if kind in {"QActivation", "Activation"}:
-            act_kind, act_q = _act_function(layer)
+        if kind == "ReLU":
+            c = layer.get_config()
+            if c.get("max_value") is not None or float(c.get("negative_slope") or 0) != 0 or float(c.get("threshold") or 0) != 0:
+                raise ModelError("ReLU with max_value, negative_slope or threshold is not supported", where=where,
+                                 fix="use a plain ReLU(), Activation('relu') or QActivation(quantized_relu(bits))")
+        if kind in {"QActivation", "Activation", "ReLU"}:
+            act_kind, act_q = ("relu", None) if kind == "ReLU" else _act_function(layer)
             prev = current
             current, node = _activation_node(layer, act_kind, act_q, current, is_last=is_last, where=where, node_name=layer.name)
             nodes.append(node)

@@ -17,6 +17,31 @@ def _save(model, path):
     return path
 
 
+def test_relu_layer_is_exact(tmp_path, capsys):
+    """tf.keras.layers.ReLU() between QDense layers, as hls4ml converts it (an Activation relu)."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    tf.keras.utils.set_random_seed(11)
+    q = quantized_bits(6, 0, alpha=1)
+    x = inp = tf.keras.Input((10,), name="x_in")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+    x = QDense(12, kernel_quantizer=q, bias_quantizer=q, name="h")(x)
+    x = tf.keras.layers.ReLU(name="h_relu")(x)
+    x = QDense(3, kernel_quantizer=q, bias_quantizer=q, name="logits")(x)
+    path = _save(tf.keras.Model(inp, x), tmp_path / "relu.h5")
+    np.save(tmp_path / "X.npy", np.random.default_rng(2).normal(0, 2, size=(100, 10)).astype(np.float32))
+    rc = main(["verify", str(path), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "out"), "--no-progress", "-q"])
+    assert rc == 0, capsys.readouterr().err
+    be = json.loads((tmp_path / "out" / "report.json").read_text())["bit_exact"]
+    assert be["exact"] and be["exact_rows"] == 100 and be["layers"]["h_relu"]["exact_values"] == 100 * 12, be
+    capped = tf.keras.Sequential([tf.keras.Input((4,)), QDense(2, kernel_quantizer=q, bias_quantizer=q), tf.keras.layers.ReLU(max_value=6.0)])
+    np.save(tmp_path / "X4.npy", np.zeros((3, 4), dtype=np.float32))
+    capsys.readouterr()
+    assert main(["verify", str(_save(capped, tmp_path / "capped.h5")), "--data", str(tmp_path / "X4.npy"), "--out", str(tmp_path / "o2"), "-q"]) == 1
+    assert "ReLU with max_value" in capsys.readouterr().err
+
+
 def _dense_model(input_quantizer: bool, seed: int = 0):
     import tensorflow as tf
     from qkeras import QActivation, QDense, quantized_bits, quantized_relu
