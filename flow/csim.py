@@ -99,6 +99,10 @@ class ExactnessReport:
     softmax_argmax_agreement: float | None
     output_layer: str
     warnings: list[str] = field(default_factory=list)
+    #: the lookup-table output activation (softmax, sigmoid, tanh) compared as decisions, if any
+    approximate_output: str | None = None
+    #: its decision agreement with QKeras: argmax (softmax), > 0.5 (sigmoid), > 0 (tanh)
+    output_agreement: float | None = None
 
     @property
     def exact(self) -> bool:
@@ -125,6 +129,8 @@ class ExactnessReport:
             "output_layer": self.output_layer,
             "layers": {k: v.to_dict() for k, v in self.layers.items()},
             "softmax_argmax_agreement": self.softmax_argmax_agreement,
+            "approximate_output": self.approximate_output,
+            "output_agreement": self.output_agreement,
             "diagnosis": self.diagnosis(),
             "warnings": self.warnings,
         }
@@ -136,6 +142,7 @@ def compare(plan: Plan, reference: dict[str, np.ndarray], hls_trace: dict[str, n
     row_ok = np.ones(n, dtype=bool)
     checks: dict[str, LayerCheck] = {}
     agreement = None
+    approximate = None
     output_layer = ""
     warnings = list(plan.warnings)
     for node in plan.nodes[1:]:
@@ -143,9 +150,15 @@ def compare(plan: Plan, reference: dict[str, np.ndarray], hls_trace: dict[str, n
         if ref is None:
             continue
         qk_type = node.function if node.function.startswith("quantizer") else f"{node.function} on QKeras float32"
-        if node.result is None:  # softmax: approximate by design
+        if node.result is None:  # softmax / sigmoid / tanh: lookup tables, approximate by design
             hls_sm = np.asarray(hls_trace.get(node.name, hls_output), dtype=np.float64).reshape(n, -1)
-            agreement = float(np.mean(np.argmax(hls_sm, axis=1) == np.argmax(ref, axis=1)))
+            ref2 = np.asarray(ref, dtype=np.float64).reshape(n, -1)
+            if node.function == "softmax":
+                agreement = float(np.mean(np.argmax(hls_sm, axis=1) == np.argmax(ref2, axis=1)))
+            else:  # the decision each output encodes: sigmoid > 0.5, tanh > 0
+                cut = 0.5 if node.function == "sigmoid" else 0.0
+                agreement = float(np.mean((hls_sm > cut) == (ref2 > cut)))
+            approximate = node.function
             continue
         got = hls_trace.get(node.name)
         if got is None:
@@ -162,7 +175,8 @@ def compare(plan: Plan, reference: dict[str, np.ndarray], hls_trace: dict[str, n
         output_layer = node.name
     if not checks:
         raise NotBitExactError("no layer could be compared", where="csim", fix="the model needs at least one QDense layer")
-    return ExactnessReport(n, int(row_ok.sum()), checks, agreement, output_layer, warnings)
+    return ExactnessReport(n, int(row_ok.sum()), checks, agreement if approximate == "softmax" else None, output_layer,
+                           warnings, approximate_output=approximate, output_agreement=agreement)
 
 
 def run(hls_model, model, plan: Plan, X: np.ndarray, *, progress: bool = True) -> tuple[ExactnessReport, np.ndarray]:

@@ -28,10 +28,12 @@ SUPPORTED_LAYERS = (
     "InputLayer",
     "QActivation (quantized_bits, quantized_relu)",
     "QDense (kernel and bias quantized with quantized_bits; activation linear, relu, quantized_relu or quantized_bits)",
-    "Activation (linear, relu; softmax as the last layer)",
+    "Activation (linear, relu; softmax, sigmoid or tanh as the last layer)",
     "ReLU (plain)",
     "Dropout (ignored at inference)",
 )
+#: output activations hls4ml computes with lookup tables (approximate by design)
+APPROXIMATE_OUTPUTS = ("softmax", "sigmoid", "tanh")
 DEFAULT_INPUT_TYPE = FixedType(16, 6, True, "RND_CONV", "SAT")  # hls4ml's default width, rounded like QKeras
 FLOAT32_EXACT_BITS = 24  # a float32 mantissa: wider sums are not exact in the QKeras reference
 
@@ -70,7 +72,7 @@ def _act_function(layer) -> tuple[str, Any]:
     if act is None:
         return "linear", None
     name = getattr(act, "__name__", None) or type(act).__name__
-    if name in {"linear", "relu", "softmax"}:
+    if name in {"linear", "relu", "softmax", "sigmoid", "tanh"}:
         return name, None
     if name in {"quantized_bits", "quantized_relu"}:
         return "quantizer", act
@@ -236,20 +238,23 @@ def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, whe
     if kind == "relu":
         t = FixedType(in_t.width, in_t.integer, False, "TRN", "WRAP")
         return t, NodePrecision(node_name, keras_name, t, function="relu")
-    if kind == "softmax":
+    if kind in APPROXIMATE_OUTPUTS:
+        # lookup-table approximations in hls4ml by design: compared as decisions, exactness is
+        # proved on their inputs
         if not is_last:
-            raise ModelError("softmax is supported only as the last layer", where=where, fix="move softmax to the output")
-        return in_t, NodePrecision(node_name, keras_name, None, function="softmax")
+            raise ModelError(f"{kind} is supported only as the last layer", where=where, fix=f"move {kind} to the output")
+        return in_t, NodePrecision(node_name, keras_name, None, function=kind)
     raise ModelError(f"activation {kind!r} is not supported", where=where, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
 
 
 def _act_design(node: NodePrecision, in_t: FixedType, out_t: FixedType, n: int, rf: int) -> ActivationDesign:
     fn = node.function
-    function = "softmax" if fn == "softmax" else "relu" if (fn == "relu" or "quantized_relu" in fn) else "linear"
+    function = fn if fn in APPROXIMATE_OUTPUTS else "relu" if (fn == "relu" or "quantized_relu" in fn) else "linear"
     # the flow leaves only the softmax's output type to hls4ml (it is approximate, compared by
     # argmax): hls4ml then writes its default result_t, ap_fixed<16,6>
     result = node.result or FixedType(16, 6)
-    return ActivationDesign(node.name, function, n, in_t, result, table_size=1024 if function == "softmax" else None, reuse_factor=rf)
+    return ActivationDesign(node.name, function, n, in_t, result, table_size=1024 if function in APPROXIMATE_OUTPUTS else None,
+                            reuse_factor=rf)
 
 
 # --------------------------------------------------------------------------------------------

@@ -42,6 +42,31 @@ def test_relu_layer_is_exact(tmp_path, capsys):
     assert "ReLU with max_value" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("last", ["sigmoid", "tanh"])
+def test_sigmoid_or_tanh_output_is_exact_on_its_input_and_agrees_as_a_decision(tmp_path, capsys, last):
+    """A binary classifier's sigmoid (or a tanh) output: hls4ml's lookup table is approximate like
+    softmax, so the layer before it is proved exact and the output is compared as a decision."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    tf.keras.utils.set_random_seed(4)
+    q = quantized_bits(6, 0, alpha=1)
+    x = inp = tf.keras.Input((10,), name="x_in")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+    x = QDense(8, kernel_quantizer=q, bias_quantizer=q, activation="relu", name="h")(x)
+    x = QDense(2, kernel_quantizer=q, bias_quantizer=q, name="logit")(x)
+    x = tf.keras.layers.Activation(last, name="out")(x)
+    path = _save(tf.keras.Model(inp, x), tmp_path / "bin.h5")
+    np.save(tmp_path / "X.npy", np.random.default_rng(3).normal(0, 2, size=(200, 10)).astype(np.float32))
+    rc = main(["verify", str(path), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "out"), "--no-progress", "-q"])
+    assert rc == 0, capsys.readouterr().err
+    be = json.loads((tmp_path / "out" / "report.json").read_text())["bit_exact"]
+    assert be["exact"] and be["layers"]["logit"]["exact_values"] == 200 * 2, be
+    assert be["approximate_output"] == last and be["output_agreement"] >= 0.95, be
+    assert be["softmax_argmax_agreement"] is None
+    assert main(["estimate", str(path), "-q"]) == 0
+
+
 def _dense_model(input_quantizer: bool, seed: int = 0):
     import tensorflow as tf
     from qkeras import QActivation, QDense, quantized_bits, quantized_relu
