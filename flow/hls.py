@@ -180,6 +180,11 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             nodes.append(node)
             design_layers.append(_act_design(node, acc, current, int(layer.units), rf(layer.name)))
             continue
+        if kind == "Softmax":
+            # hls4ml 1.3.0 names this layer's config 'Softmax_config<N>' but calls 'softmax_config<N>':
+            # the project does not compile
+            raise ModelError("a Softmax() layer is converted by hls4ml 1.3.0 into C++ that does not compile", where=where,
+                             fix="use tf.keras.layers.Activation('softmax') instead (the same function)")
         if kind == "ReLU":
             c = layer.get_config()
             if c.get("max_value") is not None or float(c.get("negative_slope") or 0) != 0 or float(c.get("threshold") or 0) != 0:

@@ -35,6 +35,11 @@ def test_relu_layer_is_exact(tmp_path, capsys):
     assert rc == 0, capsys.readouterr().err
     be = json.loads((tmp_path / "out" / "report.json").read_text())["bit_exact"]
     assert be["exact"] and be["exact_rows"] == 100 and be["layers"]["h_relu"]["exact_values"] == 100 * 12, be
+    smx = tf.keras.Sequential([tf.keras.Input((4,)), QDense(2, kernel_quantizer=q, bias_quantizer=q), tf.keras.layers.Softmax()])
+    np.save(tmp_path / "X4.npy", np.zeros((3, 4), dtype=np.float32))
+    capsys.readouterr()
+    assert main(["verify", str(_save(smx, tmp_path / "smx.h5")), "--data", str(tmp_path / "X4.npy"), "--out", str(tmp_path / "o3"), "-q"]) == 1
+    assert "Activation('softmax')" in capsys.readouterr().err
     capped = tf.keras.Sequential([tf.keras.Input((4,)), QDense(2, kernel_quantizer=q, bias_quantizer=q), tf.keras.layers.ReLU(max_value=6.0)])
     np.save(tmp_path / "X4.npy", np.zeros((3, 4), dtype=np.float32))
     capsys.readouterr()
