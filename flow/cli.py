@@ -147,10 +147,12 @@ def cmd_verify(args) -> int:
         model_path=Path(args.model), data_path=Path(args.data), out_dir=Path(args.out), labels_path=Path(args.labels) if args.labels else None,
         input_type=args.input_type, hls_options=_hls_options(args), progress=not args.no_progress,
     )  # fmt: skip
+    from flow.csim import DECISIONS
+
     be = report["bit_exact"]
     approx = ""
     if be.get("approximate_output"):
-        how = {"softmax": "argmax", "sigmoid": "> 0.5", "tanh": "> 0"}.get(be["approximate_output"], "decision")
+        how = DECISIONS.get(be["approximate_output"], "decision")
         approx = (f"; {be['approximate_output']} output (approximate in hls4ml) agrees on {how} for "
                   f"{100 * be['output_agreement']:.2f}% of rows")
     print(f"{args.model}: {'bit-exact' if be['exact'] else 'NOT bit-exact'}: {be['exact_rows']}/{be['rows']} rows; {be['diagnosis']}{approx}; report {Path(args.out) / 'report.json'}")

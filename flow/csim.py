@@ -91,18 +91,26 @@ class LayerCheck:
         return {k: v for k, v in asdict(self).items() if k != "name"}
 
 
+#: how a lookup-table output is compared with QKeras: the decision each output encodes
+DECISIONS = {"softmax": "argmax", "sigmoid": "> 0.5", "tanh": "> 0"}
+DECISION_CUTS = {"sigmoid": 0.5, "tanh": 0.0}
+
+
 @dataclass
 class ExactnessReport:
     rows: int
     exact_rows: int
     layers: dict[str, LayerCheck]
-    softmax_argmax_agreement: float | None
     output_layer: str
     warnings: list[str] = field(default_factory=list)
     #: the lookup-table output activation (softmax, sigmoid, tanh) compared as decisions, if any
     approximate_output: str | None = None
-    #: its decision agreement with QKeras: argmax (softmax), > 0.5 (sigmoid), > 0 (tanh)
+    #: its decision agreement with QKeras (DECISIONS)
     output_agreement: float | None = None
+
+    @property
+    def softmax_argmax_agreement(self) -> float | None:
+        return self.output_agreement if self.approximate_output == "softmax" else None
 
     @property
     def exact(self) -> bool:
@@ -152,12 +160,12 @@ def compare(plan: Plan, reference: dict[str, np.ndarray], hls_trace: dict[str, n
         qk_type = node.function if node.function.startswith("quantizer") else f"{node.function} on QKeras float32"
         if node.result is None:  # softmax / sigmoid / tanh: lookup tables, approximate by design
             hls_sm = np.asarray(hls_trace.get(node.name, hls_output), dtype=np.float64).reshape(n, -1)
-            ref2 = np.asarray(ref, dtype=np.float64).reshape(n, -1)
+            ref_sm = np.asarray(ref, dtype=np.float64).reshape(n, -1)
             if node.function == "softmax":
-                agreement = float(np.mean(np.argmax(hls_sm, axis=1) == np.argmax(ref2, axis=1)))
-            else:  # the decision each output encodes: sigmoid > 0.5, tanh > 0
-                cut = 0.5 if node.function == "sigmoid" else 0.0
-                agreement = float(np.mean((hls_sm > cut) == (ref2 > cut)))
+                agreement = float(np.mean(np.argmax(hls_sm, axis=1) == np.argmax(ref_sm, axis=1)))
+            else:
+                cut = DECISION_CUTS[node.function]
+                agreement = float(np.mean((hls_sm > cut) == (ref_sm > cut)))
             approximate = node.function
             continue
         got = hls_trace.get(node.name)
@@ -175,8 +183,8 @@ def compare(plan: Plan, reference: dict[str, np.ndarray], hls_trace: dict[str, n
         output_layer = node.name
     if not checks:
         raise NotBitExactError("no layer could be compared", where="csim", fix="the model needs at least one QDense layer")
-    return ExactnessReport(n, int(row_ok.sum()), checks, agreement if approximate == "softmax" else None, output_layer,
-                           warnings, approximate_output=approximate, output_agreement=agreement)
+    return ExactnessReport(n, int(row_ok.sum()), checks, output_layer, warnings, approximate_output=approximate,
+                           output_agreement=agreement)
 
 
 def run(hls_model, model, plan: Plan, X: np.ndarray, *, progress: bool = True) -> tuple[ExactnessReport, np.ndarray]:

@@ -32,6 +32,8 @@ SUPPORTED_LAYERS = (
     "ReLU (plain)",
     "Dropout (ignored at inference)",
 )
+#: hls4ml's default precision (config_from_keras_model): what it gives what the flow leaves unset
+HLS4ML_DEFAULT_PRECISION = FixedType(16, 6)
 #: output activations hls4ml computes with lookup tables (approximate by design)
 APPROXIMATE_OUTPUTS = ("softmax", "sigmoid", "tanh")
 DEFAULT_INPUT_TYPE = FixedType(16, 6, True, "RND_CONV", "SAT")  # hls4ml's default width, rounded like QKeras
@@ -131,21 +133,15 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         if kind == "Dropout":
             continue
         if kind == "Dense" and float_precision is not None:
-            t = float_precision
+            # a float model as hls4ml converts it with one model-wide precision
+            w_t = b_t = acc = float_precision
             kernel, *rest = layer.get_weights()
-            bias = rest[0] if rest else np.zeros(int(layer.units))
-            W, b = quantize_to(np.asarray(kernel, np.float64), t), quantize_to(np.asarray(bias, np.float64), t)
-            design_layers.append(DenseDesign(layer.name, W, b, current, t, t, t, t, reuse_factor=rf(layer.name)))
-            nodes.append(NodePrecision(layer.name, layer.name, t, t, t, t, "dense"))
-            act_kind, act_q = _act_function(layer)
-            current = t
-            if act_kind != "linear":
-                current, node = _activation_node(layer, act_kind, act_q, t, is_last=is_last, where=where,
-                                                 node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}")
-                nodes.append(node)
-                design_layers.append(_act_design(node, t, current, int(layer.units), rf(layer.name)))
-            continue
-        if kind == "QDense":
+            W = quantize_to(np.asarray(kernel, np.float64), w_t)
+            b = quantize_to(np.asarray(rest[0] if rest else np.zeros(int(layer.units)), np.float64), b_t)
+            warnings.append(f"float Dense layer {layer.name!r} is priced at hls4ml's default precision {float_precision.hls()} "
+                            "(weights, accumulator, result), as config_from_keras_model(granularity='model') converts it; "
+                            "quantize it with QDense for a design flow verify can prove bit-exact")
+        elif kind == "QDense":
             if layer.kernel_quantizer_internal is None:
                 raise ModelError("QDense without a kernel_quantizer has float weights hls4ml cannot match exactly", where=where, fix="set kernel_quantizer=quantized_bits(bits, integer, alpha=1)")
             kq = spec_from_qkeras(layer.kernel_quantizer_internal, where=where + " kernel")
@@ -166,6 +162,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                     f"layer {layer.name!r}: the exact sum needs {acc.width} bits, more than float32's {FLOAT32_EXACT_BITS}-bit mantissa, "
                     "so QKeras itself may round it; lower the input/weight widths for a sound bit-exact proof"
                 )
+        if kind == "QDense" or (kind == "Dense" and float_precision is not None):
             act_kind, act_q = _act_function(layer)
             design_layers.append(
                 DenseDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=rf(layer.name))
@@ -255,9 +252,9 @@ def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, whe
 def _act_design(node: NodePrecision, in_t: FixedType, out_t: FixedType, n: int, rf: int) -> ActivationDesign:
     fn = node.function
     function = fn if fn in APPROXIMATE_OUTPUTS else "relu" if (fn == "relu" or "quantized_relu" in fn) else "linear"
-    # the flow leaves only the softmax's output type to hls4ml (it is approximate, compared by
-    # argmax): hls4ml then writes its default result_t, ap_fixed<16,6>
-    result = node.result or FixedType(16, 6)
+    # the flow leaves only a lookup-table output's type to hls4ml (approximate, compared as a
+    # decision): hls4ml then writes its default result_t
+    result = node.result or HLS4ML_DEFAULT_PRECISION
     return ActivationDesign(node.name, function, n, in_t, result, table_size=1024 if function in APPROXIMATE_OUTPUTS else None,
                             reuse_factor=rf)
 

@@ -141,7 +141,7 @@ def load_model(path: Path):
 
 
 def as_functional(model):
-    """A Sequential model as the equivalent functional one (the same layer objects and weights).
+    """A Sequential model as the equivalent functional one (twin layers, same configs and weights).
 
     The flow walks `model.layers` from the InputLayer, which a Sequential model does not list;
     hls4ml converts both forms alike. Other models are returned unchanged.

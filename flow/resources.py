@@ -406,7 +406,7 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     max_csd = int(csd[lutm].max()) if lutm.any() else 1
     t_lut_mult = log2_ceil(max_csd) * t_add_ns(x_bits + 8) if lutm.any() else 0.0
     t_first = max(T_DSP_NS if n_dsp_mult else 0.0, t_lut_mult)
-    add_cycles, ff, slack = _adder_schedule(terms, acc_w, d.result_type.width, t_first, ctx)
+    latency, ff, slack = _adder_schedule(terms, acc_w, d.result_type.width, t_first, ctx)  # products included
     mult_cycles = int(t_first // ctx.t_eff)
     if mult_cycles:
         # a product that takes several cycles is registered at every boundary it crosses: the
@@ -415,8 +415,6 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
         if n_dsp_mult and mult_cycles > 1:
             ff += float(n_dsp_mult) * (x_bits + int(np.max(sig_bits[wide]))) * (mult_cycles - 1)
         ff += float((nz & ~wide).sum()) * acc_w * mult_cycles
-    add_cycles -= mult_cycles
-    latency = mult_cycles + add_cycles
     ii = 1
     mux_lut = 0.0
     note = ""
@@ -465,7 +463,7 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
             "accum_width": acc_w,
             "input_width": x_bits,
             "mult_cycles": mult_cycles,
-            "adder_cycles": add_cycles,
+            "adder_cycles": latency - mult_cycles,
             "slack_ns": round(slack, 3),
         },
     )
@@ -518,8 +516,6 @@ def _dense_legacy(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     dsp = n_mult * dsp_per_product(x_bits, w_bits, ctx.part) if use_dsp else 0
     lut_mult = 0.0 if use_dsp else n_mult * LUT_PER_PP_BIT * x_bits * w_bits
     terms, lut_add = _adder_trees(d, nz)
-    # a generic (non-constant) product is slower than a constant one in DSP and is registered in
-    # fabric at the mul core's output width when it spans a cycle boundary
     # a generic (non-constant) multiplier computes the full-width product: slower than a constant
     # one (LEGACY_MUL_FACTOR); when it spans a cycle boundary its core output is registered
     t_mult = (T_DSP_NS * LEGACY_MUL_FACTOR if use_dsp else log2_ceil(max(small, 2)) * t_add_ns(big))

@@ -116,13 +116,9 @@ def verify(*, model_path: Path, data_path: Path, out_dir: Path, labels_path: Pat
     return result
 
 
-#: hls4ml's default precision, used for a float Keras Dense layer by `flow estimate` only
-FLOAT_MODEL_PRECISION = FixedType(16, 6)
-
-
 def estimate_model(*, model_path: Path, out_dir: Path | None, input_type: str | None = None, hls_options: dict | None = None) -> dict:
     """Resource estimate of a saved QKeras model: no compile, no vendor tool."""
-    from flow.hls import plan_model
+    from flow.hls import HLS4ML_DEFAULT_PRECISION, plan_model
     from flow.parts import lookup_part
 
     hls_cfg = HlsConfig(**(hls_options or {}))
@@ -131,14 +127,8 @@ def estimate_model(*, model_path: Path, out_dir: Path | None, input_type: str | 
     if out_dir is not None:
         check_writable(out_dir, what="--out")
     model = _load_user_model(model_path)
-    plan = plan_model(model, hls_cfg=hls_cfg, input_type=declared, name=str(model_path), float_precision=FLOAT_MODEL_PRECISION)
-    notes = list(plan.warnings)
-    floats = [layer.name for layer in model.layers if type(layer).__name__ == "Dense"]
-    if floats:
-        notes.append(f"float Dense layers {floats} are priced at hls4ml's default precision {FLOAT_MODEL_PRECISION.hls()} "
-                     "(weights, accumulators, results), as config_from_keras_model(granularity='model') converts them; "
-                     "quantize them with QDense for a design flow verify can prove bit-exact")
-    return _estimate_and_write(plan.design, out_dir, notes=notes)
+    plan = plan_model(model, hls_cfg=hls_cfg, input_type=declared, name=str(model_path), float_precision=HLS4ML_DEFAULT_PRECISION)
+    return _estimate_and_write(plan.design, out_dir, notes=plan.warnings)
 
 
 def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | None = None,
