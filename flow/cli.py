@@ -228,7 +228,7 @@ def _hls_options(args) -> dict:
     return {
         "backend": args.backend,
         "part": args.part or DEFAULT_PART,
-        "clock_period_ns": args.clock_period or 5.0,
+        "clock_period_ns": 5.0 if args.clock_period is None else args.clock_period,
         "io_type": args.io_type,
         "strategy": args.strategy,
         "reuse_factor": args.reuse_factor,

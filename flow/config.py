@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flow.errors import ConfigError
-from flow.parts import DEFAULT_PART
+from flow.parts import DEFAULT_PART, board_part
 
 
 class Strict(BaseModel):
@@ -259,6 +259,14 @@ class HlsConfig(Strict):
     reuse_factor: int = Field(default=1, gt=0, le=4096)
     per_layer_reuse: dict[str, int] = Field(default_factory=dict)
     project_dir: str = "hls_projects"  # relative to the working directory; the project is <project_dir>/<name>
+
+    @field_validator("part")
+    @classmethod
+    def _a_part_not_a_board(cls, v: str) -> str:
+        # hls4ml writes this into the project's set_part: a board name would only fail in Vivado
+        if board_part(v):
+            raise ValueError(f"'{v}' is a board, not an FPGA part: use {board_part(v)} (the part on it)")
+        return v
 
     @field_validator("per_layer_reuse")
     @classmethod

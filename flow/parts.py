@@ -70,6 +70,25 @@ PARTS: dict[str, Part] = {
 }
 
 
+#: Board names hls4ml's VivadoAccelerator backend accepts (its supported_boards.json, 1.3.0) and
+#: the Kria starter kits, with the FPGA part on each: an estimate may name the board it targets.
+BOARD_PARTS = {
+    "pynq-z2": "xc7z020clg400-1",
+    "zcu102": "xczu9eg-ffvb1156-2-e",
+    "alveo-u50": "xcu50-fsvh2104-2-e",
+    "alveo-u200": "xcu200-fsgd2104-2-e",
+    "alveo-u250": "xcu250-figd2104-2L-e",
+    "alveo-u280": "xcu280-fsvh2892-2L-e",
+    "kv260": "xck26-sfvc784-2LV-c",
+    "kr260": "xck26-sfvc784-2LV-c",
+}
+
+
+def board_part(name: str) -> str | None:
+    """The FPGA part on a board named as hls4ml names it ("pynq-z2" -> "xc7z020clg400-1"), else None."""
+    return BOARD_PARTS.get((name or "").strip().lower())
+
+
 #: Delay scale per family at the family's reference speed grade. Sources: DS923/DS925 (Virtex and
 #: Zynq UltraScale+ share one fabric: 1.0 at -2), DS892 (Kintex UltraScale -2), DS183/DS187
 #: (Virtex-7, Zynq-7000 at -1) switching characteristics: carry-chain and DSP48 M->P delays of a
@@ -129,13 +148,15 @@ def speed_grade(part: str) -> int | None:
 
 
 def lookup_part(part: str) -> Part:
-    """The table entry whose device name starts `part` (e.g. "xcvu13p-flga2577-2-e" -> xcvu13p).
+    """The table entry whose device name starts `part` (e.g. "xcvu13p-flga2577-2-e" -> xcvu13p), or
+    the part on a board hls4ml knows by name ("pynq-z2").
 
     A device of a modelled family that is not in the table comes back without totals
     (`capacity_known` False: estimated, no fit check). Anything else raises ConfigError naming the
     part and listing the known ones, because a silent default would make every number wrong.
     """
     name = (part or "").strip().lower()
+    name = (board_part(name) or name).lower()
     # longest matching prefix wins (xcu250 vs a hypothetical xcu2...)
     matches = [p for p in PARTS if name.startswith(p)]
     if matches:
@@ -145,7 +166,8 @@ def lookup_part(part: str) -> Part:
         if family is None:
             raise ConfigError(
                 f"unknown FPGA part '{part}' for the resource estimate (known: {', '.join(sorted(PARTS))}; "
-                "or any device of the 7-series, UltraScale, UltraScale+ or Alveo families by name, without a fit check)",
+                "or any device of the 7-series, UltraScale, UltraScale+ or Alveo families by name, without a fit check; "
+                f"or a board: {', '.join(BOARD_PARTS)})",
                 where="design.part",
                 fix="use one of the known parts, or add the device's LUT/FF/DSP/BRAM_18K totals to flow/parts.py",
             )

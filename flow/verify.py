@@ -78,13 +78,32 @@ def _load_inputs(path: Path, n_features: int) -> np.ndarray:
     return X.astype(np.float32)
 
 
+#: the CLI option behind each HlsConfig field, for errors about a command-line value
+_HLS_OPTIONS = {"backend": "--backend", "part": "--part", "clock_period_ns": "--clock-period", "io_type": "--io-type",
+                "strategy": "--strategy", "reuse_factor": "--reuse-factor"}
+
+
+def _hls_config(hls_options: dict | None) -> HlsConfig:
+    """HlsConfig from command-line values; a bad one is a ConfigError naming its option, not a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        return HlsConfig(**(hls_options or {}))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        option = _HLS_OPTIONS.get(field, field)
+        raise ConfigError(f"{first.get('input')!r}: {first['msg'].removeprefix('Value error, ')}", where=option,
+                          fix=f"give a valid {option} (flow {{verify,estimate}} --help lists them)") from None
+
+
 def verify(*, model_path: Path, data_path: Path, out_dir: Path, labels_path: Path | None = None, input_type: str | None = None, hls_options: dict | None = None, progress: bool = True) -> dict:
     """Convert, C-simulate and compare; writes out_dir/report.json and the project in out_dir/hls_project."""
     from flow import csim
     from flow.hls import convert, hls_config, plan_model
     from flow.stages.convert import plan_summary
 
-    hls_cfg = HlsConfig(**(hls_options or {}))
+    hls_cfg = _hls_config(hls_options)
     declared = parse_input_type(input_type)
     check_writable(out_dir, what="--out")
     csim.require_compiler()
@@ -121,7 +140,12 @@ def estimate_model(*, model_path: Path, out_dir: Path | None, input_type: str | 
     from flow.hls import HLS4ML_DEFAULT_PRECISION, plan_model
     from flow.parts import lookup_part
 
-    hls_cfg = HlsConfig(**(hls_options or {}))
+    from flow.parts import board_part
+
+    options = dict(hls_options or {})
+    # an estimate may name a board (nothing is written for it); a project needs the part itself
+    options["part"] = board_part(options.get("part", "")) or options.get("part")
+    hls_cfg = _hls_config({k: v for k, v in options.items() if v is not None})
     lookup_part(hls_cfg.part)
     declared = parse_input_type(input_type)
     if out_dir is not None:

@@ -64,3 +64,20 @@ def test_verify_bad_inputs(tmp_path, capsys):
     assert rc == 1 and "cannot load the model" in err
     rc, err = _run(["verify", str(tmp_path / "corrupt.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"), "--input-type", "float"], capsys)
     assert rc == 1 and "--input-type" in err and "fixed<16,6>" in err
+
+
+def test_bad_hls_option_values_are_named_not_tracebacks(tmp_path, capsys):
+    """--reuse-factor 0, --clock-period 0 or a board as --part used to end in a pydantic traceback
+    (or, for --clock-period 0, a silent 5 ns); they are checked before the model is read."""
+    np.save(tmp_path / "X.npy", np.zeros((4, 3), dtype=np.float32))
+    model = str(tmp_path / "never_read.h5")
+    for cmd in (["estimate", model], ["verify", model, "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o")]):
+        for option, value, expect in (("--reuse-factor", "0", "greater than 0"), ("--clock-period", "0", "greater than 0")):
+            rc, err = _run(cmd + [option, value], capsys)
+            assert rc == 1 and err.startswith(f"error: {option}: ") and expect in err and "Fix:" in err, err
+            assert "Traceback" not in err
+    # a board names the part to use for a project; an estimate just prices its part
+    rc, err = _run(["verify", model, "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"), "--part", "pynq-z2"], capsys)
+    assert rc == 1 and "--part" in err and "xc7z020clg400-1" in err
+    rc, err = _run(["estimate", model, "--part", "pynq-z2"], capsys)
+    assert rc == 1 and "does not exist" in err  # past the part check, at the missing model

@@ -49,6 +49,7 @@ def test_quantizer_strings_and_mappings():
         (lambda c: c["model"]["layers"].append({"name": "fc1", "units": 3}), ["unique", "fc1"]),
         (lambda c: c["data"].update(source="jets"), ["data.path"]),
         (lambda c: c["hls"].update(io_type="io_serial") if "hls" in c else c.update(hls={"io_type": "io_serial"}), ["hls.io_type", "io_serial", "io_parallel"]),
+        (lambda c: c.setdefault("hls", {}).update(part="pynq-z2"), ["hls.part", "pynq-z2", "is a board", "xc7z020clg400-1"]),
     ],
 )
 def test_bad_values_are_named(write_cfg, capsys, mutate, expect):
