@@ -35,8 +35,11 @@ def main() -> None:
     print(hdr)
     print("-" * len(hdr))
     for r in recs:
-        g = "excl" if rows[r["id"]].get("excluded") else rows[r["id"]]["group"][:5]
-        cells = " ".join(f"{r['published'][m]:>8}/{r['estimate'][m]:<8}" for m in METRICS)
+        g = "excl" if rows[r["id"]].get("excluded") else rows[r["id"]].get("group", "?")[:5]
+        if "not_estimated" in r:
+            print(f"{r['id']:36s} {g:5s} not estimated, left out of the medians: {r['not_estimated']}")
+            continue
+        cells = " ".join(f"{str(r['published'][m]):>8}/{r['estimate'][m]:<8}" for m in METRICS)
         print(f"{r['id']:36s} {g:5s} {cells}")
     for label, group in (("all included rows", None), ("calibration rows", "calibration"), ("holdout rows", "holdout")):
         n, med = _medians(recs, rows, group)
@@ -52,9 +55,9 @@ def main() -> None:
     by: dict[tuple[str, str], list[float]] = {}
     for r in recs:
         row = rows[r["id"]]
-        if row.get("excluded"):
+        if row.get("excluded") or "not_estimated" in r or r["published"]["latency_cycles"] is None:
             continue
-        tool = row["synthesis"]["tool"].split()[0]
+        tool = (row["synthesis"].get("tool") or "?").split()[0]
         key = (tool, lookup_part(row["synthesis"]["part"]).family)
         by.setdefault(key, []).append(r["estimate"]["latency_cycles"] - r["published"]["latency_cycles"])
     print("\nlatency error (estimate - published, cycles) by tool and part family, included rows:")

@@ -280,12 +280,16 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
                          where=str(proj.path), fix="pass --part")
     if final_clock is None:
         final_clock = 5.0
+    if proj.backend.lower() not in ("vivado", "vitis", "vivadoaccelerator"):
+        raise ModelError(f"the project was written by hls4ml's {proj.backend} backend; the estimate models the AMD/Xilinx "
+                         "HLS tools (Vivado, Vitis, VivadoAccelerator)", where=str(proj.path / "hls4ml_config.yml"),
+                         fix="convert the model with backend='Vivado' or 'Vitis' to estimate it")
     return Design(
         name=proj.path.name,
         layers=layers,
         input_type=input_type,
         n_inputs=n_inputs,
-        backend=proj.backend if proj.backend.lower() in ("vivado", "vitis") else "Vivado",
+        backend=proj.backend,  # VivadoAccelerator is priced as its Vivado core
         part=final_part,
         clock_period_ns=float(final_clock),
         io_type=io,

@@ -110,3 +110,31 @@ def test_quantize_to_rounding_and_wrap():
     assert list(quantize_to(np.array([0.3, -0.3, 1.9, 2.1]), t)) == [0.25, -0.5, 1.75, -2.0]  # 2.0 wraps
     s = FixedType(4, 2, rounding="RND_CONV", saturation="SAT")
     assert list(quantize_to(np.array([0.375, 0.125, 5.0, -5.0]), s)) == [0.5, 0.0, 1.75, -2.0]
+
+
+def _with_backend(tiny_run, tmp_path, backend: str) -> Path:
+    prj = tmp_path / f"prj_{backend}"
+    shutil.copytree(_project(tiny_run), prj)
+    cfg = prj / "hls4ml_config.yml"
+    text = cfg.read_text()
+    assert "Backend:" in text
+    cfg.write_text("\n".join(f"Backend: {backend}" if line.startswith("Backend:") else line for line in text.splitlines()))
+    return prj
+
+
+def test_vivado_accelerator_project_is_priced_as_its_vivado_core(tiny_run, tmp_path):
+    """VivadoAccelerator wraps the Vivado backend's HLS core: same core numbers, and a warning that
+    the AXI wrapper is not in them (it used to be renamed 'Vivado' without a word)."""
+    acc = estimate(design_from_project(_with_backend(tiny_run, tmp_path, "VivadoAccelerator")))
+    viv = estimate(design_from_project(_with_backend(tiny_run, tmp_path, "Vivado")))
+    assert acc.total == viv.total
+    assert acc.backend == "VivadoAccelerator"
+    assert any("AXI wrapper" in w for w in acc.warnings) and not any("AXI" in w for w in viv.warnings)
+
+
+def test_non_xilinx_project_is_refused_by_name(tiny_run, tmp_path, capsys):
+    """A Quartus project used to be estimated as if Vivado had built it."""
+    prj = _with_backend(tiny_run, tmp_path, "Quartus")
+    assert main(["estimate", str(prj)]) == 1
+    err = capsys.readouterr().err
+    assert "Quartus" in err and "hls4ml_config.yml" in err and "Fix:" in err

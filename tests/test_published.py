@@ -100,3 +100,29 @@ def test_instance_latency_evidence_matches_the_table():
         assert rep["url"] == rows[rid]["source"]["url"], rid
         assert rep["latency_cycles"] == rows[rid]["results"]["latency_cycles"], rid
         assert rep["instances"] and all(lat >= 0 for _, lat in rep["instances"]), rid
+
+
+def test_a_row_the_estimator_cannot_price_is_reported_not_fatal():
+    """A table someone extends (a Versal part, an unmodelled activation, a missing field) must not
+    end the comparison for every other row, nor enter the medians with a made-up number."""
+    import copy
+
+    base = {r["id"]: r for r in load_published()}["tut_p1_enlupi_u250"]
+    versal, elu, broken, defaults = (copy.deepcopy(base) for _ in range(4))
+    versal["id"], versal["synthesis"]["part"] = "versal", "xcvc1902-vsva2197-2MP-e-S"
+    elu["id"], elu["model"]["hidden_activation"] = "elu", "elu"
+    broken["id"] = "broken"
+    del broken["model"]["layers"]
+    # fields a row may leave out: hls4ml's defaults, and the backend its tool implies
+    defaults["id"] = "defaults"
+    for key in ("backend", "clock_period_ns"):
+        del defaults["synthesis"][key]
+    del defaults["model"]["default_precision"]
+    recs = {r["id"]: r for r in compare_published([versal, elu, broken, defaults, base])}
+    assert "xcvc1902" in recs["versal"]["not_estimated"]
+    assert "elu" in recs["elu"]["not_estimated"] and recs["elu"]["error_pct"] == {}
+    assert "layers" in recs["broken"]["not_estimated"]
+    assert "not_estimated" not in recs["defaults"]
+    assert recs["defaults"]["estimate"] == recs[base["id"]]["estimate"]  # Vitis, 5 ns, ap_fixed<16,6>
+    med = median_abs_errors(list(recs.values()))
+    assert med == median_abs_errors([recs[base["id"]], recs["defaults"]])

@@ -105,6 +105,24 @@ def test_part_prefix_matching():
     assert lookup_part("xc7z020clg400-1").dsp == "DSP48E1"
 
 
+def test_board_names_resolve_to_their_part():
+    """hls4ml's VivadoAccelerator boards (and the Kria kits) are estimated on the part they carry."""
+    assert lookup_part("pynq-z2") == lookup_part("xc7z020clg400-1")
+    assert lookup_part("Alveo-U250") == lookup_part("xcu250-figd2104-2L-e")
+    assert lookup_part("kv260") == lookup_part("xck26-sfvc784-2LV-c")
+    with pytest.raises(ConfigError, match="pynq-z2"):  # the error lists the boards
+        lookup_part("pynq-z9")
+
+
+def test_vivado_accelerator_backend_is_its_vivado_core_with_a_warning():
+    d = _dense(np.ones((2, 2)))
+    viv = estimate(_design([d]))
+    acc = estimate(_design([d], backend="VivadoAccelerator"))
+    assert acc.total == viv.total and any("AXI wrapper" in w for w in acc.warnings)
+    with pytest.raises(ConfigError, match="Quartus"):
+        estimate(_design([d], backend="Quartus"))
+
+
 def test_unknown_strategy_or_io_raises():
     d = _dense(np.ones((2, 2)))
     with pytest.raises(ConfigError):
