@@ -44,6 +44,9 @@ def _add_hls_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", default="Vivado", choices=["Vivado", "Vitis"])
     p.add_argument("--part", default=None, help=f"FPGA part (default {DEFAULT_PART}; for an hls4ml project: the project's own)")
     p.add_argument("--clock-period", type=float, default=None, help="ns (default 5; for an hls4ml project: the project's own)")
+    p.add_argument("--clock-uncertainty", default=None,
+                   help="hls4ml's ClockUncertainty, '12.5%%' or ns (default: the backend's, Vivado 12.5%%, Vitis 27%%; "
+                        "for an hls4ml project: the project's own)")
     p.add_argument("--io-type", default="io_parallel", choices=["io_parallel", "io_stream"])
     p.add_argument("--strategy", default="Latency", choices=["Latency", "Resource", "distributed_arithmetic"])
     p.add_argument("--reuse-factor", type=int, default=1)
@@ -164,7 +167,8 @@ def cmd_estimate(args) -> int:
 
     out = Path(args.out) if args.out else None
     if Path(args.model).is_dir():
-        result = estimate_project(project_dir=Path(args.model), out_dir=out, part=args.part, clock_period_ns=args.clock_period)
+        result = estimate_project(project_dir=Path(args.model), out_dir=out, part=args.part, clock_period_ns=args.clock_period,
+                                  clock_uncertainty=args.clock_uncertainty)
     else:
         result = estimate_model(model_path=Path(args.model), out_dir=out, input_type=args.input_type, hls_options=_hls_options(args))
     t = result["total"]
@@ -229,6 +233,7 @@ def _hls_options(args) -> dict:
         "backend": args.backend,
         "part": args.part or DEFAULT_PART,
         "clock_period_ns": 5.0 if args.clock_period is None else args.clock_period,
+        "clock_uncertainty": args.clock_uncertainty,
         "io_type": args.io_type,
         "strategy": args.strategy,
         "reuse_factor": args.reuse_factor,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from flow.errors import ConfigError
 from flow.parts import DEFAULT_PART, board_part
@@ -254,11 +254,31 @@ class HlsConfig(Strict):
     backend: Literal["Vivado", "Vitis"] = "Vivado"
     part: str = DEFAULT_PART
     clock_period_ns: float = Field(default=5.0, gt=0, le=1000)
+    #: hls4ml's ClockUncertainty: "12.5%" or a time in ns ("0.62"); unset: the backend's default
+    #: (Vivado 12.5 %, Vitis 27 %). HLS schedules within period - uncertainty.
+    clock_uncertainty: str | None = None
     io_type: Literal["io_parallel", "io_stream"] = "io_parallel"
     strategy: Literal["Latency", "Resource", "distributed_arithmetic"] = "Latency"
     reuse_factor: int = Field(default=1, gt=0, le=4096)
     per_layer_reuse: dict[str, int] = Field(default_factory=dict)
     project_dir: str = "hls_projects"  # relative to the working directory; the project is <project_dir>/<name>
+
+    @field_validator("clock_uncertainty", mode="before")
+    @classmethod
+    def _uncertainty_below_the_period(cls, v: object, info: ValidationInfo) -> object:
+        if v is None:
+            return v
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            v = str(v)  # a bare number is a time in ns, as set_clock_uncertainty reads it
+        period = info.data.get("clock_period_ns")
+        m = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(%|ns)?\s*", v) if isinstance(v, str) else None
+        share = None
+        if m is not None and period:
+            share = float(m.group(1)) / 100 if m.group(2) == "%" else float(m.group(1)) / period
+        if share is None or not 0 <= share < 1:
+            raise ValueError(f"{v!r} is not a clock uncertainty below the {period} ns period: give a percentage like "
+                             "'12.5%' or a time in ns like 0.62")
+        return m.group(1) + ("%" if m.group(2) == "%" else "")  # as Vivado/Vitis's set_clock_uncertainty reads it
 
     @field_validator("part")
     @classmethod

@@ -143,6 +143,9 @@ class Design:
     clock_period_ns: float = 5.0
     io_type: str = "io_parallel"
     strategy: str = "Latency"
+    #: hls4ml's ClockUncertainty: "12.5%" of the period or a time in ns ("0.62"); None: the
+    #: backend's default (Vivado 12.5 %, Vitis 27 %). HLS keeps it out of every cycle it schedules.
+    clock_uncertainty: str | None = None
     extra: dict = field(default_factory=dict)
 
     def dense_layers(self) -> list[DenseDesign]:

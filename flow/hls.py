@@ -208,6 +208,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         backend=hls_cfg.backend,
         part=hls_cfg.part,
         clock_period_ns=hls_cfg.clock_period_ns,
+        clock_uncertainty=hls_cfg.clock_uncertainty,
         io_type=hls_cfg.io_type,
         strategy=hls_cfg.strategy,
     )
@@ -310,6 +311,8 @@ def convert(model, cfg: dict, hls_cfg: HlsConfig, output_dir: Path):
         clock_period=hls_cfg.clock_period_ns,
         project_name="myproject",
     )
+    if hls_cfg.clock_uncertainty is not None:
+        kwargs["clock_uncertainty"] = hls_cfg.clock_uncertainty  # else hls4ml's backend default
     try:
         hls_model = hls4ml.converters.convert_from_keras_model(model, **kwargs)
         # write the per-layer trace hooks (inside #ifndef __SYNTHESIS__, so synthesis ignores

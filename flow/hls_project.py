@@ -48,6 +48,7 @@ class HlsProject:
     part: str | None = None
     clock_period_ns: float | None = None
     backend: str = "Vivado"
+    clock_uncertainty: str | None = None  # hls4ml's ClockUncertainty, when the project records it
 
 
 def _strip_comments(text: str) -> str:
@@ -149,6 +150,10 @@ def _read_part_and_clock(proj: HlsProject) -> None:
         m = re.search(r"^\s*Backend\s*:\s*(\w+)", t, re.M)
         if m:
             proj.backend = m.group(1)
+        m = (re.search(r"^\s*ClockUncertainty\s*:\s*['\"]?([\d.]+\s*%?)", t, re.M)
+             or re.search(r"set\s+clock_uncertainty\s+\{?([\d.]+\s*%?)", t))
+        if m and proj.clock_uncertainty is None:
+            proj.clock_uncertainty = m.group(1).replace(" ", "")
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,6 +297,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         backend=proj.backend,  # VivadoAccelerator is priced as its Vivado core
         part=final_part,
         clock_period_ns=float(final_clock),
+        clock_uncertainty=proj.clock_uncertainty,
         io_type=io,
         strategy="Resource" if strat_set == {"resource"} else "Latency",
         extra={"layer_strategy": strategies, "softmax_implementation": softmax_impl or "stable",

@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 # Calibration constants. Few, each with its reason; see docs/resources.md for sources.
 # --------------------------------------------------------------------------------------------
 #: Default clock uncertainty, as a fraction of the period, that HLS keeps out of scheduling:
-#: Vivado HLS 12.5 %, Vitis HLS 27 % (both printed in every report's timing table: 0.62 ns and
-#: 1.35 ns of a 5 ns clock).
+#: Vivado HLS 12.5 %, Vitis HLS 27 % (hls4ml 1.x's ClockUncertainty defaults per backend, printed
+#: in the reports' timing tables: 0.62 ns and 1.35 ns of a 5 ns clock). A design, project or
+#: published row that sets its own (repo_ce6370_400_u250: Vitis at 0.62 ns) is scheduled with it.
 CLOCK_UNCERTAINTY = 0.125
 CLOCK_UNCERTAINTY_VITIS = 0.27
 #: HLS maps a product to a DSP48 only when the data operand is at least DSP_MIN_BITS wide and
@@ -292,15 +293,30 @@ class _Ctx:
     #: hls4ml < 0.5 passed weights to a non-inlined dense function: HLS built generic multipliers
     #: (no constant folding) and only the ALLOCATION limit (n_in*n_out - n_zeros) removed zeros
     legacy_weights: bool = False
-
-    @property
-    def uncertainty(self) -> float:
-        return CLOCK_UNCERTAINTY_VITIS if self.backend == "vitis" else CLOCK_UNCERTAINTY
+    #: fraction of the period HLS keeps out of scheduling (the design's clock uncertainty)
+    uncertainty: float = CLOCK_UNCERTAINTY
 
     @property
     def t_eff(self) -> float:
         """Usable ns per cycle, in units of the reference family's (UltraScale+ -2) delays."""
         return self.period_ns * (1.0 - self.uncertainty) / self.part.speed
+
+
+def clock_uncertainty_fraction(value: Any, period_ns: float, backend: str) -> float:
+    """hls4ml's ClockUncertainty ("12.5%", or ns as in set_clock_uncertainty 0.62) as a fraction of
+    the period; None or "" is the backend's default (hls4ml 1.x: Vivado 12.5 %, Vitis 27 %)."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return CLOCK_UNCERTAINTY_VITIS if _norm(backend) == "vitis" else CLOCK_UNCERTAINTY
+    m = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)\s*(%|ns)?", text)
+    frac = None
+    if m:
+        frac = float(m.group(1)) / 100.0 if m.group(2) == "%" else float(m.group(1)) / float(period_ns)
+    if frac is None or not 0.0 <= frac < 1.0:
+        raise ConfigError(f"clock uncertainty '{value}' is not a share of the {period_ns} ns period below 100 %",
+                          where="design.clock_uncertainty",
+                          fix="give a percentage like '12.5%' or a time in ns like '0.62', less than the clock period")
+    return frac
 
 
 def _adder_schedule(terms: np.ndarray, acc_w: int, result_w: int, t_first: float,
@@ -697,7 +713,9 @@ def estimate(design: Design) -> ResourceEstimate:
     extra = design.extra if isinstance(design.extra, dict) else {}
     ctx = _Ctx(part, float(design.clock_period_ns), strategy, io, backend,
                softmax_impl=_norm(extra.get("softmax_implementation", "stable")),
-               legacy_weights=_version_below(extra.get("hls4ml_version"), (0, 5)))
+               legacy_weights=_version_below(extra.get("hls4ml_version"), (0, 5)),
+               uncertainty=clock_uncertainty_fraction(getattr(design, "clock_uncertainty", None),
+                                                      float(design.clock_period_ns), backend))
     per_layer_strategy: dict = design.extra.get("layer_strategy", {}) if isinstance(design.extra, dict) else {}
 
     layers: list[LayerEstimate] = []
@@ -1003,6 +1021,9 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
         backend=row["synthesis"].get("backend") or _backend_of_tool(row["synthesis"].get("tool")),
         part=row["synthesis"]["part"],
         clock_period_ns=float(row["synthesis"].get("clock_period_ns") or HLS4ML_DEFAULT_CLOCK_NS),
+        # the uncertainty the report's timing table prints, where it is not the backend's default
+        clock_uncertainty=(str(row["synthesis"]["clock_uncertainty_ns"])
+                           if row["synthesis"].get("clock_uncertainty_ns") is not None else None),
         io_type=m.get("io_type", "io_parallel"),
         strategy=m.get("strategy", "Latency"),
         # hls4ml made 'stable' the default softmax in 0.7; a row may name its implementation

@@ -79,7 +79,8 @@ def _load_inputs(path: Path, n_features: int) -> np.ndarray:
 
 
 #: the CLI option behind each HlsConfig field, for errors about a command-line value
-_HLS_OPTIONS = {"backend": "--backend", "part": "--part", "clock_period_ns": "--clock-period", "io_type": "--io-type",
+_HLS_OPTIONS = {"backend": "--backend", "part": "--part", "clock_period_ns": "--clock-period",
+                "clock_uncertainty": "--clock-uncertainty", "io_type": "--io-type",
                 "strategy": "--strategy", "reuse_factor": "--reuse-factor"}
 
 
@@ -156,7 +157,7 @@ def estimate_model(*, model_path: Path, out_dir: Path | None, input_type: str | 
 
 
 def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | None = None,
-                     clock_period_ns: float | None = None) -> dict:
+                     clock_period_ns: float | None = None, clock_uncertainty: str | None = None) -> dict:
     """Resource estimate of an existing hls4ml project directory, from its firmware (weights included).
 
     Part and clock come from the project (hls4ml_config.yml / project.tcl / build_prj.tcl)
@@ -169,7 +170,10 @@ def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | Non
         lookup_part(part)
     if out_dir is not None:
         check_writable(out_dir, what="--out")
-    return _estimate_and_write(design_from_project(project_dir, part=part, clock_period_ns=clock_period_ns), out_dir)
+    design = design_from_project(project_dir, part=part, clock_period_ns=clock_period_ns)
+    if clock_uncertainty is not None:
+        design.clock_uncertainty = clock_uncertainty
+    return _estimate_and_write(design, out_dir)
 
 
 def _estimate_and_write(design, out_dir: Path | None, notes: list[str] | None = None) -> dict:

@@ -56,7 +56,8 @@ def tiny_run(tmp_path_factory):
     from flow.cli import main
 
     root = tmp_path_factory.mktemp("tiny_run")
-    cfg = tiny_config(hls={"project_dir": str(root / "hls_projects")})
+    # a clock uncertainty that is nobody's default: the project and the estimates must carry it
+    cfg = tiny_config(hls={"project_dir": str(root / "hls_projects"), "clock_uncertainty": "20%"})
     path = write_config(root / "tiny.yaml", cfg)
     rc = main(["run", str(path), "--out", str(root / "run"), "--no-progress", "-q"])
     assert rc == 0

@@ -72,7 +72,8 @@ def test_bad_hls_option_values_are_named_not_tracebacks(tmp_path, capsys):
     np.save(tmp_path / "X.npy", np.zeros((4, 3), dtype=np.float32))
     model = str(tmp_path / "never_read.h5")
     for cmd in (["estimate", model], ["verify", model, "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o")]):
-        for option, value, expect in (("--reuse-factor", "0", "greater than 0"), ("--clock-period", "0", "greater than 0")):
+        for option, value, expect in (("--reuse-factor", "0", "greater than 0"), ("--clock-period", "0", "greater than 0"),
+                                      ("--clock-uncertainty", "9", "below the 5.0 ns period")):
             rc, err = _run(cmd + [option, value], capsys)
             assert rc == 1 and err.startswith(f"error: {option}: ") and expect in err and "Fix:" in err, err
             assert "Traceback" not in err

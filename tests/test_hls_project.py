@@ -38,6 +38,23 @@ def test_project_design_matches_the_flow_design(tiny_run):
             assert (ta.width, ta.integer, ta.signed) == (tb.width, tb.integer, tb.signed), (b.name, t)
     e1, e2 = estimate(d).total, estimate(ref).total
     assert e1 == e2  # the same design, read back from firmware/, costs the same
+    # the config's clock uncertainty reached hls4ml's project and was read back from it
+    assert "set clock_uncertainty 20%" in (_project(tiny_run) / "project.tcl").read_text()
+    assert d.clock_uncertainty == ref.clock_uncertainty == "20%"
+
+
+def test_clock_uncertainty_moves_the_schedule(tiny_run):
+    """Less time per cycle for the logic: never fewer cycles or pipeline registers."""
+    d = design_from_project(_project(tiny_run))
+    last = None
+    for unc in ("0%", "20%", "45%", "70%"):
+        d.clock_uncertainty = unc
+        t = estimate(d).total
+        if last is not None:
+            assert t["latency_cycles"] >= last["latency_cycles"] and t["FF"] >= last["FF"], (unc, t, last)
+        last = t
+    d.clock_uncertainty = "0%"
+    assert estimate(d).total["latency_cycles"] < last["latency_cycles"]
 
 
 def test_cli_estimate_on_project_dir(tiny_run, tmp_path, capsys):

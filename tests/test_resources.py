@@ -123,6 +123,23 @@ def test_vivado_accelerator_backend_is_its_vivado_core_with_a_warning():
         estimate(_design([d], backend="Quartus"))
 
 
+def test_clock_uncertainty_is_the_designs_own_else_the_backends():
+    """hls4ml's ClockUncertainty: a Vitis design at 12.5 % schedules like the Vivado default, and
+    the default Vitis 27 % leaves less of each cycle (more cycles or registers, never fewer)."""
+    rng = np.random.default_rng(0)
+    d = _dense(rng.integers(-31, 32, size=(64, 32)) / 32.0)
+    viv = estimate(_design([d]))
+    vitis = estimate(_design([d], backend="Vitis"))
+    vitis_125 = estimate(_design([d], backend="Vitis", clock_uncertainty="12.5%"))
+    vitis_ns = estimate(_design([d], backend="Vitis", clock_uncertainty="0.625"))  # 12.5 % of 5 ns
+    for k in ("latency_cycles", "FF"):
+        assert vitis_125.total[k] == vitis_ns.total[k] == viv.total[k]
+    assert vitis.total["FF"] > vitis_125.total["FF"] and vitis.total["latency_cycles"] >= vitis_125.total["latency_cycles"]
+    for bad in ("5", "100%", "soon"):
+        with pytest.raises(ConfigError, match="clock uncertainty"):
+            estimate(_design([d], clock_uncertainty=bad))
+
+
 def test_unknown_strategy_or_io_raises():
     d = _dense(np.ones((2, 2)))
     with pytest.raises(ConfigError):
