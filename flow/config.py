@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from flow.errors import ConfigError
-from flow.parts import DEFAULT_PART, board_part
+from flow.parts import DEFAULT_PART, board_part, clock_uncertainty_share
 
 
 class Strict(BaseModel):
@@ -268,17 +268,12 @@ class HlsConfig(Strict):
     def _uncertainty_below_the_period(cls, v: object, info: ValidationInfo) -> object:
         if v is None:
             return v
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            v = str(v)  # a bare number is a time in ns, as set_clock_uncertainty reads it
         period = info.data.get("clock_period_ns")
-        m = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(%|ns)?\s*", v) if isinstance(v, str) else None
-        share = None
-        if m is not None and period:
-            share = float(m.group(1)) / 100 if m.group(2) == "%" else float(m.group(1)) / period
-        if share is None or not 0 <= share < 1:
+        if clock_uncertainty_share(v, period) is None:
             raise ValueError(f"{v!r} is not a clock uncertainty below the {period} ns period: give a percentage like "
                              "'12.5%' or a time in ns like 0.62")
-        return m.group(1) + ("%" if m.group(2) == "%" else "")  # as Vivado/Vitis's set_clock_uncertainty reads it
+        # as Vivado/Vitis's set_clock_uncertainty reads it: '12.5%' or ns without a unit
+        return re.sub(r"\s|ns", "", str(v))
 
     @field_validator("part")
     @classmethod

@@ -89,6 +89,18 @@ def board_part(name: str) -> str | None:
     return BOARD_PARTS.get((name or "").strip().lower())
 
 
+def clock_uncertainty_share(value: object, period_ns: float) -> float | None:
+    """hls4ml's ClockUncertainty ("12.5%", or a time in ns as set_clock_uncertainty reads "0.62")
+    as a share of the period; None when it is not one, or not below the period."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)) or not period_ns or period_ns <= 0:
+        return None
+    m = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(%|ns)?\s*", str(value))
+    if m is None:
+        return None
+    share = float(m.group(1)) / 100.0 if m.group(2) == "%" else float(m.group(1)) / float(period_ns)
+    return share if 0.0 <= share < 1.0 else None
+
+
 #: Delay scale per family at the family's reference speed grade. Sources: DS923/DS925 (Virtex and
 #: Zynq UltraScale+ share one fabric: 1.0 at -2), DS892 (Kintex UltraScale -2), DS183/DS187
 #: (Virtex-7, Zynq-7000 at -1) switching characteristics: carry-chain and DSP48 M->P delays of a

@@ -25,7 +25,7 @@ import numpy as np
 
 from flow.design import ActivationDesign, DenseDesign, Design, FixedType, log2_ceil, parse_ap_type, quantize_to
 from flow.errors import ConfigError
-from flow.parts import Part, lookup_part
+from flow.parts import Part, clock_uncertainty_share, lookup_part
 
 log = logging.getLogger(__name__)
 
@@ -303,20 +303,16 @@ class _Ctx:
 
 
 def clock_uncertainty_fraction(value: Any, period_ns: float, backend: str) -> float:
-    """hls4ml's ClockUncertainty ("12.5%", or ns as in set_clock_uncertainty 0.62) as a fraction of
-    the period; None or "" is the backend's default (hls4ml 1.x: Vivado 12.5 %, Vitis 27 %)."""
-    text = "" if value is None else str(value).strip()
-    if not text:
+    """The design's clock uncertainty as a share of the period; None or "" is the backend's
+    default (hls4ml 1.x: Vivado 12.5 %, Vitis 27 %)."""
+    if value is None or str(value).strip() == "":
         return CLOCK_UNCERTAINTY_VITIS if _norm(backend) == "vitis" else CLOCK_UNCERTAINTY
-    m = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)\s*(%|ns)?", text)
-    frac = None
-    if m:
-        frac = float(m.group(1)) / 100.0 if m.group(2) == "%" else float(m.group(1)) / float(period_ns)
-    if frac is None or not 0.0 <= frac < 1.0:
+    share = clock_uncertainty_share(value, period_ns)
+    if share is None:
         raise ConfigError(f"clock uncertainty '{value}' is not a share of the {period_ns} ns period below 100 %",
                           where="design.clock_uncertainty",
                           fix="give a percentage like '12.5%' or a time in ns like '0.62', less than the clock period")
-    return frac
+    return share
 
 
 def _adder_schedule(terms: np.ndarray, acc_w: int, result_w: int, t_first: float,
