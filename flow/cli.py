@@ -231,8 +231,8 @@ def cmd_data(args) -> int:
 def _hls_options(args) -> dict:
     return {
         "backend": args.backend,
-        "part": args.part or DEFAULT_PART,
-        "clock_period_ns": 5.0 if args.clock_period is None else args.clock_period,
+        "part": args.part,  # unset options take HlsConfig's defaults
+        "clock_period_ns": args.clock_period,
         "clock_uncertainty": args.clock_uncertainty,
         "io_type": args.io_type,
         "strategy": args.strategy,

@@ -130,6 +130,11 @@ class ActivationDesign:
 LayerDesign = DenseDesign | ActivationDesign
 
 
+#: what hls4ml uses where nothing is said: config_from_keras_model's precision, its clock period
+HLS4ML_DEFAULT_PRECISION = FixedType(16, 6)
+HLS4ML_DEFAULT_CLOCK_NS = 5.0
+
+
 @dataclass
 class Design:
     """The whole network plus the implementation choices that change its cost."""
@@ -140,7 +145,7 @@ class Design:
     n_inputs: int
     backend: str = "Vivado"
     part: str = DEFAULT_PART
-    clock_period_ns: float = 5.0
+    clock_period_ns: float = HLS4ML_DEFAULT_CLOCK_NS
     io_type: str = "io_parallel"
     strategy: str = "Latency"
     #: hls4ml's ClockUncertainty: "12.5%" of the period or a time in ns ("0.62"); None: the

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from flow.config import HlsConfig, Quantizer
-from flow.design import ActivationDesign, DenseDesign, Design, FixedType, accumulator_type, quantize_to
+from flow.design import HLS4ML_DEFAULT_PRECISION, ActivationDesign, DenseDesign, Design, FixedType, accumulator_type, quantize_to
 from flow.errors import ModelError
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
 
@@ -32,8 +32,6 @@ SUPPORTED_LAYERS = (
     "ReLU (plain)",
     "Dropout (ignored at inference)",
 )
-#: hls4ml's default precision (config_from_keras_model): what it gives what the flow leaves unset
-HLS4ML_DEFAULT_PRECISION = FixedType(16, 6)
 #: output activations hls4ml computes with lookup tables (approximate by design)
 APPROXIMATE_OUTPUTS = ("softmax", "sigmoid", "tanh")
 DEFAULT_INPUT_TYPE = FixedType(16, 6, True, "RND_CONV", "SAT")  # hls4ml's default width, rounded like QKeras

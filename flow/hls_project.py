@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from flow.design import ActivationDesign, DenseDesign, Design, FixedType, parse_ap_type, quantize_to
+from flow.design import HLS4ML_DEFAULT_CLOCK_NS, ActivationDesign, DenseDesign, Design, FixedType, parse_ap_type, quantize_to
 from flow.errors import ModelError
 
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
@@ -214,7 +214,8 @@ def _read_values(fw: Path, var: str, n: int) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # Project -> Design
 # --------------------------------------------------------------------------------------------
-def design_from_project(path: str | Path, *, part: str | None = None, clock_period_ns: float | None = None) -> Design:
+def design_from_project(path: str | Path, *, part: str | None = None, clock_period_ns: float | None = None,
+                        clock_uncertainty: str | None = None) -> Design:
     """The Design an hls4ml project implements: layer order, precisions, reuse, weights."""
     proj = parse_project(path)
     fw = proj.firmware
@@ -284,7 +285,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         raise ModelError("the FPGA part is not in the project (no hls4ml_config.yml, project.tcl or build_prj.tcl)",
                          where=str(proj.path), fix="pass --part")
     if final_clock is None:
-        final_clock = 5.0
+        final_clock = HLS4ML_DEFAULT_CLOCK_NS
     if proj.backend.lower() not in ("vivado", "vitis", "vivadoaccelerator"):
         raise ModelError(f"the project was written by hls4ml's {proj.backend} backend; the estimate models the AMD/Xilinx "
                          "HLS tools (Vivado, Vitis, VivadoAccelerator)", where=str(proj.path / "hls4ml_config.yml"),
@@ -297,7 +298,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         backend=proj.backend,  # VivadoAccelerator is priced as its Vivado core
         part=final_part,
         clock_period_ns=float(final_clock),
-        clock_uncertainty=proj.clock_uncertainty,
+        clock_uncertainty=clock_uncertainty or proj.clock_uncertainty,
         io_type=io,
         strategy="Resource" if strat_set == {"resource"} else "Latency",
         extra={"layer_strategy": strategies, "softmax_implementation": softmax_impl or "stable",

@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from flow.design import ActivationDesign, DenseDesign, Design, FixedType, log2_ceil, parse_ap_type, quantize_to
+from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, ActivationDesign, DenseDesign, Design,
+                         FixedType, log2_ceil, parse_ap_type, quantize_to)
 from flow.errors import ConfigError
 from flow.parts import Part, clock_uncertainty_share, lookup_part
 
@@ -303,10 +304,10 @@ class _Ctx:
 
 
 def clock_uncertainty_fraction(value: Any, period_ns: float, backend: str) -> float:
-    """The design's clock uncertainty as a share of the period; None or "" is the backend's
-    default (hls4ml 1.x: Vivado 12.5 %, Vitis 27 %)."""
+    """The design's clock uncertainty as a share of the period; None or "" is the (normalised)
+    backend's default (hls4ml 1.x: Vivado 12.5 %, Vitis 27 %)."""
     if value is None or str(value).strip() == "":
-        return CLOCK_UNCERTAINTY_VITIS if _norm(backend) == "vitis" else CLOCK_UNCERTAINTY
+        return CLOCK_UNCERTAINTY_VITIS if backend == "vitis" else CLOCK_UNCERTAINTY
     share = clock_uncertainty_share(value, period_ns)
     if share is None:
         raise ConfigError(f"clock uncertainty '{value}' is not a share of the {period_ns} ns period below 100 %",
@@ -710,9 +711,8 @@ def estimate(design: Design) -> ResourceEstimate:
     ctx = _Ctx(part, float(design.clock_period_ns), strategy, io, backend,
                softmax_impl=_norm(extra.get("softmax_implementation", "stable")),
                legacy_weights=_version_below(extra.get("hls4ml_version"), (0, 5)),
-               uncertainty=clock_uncertainty_fraction(getattr(design, "clock_uncertainty", None),
-                                                      float(design.clock_period_ns), backend))
-    per_layer_strategy: dict = design.extra.get("layer_strategy", {}) if isinstance(design.extra, dict) else {}
+               uncertainty=clock_uncertainty_fraction(design.clock_uncertainty, float(design.clock_period_ns), backend))
+    per_layer_strategy: dict = extra.get("layer_strategy", {})
 
     layers: list[LayerEstimate] = []
     slack = 0.0
@@ -936,11 +936,6 @@ def published_weights() -> dict[str, np.ndarray]:
         return {k: z[k] for k in z.files}
 
 
-#: what hls4ml uses where a row does not say: its default precision and clock period
-HLS4ML_DEFAULT_TYPE = "ap_fixed<16,6>"
-HLS4ML_DEFAULT_CLOCK_NS = 5.0
-
-
 def _backend_of_tool(tool: Any) -> str:
     """A row that names only its tool: "Vitis HLS 2023.2" was built by hls4ml's Vitis backend."""
     return "Vitis" if str(tool or "").strip().lower().startswith("vitis") else "Vivado"
@@ -957,7 +952,7 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     real = published_weights()
     sizes: list[int] = list(m["layers"])
     n = len(sizes) - 1
-    dflt = m.get("default_precision", HLS4ML_DEFAULT_TYPE)
+    dflt = m.get("default_precision", f"ap_{HLS4ML_DEFAULT_PRECISION.hls()}")
     default = parse_fixed(dflt)
     wts = [parse_fixed(s) for s in _per_layer(m, "weight_precision", n, dflt)]
     bts = [parse_fixed(s) for s in _per_layer(m, "bias_precision", n, None)] if "bias_precision" in m else wts
@@ -1052,7 +1047,7 @@ def compare_published(rows: list[dict[str, Any]] | None = None, seed: int = 0) -
             rec["not_estimated"] = f"the row lacks or mistypes a field the rebuild needs ({type(exc).__name__}: {exc})"
             continue
         if not est.total["complete"]:
-            rec["not_estimated"] = "; ".join(w for w in est.warnings if "not estimated" in w)
+            rec["not_estimated"] = "; ".join(f"layer {lay.name}: {lay.note}" for lay in est.layers if not lay.estimated)
             rec["estimate"] = {m: est.total[m] for m in PUBLISHED_METRICS}  # a lower bound, not compared
             continue
         for m in PUBLISHED_METRICS:

@@ -89,7 +89,8 @@ def _hls_config(hls_options: dict | None) -> HlsConfig:
     from pydantic import ValidationError
 
     try:
-        return HlsConfig(**(hls_options or {}))
+        # an option left unset takes the config's default
+        return HlsConfig(**{k: v for k, v in (hls_options or {}).items() if v is not None})
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
@@ -138,15 +139,14 @@ def verify(*, model_path: Path, data_path: Path, out_dir: Path, labels_path: Pat
 
 def estimate_model(*, model_path: Path, out_dir: Path | None, input_type: str | None = None, hls_options: dict | None = None) -> dict:
     """Resource estimate of a saved QKeras model: no compile, no vendor tool."""
-    from flow.hls import HLS4ML_DEFAULT_PRECISION, plan_model
-    from flow.parts import lookup_part
-
-    from flow.parts import board_part
+    from flow.design import HLS4ML_DEFAULT_PRECISION
+    from flow.hls import plan_model
+    from flow.parts import board_part, lookup_part
 
     options = dict(hls_options or {})
     # an estimate may name a board (nothing is written for it); a project needs the part itself
-    options["part"] = board_part(options.get("part", "")) or options.get("part")
-    hls_cfg = _hls_config({k: v for k, v in options.items() if v is not None})
+    options["part"] = board_part(options.get("part") or "") or options.get("part")
+    hls_cfg = _hls_config(options)
     lookup_part(hls_cfg.part)
     declared = parse_input_type(input_type)
     if out_dir is not None:
@@ -170,9 +170,7 @@ def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | Non
         lookup_part(part)
     if out_dir is not None:
         check_writable(out_dir, what="--out")
-    design = design_from_project(project_dir, part=part, clock_period_ns=clock_period_ns)
-    if clock_uncertainty is not None:
-        design.clock_uncertainty = clock_uncertainty
+    design = design_from_project(project_dir, part=part, clock_period_ns=clock_period_ns, clock_uncertainty=clock_uncertainty)
     return _estimate_and_write(design, out_dir)
 
 
