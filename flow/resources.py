@@ -647,6 +647,35 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
         ff = n * (TABLE_WIDTH + wo)
         return LayerEstimate(a.name, "activation", LUT=lut, FF=ff, DSP=0, BRAM_18K=bram, latency_cycles=2, ii=1,
                              detail={"table_size": table, "table_copies": math.ceil(n / 2)})
+    if f == "softmax" and ctx.softmax_impl == "argmax":
+        # hls4ml softmax_argmax: a running maximum over the classes (the loop carries it, so n-1
+        # compare+select steps in series), then a one-hot write; no tables, no multiplies
+        idx_w = log2_ceil(max(n, 2))
+        lut = (n - 1) * (2.0 * wi + idx_w) + n * wo
+        lat = _chain_cycles([(1.5 * t_add_ns(wi), n - 1, 0)], ctx)
+        return LayerEstimate(a.name, "activation", LUT=lut, FF=float(n * wo), DSP=0, BRAM_18K=0,
+                             latency_cycles=max(lat, 1), ii=1, detail={"implementation": "argmax"})
+    if f == "softmax" and ctx.softmax_impl == "legacy":
+        # hls4ml softmax_legacy (the only softmax before hls4ml 0.5): one exp lookup per ordered pair
+        # of classes, e^(x_j - x_i), summed per class, then a 1/x lookup per class. The table
+        # scalings (x table/16, x table/64) are shifts for power-of-two tables: no multiplier
+        idx_w = log2_ceil(table)
+        pairs = n * (n - 1)
+        lut_exp, bram_exp = _rom_cost(table, TABLE_WIDTH, math.ceil(pairs / 2))
+        lut_inv, bram_inv = _rom_cost(table, TABLE_WIDTH, math.ceil(n / 2))
+        lut = lut_exp + lut_inv + pairs * (wi + 2 * idx_w) + pairs * TABLE_WIDTH + n * 2 * idx_w
+        lvl = log2_ceil(n)
+        chain = [(t_add_ns(wi) + 2 * t_add_ns(idx_w), 1, 1),  # difference, index, clamp; ROM read
+                 (t_add_ns(TABLE_WIDTH), lvl, 0), (2 * t_add_ns(idx_w), 1, 1)]  # sum, clamp; ROM read
+        ff = pairs * TABLE_WIDTH + n * (TABLE_WIDTH + wo)
+        return LayerEstimate(a.name, "activation", LUT=lut, FF=ff, DSP=0, BRAM_18K=bram_exp + bram_inv,
+                             latency_cycles=_chain_cycles(chain, ctx), ii=1,
+                             detail={"table_size": table, "exp_table_copies": math.ceil(pairs / 2),
+                                     "implementation": "legacy"})
+    if f == "softmax" and ctx.softmax_impl not in ("latency", "stable"):
+        return LayerEstimate(a.name, "activation", None, None, None, None, None, None, estimated=False,
+                             note=f"softmax implementation '{ctx.softmax_impl}' is not modelled (known: latency, "
+                                  "stable, legacy, argmax)")
     if f == "softmax":
         # hls4ml 'stable' softmax: max tree, exp table (n lookups), sum, 1/x table, n multiplies
         lut_exp, bram_exp = _rom_cost(table, TABLE_WIDTH, math.ceil(n / 2))
@@ -669,7 +698,7 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
         return LayerEstimate(
             a.name, "activation", LUT=lut_exp + lut_inv + lut_max + lut_sub + lut_sum, FF=ff, DSP=dsp,
             BRAM_18K=bram_exp + bram_inv, latency_cycles=lat, ii=1,
-            detail={"table_size": table, "exp_table_copies": math.ceil(n / 2)},
+            detail={"table_size": table, "exp_table_copies": math.ceil(n / 2), "implementation": ctx.softmax_impl},
         )
     return LayerEstimate(a.name, "activation", None, None, None, None, None, None, estimated=False,
                          note=f"activation '{f}' is not modelled by the estimator")

@@ -386,3 +386,26 @@ def test_random_designs_give_finite_non_negative_estimates():
             t = e.total
             assert min(t["LUT"], t["FF"], t["DSP"], t["BRAM_18K"], t["latency_cycles"]) >= 0, (part, backend, t)
             assert 0 < t["latency_cycles"] < 10_000 and t["ii"] >= 1, (part, backend, strategy, io, clk, t)
+
+
+def test_softmax_implementations_are_priced_by_their_own_hardware():
+    """hls4ml's four softmax implementations differ in kind: 'legacy' looks up e^(x_j - x_i) for
+    every ordered pair (n(n-1) reads, no multiplier), 'argmax' is a compare chain with no table
+    and no multiplier; an implementation the estimator does not know is 'not estimated', not
+    priced as another one."""
+    t = FixedType(16, 6)
+    d = _dense(np.full((4, 5), 0.7333984375))
+
+    def softmax(impl):
+        des = _design([d, ActivationDesign("softmax", "softmax", 5, t, t, table_size=1024)])
+        des.extra = {"softmax_implementation": impl}
+        return estimate(des)
+
+    stable, legacy, argmax = (softmax(i).layers[1] for i in ("stable", "legacy", "argmax"))
+    assert stable.DSP == 5 and legacy.DSP == 0 and argmax.DSP == 0
+    assert legacy.detail["exp_table_copies"] == 10  # 20 pair lookups, two per dual-port copy
+    assert legacy.BRAM_18K + legacy.LUT > stable.BRAM_18K + stable.LUT
+    assert argmax.BRAM_18K == 0 and argmax.LUT < stable.LUT and argmax.latency_cycles >= 1
+    odd = softmax("taylor")
+    assert not odd.layers[1].estimated and "taylor" in odd.layers[1].note
+    assert odd.total["complete"] is False
