@@ -9,15 +9,19 @@ models' trained weights are not available and are replaced by synthetic ones.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 import numpy as np
 
+from flow.errors import ConfigError
 from flow.parts import lookup_part
-from flow.resources import compare_published, load_published, median_abs_errors
+from flow.resources import _version_below, compare_published, design_from_published, load_published, median_abs_errors
 
 TARGETS = {"LUT": 25.0, "FF": 25.0, "DSP": 15.0, "latency_cycles": 2.0}
 METRICS = ("LUT", "FF", "DSP", "latency_cycles")
@@ -26,6 +30,54 @@ METRICS = ("LUT", "FF", "DSP", "latency_cycles")
 def _medians(recs, rows, group=None):
     sel = [r for r in recs if not rows[r["id"]].get("excluded") and (group is None or rows[r["id"]]["group"] == group)]
     return len(sel), median_abs_errors(sel)
+
+
+def _signature(obj: Any) -> Any:
+    """Everything the estimator reads from a design (weights by content), minus its name."""
+    if dataclasses.is_dataclass(obj):
+        return tuple((f.name, _signature(getattr(obj, f.name))) for f in dataclasses.fields(obj) if f.name != "name")
+    if isinstance(obj, np.ndarray):
+        return hashlib.sha1(np.ascontiguousarray(obj).tobytes()).hexdigest()
+    if isinstance(obj, dict):
+        return tuple(sorted((k, _signature(v)) for k, v in obj.items()))
+    if isinstance(obj, (list, tuple)):
+        return tuple(_signature(v) for v in obj)
+    return obj
+
+
+def _indistinguishable_spread(rows: dict) -> None:
+    """Rows whose designs are identical as the estimator sees them (same model, weights, part,
+    clock, backend; the hls4ml version only as far as it changes the model) but were synthesized
+    by different people with different tool versions (and, for the tutorial forks, their own
+    unpublished trained weights): how far each published value lies from its group's median is
+    error no estimator fed these inputs can remove."""
+    groups: dict[Any, list[dict]] = {}
+    for row in rows.values():
+        if row.get("excluded"):
+            continue
+        try:
+            d = design_from_published(row)
+        except (ConfigError, KeyError, TypeError, ValueError):  # unpriceable: reported above, not here
+            continue
+        d.extra = {**d.extra, "hls4ml_version": _version_below(d.extra.get("hls4ml_version"), (0, 5))}
+        groups.setdefault(_signature(d), []).append(row)
+    dups = [g for g in groups.values() if len(g) > 1]
+    dev: dict[str, list[float]] = {m: [] for m in METRICS}
+    for g in dups:
+        for m in METRICS:
+            vals = np.array([r["results"][m] for r in g if r["results"].get(m) is not None], dtype=float)
+            if vals.size < 2:
+                continue
+            med = float(np.median(vals))
+            d_ = np.abs(vals - med)
+            dev[m] += list(d_ if m == "latency_cycles" else 100.0 * d_ / max(med, 1.0))
+    n = sum(len(g) for g in dups)
+    print(f"\nspread of the published values among rows the estimator cannot tell apart ({len(dups)} groups, {n} rows;"
+          "\n  different users, tool versions and, for tutorial forks, trained weights): |published - group median|, median / max")
+    for m in METRICS:
+        if dev[m]:
+            unit = "cycles" if m == "latency_cycles" else "%"
+            print(f"  {m:15s} {float(np.median(dev[m])):7.1f} / {float(np.max(dev[m])):5.1f} {unit}")
 
 
 def main() -> None:
@@ -64,6 +116,7 @@ def main() -> None:
     for (tool, fam), errs in sorted(by.items()):
         print(f"  {tool:7s} {fam:30s} n={len(errs):2d}  median {float(np.median(errs)):+5.1f}  "
               f"median |err| {float(np.median(np.abs(errs))):4.1f}")
+    _indistinguishable_spread(rows)
     meds = [_medians(compare_published(seed=s), rows)[1] for s in range(5)]
     print("\nmedian |error| over weight seeds 0-4, all included rows (min / max):")
     for m in TARGETS:
