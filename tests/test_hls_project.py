@@ -155,3 +155,21 @@ def test_non_xilinx_project_is_refused_by_name(tiny_run, tmp_path, capsys):
     assert main(["estimate", str(prj)]) == 1
     err = capsys.readouterr().err
     assert "Quartus" in err and "hls4ml_config.yml" in err and "Fix:" in err
+
+
+def test_project_softmax_implementation_is_read_and_priced(tiny_run, tmp_path):
+    """The softmax implementation a project names is what gets priced: 'argmax' has no table and
+    no multiplier, where the flow's default ('stable') has one DSP per class."""
+    prj = tmp_path / "prj_argmax"
+    shutil.copytree(_project(tiny_run), prj)
+    params = prj / "firmware" / "parameters.h"
+    src = params.read_text()
+    assert "softmax_implementation::stable" in src
+    before = estimate(design_from_project(prj))
+    params.write_text(src.replace("softmax_implementation::stable", "softmax_implementation::argmax"))
+    d = design_from_project(prj)
+    assert d.extra["softmax_implementation"] == "argmax"
+    after = estimate(d)
+    sm_before, sm_after = before.layers[-1], after.layers[-1]
+    assert sm_before.DSP == 10 and sm_after.DSP == 0 and sm_after.BRAM_18K == 0
+    assert after.total["DSP"] == before.total["DSP"] - 10
