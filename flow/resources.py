@@ -656,7 +656,7 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
         return LayerEstimate(a.name, "activation", LUT=lut, FF=float(n * wo), DSP=0, BRAM_18K=0,
                              latency_cycles=max(lat, 1), ii=1, detail={"implementation": "argmax"})
     if f == "softmax" and ctx.softmax_impl == "legacy":
-        # hls4ml softmax_legacy (the only softmax before hls4ml 0.5): one exp lookup per ordered pair
+        # hls4ml softmax_legacy (its first softmax, kept by name): one exp lookup per ordered pair
         # of classes, e^(x_j - x_i), summed per class, then a 1/x lookup per class. The table
         # scalings (x table/16, x table/64) are shifts for power-of-two tables: no multiplier
         idx_w = log2_ceil(table)
