@@ -50,6 +50,8 @@ def _add_hls_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--io-type", default="io_parallel", choices=["io_parallel", "io_stream"])
     p.add_argument("--strategy", default="Latency", choices=["Latency", "Resource", "distributed_arithmetic"])
     p.add_argument("--reuse-factor", type=int, default=1)
+    p.add_argument("--softmax-implementation", default=None, choices=["stable", "latency", "argmax", "legacy"],
+                   help="hls4ml's softmax for a softmax output (default stable; argmax: one-hot decision, no table)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -237,6 +239,7 @@ def _hls_options(args) -> dict:
         "io_type": args.io_type,
         "strategy": args.strategy,
         "reuse_factor": args.reuse_factor,
+        "softmax_implementation": args.softmax_implementation,
     }
 
 

@@ -261,6 +261,11 @@ class HlsConfig(Strict):
     strategy: Literal["Latency", "Resource", "distributed_arithmetic"] = "Latency"
     reuse_factor: int = Field(default=1, gt=0, le=4096)
     per_layer_reuse: dict[str, int] = Field(default_factory=dict)
+    #: hls4ml's softmax (output layer) implementation. 'stable' (hls4ml's default) and 'latency'
+    #: use an exp and a 1/x table and one multiplier per class; 'argmax' writes a one-hot of the
+    #: largest logit with a few comparators, no table and no multiplier, when only the decision
+    #: is needed (a trigger); 'legacy' is hls4ml's first, pairwise-table softmax
+    softmax_implementation: Literal["stable", "latency", "argmax", "legacy"] = "stable"
     project_dir: str = "hls_projects"  # relative to the working directory; the project is <project_dir>/<name>
 
     @field_validator("clock_uncertainty", mode="before")

@@ -209,6 +209,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         clock_uncertainty=hls_cfg.clock_uncertainty,
         io_type=hls_cfg.io_type,
         strategy=hls_cfg.strategy,
+        extra={"softmax_implementation": hls_cfg.softmax_implementation},
     )
     return Plan(in_type, input_quantizer, source, nodes, design, warnings)
 
@@ -291,6 +292,8 @@ def hls_config(model, plan: Plan, hls_cfg: HlsConfig, *, trace: bool = True) -> 
             prec["accum"] = node.accum.hls()
         if node.function == "dense":
             lcfg["ReuseFactor"] = hls_cfg.per_layer_reuse.get(lname, hls_cfg.reuse_factor)
+        if node.function == "softmax":
+            lcfg["Implementation"] = hls_cfg.softmax_implementation
         if trace:
             lcfg["Trace"] = True
     return cfg

@@ -81,7 +81,8 @@ def _load_inputs(path: Path, n_features: int) -> np.ndarray:
 #: the CLI option behind each HlsConfig field, for errors about a command-line value
 _HLS_OPTIONS = {"backend": "--backend", "part": "--part", "clock_period_ns": "--clock-period",
                 "clock_uncertainty": "--clock-uncertainty", "io_type": "--io-type",
-                "strategy": "--strategy", "reuse_factor": "--reuse-factor"}
+                "strategy": "--strategy", "reuse_factor": "--reuse-factor",
+                "softmax_implementation": "--softmax-implementation"}
 
 
 def _hls_config(hls_options: dict | None) -> HlsConfig:

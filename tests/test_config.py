@@ -52,6 +52,8 @@ def test_quantizer_strings_and_mappings():
         (lambda c: c.setdefault("hls", {}).update(part="pynq-z2"), ["hls.part", "pynq-z2", "is a board", "xc7z020clg400-1"]),
         (lambda c: c.setdefault("hls", {}).update(clock_uncertainty="6"), ["hls.clock_uncertainty", "'6'", "below the 5.0 ns period"]),
         (lambda c: c.setdefault("hls", {}).update(clock_uncertainty="fast"), ["hls.clock_uncertainty", "'fast'", "12.5%"]),
+        (lambda c: c.setdefault("hls", {}).update(softmax_implementation="fast"),
+         ["hls.softmax_implementation", "'fast'", "'stable'", "'argmax'"]),
     ],
 )
 def test_bad_values_are_named(write_cfg, capsys, mutate, expect):

@@ -207,3 +207,34 @@ def test_unsupported_layer_and_quantizer_are_listed(tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 1 and "alpha='auto_po2'" in err and "supported" in err
     assert not (tmp_path / "o2" / "report.json").exists()
+
+
+def test_argmax_softmax_is_written_verified_and_priced(tmp_path, capsys):
+    """--softmax-implementation argmax: hls4ml writes softmax_argmax (a one-hot of the largest
+    logit), C-simulation agrees with QKeras on every decision (the logits are exact and both take
+    the first maximum), and the estimate has no softmax table or multiplier."""
+    model = _dense_model(True, seed=7)
+    path = _save(model, tmp_path / "m.h5")
+    X = np.random.default_rng(7).normal(0, 2, size=(200, 10)).astype(np.float32)
+    np.save(tmp_path / "X.npy", X)
+    rc = main(["verify", str(path), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "out"), "--no-progress", "-q",
+               "--softmax-implementation", "argmax"])
+    assert rc == 0, capsys.readouterr().err
+    params = (tmp_path / "out" / "hls_project" / "firmware" / "parameters.h").read_text()
+    assert "softmax_implementation::argmax" in params
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    be = report["bit_exact"]
+    assert be["exact"] and be["layers"]["logits"]["exact_values"] == 200 * 3, be
+    assert be["softmax_argmax_agreement"] == 1.0, be
+    assert report["hls"]["softmax_implementation"] == "argmax"
+    capsys.readouterr()
+    out = {}
+    for impl in ("stable", "argmax"):
+        assert main(["estimate", str(path), "--out", str(tmp_path / impl), "-q", "--softmax-implementation", impl]) == 0
+        out[impl] = json.loads((tmp_path / impl / "resources.json").read_text())
+    assert out["stable"]["layers"]["prob"]["DSP"] == 3 and out["argmax"]["layers"]["prob"]["DSP"] == 0
+    assert out["argmax"]["layers"]["prob"]["BRAM_18K"] == 0
+    # the project hls4ml wrote is read back as argmax too
+    assert main(["estimate", str(tmp_path / "out" / "hls_project"), "--out", str(tmp_path / "prj"), "-q"]) == 0
+    prj = json.loads((tmp_path / "prj" / "resources.json").read_text())
+    assert prj["total"]["DSP"] == out["argmax"]["total"]["DSP"]
