@@ -21,7 +21,7 @@ import numpy as np
 
 from flow.errors import ConfigError
 from flow.parts import lookup_part
-from flow.resources import _version_below, compare_published, design_from_published, load_published, median_abs_errors
+from flow.resources import compare_published, design_from_published, legacy_dense, load_published, median_abs_errors
 
 TARGETS = {"LUT": 25.0, "FF": 25.0, "DSP": 15.0, "latency_cycles": 2.0}
 METRICS = ("LUT", "FF", "DSP", "latency_cycles")
@@ -59,7 +59,7 @@ def _indistinguishable_spread(rows: dict) -> None:
             d = design_from_published(row)
         except (ConfigError, KeyError, TypeError, ValueError):  # unpriceable: reported above, not here
             continue
-        d.extra = {**d.extra, "hls4ml_version": _version_below(d.extra.get("hls4ml_version"), (0, 5))}
+        d.extra = {**d.extra, "hls4ml_version": legacy_dense(d.extra.get("hls4ml_version"))}
         groups.setdefault(_signature(d), []).append(row)
     dups = [g for g in groups.values() if len(g) > 1]
     dev: dict[str, list[float]] = {m: [] for m in METRICS}

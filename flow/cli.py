@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+from flow.design import SOFTMAX_IMPLEMENTATIONS
 from flow.errors import FlowError
 from flow.parts import DEFAULT_PART
 
@@ -50,7 +51,7 @@ def _add_hls_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--io-type", default="io_parallel", choices=["io_parallel", "io_stream"])
     p.add_argument("--strategy", default="Latency", choices=["Latency", "Resource", "distributed_arithmetic"])
     p.add_argument("--reuse-factor", type=int, default=1)
-    p.add_argument("--softmax-implementation", default=None, choices=["stable", "latency", "argmax", "legacy"],
+    p.add_argument("--softmax-implementation", default=None, choices=SOFTMAX_IMPLEMENTATIONS,
                    help="hls4ml's softmax for a softmax output (default stable; argmax: one-hot decision, no table)")
 
 

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from flow.errors import ConfigError
+from flow.design import SOFTMAX_IMPLEMENTATIONS
 from flow.parts import DEFAULT_PART, board_part, clock_uncertainty_share
 
 
@@ -265,7 +266,7 @@ class HlsConfig(Strict):
     #: use an exp and a 1/x table and one multiplier per class; 'argmax' writes a one-hot of the
     #: largest logit with a few comparators, no table and no multiplier, when only the decision
     #: is needed (a trigger); 'legacy' is hls4ml's first, pairwise-table softmax
-    softmax_implementation: Literal["stable", "latency", "argmax", "legacy"] = "stable"
+    softmax_implementation: Literal[SOFTMAX_IMPLEMENTATIONS] = SOFTMAX_IMPLEMENTATIONS[0]  # type: ignore[valid-type]
     project_dir: str = "hls_projects"  # relative to the working directory; the project is <project_dir>/<name>
 
     @field_validator("clock_uncertainty", mode="before")

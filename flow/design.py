@@ -133,6 +133,8 @@ LayerDesign = DenseDesign | ActivationDesign
 #: what hls4ml uses where nothing is said: config_from_keras_model's precision, its clock period
 HLS4ML_DEFAULT_PRECISION = FixedType(16, 6)
 HLS4ML_DEFAULT_CLOCK_NS = 5.0
+#: hls4ml's softmax implementations (its Softmax 'Implementation'); the first is its default
+SOFTMAX_IMPLEMENTATIONS = ("stable", "latency", "argmax", "legacy")
 
 
 @dataclass

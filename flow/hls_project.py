@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from flow.design import HLS4ML_DEFAULT_CLOCK_NS, ActivationDesign, DenseDesign, Design, FixedType, parse_ap_type, quantize_to
+from flow.design import HLS4ML_DEFAULT_CLOCK_NS, SOFTMAX_IMPLEMENTATIONS, ActivationDesign, DenseDesign, Design, FixedType, parse_ap_type, quantize_to
 from flow.errors import ModelError
 
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
@@ -301,7 +301,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         clock_uncertainty=clock_uncertainty or proj.clock_uncertainty,
         io_type=io,
         strategy="Resource" if strat_set == {"resource"} else "Latency",
-        extra={"layer_strategy": strategies, "softmax_implementation": softmax_impl or "stable",
+        extra={"layer_strategy": strategies, "softmax_implementation": softmax_impl or SOFTMAX_IMPLEMENTATIONS[0],
                "source": f"hls4ml project {proj.path}"},
     )
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, ActivationDesign, DenseDesign, Design,
-                         FixedType, log2_ceil, parse_ap_type, quantize_to)
+from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, SOFTMAX_IMPLEMENTATIONS, ActivationDesign,
+                         DenseDesign, Design, FixedType, log2_ceil, parse_ap_type, quantize_to)
 from flow.errors import ConfigError
 from flow.parts import Part, clock_uncertainty_share, lookup_part
 
@@ -290,7 +290,7 @@ class _Ctx:
     strategy: str
     io_type: str
     backend: str
-    softmax_impl: str = "stable"
+    softmax_impl: str = SOFTMAX_IMPLEMENTATIONS[0]
     #: hls4ml < 0.5 passed weights to a non-inlined dense function: HLS built generic multipliers
     #: (no constant folding) and only the ALLOCATION limit (n_in*n_out - n_zeros) removed zeros
     legacy_weights: bool = False
@@ -512,6 +512,11 @@ def _sharing_delay(terms: np.ndarray, wide: np.ndarray, steps: int, n_dsp_mult: 
     return int(min(steps - 1, max(0, math.ceil(extra_levels / lam))))
 
 
+def legacy_dense(hls4ml_version: Any) -> bool:
+    """hls4ml < 0.5 passed the weights to a non-inlined dense function (no constant folding)."""
+    return _version_below(hls4ml_version, (0, 5))
+
+
 def _version_below(version: Any, ref: tuple[int, int]) -> bool:
     """'0.3.0' < (0, 5) -> True; unknown or missing versions count as current (False)."""
     m = re.match(r"^\s*(\d+)\.(\d+)", str(version or ""))
@@ -647,7 +652,16 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
         ff = n * (TABLE_WIDTH + wo)
         return LayerEstimate(a.name, "activation", LUT=lut, FF=ff, DSP=0, BRAM_18K=bram, latency_cycles=2, ii=1,
                              detail={"table_size": table, "table_copies": math.ceil(n / 2)})
-    if f == "softmax" and ctx.softmax_impl == "argmax":
+    if f == "softmax":
+        return _softmax(a, ctx, table)
+    return LayerEstimate(a.name, "activation", None, None, None, None, None, None, estimated=False,
+                         note=f"activation '{f}' is not modelled by the estimator")
+
+
+def _softmax(a: ActivationDesign, ctx: _Ctx, table: int) -> LayerEstimate:
+    """hls4ml's softmax in the implementation the design names (ctx.softmax_impl)."""
+    n, wo, wi = a.n, a.result_type.width, a.input_type.width
+    if ctx.softmax_impl == "argmax":
         # hls4ml softmax_argmax: a running maximum over the classes (the loop carries it, so n-1
         # compare+select steps in series), then a one-hot write; no tables, no multiplies
         idx_w = log2_ceil(max(n, 2))
@@ -655,7 +669,7 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
         lat = _chain_cycles([(1.5 * t_add_ns(wi), n - 1, 0)], ctx)
         return LayerEstimate(a.name, "activation", LUT=lut, FF=float(n * wo), DSP=0, BRAM_18K=0,
                              latency_cycles=max(lat, 1), ii=1, detail={"implementation": "argmax"})
-    if f == "softmax" and ctx.softmax_impl == "legacy":
+    if ctx.softmax_impl == "legacy":
         # hls4ml softmax_legacy (its first softmax, kept by name): one exp lookup per ordered pair
         # of classes, e^(x_j - x_i), summed per class, then a 1/x lookup per class. The table
         # scalings (x table/16, x table/64) are shifts for power-of-two tables: no multiplier
@@ -672,36 +686,33 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
                              latency_cycles=_chain_cycles(chain, ctx), ii=1,
                              detail={"table_size": table, "exp_table_copies": math.ceil(pairs / 2),
                                      "implementation": "legacy"})
-    if f == "softmax" and ctx.softmax_impl not in ("latency", "stable"):
+    if ctx.softmax_impl not in SOFTMAX_IMPLEMENTATIONS:
         return LayerEstimate(a.name, "activation", None, None, None, None, None, None, estimated=False,
-                             note=f"softmax implementation '{ctx.softmax_impl}' is not modelled (known: latency, "
-                                  "stable, legacy, argmax)")
-    if f == "softmax":
-        # hls4ml 'stable' softmax: max tree, exp table (n lookups), sum, 1/x table, n multiplies
-        lut_exp, bram_exp = _rom_cost(table, TABLE_WIDTH, math.ceil(n / 2))
-        lut_inv, bram_inv = _rom_cost(table, TABLE_WIDTH, 1)
-        lut_max = (n - 1) * wi * 2.0  # compare + select
-        lut_sub = n * wi
-        lut_sum = (n - 1) * TABLE_WIDTH
-        dsp = n * dsp_per_product(TABLE_WIDTH, TABLE_WIDTH, ctx.part)
-        lvl = log2_ceil(n)
-        # 'stable' (the hls4ml 1.x default) first finds the maximum (compare + select per level)
-        # and subtracts it, each registered; then exp ROM read, sum tree, 1/x ROM read and the
-        # multiply, a registered boundary after each ROM read ('latency' starts at the exp ROM)
-        if ctx.softmax_impl == "stable":
-            chain = [(1.5 * t_add_ns(wi), lvl, 1), (t_add_ns(wi), 1, 1)]
-        else:
-            chain, lut_max = [], 0.0
-        chain += [(T_ADD_BASE_NS, 1, 1), (t_add_ns(TABLE_WIDTH), lvl, 0), (T_ADD_BASE_NS, 1, 1), (T_DSP_NS, 1, 0)]
-        lat = _chain_cycles(chain, ctx)
-        ff = n * (wi + 2 * TABLE_WIDTH) + n * wo + TABLE_WIDTH * 2
-        return LayerEstimate(
-            a.name, "activation", LUT=lut_exp + lut_inv + lut_max + lut_sub + lut_sum, FF=ff, DSP=dsp,
-            BRAM_18K=bram_exp + bram_inv, latency_cycles=lat, ii=1,
-            detail={"table_size": table, "exp_table_copies": math.ceil(n / 2), "implementation": ctx.softmax_impl},
-        )
-    return LayerEstimate(a.name, "activation", None, None, None, None, None, None, estimated=False,
-                         note=f"activation '{f}' is not modelled by the estimator")
+                             note=f"softmax implementation '{ctx.softmax_impl}' is not modelled (known: "
+                                  + ", ".join(SOFTMAX_IMPLEMENTATIONS) + ")")
+    # hls4ml 'stable' softmax: max tree, exp table (n lookups), sum, 1/x table, n multiplies
+    lut_exp, bram_exp = _rom_cost(table, TABLE_WIDTH, math.ceil(n / 2))
+    lut_inv, bram_inv = _rom_cost(table, TABLE_WIDTH, 1)
+    lut_max = (n - 1) * wi * 2.0  # compare + select
+    lut_sub = n * wi
+    lut_sum = (n - 1) * TABLE_WIDTH
+    dsp = n * dsp_per_product(TABLE_WIDTH, TABLE_WIDTH, ctx.part)
+    lvl = log2_ceil(n)
+    # 'stable' (the hls4ml 1.x default) first finds the maximum (compare + select per level)
+    # and subtracts it, each registered; then exp ROM read, sum tree, 1/x ROM read and the
+    # multiply, a registered boundary after each ROM read ('latency' starts at the exp ROM)
+    if ctx.softmax_impl == "stable":
+        chain = [(1.5 * t_add_ns(wi), lvl, 1), (t_add_ns(wi), 1, 1)]
+    else:
+        chain, lut_max = [], 0.0
+    chain += [(T_ADD_BASE_NS, 1, 1), (t_add_ns(TABLE_WIDTH), lvl, 0), (T_ADD_BASE_NS, 1, 1), (T_DSP_NS, 1, 0)]
+    lat = _chain_cycles(chain, ctx)
+    ff = n * (wi + 2 * TABLE_WIDTH) + n * wo + TABLE_WIDTH * 2
+    return LayerEstimate(
+        a.name, "activation", LUT=lut_exp + lut_inv + lut_max + lut_sub + lut_sum, FF=ff, DSP=dsp,
+        BRAM_18K=bram_exp + bram_inv, latency_cycles=lat, ii=1,
+        detail={"table_size": table, "exp_table_copies": math.ceil(n / 2), "implementation": ctx.softmax_impl},
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -738,8 +749,8 @@ def estimate(design: Design) -> ResourceEstimate:
         raise ConfigError(f"clock period {design.clock_period_ns} ns must be positive", where="design.clock_period_ns")
     extra = design.extra if isinstance(design.extra, dict) else {}
     ctx = _Ctx(part, float(design.clock_period_ns), strategy, io, backend,
-               softmax_impl=_norm(extra.get("softmax_implementation", "stable")),
-               legacy_weights=_version_below(extra.get("hls4ml_version"), (0, 5)),
+               softmax_impl=_norm(extra.get("softmax_implementation", SOFTMAX_IMPLEMENTATIONS[0])),
+               legacy_weights=legacy_dense(extra.get("hls4ml_version")),
                uncertainty=clock_uncertainty_fraction(design.clock_uncertainty, float(design.clock_period_ns), backend))
     per_layer_strategy: dict = extra.get("layer_strategy", {})
 
