@@ -232,16 +232,10 @@ def cmd_data(args) -> int:
 
 
 def _hls_options(args) -> dict:
-    return {
-        "backend": args.backend,
-        "part": args.part,  # unset options take HlsConfig's defaults
-        "clock_period_ns": args.clock_period,
-        "clock_uncertainty": args.clock_uncertainty,
-        "io_type": args.io_type,
-        "strategy": args.strategy,
-        "reuse_factor": args.reuse_factor,
-        "softmax_implementation": args.softmax_implementation,
-    }
+    """HlsConfig fields from the options of _add_hls_options (unset ones take HlsConfig's defaults)."""
+    from flow.verify import HLS_OPTIONS
+
+    return {field: getattr(args, option[2:].replace("-", "_")) for field, option in HLS_OPTIONS.items()}
 
 
 COMMANDS = {

@@ -92,8 +92,8 @@ class LayerCheck:
 
 
 #: how a lookup-table output is compared with QKeras: the decision each output encodes
-DECISIONS = {"softmax": "argmax", "sigmoid": "> 0.5", "tanh": "> 0"}
 DECISION_CUTS = {"sigmoid": 0.5, "tanh": 0.0}
+DECISIONS = {"softmax": "argmax", **{f: f"> {cut:g}" for f, cut in DECISION_CUTS.items()}}
 
 
 @dataclass

@@ -386,6 +386,8 @@ def _adder_trees(d: DenseDesign, nz: np.ndarray) -> tuple[np.ndarray, float]:
 
 def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     """hls4ml dense_latency: fully unrolled, constant weights propagated into the logic."""
+    if ctx.legacy_weights:
+        return _dense_legacy(d, ctx)
     codes = _weight_codes(d)
     x_bits = d.input_type.width
     acc_w = d.accum_type.width
@@ -393,8 +395,6 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     odd = _odd_part(codes)
     sig_bits = _bit_length(np.abs(codes)) + 1  # width of the constant operand HLS sees, with sign
     pow2 = nz & (odd == 1)
-    if ctx.legacy_weights:
-        return _dense_legacy(d, ctx)
     csd = _csd_vec(codes)
     if ctx.backend == "vitis":
         wide = nz & ~pow2 & (csd >= VITIS_DSP_MIN_CSD) & (x_bits >= DSP_MIN_BITS)

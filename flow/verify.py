@@ -78,11 +78,12 @@ def _load_inputs(path: Path, n_features: int) -> np.ndarray:
     return X.astype(np.float32)
 
 
-#: the CLI option behind each HlsConfig field, for errors about a command-line value
-_HLS_OPTIONS = {"backend": "--backend", "part": "--part", "clock_period_ns": "--clock-period",
-                "clock_uncertainty": "--clock-uncertainty", "io_type": "--io-type",
-                "strategy": "--strategy", "reuse_factor": "--reuse-factor",
-                "softmax_implementation": "--softmax-implementation"}
+#: the CLI option behind each HlsConfig field `flow verify/estimate` set: the CLI reads its options
+#: through it, and errors about a command-line value name the option
+HLS_OPTIONS = {"backend": "--backend", "part": "--part", "clock_period_ns": "--clock-period",
+               "clock_uncertainty": "--clock-uncertainty", "io_type": "--io-type",
+               "strategy": "--strategy", "reuse_factor": "--reuse-factor",
+               "softmax_implementation": "--softmax-implementation"}
 
 
 def _hls_config(hls_options: dict | None) -> HlsConfig:
@@ -95,7 +96,7 @@ def _hls_config(hls_options: dict | None) -> HlsConfig:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
-        option = _HLS_OPTIONS.get(field, field)
+        option = HLS_OPTIONS.get(field, field)
         raise ConfigError(f"{first.get('input')!r}: {first['msg'].removeprefix('Value error, ')}", where=option,
                           fix=f"give a valid {option} (flow {{verify,estimate}} --help lists them)") from None
 
