@@ -438,8 +438,7 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
         # that would otherwise occupy DSPs are shared: DSP = min(RF-1 count, limit) per layer. This
         # reproduces the published reports exactly where they show it (RF 2 and 4 of the tutorial
         # MLP: 512/1024/512/80 DSPs per layer; 16/64/32/32 on xc7z020: 133 + 5 softmax).
-        n_zero = int((~nz).sum()) if d.n_zeros is None else int(d.n_zeros)
-        limit = max(1, math.ceil(codes.size / rf) - n_zero // rf)
+        limit = _multiplier_limit(d, nz, rf)
         shared = max(1, math.ceil(n_dsp_mult / limit)) if n_dsp_mult else 1
         if shared > 1:
             per = max(1, dsp_per_product(x_bits, d.weight_type.width, ctx.part))
@@ -512,6 +511,13 @@ def _sharing_delay(terms: np.ndarray, wide: np.ndarray, steps: int, n_dsp_mult: 
     return int(min(steps - 1, max(0, math.ceil(extra_levels / lam))))
 
 
+def _multiplier_limit(d: DenseDesign, nz: np.ndarray, rf: int) -> int:
+    """hls4ml's dense `multiplier_limit` = ceil(n_in*n_out/rf) - floor(n_zeros/rf), the ALLOCATION
+    limit on 'mul' operations it writes with PIPELINE II=rf (every version since the first)."""
+    n_zero = int((~nz).sum()) if d.n_zeros is None else int(d.n_zeros)
+    return max(1, math.ceil(nz.size / rf) - n_zero // rf)
+
+
 def legacy_dense(hls4ml_version: Any) -> bool:
     """hls4ml < 0.5 passed the weights to a non-inlined dense function (no constant folding)."""
     return _version_below(hls4ml_version, (0, 5))
@@ -540,11 +546,28 @@ def _dense_legacy(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     t_first = t_mult if n_mult else 0.0
     cycles, ff, slack = _adder_schedule(terms, acc_w, d.result_type.width, t_first, ctx)
     ff += float(n_mult) * (x_bits + w_bits) * int(t_first // ctx.t_eff)
-    return LayerEstimate(d.name, "dense", LUT=lut_mult + lut_add, FF=ff, DSP=dsp, BRAM_18K=0,
-                         latency_cycles=cycles, ii=1,
-                         note="hls4ml < 0.5 dense: generic multipliers, no constant folding",
+    note = "hls4ml < 0.5 dense: generic multipliers, no constant folding"
+    rf = max(int(d.reuse_factor), 1)
+    ii, mux_lut, limit = 1, 0.0, None
+    if rf > 1 and n_mult:
+        # the same multiplier_limit as today's dense_latency, but nothing is folded, so every
+        # product is a 'mul' under the limit: the generic multipliers themselves are shared, each
+        # selecting both operands (data and weight are variables here) among `shared` candidates
+        limit = _multiplier_limit(d, nz, rf)
+        shared = max(1, math.ceil(n_mult / limit))
+        if shared > 1:
+            dsp = min(dsp, limit * dsp_per_product(x_bits, w_bits, ctx.part)) if use_dsp else 0
+            lut_mult *= min(n_mult, limit) / n_mult
+            mux_lut = limit * (x_bits + w_bits) * (shared - 1) / 3.0
+        steps = min(shared, rf)
+        cycles += _sharing_delay(terms, nz, steps, n_mult, limit, acc_w, ctx)
+        ii = steps
+        note += f"; reuse_factor {rf}: multipliers shared under hls4ml's multiplier_limit ({limit})"
+    return LayerEstimate(d.name, "dense", LUT=lut_mult + lut_add + mux_lut, FF=ff, DSP=dsp, BRAM_18K=0,
+                         latency_cycles=cycles, ii=ii, note=note,
                          detail={"n_mult": n_mult, "mult_in_dsp": use_dsp, "lut_mult": round(lut_mult, 1),
-                                 "lut_adders": round(lut_add, 1), "slack_ns": round(slack, 3)})
+                                 "lut_adders": round(lut_add, 1), "lut_mux": round(mux_lut, 1),
+                                 "multiplier_limit": limit, "slack_ns": round(slack, 3)})
 
 
 def _dense_resource(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:

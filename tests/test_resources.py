@@ -255,6 +255,23 @@ def test_latency_strategy_reuse_shares_only_beyond_the_multiplier_limit():
     assert f8.DSP == f1.DSP == 4 and f8.latency_cycles == f1.latency_cycles
 
 
+def test_legacy_hls4ml_reuse_shares_the_generic_multipliers():
+    """hls4ml < 0.5 wrote the same multiplier_limit, but folded no constant: every non-zero product
+    is a generic 'mul' under the limit, power-of-two weights included, so RF 2 halves the DSPs of a
+    16 x 8 layer (published: 2133 = 1024 + 512 + 512 + 80 + 5 for the tutorial MLP at RF 2)."""
+    w = np.full((16, 8), 0.5)  # shifts today; generic multipliers before 0.5
+    w[:4] = 0.0  # 32 zeros: limit = 128 / 2 - 32 // 2 = 48 for 96 products
+    old = {"hls4ml_version": "0.4.0"}
+    modern = estimate(_design([_dense(w, rf=2)])).layers[0]
+    assert modern.DSP == 0
+    rf1 = estimate(_design([_dense(w)], extra=old)).layers[0]
+    rf2 = estimate(_design([_dense(w, rf=2)], extra=old)).layers[0]
+    assert rf1.DSP == 96 and rf1.ii == 1
+    assert rf2.DSP == 48 and rf2.ii == 2 and rf2.detail["multiplier_limit"] == 48
+    assert rf2.latency_cycles >= rf1.latency_cycles
+    assert rf2.detail["lut_mux"] > 0  # each shared multiplier selects both of its operands
+
+
 def test_speed_grade_from_the_part_name():
     from flow.parts import lookup_part, speed_grade
 
