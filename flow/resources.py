@@ -438,17 +438,14 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
         # that would otherwise occupy DSPs are shared: DSP = min(RF-1 count, limit) per layer. This
         # reproduces the published reports exactly where they show it (RF 2 and 4 of the tutorial
         # MLP: 512/1024/512/80 DSPs per layer; 16/64/32/32 on xc7z020: 133 + 5 softmax).
-        limit = _multiplier_limit(d, nz, rf)
-        shared = max(1, math.ceil(n_dsp_mult / limit)) if n_dsp_mult else 1
+        limit, shared, ii, delay = _shared_multipliers(d, nz, wide, n_dsp_mult, rf, terms, ctx)
+        latency += delay
         if shared > 1:
             per = max(1, dsp_per_product(x_bits, d.weight_type.width, ctx.part))
             dsp = min(dsp, limit * per)
             # each shared multiplier selects its input among `shared` candidates (a LUT6 is a 4:1
             # mux per bit); the constant weight's selection folds into the same logic
             mux_lut = limit * x_bits * (shared - 1) / 3.0
-        steps = min(shared, rf)
-        latency += _sharing_delay(terms, wide, steps, n_dsp_mult, limit, acc_w, ctx)
-        ii = steps
         note = ("Latency strategy with reuse_factor>1: DSP products shared under hls4ml's multiplier_limit "
                 f"({limit}); LUT-sized constant products are not shared")
     lut = lut_mult + lut_add + mux_lut
@@ -518,6 +515,16 @@ def _multiplier_limit(d: DenseDesign, nz: np.ndarray, rf: int) -> int:
     return max(1, math.ceil(nz.size / rf) - n_zero // rf)
 
 
+def _shared_multipliers(d: DenseDesign, nz: np.ndarray, mults: np.ndarray, n_mult: int, rf: int,
+                        terms: np.ndarray, ctx: _Ctx) -> tuple[int, int, int, int]:
+    """(multiplier_limit, products per multiplier, II, extra cycles) when the `mults` products of a
+    dense layer share hls4ml's multiplier_limit at reuse factor `rf`."""
+    limit = _multiplier_limit(d, nz, rf)
+    shared = max(1, math.ceil(n_mult / limit)) if n_mult else 1
+    steps = min(shared, rf)
+    return limit, shared, steps, _sharing_delay(terms, mults, steps, n_mult, limit, d.accum_type.width, ctx)
+
+
 def legacy_dense(hls4ml_version: Any) -> bool:
     """hls4ml < 0.5 passed the weights to a non-inlined dense function (no constant folding)."""
     return _version_below(hls4ml_version, (0, 5))
@@ -553,15 +560,12 @@ def _dense_legacy(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
         # the same multiplier_limit as today's dense_latency, but nothing is folded, so every
         # product is a 'mul' under the limit: the generic multipliers themselves are shared, each
         # selecting both operands (data and weight are variables here) among `shared` candidates
-        limit = _multiplier_limit(d, nz, rf)
-        shared = max(1, math.ceil(n_mult / limit))
+        limit, shared, ii, delay = _shared_multipliers(d, nz, nz, n_mult, rf, terms, ctx)
+        cycles += delay
         if shared > 1:
-            dsp = min(dsp, limit * dsp_per_product(x_bits, w_bits, ctx.part)) if use_dsp else 0
-            lut_mult *= min(n_mult, limit) / n_mult
+            dsp = limit * dsp_per_product(x_bits, w_bits, ctx.part) if use_dsp else 0
+            lut_mult *= limit / n_mult
             mux_lut = limit * (x_bits + w_bits) * (shared - 1) / 3.0
-        steps = min(shared, rf)
-        cycles += _sharing_delay(terms, nz, steps, n_mult, limit, acc_w, ctx)
-        ii = steps
         note += f"; reuse_factor {rf}: multipliers shared under hls4ml's multiplier_limit ({limit})"
     return LayerEstimate(d.name, "dense", LUT=lut_mult + lut_add + mux_lut, FF=ff, DSP=dsp, BRAM_18K=0,
                          latency_cycles=cycles, ii=ii, note=note,
