@@ -426,3 +426,41 @@ def test_softmax_implementations_are_priced_by_their_own_hardware():
     odd = softmax("taylor")
     assert not odd.layers[1].estimated and "taylor" in odd.layers[1].note
     assert odd.total["complete"] is False
+
+
+@pytest.mark.parametrize("hls4ml_version", ["0.4.0", "1.3.0"])
+@pytest.mark.parametrize("tool", ["Vivado HLS 2019.2", "Vitis HLS 2023.2"])
+def test_jet_mlp_is_monotone_in_reuse_factor_and_clock(tool, hls4ml_version):
+    """The 16-64-32-32-5 jet MLP on every part family: with the Latency strategy a higher reuse
+    factor never adds DSPs nor removes cycles or II, and a slower clock never needs more cycles
+    (nor fewer ns than 60 % of a faster one's). Holds for any design HLS schedules, so a change
+    that breaks it is a bug, whatever the published table says."""
+    import copy
+
+    from flow.resources import design_from_published, load_published
+
+    base = next(r for r in load_published() if r["id"] == "fahim2021_jet_16bit_ptq")
+    parts = ["xcvu9p-flgb2104-2-e", "xcku115-flvb2104-2-i", "xc7z020clg400-1", "xczu9eg-ffvb1156-2-e", "xcu250-figd2104-2L-e"]
+
+    def total(part, **model):
+        row = copy.deepcopy(base)
+        row["synthesis"].update(part=part, tool=tool, hls4ml=hls4ml_version, backend=tool.split()[0],
+                                clock_period_ns=model.pop("clock", 5.0))
+        row["model"].update(model)
+        return estimate(design_from_published(row)).total
+
+    for part in parts:
+        prev = None
+        for rf in (1, 2, 4, 8, 16, 64):
+            t = total(part, reuse_factor=rf)
+            if prev is not None:
+                assert t["DSP"] <= prev["DSP"], (part, rf, prev["DSP"], t["DSP"])
+                assert t["latency_cycles"] >= prev["latency_cycles"] and t["ii"] >= prev["ii"], (part, rf, prev, t)
+            prev = t
+        prev = None
+        for clk in (2.0, 3.3, 5.0, 10.0):
+            t = total(part, clock=clk)
+            if prev is not None:
+                assert t["latency_cycles"] <= prev["latency_cycles"], (part, clk, prev, t)
+                assert t["latency_ns"] >= 0.6 * prev["latency_ns"], (part, clk, prev, t)
+            prev = t
