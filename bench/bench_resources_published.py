@@ -4,11 +4,14 @@ latency within 2 cycles) over all included rows, the calibration rows (used to s
 the holdout rows (not used). Also shows the spread over weight seeds, because the published
 models' trained weights are not available and are replaced by synthetic ones.
 
-    python bench/bench_resources_published.py
+    python bench/bench_resources_published.py [--table OTHER.json] [--seeds 5]
+
+`--table` checks any table in the same format (docs/resources.md, "Checking your own table").
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import hashlib
 import sys
@@ -28,7 +31,8 @@ METRICS = ("LUT", "FF", "DSP", "latency_cycles")
 
 
 def _medians(recs, rows, group=None):
-    sel = [r for r in recs if not rows[r["id"]].get("excluded") and (group is None or rows[r["id"]]["group"] == group)]
+    sel = [r for r in recs if "not_estimated" not in r and not rows[r["id"]].get("excluded")
+           and (group is None or rows[r["id"]].get("group") == group)]
     return len(sel), median_abs_errors(sel)
 
 
@@ -80,25 +84,42 @@ def _indistinguishable_spread(rows: dict) -> None:
             print(f"  {m:15s} {float(np.median(dev[m])):7.1f} / {float(np.max(dev[m])):5.1f} {unit}")
 
 
-def main() -> None:
-    rows = {r["id"]: r for r in load_published()}
-    recs = compare_published(seed=0)
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--table", default=None, help="a published-results JSON file (default: the repository's table)")
+    ap.add_argument("--seeds", type=int, default=5, help="synthetic-weight seeds for the spread line (default 5)")
+    args = ap.parse_args(argv)
+    try:
+        table = load_published(args.table) if args.table else load_published()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    ids = [str(r.get("id", f"row{i}")) for i, r in enumerate(table)]
+    if len(set(ids)) != len(ids):
+        print("error: row ids must be unique; repeated: " + ", ".join(sorted({i for i in ids if ids.count(i) > 1})), file=sys.stderr)
+        return 1
+    for i, r in zip(ids, table):
+        r["id"] = i
+    rows = {r["id"]: r for r in table}
+    recs = compare_published(table, seed=0)
     hdr = f"{'row':36s} {'group':5s} " + " ".join(f"{m[:3] + ' pub/est':>17s}" for m in METRICS)
     print(hdr)
     print("-" * len(hdr))
     for r in recs:
-        g = "excl" if rows[r["id"]].get("excluded") else rows[r["id"]].get("group", "?")[:5]
+        g = "excl" if rows[r["id"]].get("excluded") else str(rows[r["id"]].get("group", "-"))[:5]
         if "not_estimated" in r:
             print(f"{r['id']:36s} {g:5s} not estimated, left out of the medians: {r['not_estimated']}")
             continue
         cells = " ".join(f"{str(r['published'][m]):>8}/{r['estimate'][m]:<8}" for m in METRICS)
         print(f"{r['id']:36s} {g:5s} {cells}")
-    for label, group in (("all included rows", None), ("calibration rows", "calibration"), ("holdout rows", "holdout")):
+    groups = [("all included rows", None)] + [(f"{g} rows", g) for g in ("calibration", "holdout")
+                                              if any(row.get("group") == g for row in rows.values())]
+    for label, group in groups:
         n, med = _medians(recs, rows, group)
         print(f"\nmedian |error|, {label} (n={n}, seed 0):")
         for m, v in med.items():
             unit = "cycles" if m == "latency_cycles" else "%"
-            status = "meets" if v <= TARGETS[m] else "MISSES"
+            status = "meets" if v <= TARGETS[m] else ("no rows" if v != v else "MISSES")
             print(f"  {m:15s} {v:7.1f} {unit:6s} target <= {TARGETS[m]:g} -> {status}")
     excluded = [r for r in rows.values() if r.get("excluded")]
     if excluded:
@@ -117,12 +138,14 @@ def main() -> None:
         print(f"  {tool:7s} {fam:30s} n={len(errs):2d}  median {float(np.median(errs)):+5.1f}  "
               f"median |err| {float(np.median(np.abs(errs))):4.1f}")
     _indistinguishable_spread(rows)
-    meds = [_medians(compare_published(seed=s), rows)[1] for s in range(5)]
-    print("\nmedian |error| over weight seeds 0-4, all included rows (min / max):")
-    for m in TARGETS:
-        vals = [x[m] for x in meds]
-        print(f"  {m:15s} {np.min(vals):7.1f} / {np.max(vals):7.1f}")
+    if args.seeds > 1:
+        meds = [_medians(compare_published(table, seed=s), rows)[1] for s in range(args.seeds)]
+        print(f"\nmedian |error| over weight seeds 0-{args.seeds - 1}, all included rows (min / max):")
+        for m in TARGETS:
+            vals = [x[m] for x in meds]
+            print(f"  {m:15s} {np.min(vals):7.1f} / {np.max(vals):7.1f}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

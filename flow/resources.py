@@ -945,9 +945,17 @@ def parse_fixed(s: str) -> FixedType:
 
 def load_published(path: str | Path = PUBLISHED_PATH) -> list[dict[str, Any]]:
     """Rows of published hls4ml syntheses (see the file's `_comment` for the sources)."""
-    with open(path) as fh:
-        data = json.load(fh)
-    return list(data["rows"])
+    try:
+        with open(path) as fh:
+            data = json.load(fh)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"cannot read the published-results table: {exc}", where=str(path),
+                          fix="give a JSON file shaped like flow/resources_data/published_synthesis.json") from exc
+    rows = data.get("rows") if isinstance(data, dict) else data
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ConfigError("the table must be a list of row objects, or an object whose 'rows' is that list", where=str(path),
+                          fix="see 'Checking your own table' in docs/resources.md for the row fields")
+    return list(rows)
 
 
 #: Share of "small" weights in an L1-regularised jet MLP: Duarte et al. 2018 prune 70 % of the

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 from flow.resources import PUBLISHED_PATH, compare_published, load_published, median_abs_errors, published_weights
 
@@ -129,3 +130,29 @@ def test_a_row_the_estimator_cannot_price_is_reported_not_fatal():
     assert recs["defaults"]["estimate"] == recs[base["id"]]["estimate"]  # Vitis, 5 ns, ap_fixed<16,6>
     med = median_abs_errors(list(recs.values()))
     assert med == median_abs_errors([recs[base["id"]], recs["defaults"]])
+
+
+def test_bench_checks_another_table_and_refuses_a_malformed_one(tmp_path, capsys):
+    """`bench_resources_published.py --table` prices any table in the same format (a list of rows,
+    no groups needed); a file that is not such a table exits 1 naming the file."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_pub", Path(__file__).resolve().parents[1] / "bench" / "bench_resources_published.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    row = {r["id"]: r for r in load_published()}["repo_ce6370_400_u250"]
+    mine = dict(row, id="mine", model=dict(row["model"], weights_from=row["id"]))  # its firmware weights, by reference
+    mine.pop("group")
+    unpriceable = {"id": "odd", "synthesis": {"part": "xcvu9p-flgb2104-2-e"}, "model": {"layers": [4, 2], "output_activation": "elu"},
+                   "results": {"LUT": 1, "latency_cycles": 3}}
+    good = tmp_path / "mine.json"
+    good.write_text(json.dumps([mine, unpriceable]))
+    assert bench.main(["--table", str(good), "--seeds", "1"]) == 0
+    out = capsys.readouterr().out
+    est = compare_published([row])[0]["estimate"]
+    assert f"{row['results']['LUT']}/{est['LUT']}" in out
+    assert "odd" in out and "not estimated" in out and "all included rows (n=1," in out
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"rows": "nope"}))
+    assert bench.main(["--table", str(bad)]) == 1
+    assert str(bad) in capsys.readouterr().err
