@@ -22,6 +22,16 @@ from flow.parts import DEFAULT_PART, board_part, clock_uncertainty_share
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_a_number(cls, v: Any, info: ValidationInfo) -> Any:
+        # pydantic would read `epochs: true` as 1; YAML's true/false are never meant as numbers
+        if isinstance(v, bool) and info.field_name:
+            ann = str(cls.model_fields[info.field_name].annotation)
+            if ("int" in ann or "float" in ann) and "bool" not in ann:
+                raise ValueError(f"{v!r} is a boolean, not a number")
+        return v
+
 
 # --------------------------------------------------------------------------------------------
 # Quantizers
@@ -175,6 +185,12 @@ class DataConfig(Strict):
             raise ValueError(f"data.source={self.source!r} needs data.path (a file to read)")
         if self.source == "digits" and (self.path or self.labels_path):
             raise ValueError("data.source='digits' is bundled with scikit-learn and takes no path")
+        file_keys = sorted(self.model_fields_set & {"features_key", "labels_key", "label_column"})
+        if self.source == "digits" and file_keys:
+            raise ValueError(f"data.source='digits' reads no file, so {', '.join('data.' + k for k in file_keys)} would be ignored: remove it")
+        if self.labels_path and not str(self.path or "").lower().endswith(".npy"):
+            raise ValueError(f"data.labels_path is read only with a .npy features file, not {self.path!r}: remove it, or "
+                             "save the labels in the .npz (data.labels_key) / as the label column (data.label_column)")
         if self.test_fraction + self.val_fraction >= 0.9:
             raise ValueError("test_fraction + val_fraction must leave at least 10% for training")
         return self
@@ -313,7 +329,7 @@ class ReportConfig(Strict):
 
 class FlowConfig(Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, lt=2**32)  # numpy / scikit-learn seeds
     data: DataConfig = DataConfig()
     model: ModelConfig
     train: TrainConfig = TrainConfig()
@@ -336,6 +352,19 @@ class FlowConfig(Strict):
             unknown = sorted(set(mapping) - set(names))
             if unknown:
                 raise ValueError(f"{field_name} names layers that are not in model.layers: {unknown}; the layers are {names}")
+        if self.resources.enabled:
+            # the estimate needs the part's family (delays) and totals: refuse an unknown one here,
+            # in `flow validate`, rather than after training
+            from flow.errors import ConfigError as _PartError
+            from flow.parts import PARTS, lookup_part
+
+            try:
+                lookup_part(self.hls.part)
+            except _PartError:
+                raise ValueError(f"hls.part = {self.hls.part!r} is not an FPGA part the resource estimate knows (known: "
+                                 f"{', '.join(sorted(PARTS))}, or any 7-series, UltraScale, UltraScale+ or Alveo device by its "
+                                 "full name): use one of them, add the device's totals to flow/parts.py, or set "
+                                 "resources.enabled: false") from None
         return self
 
     def resolve(self, relative: str) -> Path:
@@ -384,9 +413,33 @@ def config_error_from_validation(path: str | Path, exc: ValidationError) -> Conf
         value = err.get("input")
         msg = err["msg"].removeprefix("Value error, ")
         accepted = _accepted(err)
-        shown = repr(value) if not isinstance(value, dict) else "{...}"
-        lines.append(f"{where} = {shown}: {msg}" + (f" ({accepted})" if accepted and accepted not in msg else ""))
+        tail = f" ({accepted})" if accepted and accepted not in msg else ""
+        if err["type"] == "missing":
+            lines.append(f"{where}: required, but missing")
+        elif isinstance(value, dict):  # a check over a whole section names its own fields
+            lines.append(f"{msg}{tail}" if where == "(top level)" else f"{where}: {msg}{tail}")
+        else:
+            lines.append(f"{where} = {value!r}: {msg}{tail}")
     return ConfigError("; ".join(lines), where=str(path), fix="edit the field(s) named above; `flow validate FILE` re-checks in well under a second")
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: Any, line: int) -> None:
+        super().__init__(key)
+        self.key, self.line = key, line
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """safe_load that refuses a key given twice in one mapping (plain YAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise _DuplicateKey(key, key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_config(path: str | Path) -> FlowConfig:
@@ -395,7 +448,10 @@ def load_config(path: str | Path) -> FlowConfig:
     if not p.is_file():
         raise ConfigError(f"config file not found (cwd {Path.cwd()})", where=str(p), fix="pass the path of a YAML file, e.g. configs/digits_mlp.yaml")
     try:
-        raw = yaml.safe_load(p.read_text())
+        raw = yaml.load(p.read_text(), Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as exc:
+        raise ConfigError(f"key {exc.key!r} appears twice in the same section; YAML would silently keep only the last one",
+                          where=f"{p}:{exc.line}", fix="merge the two entries into one") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark else str(p)

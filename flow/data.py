@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import logging
+import math
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,45 +143,104 @@ def load_dataset(cfg: FlowConfig) -> Dataset:
         ds = _load_arrays(cfg)
     else:
         ds = load_jets(cfg.resolve(d.path), label_column=d.label_column)
+    where = str(cfg.resolve(d.path)) if d.path else "data"
+    _check_dataset(ds, where=where)
     if d.max_rows is not None and len(ds.y) > d.max_rows:
         rng = np.random.default_rng(cfg.seed)
         keep = np.sort(rng.choice(len(ds.y), d.max_rows, replace=False))
+        n_all = len(ds.y)
         ds.X, ds.y = ds.X[keep], ds.y[keep]
-    _check_dataset(ds, where=str(cfg.resolve(d.path)) if d.path else "data")
+        _check_dataset(ds, where=where, hint=f"data.max_rows = {d.max_rows} kept {d.max_rows} of {n_all} rows: raise it, or ")
+    _check_split_sizes(ds, d, where=where)
     return ds
 
 
-def _check_dataset(ds: Dataset, *, where: str) -> None:
+def _check_dataset(ds: Dataset, *, where: str, hint: str = "") -> None:
+    """Shape, finiteness and class counts, each refused with what to change."""
+    if ds.X.ndim == 1:
+        raise DataError(f"features are a 1-D array of shape {ds.X.shape}", where=where,
+                        fix="give rows x features; for a single feature save X.reshape(-1, 1)")
     if ds.X.ndim != 2:
         raise DataError(f"features must be a 2-D array (rows x features), got shape {ds.X.shape}", where=where, fix="flatten each sample into one row")
+    if ds.X.shape[0] == 0:
+        raise DataError("the data have no rows", where=where, fix="give a file with at least one row per class")
+    if ds.X.shape[1] == 0:
+        raise DataError(f"the data have no feature columns (shape {ds.X.shape})", where=where,
+                        fix="give at least one numeric feature column besides the labels")
     if ds.X.shape[0] != ds.y.shape[0]:
         raise DataError(
             f"label/feature shape mismatch: {ds.X.shape[0]} feature rows but {ds.y.shape[0]} labels",
             where=where,
             fix="give one label per feature row",
         )
-    if not np.all(np.isfinite(ds.X)):
-        bad = int(np.sum(~np.isfinite(ds.X)))
-        raise DataError(f"{bad} feature values are NaN or infinite", where=where, fix="drop or impute those rows before running the flow")
+    finite = np.isfinite(ds.X)
+    if not finite.all():
+        bad = int((~finite).sum())
+        row, col = (int(i) for i in np.argwhere(~finite)[0])
+        name = ds.feature_names[col] if col < len(ds.feature_names) else f"column {col}"
+        raise DataError(f"{bad} feature values are NaN or infinite (first: row {row}, feature {name!r}; values beyond "
+                        "float32's range, ~3.4e38, count as infinite)", where=where,
+                        fix="drop or impute those rows before running the flow")
     if len(ds.classes) < 2:
-        raise DataError(f"need at least 2 classes, found {len(ds.classes)}", where=where, fix="check the label column")
+        raise DataError(f"need at least 2 classes, found {len(ds.classes)}", where=where, fix=hint + "check the label column")
     counts = np.bincount(ds.y, minlength=len(ds.classes))
     if counts.min() < 3:
         raise DataError(
             f"class {ds.classes[int(np.argmin(counts))]!r} has only {int(counts.min())} rows; a stratified split needs at least 3",
             where=where,
-            fix="add rows or drop that class",
+            fix=hint + "add rows or drop that class",
         )
 
 
+def _check_split_sizes(ds: Dataset, d, *, where: str) -> None:
+    """A stratified split needs one row of every class in each part (scikit-learn would fail
+    with a traceback); say which fraction to change, before anything is written."""
+    n, k = len(ds.y), len(ds.classes)
+    n_test = math.ceil(d.test_fraction * n)
+    parts = [("test", n_test, "data.test_fraction", d.test_fraction)]
+    if d.val_fraction > 0:
+        n_val = math.ceil(d.val_fraction / (1 - d.test_fraction) * (n - n_test))
+        parts.append(("validation", n_val, "data.val_fraction", d.val_fraction))
+        parts.append(("training", n - n_test - n_val, "data.test_fraction + data.val_fraction", d.test_fraction + d.val_fraction))
+    else:
+        parts.append(("training", n - n_test, "data.test_fraction", d.test_fraction))
+    for label, size, field, value in parts:
+        if size < k:
+            need = f"at least {k / n:.3g}" if label != "training" else f"at most {1 - k / n:.3g}"
+            raise DataError(f"the {label} split would have {size} rows for {k} classes ({n} rows, {field} = {value:g}); "
+                            "a stratified split needs one row of each class in every part", where=where,
+                            fix=f"add rows, or set {field} to {need}" + ("" if label != "validation" else ", or 0 for no validation split"))
+
+
 def _encode_labels(raw: np.ndarray, *, where: str) -> tuple[np.ndarray, list[str]]:
+    """Class indices and names from 1-D labels (integers or strings) or one-hot rows."""
     raw = np.asarray(raw)
-    if raw.ndim == 2 and raw.shape[1] > 1:  # one-hot
+    if raw.ndim == 2 and raw.shape[1] == 1:
+        raw = raw[:, 0]
+    if raw.ndim == 2:
+        onehot = raw.dtype.kind in "biuf" and np.isin(raw, (0, 1)).all() and (raw.sum(axis=1) == 1).all()
+        if not onehot:
+            raise DataError(f"labels have shape {raw.shape} but are not one-hot (each row a single 1, the rest 0)", where=where,
+                            fix="give one class label per row (a 1-D array), or one-hot rows")
         return raw.argmax(axis=1).astype(np.int64), [str(i) for i in range(raw.shape[1])]
-    raw = raw.reshape(-1)
+    if raw.ndim != 1:
+        raise DataError(f"labels must be one per row (1-D) or one-hot rows (2-D), got shape {raw.shape}", where=where,
+                        fix="give one class label per row")
+    if raw.dtype.kind == "f" and not np.isfinite(raw).all():
+        bad = np.flatnonzero(~np.isfinite(raw))
+        raise DataError(f"{bad.size} labels are NaN or infinite (first at row {int(bad[0])})", where=where,
+                        fix="drop the unlabelled rows")
     if raw.dtype.kind == "f" and np.any(raw != np.round(raw)):
         raise DataError("labels are non-integer floats; the flow trains classifiers", where=where, fix="give integer or string class labels")
-    classes, y = np.unique(raw.astype(str) if raw.dtype.kind in "OUS" else raw.astype(np.int64), return_inverse=True)
+    if raw.dtype.kind in "OUS":
+        text = np.array(["" if v is None else str(v).strip() for v in raw.tolist()])
+        empty = np.flatnonzero(text == "")
+        if empty.size:
+            raise DataError(f"{empty.size} labels are empty (first at row {int(empty[0])})", where=where,
+                            fix="drop the unlabelled rows or give them a class")
+        classes, y = np.unique(text, return_inverse=True)
+    else:
+        classes, y = np.unique(raw.astype(np.int64), return_inverse=True)
     return y.astype(np.int64), [str(c) for c in classes]
 
 
@@ -217,7 +277,9 @@ def _load_arrays(cfg: FlowConfig) -> Dataset:
     if X.dtype.kind not in "fiub":
         raise DataError(f"features have dtype {X.dtype}, not numbers", where=where, fix="store numeric features")
     y, classes = _encode_labels(raw_y, where=where)
-    return Dataset(X.astype(np.float32), y, classes, [f"f{i}" for i in range(X.shape[1] if X.ndim == 2 else 0)], f"arrays {path.name}")
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond float32's range -> inf, refused by _check_dataset
+        Xf = X.astype(np.float32)
+    return Dataset(Xf, y, classes, [f"f{i}" for i in range(X.shape[1] if X.ndim == 2 else 0)], f"arrays {path.name}")
 
 
 def _read_table(path: Path, label_column: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -234,15 +296,24 @@ def _read_table(path: Path, label_column: str) -> tuple[np.ndarray, np.ndarray, 
 
 
 def _table_to_arrays(table, label_column: str, *, where: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    if label_column not in table.column_names:
-        raise DataError(f"no label column {label_column!r}; columns are {table.column_names}", where=where, fix="set data.label_column")
-    names = [c for c in table.column_names if c != label_column]
+    # "a, b" headers keep the space after the comma: match names without surrounding spaces
+    stripped = [c.strip() for c in table.column_names]
+    if label_column.strip() not in stripped:
+        raise DataError(f"no label column {label_column!r}; columns are {stripped}", where=where, fix="set data.label_column")
+    if table.num_rows == 0:
+        raise DataError("the table has a header but no data rows", where=where, fix="give a file with data rows")
+    label_index = stripped.index(label_column.strip())
+    names = [c for i, c in enumerate(table.column_names) if i != label_index]
+    if not names:
+        raise DataError(f"the table has no feature columns besides the label {label_column!r}", where=where,
+                        fix="add the numeric feature columns")
     try:
-        X = np.column_stack([table.column(c).to_numpy(zero_copy_only=False).astype(np.float32) for c in names])
+        with np.errstate(over="ignore", invalid="ignore"):
+            X = np.column_stack([table.column(c).to_numpy(zero_copy_only=False).astype(np.float32) for c in names])
     except (ValueError, TypeError) as exc:
         raise DataError(f"a feature column is not numeric ({exc})", where=where, fix="keep only numeric feature columns besides the label") from None
-    raw_y = table.column(label_column).to_numpy(zero_copy_only=False)
-    return X, raw_y, names
+    raw_y = table.column(label_index).to_numpy(zero_copy_only=False)
+    return X, raw_y, [c.strip() for c in names]
 
 
 def _read_arff(stream: io.TextIOBase, *, where: str):

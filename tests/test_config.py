@@ -54,6 +54,13 @@ def test_quantizer_strings_and_mappings():
         (lambda c: c.setdefault("hls", {}).update(clock_uncertainty="fast"), ["hls.clock_uncertainty", "'fast'", "12.5%"]),
         (lambda c: c.setdefault("hls", {}).update(softmax_implementation="fast"),
          ["hls.softmax_implementation", "'fast'", "'stable'", "'argmax'"]),
+        (lambda c: c.update(seed=-1), ["seed", "-1", ">= 0"]),
+        (lambda c: c.update(seed=2**40), ["seed", str(2**40), "< 4294967296"]),
+        (lambda c: c["train"]["teacher"].update(epochs=True), ["train.teacher.epochs", "True", "boolean, not a number"]),
+        (lambda c: c.setdefault("hls", {}).update(part="xcvu99zz-foo-2-e"), ["hls.part", "xcvu99zz-foo-2-e", "resources.enabled: false"]),
+        (lambda c: c["data"].update(label_column="target"), ["data.source='digits'", "data.label_column", "ignored"]),
+        (lambda c: c.update(data={"source": "arrays", "path": "d.npz", "labels_path": "y.npy"}), ["data.labels_path", ".npy", "d.npz"]),
+        (lambda c: c.pop("model"), ["model: required, but missing"]),
     ],
 )
 def test_bad_values_are_named(write_cfg, capsys, mutate, expect):
@@ -83,3 +90,18 @@ def test_malformed_yaml_names_the_line(tmp_path, capsys):
 def test_missing_config_file(capsys, tmp_path):
     assert main(["validate", str(tmp_path / "nope.yaml")]) == 1
     assert "config file not found" in capsys.readouterr().err
+
+
+def test_unknown_part_is_accepted_when_the_estimate_is_off(write_cfg):
+    """hls4ml and Vivado take any part; only the resource estimate needs to know it."""
+    cfg = tiny_config(hls={"part": "xcvc1902-vsva2197-2MP-e-S"}, resources={"enabled": False})
+    assert load_config(write_cfg(cfg)).hls.part == "xcvc1902-vsva2197-2MP-e-S"
+
+
+def test_a_key_given_twice_is_refused_with_its_line(tmp_path, capsys):
+    """Plain YAML keeps the last of two `train:` sections, silently dropping the first."""
+    p = tmp_path / "dup.yaml"
+    p.write_text("name: x\ntrain:\n  teacher: {epochs: 3}\nmodel:\n  layers: [{name: a, units: 10}]\ntrain:\n  student: {epochs: 2}\n")
+    assert main(["validate", str(p)]) == 1
+    err = capsys.readouterr().err
+    assert f"{p}:6" in err and "'train' appears twice" in err and "Traceback" not in err

@@ -126,3 +126,113 @@ def test_jet_loader_bad_inputs(tmp_path):
     (tmp_path / "few.csv").write_text("zlogz,class\n1.0,g\n")
     with pytest.raises(DataError, match="lacks the features"):
         load_jets(tmp_path / "few.csv")
+
+
+def _load(tmp_path, X, y, **data):
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    return load_dataset(_cfg(tmp_path, source="arrays", path="d.npz", **data))
+
+
+def test_labels_one_hot_column_or_refused(tmp_path):
+    """Two-column labels are one-hot only when every row is a single 1; a (label, weight) pair
+    must not silently become two classes."""
+    X, y = _xy()
+    onehot = np.eye(3, dtype=np.float32)[y]
+    assert np.array_equal(_load(tmp_path, X, onehot).y, y)
+    assert np.array_equal(_load(tmp_path, X, y.reshape(-1, 1)).y, y)  # an (n, 1) column
+    with pytest.raises(DataError, match=r"shape \(120, 2\) but are not one-hot"):
+        _load(tmp_path, X, np.column_stack([y, np.ones_like(y) * 2]))
+
+
+def test_empty_and_nan_labels_are_named(tmp_path):
+    X, y = _xy()
+    labels = np.array(["a", "b", "c"])[y].astype(object)
+    labels[[4, 9]] = " "
+    with pytest.raises(DataError, match=r"2 labels are empty \(first at row 4\)"):
+        _load(tmp_path, X, labels.astype(str))
+    yf = y.astype(np.float64)
+    yf[7] = np.nan
+    with pytest.raises(DataError, match=r"1 labels are NaN or infinite \(first at row 7\)"):
+        _load(tmp_path, X, yf)
+
+
+def test_feature_shapes_are_named_with_their_fix(tmp_path):
+    X, y = _xy()
+    with pytest.raises(DataError, match=r"reshape\(-1, 1\)"):
+        _load(tmp_path, X[:, 0], y)
+    with pytest.raises(DataError, match="no feature columns"):
+        _load(tmp_path, X[:, :0], y)
+    big = X.astype(np.float64)
+    big[5, 2] = 1e300  # finite in float64, infinite in float32
+    with pytest.raises(DataError, match=r"1 feature values are NaN or infinite \(first: row 5, feature 'f2'"):
+        _load(tmp_path, big, y)
+
+
+def test_csv_header_only_label_only_and_spaces(tmp_path):
+    (tmp_path / "h.csv").write_text("a,b,label\n")
+    with pytest.raises(DataError, match="no data rows"):
+        load_dataset(_cfg(tmp_path, source="arrays", path="h.csv", label_column="label"))
+    (tmp_path / "l.csv").write_text("label\n" + "\n".join("abc"[i % 3] for i in range(30)) + "\n")
+    with pytest.raises(DataError, match="no feature columns besides the label"):
+        load_dataset(_cfg(tmp_path, source="arrays", path="l.csv", label_column="label"))
+    rows = "\n".join(f"{i}, {i * 0.5}, {'WZ'[i % 2]}" for i in range(30))
+    (tmp_path / "s.csv").write_text("x, y, label\n" + rows + "\n")  # spaces after the commas
+    ds = load_dataset(_cfg(tmp_path, source="arrays", path="s.csv", label_column="label"))
+    assert ds.classes == ["W", "Z"] and ds.feature_names == ["x", "y"] and ds.X.shape == (30, 2)
+
+
+def test_a_split_too_small_for_the_classes_says_which_fraction(tmp_path):
+    """60 rows of 10 classes: scikit-learn's stratified split would fail with a traceback."""
+    X, _ = _xy(n=60)
+    y = np.arange(60) % 10
+    with pytest.raises(DataError, match=r"the validation split would have \d rows for 10 classes.*data.val_fraction"):
+        _load(tmp_path, X, y)
+    ds = _load(tmp_path, X, y, val_fraction=0.0, test_fraction=0.2)
+    assert len(make_split(ds, _cfg(tmp_path, source="arrays", path="d.npz", val_fraction=0.0, test_fraction=0.2)).y_test) == 12
+
+
+def test_max_rows_that_empties_a_class_is_named(tmp_path):
+    X, _ = _xy(n=600)
+    y = np.where(np.arange(600) < 590, np.arange(600) % 2, 2)  # class 2 has 10 of 600 rows
+    with pytest.raises(DataError, match="data.max_rows = 50 kept 50 of 600 rows"):
+        _load(tmp_path, X, y, max_rows=50)
+
+
+def test_failed_stage_marks_older_outputs_stale_and_keeps_them(tmp_path, write_cfg):
+    """A config edit whose data stage fails keeps the earlier data/ but says it is stale; running
+    the earlier config again skips the stage and clears the mark."""
+    import json
+
+    from flow.cli import main
+
+    from .conftest import tiny_config
+
+    X, y = _xy(n=300, f=4, k=10)
+    np.savez(tmp_path / "good.npz", X=X, y=y)
+    X[3, 1] = np.nan
+    np.savez(tmp_path / "bad.npz", X=X, y=y)
+    run = tmp_path / "run"
+    good = write_cfg(tiny_config(data={"source": "arrays", "path": str(tmp_path / "good.npz")}), "good.yaml")
+    bad = write_cfg(tiny_config(data={"source": "arrays", "path": str(tmp_path / "bad.npz")}), "bad.yaml")
+    assert main(["run", str(good), "--out", str(run), "--to", "data"]) == 0
+    split = (run / "data" / "split.npz").read_bytes()
+    assert main(["run", str(bad), "--out", str(run), "--to", "data"]) == 1
+    state = json.loads((run / "state.json").read_text())
+    assert "stage data failed" in state["stages"]["data"]["stale"]
+    assert (run / "data" / "split.npz").read_bytes() == split  # kept, not deleted
+    assert main(["run", str(good), "--out", str(run), "--to", "data"]) == 0
+    assert "stale" not in json.loads((run / "state.json").read_text())["stages"]["data"]
+
+
+def test_last_layer_units_are_checked_against_the_data_before_training(tmp_path, write_cfg, capsys):
+    from flow.cli import main
+
+    from .conftest import tiny_config
+
+    X, _ = _xy(n=300, f=4)
+    np.savez(tmp_path / "d.npz", X=X, y=np.arange(300) % 3)
+    path = write_cfg(tiny_config(data={"source": "arrays", "path": str(tmp_path / "d.npz")}))  # out: 10 units
+    assert main(["run", str(path), "--out", str(tmp_path / "run")]) == 1
+    err = capsys.readouterr().err
+    assert "model.layers[-1].units = 10 but the data have 3 classes" in err and str(path) in err and "Traceback" not in err
+    assert not (tmp_path / "run" / "data").exists() and not (tmp_path / "run" / "train").exists()

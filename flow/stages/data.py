@@ -6,6 +6,7 @@ import numpy as np
 
 from flow.artifacts import write_json
 from flow.config import FlowConfig
+from flow.errors import ConfigError
 from flow.data import file_digest, input_files, load_dataset, make_split
 
 SECTIONS = ("seed", "data")
@@ -18,6 +19,11 @@ def input_digests(cfg: FlowConfig) -> dict[str, str]:
 
 def run(ctx) -> dict:
     ds = load_dataset(ctx.cfg)
+    units = ctx.cfg.model.layers[-1].units
+    if units != len(ds.classes):
+        # found here, before any training, rather than after the teacher has trained
+        raise ConfigError(f"model.layers[-1].units = {units} but the data have {len(ds.classes)} classes {ds.classes[:12]}",
+                          where=str(ctx.cfg.source_path or "config"), fix=f"set the last layer's units to {len(ds.classes)}")
     split = make_split(ds, ctx.cfg)
     split.save(ctx.out / "split.npz")
     meta = {
