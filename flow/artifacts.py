@@ -76,7 +76,10 @@ def check_writable(folder: Path, *, what: str) -> None:
     probe_dir = folder
     while not probe_dir.exists():
         probe_dir = probe_dir.parent
-    if not probe_dir.is_dir() or not os.access(probe_dir, os.W_OK | os.X_OK):
+    if not probe_dir.is_dir():
+        raise FlowError(f"{what} {str(folder)!r} cannot be created: {str(probe_dir)!r} is a file, not a folder", where=what,
+                        fix="choose another folder with --out, or move that file away")
+    if not os.access(probe_dir, os.W_OK | os.X_OK):
         raise FlowError(
             f"{what} {str(folder)!r} is not writable ({'nearest existing folder ' + str(probe_dir) if probe_dir != folder else 'no write permission'})",
             where=what,

@@ -33,7 +33,9 @@ def test_unwritable_output_directory(tmp_path, write_cfg, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     rc, err = _run(["run", str(write_cfg(tiny_config())), "--out", str(blocker / "run")], capsys)
-    assert rc == 1 and "output directory" in err and "not writable" in err and "--out" in err
+    assert rc == 1 and "output directory" in err and "cannot be created" in err and "is a file" in err and "--out" in err
+    rc, err = _run(["run", str(write_cfg(tiny_config())), "--out", str(blocker)], capsys)
+    assert rc == 1 and "is a file, not a folder" in err and blocker.read_text() == "x"
 
 
 def test_unknown_part_fails_before_training(tmp_path, write_cfg, capsys):
