@@ -518,11 +518,14 @@ def _multiplier_limit(d: DenseDesign, nz: np.ndarray, rf: int) -> int:
 def _shared_multipliers(d: DenseDesign, nz: np.ndarray, mults: np.ndarray, n_mult: int, rf: int,
                         terms: np.ndarray, ctx: _Ctx) -> tuple[int, int, int, int]:
     """(multiplier_limit, products per multiplier, II, extra cycles) when the `mults` products of a
-    dense layer share hls4ml's multiplier_limit at reuse factor `rf`."""
+    dense layer share hls4ml's multiplier_limit at reuse factor `rf` (dense_latency's
+    `PIPELINE II=reuse_factor` + `ALLOCATION mul limit=multiplier_limit`)."""
     limit = _multiplier_limit(d, nz, rf)
     shared = max(1, math.ceil(n_mult / limit)) if n_mult else 1
     steps = min(shared, rf)
-    return limit, shared, steps, _sharing_delay(terms, mults, steps, n_mult, limit, d.accum_type.width, ctx)
+    # the II is the PIPELINE II=reuse_factor hls4ml writes, met even when nothing needs sharing
+    # (HLS does not schedule a pipeline faster than its target); the sharing only adds latency
+    return limit, shared, rf, _sharing_delay(terms, mults, steps, n_mult, limit, d.accum_type.width, ctx)
 
 
 def legacy_dense(hls4ml_version: Any) -> bool:

@@ -231,7 +231,7 @@ def test_jet_mlp_estimate_compiles_nothing_and_returns_numbers(tmp_path):
 
 def test_latency_strategy_reuse_shares_only_beyond_the_multiplier_limit():
     """hls4ml's multiplier_limit = ceil(n_in*n_out/rf) - n_zeros/rf caps the DSP products; a layer
-    already under the limit keeps its DSPs and its latency."""
+    already under the limit keeps its DSPs and its latency, not its interval."""
     rng = np.random.default_rng(0)
     w = np.round(rng.uniform(0.3, 0.9, (16, 8)) * 1024) / 1024  # 10+ significant bits: all DSP
     base = estimate(_design([_dense(w)])).layers[0]
@@ -253,6 +253,9 @@ def test_latency_strategy_reuse_shares_only_beyond_the_multiplier_limit():
     f8 = estimate(_design([_dense(few, rf=8)])).layers[0]
     f1 = estimate(_design([_dense(few)])).layers[0]
     assert f8.DSP == f1.DSP == 4 and f8.latency_cycles == f1.latency_cycles
+    # but the interval is still the PIPELINE II=8 hls4ml writes: HLS meets its target, no faster
+    assert f8.ii == 8 and f1.ii == 1
+    assert estimate(_design([_dense(np.full((16, 8), 0.5), rf=4)])).total["ii"] == 4  # no multiplier at all
 
 
 def test_legacy_hls4ml_reuse_shares_the_generic_multipliers():
