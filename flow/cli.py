@@ -162,6 +162,8 @@ def cmd_verify(args) -> int:
         approx = (f"; {be['approximate_output']} output (approximate in hls4ml) agrees on {how} for "
                   f"{100 * be['output_agreement']:.2f}% of rows")
     print(f"{args.model}: {'bit-exact' if be['exact'] else 'NOT bit-exact'}: {be['exact_rows']}/{be['rows']} rows; {be['diagnosis']}{approx}; report {Path(args.out) / 'report.json'}")
+    for w in be.get("warnings", []):
+        print(f"warning: {w}")
     return 0 if be["exact"] else 1
 
 

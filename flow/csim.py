@@ -2,8 +2,9 @@
 
 Exactness is equality of every value of every traced layer. The QKeras side is the model's own
 layer outputs on the same quantized inputs; for a Dense with a fused activation, whose
-pre-activation Keras does not expose, the reference is x @ W + b in float64 from QKeras' own
-quantized weights and the previous layer's QKeras output. Softmax is an approximation in
+pre-activation Keras does not expose, and wherever QKeras' float32 arithmetic rounds (sums wider
+than 24 bits), the reference is x @ W + b in float64 from QKeras' own quantized weights and the
+previous layer's reference. Softmax is an approximation in
 hls4ml by design: it is checked as argmax agreement, and exactness is proved on the logits.
 """
 
@@ -52,10 +53,27 @@ def prepare_inputs(model, plan: Plan, X: np.ndarray) -> np.ndarray:
     return Xq
 
 
-def keras_reference(model, plan: Plan, Xq: np.ndarray) -> dict[str, np.ndarray]:
-    """Reference output of every plan node, from the QKeras model on the quantized inputs."""
+def _exact_activation(node, prev: np.ndarray) -> np.ndarray:
+    """What a fixed-point element-wise node computes from exact inputs: its cast (QKeras'
+    quantized_bits / quantized_relu are RND_CONV + SAT casts, the types the flow gives hls4ml)."""
+    from flow.design import quantize_to
+
+    x = np.maximum(prev, 0.0) if node.function == "relu" or "quantized_relu" in node.function else prev
+    return quantize_to(x, node.result)
+
+
+def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Reference output of every plan node, from the QKeras model on the quantized inputs, and
+    notes on where QKeras' own float32 arithmetic rounded.
+
+    QKeras computes in float32: a dense sum wider than its 24-bit mantissa may come out rounded.
+    There (and downstream, until QKeras' values agree again) the reference is the exact value of
+    QKeras' own quantized weights and inputs, x @ W + b in float64, and the node's cast of it;
+    everywhere else it is QKeras' output itself. HLS traces are doubles: exact up to 53 bits.
+    """
     import tensorflow as tf
 
+    from flow.hls import FLOAT32_EXACT_BITS
     from flow.model import quantized_weights
 
     names = [layer.name for layer in model.layers[1:]]
@@ -65,16 +83,41 @@ def keras_reference(model, plan: Plan, Xq: np.ndarray) -> dict[str, np.ndarray]:
         outs = [outs]
     by_layer = {n: np.asarray(o, dtype=np.float64).reshape(len(Xq), -1) for n, o in zip(names, outs)}
     ref: dict[str, np.ndarray] = {}
+    notes: list[str] = []
     weights = quantized_weights(model)
     prev = Xq.astype(np.float64)
+    inexact = False  # True while QKeras' float32 values may differ from the exact ones
     for node in plan.nodes[1:]:
-        if node.keras_layer is not None:
-            ref[node.name] = by_layer[node.keras_layer]
-            prev = ref[node.name]
-        elif node.function == "dense":  # pre-activation of a fused activation
+        qk = by_layer.get(node.keras_layer) if node.keras_layer is not None else None
+        if node.function == "dense":
             W, b = weights[node.name]
-            ref[node.name] = prev @ W + b
-    return ref
+            exact = prev @ W + b
+            wide = node.accum is not None and node.accum.width > FLOAT32_EXACT_BITS
+            if qk is None or wide or inexact:
+                value = exact
+                inexact = True if qk is None else not np.array_equal(qk, exact)
+            else:
+                value = qk
+        elif node.result is not None and inexact:
+            value = _exact_activation(node, prev)
+            inexact = qk is None or not np.array_equal(qk, value)
+        else:
+            value = qk
+        if qk is not None and value is not qk:
+            n_diff = int(np.sum(qk != value))
+            if n_diff:
+                notes.append(f"layer {node.keras_layer!r}: QKeras' float32 arithmetic rounds {n_diff} of {value.size} values "
+                             "(a sum wider than float32's 24-bit mantissa, or computed from one); compared with the exact "
+                             "values of QKeras' quantized weights and inputs (float64)")
+        if value is None:
+            continue
+        ref[node.name] = value
+        prev = value
+    return ref, notes
+
+
+def _same_grid(a, b) -> bool:
+    return (a.width, a.integer, a.signed) == (b.width, b.integer, b.signed)
 
 
 @dataclass
@@ -153,6 +196,7 @@ def compare(plan: Plan, reference: dict[str, np.ndarray], hls_trace: dict[str, n
     approximate = None
     output_layer = ""
     warnings = list(plan.warnings)
+    prev_result = plan.nodes[0].result
     for node in plan.nodes[1:]:
         ref = reference.get(node.name)
         if ref is None:
@@ -171,7 +215,10 @@ def compare(plan: Plan, reference: dict[str, np.ndarray], hls_trace: dict[str, n
         got = hls_trace.get(node.name)
         if got is None:
             checks[node.name] = LayerCheck(node.name, 0, 0, 0.0, node.result.hls(), qk_type, traced=False)
-            warnings.append(f"layer {node.name!r} was not traced by hls4ml (optimized away); it is not compared")
+            if not (prev_result is not None and node.function.startswith("quantizer") and _same_grid(node.result, prev_result)):
+                warnings.append(f"layer {node.name!r} was not traced by hls4ml (optimized away); it is not compared")
+            # (a quantizer onto the grid its input already has is an identity hls4ml drops: nothing to compare)
+            prev_result = node.result
             continue
         got = np.asarray(got, dtype=np.float64).reshape(n, -1)
         if got.shape != ref.shape:
@@ -181,6 +228,7 @@ def compare(plan: Plan, reference: dict[str, np.ndarray], hls_trace: dict[str, n
         diff = np.abs(got - ref) / node.result.lsb
         checks[node.name] = LayerCheck(node.name, int(eq.size), int(eq.sum()), float(diff.max()) if diff.size else 0.0, node.result.hls(), qk_type)
         output_layer = node.name
+        prev_result = node.result
     if not checks:
         raise NotBitExactError("no layer could be compared", where="csim", fix="the model needs at least one QDense layer")
     return ExactnessReport(n, int(row_ok.sum()), checks, output_layer, warnings, approximate_output=approximate,
@@ -199,10 +247,11 @@ def prove(hls_model, model, plan: Plan, Xq: np.ndarray, *, progress: bool = True
     """`run` on inputs already quantized by `prepare_inputs` (for callers that need them too)."""
     require_compiler()
     Xq = np.ascontiguousarray(Xq)
-    reference = keras_reference(model, plan, Xq)
+    reference, notes = keras_reference(model, plan, Xq)
     log.info("compiling the HLS project with g++ and C-simulating %d rows", len(Xq))
     hls_out, hls_trace = _traced_predict(hls_model, Xq, progress=progress)
     report = compare(plan, reference, hls_trace, hls_out)
+    report.warnings.extend(notes)
     return report, hls_out
 
 

@@ -36,6 +36,7 @@ SUPPORTED_LAYERS = (
 APPROXIMATE_OUTPUTS = ("softmax", "sigmoid", "tanh")
 DEFAULT_INPUT_TYPE = FixedType(16, 6, True, "RND_CONV", "SAT")  # hls4ml's default width, rounded like QKeras
 FLOAT32_EXACT_BITS = 24  # a float32 mantissa: wider sums are not exact in the QKeras reference
+FLOAT64_EXACT_BITS = 53  # a double: hls4ml traces in double, the exact reference is float64
 
 
 @dataclass
@@ -93,8 +94,17 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     if not layers or type(layers[0]).__name__ != "InputLayer":
         raise ModelError("the model has no Input layer", where=name, fix="build it with the functional API or a Sequential with input_shape")
     shape = model.input_shape
+    if len(model.outputs) != 1:
+        raise ModelError(f"the model has {len(model.outputs)} outputs; only single-output models are supported", where=name,
+                         fix="verify each output as its own model (tf.keras.Model(inputs, one_output))")
     if isinstance(shape, list) or len(shape) != 2:
-        raise ModelError(f"only single-input models with flat inputs are supported, got input shape {shape}", where=name, fix="flatten the input")
+        known = {"InputLayer", "QActivation", "QDense", "Dense", "Activation", "ReLU", "Dropout", "Softmax"}
+        odd = next((layer for layer in layers[1:] if type(layer).__name__ not in known), None)
+        if odd is not None:
+            raise ModelError(f"layer type {type(odd).__name__} is not supported (the model takes inputs of shape {shape})",
+                             where=f"{name}: layer {odd.name!r}", fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
+        raise ModelError(f"only single-input models with flat inputs are supported, got input shape {shape}", where=name,
+                         fix="give the model an Input of shape (n_features,) and flatten the data before it")
     if layers[0].name == "input":
         raise ModelError("the input layer is named 'input', which hls4ml reserves", where=name, fix="rename the Input layer (e.g. name='features')")
     n_inputs = int(shape[1])
@@ -106,6 +116,11 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     if input_type is not None:
         source = "declared"
         current = input_type
+        if first is not None and type(first).__name__ == "QActivation":
+            own = fixed_type(spec_from_qkeras(layer_activation(first), where=f"{name}: layer {first.name!r}"))
+            if (own.width, own.integer, own.signed) != (input_type.width, input_type.integer, input_type.signed):
+                warnings.append(f"the declared input type {input_type.hls()} overrides the model's input quantizer "
+                                f"{first.name!r} ({own.hls()}): inputs are first rounded and saturated to the declared type")
     elif first is not None and type(first).__name__ == "QActivation":
         input_quantizer = spec_from_qkeras(layer_activation(first), where=f"{name}: layer {first.name!r}")
         current = fixed_type(input_quantizer)
@@ -155,10 +170,14 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             else:
                 b_t = FixedType(1, 1)
             acc = accumulator_type(current, w_t, b_t, W, b)
+            if acc.width > FLOAT64_EXACT_BITS:
+                raise ModelError(f"the exact sum needs {acc.width} bits, more than a double's {FLOAT64_EXACT_BITS}-bit mantissa: "
+                                 "neither the C-simulation trace nor the reference can hold it exactly", where=where,
+                                 fix="lower the input, weight or bias widths")
             if acc.width > FLOAT32_EXACT_BITS:
                 warnings.append(
                     f"layer {layer.name!r}: the exact sum needs {acc.width} bits, more than float32's {FLOAT32_EXACT_BITS}-bit mantissa, "
-                    "so QKeras itself may round it; lower the input/weight widths for a sound bit-exact proof"
+                    "so QKeras' own float32 output may be rounded; the proof compares with the exact sum of its quantized weights (float64)"
                 )
         if kind == "QDense" or (kind == "Dense" and float_precision is not None):
             act_kind, act_q = _act_function(layer)

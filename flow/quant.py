@@ -50,13 +50,22 @@ def spec_from_qkeras(quantizer: Any, *, where: str) -> Quantizer:
     cfg = quantizer.get_config() if hasattr(quantizer, "get_config") else {}
     if name == "quantized_bits":
         alpha = cfg.get("alpha")
-        if alpha not in (None, 1, 1.0) or not cfg.get("keep_negative", True):
+        if not cfg.get("keep_negative", True):
             raise ModelError(
-                f"quantized_bits with alpha={alpha!r}, keep_negative={cfg.get('keep_negative')} is not supported",
+                "quantized_bits with keep_negative=False (unsigned) is not supported",
                 where=where,
-                fix=f"retrain with alpha=1 (a power-of-two scale hls4ml cannot reproduce exactly otherwise); supported: {', '.join(SUPPORTED_QUANTIZERS)}",
+                fix=f"use quantized_relu(bits, integer) for non-negative values, or keep_negative=True; supported: {', '.join(SUPPORTED_QUANTIZERS)}",
             )
-        return Quantizer(type="quantized_bits", bits=int(cfg["bits"]), integer=int(cfg.get("integer", 0)))
+        if alpha not in (None, 1, 1.0):
+            note = (" (QKeras' QDense turns a kernel or bias quantizer written without alpha into alpha='auto_po2', a "
+                    "trained power-of-two scale per output)") if alpha == "auto_po2" else ""
+            raise ModelError(
+                f"quantized_bits with alpha={alpha!r} is not supported{note}",
+                where=where,
+                fix=f"retrain with alpha=1 written explicitly, e.g. quantized_bits({cfg.get('bits')},{cfg.get('integer', 0)},alpha=1) "
+                    f"(a scale hls4ml cannot reproduce exactly otherwise); supported: {', '.join(SUPPORTED_QUANTIZERS)}",
+            )
+        return _spec("quantized_bits", cfg, where)
     if name == "quantized_relu":
         if cfg.get("negative_slope", 0) not in (0, 0.0) or cfg.get("use_sigmoid", 0):
             raise ModelError(
@@ -64,12 +73,26 @@ def spec_from_qkeras(quantizer: Any, *, where: str) -> Quantizer:
                 where=where,
                 fix=f"use a plain quantized_relu(bits, integer); supported: {', '.join(SUPPORTED_QUANTIZERS)}",
             )
-        return Quantizer(type="quantized_relu", bits=int(cfg["bits"]), integer=int(cfg.get("integer", 0)))
+        return _spec("quantized_relu", cfg, where)
     raise ModelError(
         f"quantizer {name} is not supported",
         where=where,
         fix=f"supported quantizers: {', '.join(SUPPORTED_QUANTIZERS)}",
     )
+
+
+def _spec(kind: str, cfg: dict, where: str) -> Quantizer:
+    """A Quantizer from a QKeras config; bit counts the flow's fixed types cannot hold are a ModelError."""
+    from pydantic import ValidationError
+
+    bits, integer = int(cfg["bits"]), int(cfg.get("integer", 0))
+    try:
+        return Quantizer(type=kind, bits=bits, integer=integer)
+    except ValidationError as exc:
+        msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise ModelError(f"{kind}({bits},{integer}) is not supported: {msg}", where=where,
+                         fix="retrain with fewer integer bits: QKeras also accepts more integer bits than the width "
+                             "(a grid coarser than 1), which the flow does not map to hls4ml types") from None
 
 
 def quantize_array(values, t: FixedType):

@@ -69,8 +69,13 @@ def _load_inputs(path: Path, n_features: int) -> np.ndarray:
     except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
         raise DataError(f"cannot read the inputs ({type(exc).__name__}: {exc})", where=str(path), fix="save them with numpy.save('X.npy', X)") from None
     X = np.asarray(X)
+    if X.ndim == 1 and X.size != n_features:
+        raise DataError(f"inputs are a 1-D array of {X.size} values but the model takes {n_features} features per row", where=str(path),
+                        fix=f"save them as rows x features, e.g. X.reshape(-1, {n_features})")
     if X.ndim == 1:
         X = X.reshape(1, -1)
+    if X.ndim == 2 and X.shape[0] == 0:
+        raise DataError("the inputs have no rows", where=str(path), fix="give at least one row to C-simulate")
     if X.ndim != 2 or X.shape[1] != n_features:
         raise DataError(f"inputs have shape {X.shape} but the model takes {n_features} features per row", where=str(path), fix=f"give an array of shape (rows, {n_features})")
     if X.dtype.kind not in "fiu" or not np.all(np.isfinite(X)):

@@ -238,3 +238,83 @@ def test_argmax_softmax_is_written_verified_and_priced(tmp_path, capsys):
     assert main(["estimate", str(tmp_path / "out" / "hls_project"), "--out", str(tmp_path / "prj"), "-q"]) == 0
     prj = json.loads((tmp_path / "prj" / "resources.json").read_text())
     assert prj["total"]["DSP"] == out["argmax"]["total"]["DSP"]
+
+
+def test_a_sum_wider_than_float32_is_proved_against_the_exact_value(tmp_path, capsys):
+    """12-bit weights on fixed<16,6> inputs need ~30-bit sums: QKeras' own float32 output rounds
+    some of them. The HLS values are the exact ones, so the proof compares with x @ W + b in
+    float64 from QKeras' quantized weights, says how many values QKeras rounded, and passes."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits, quantized_relu
+
+    tf.keras.utils.set_random_seed(3)
+    q12 = quantized_bits(12, 0, alpha=1)
+    x = inp = tf.keras.Input((16,), name="x_in")
+    x = QDense(64, kernel_quantizer=q12, bias_quantizer=q12, name="wide")(x)
+    x = QActivation(quantized_relu(4, 0), name="act")(x)
+    x = QDense(3, kernel_quantizer=quantized_bits(6, 0, alpha=1), bias_quantizer=quantized_bits(6, 0, alpha=1), name="out")(x)
+    path = _save(tf.keras.Model(inp, x), tmp_path / "wide.h5")
+    np.save(tmp_path / "X.npy", np.random.default_rng(0).normal(0, 3, size=(200, 16)).astype(np.float32))
+    rc = main(["verify", str(path), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"), "--no-progress", "-q"])
+    out = capsys.readouterr().out
+    be = json.loads((tmp_path / "o" / "report.json").read_text())["bit_exact"]
+    rounded = [w for w in be["warnings"] if "QKeras' float32 arithmetic rounds" in w and "'wide'" in w]
+    assert rounded, be["warnings"]  # the case this test is about did occur
+    assert rc == 0 and be["exact"] and be["layers"]["wide"]["exact_values"] == 200 * 64, be
+    assert "warning: layer 'wide': QKeras' float32 arithmetic rounds" in out
+
+
+def test_model_shapes_and_quantizers_the_flow_cannot_map_are_refused_by_name(tmp_path, capsys):
+    import tensorflow as tf
+    from qkeras import QConv1D, QDense, quantized_bits
+
+    np.save(tmp_path / "X.npy", np.zeros((5, 8), dtype=np.float32))
+    q = quantized_bits(6, 0, alpha=1)
+
+    def refused(model, *expect, fname="m.h5"):
+        _save(model, tmp_path / fname)
+        rc = main(["verify", str(tmp_path / fname), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o")])
+        err = capsys.readouterr().err
+        assert rc == 1 and "Traceback" not in err, err
+        for piece in expect:
+            assert piece in err, (piece, err)
+        assert not (tmp_path / "o" / "report.json").exists()
+
+    inp = tf.keras.Input((8, 1), name="x_in")
+    refused(tf.keras.Model(inp, QConv1D(2, 3, kernel_quantizer=q, bias_quantizer=q, name="c1")(inp)), "QConv1D", "'c1'", "supported layers")
+    inp = tf.keras.Input((8,), name="x_in")
+    h = QDense(4, kernel_quantizer=q, bias_quantizer=q, name="h")(inp)
+    two = tf.keras.Model(inp, [QDense(2, kernel_quantizer=q, bias_quantizer=q, name="a")(h), QDense(2, kernel_quantizer=q, bias_quantizer=q, name="b")(h)])
+    refused(two, "2 outputs", "single-output")
+    coarse = tf.keras.Model(inp, QDense(2, kernel_quantizer="quantized_bits(3,3,alpha=1)", bias_quantizer=q, name="d")(inp))
+    refused(coarse, "quantized_bits(3,3)", "'d'", "fewer integer bits")
+    no_alpha = tf.keras.Model(inp, QDense(2, kernel_quantizer=quantized_bits(6, 0), bias_quantizer=q, name="d")(inp))
+    refused(no_alpha, "alpha='auto_po2'", "turns a kernel or bias quantizer written without alpha", "alpha=1")
+    unsigned = tf.keras.Model(inp, QDense(2, kernel_quantizer=quantized_bits(6, 0, alpha=1, keep_negative=False), bias_quantizer=q, name="d")(inp))
+    refused(unsigned, "keep_negative=False", "quantized_relu")
+    ok = tf.keras.Model(inp, QDense(2, kernel_quantizer=q, bias_quantizer=q, name="d")(inp))
+    _save(ok, tmp_path / "ok.h5")
+    np.save(tmp_path / "empty.npy", np.zeros((0, 8), dtype=np.float32))
+    np.save(tmp_path / "flat.npy", np.zeros(20, dtype=np.float32))
+    for data, piece in (("empty.npy", "no rows"), ("flat.npy", "reshape(-1, 8)")):
+        rc = main(["verify", str(tmp_path / "ok.h5"), "--data", str(tmp_path / data), "--out", str(tmp_path / "o")])
+        err = capsys.readouterr().err
+        assert rc == 1 and piece in err and "Traceback" not in err, err
+
+
+def test_a_declared_input_type_that_overrides_the_models_quantizer_is_warned():
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    from flow.config import HlsConfig
+    from flow.design import FixedType
+    from flow.hls import plan_model
+
+    q = quantized_bits(6, 0, alpha=1)
+    x = inp = tf.keras.Input((8,), name="x_in")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+    model = tf.keras.Model(inp, QDense(2, kernel_quantizer=q, bias_quantizer=q, name="d")(x))
+    other = plan_model(model, hls_cfg=HlsConfig(), input_type=FixedType(6, 2))
+    assert any("overrides the model's input quantizer 'qin' (fixed<8,4," in w for w in other.warnings), other.warnings
+    same = plan_model(model, hls_cfg=HlsConfig(), input_type=FixedType(8, 4))
+    assert not any("overrides" in w for w in same.warnings)
