@@ -136,6 +136,8 @@ class LayerCheck:
 
 #: how a lookup-table output is compared with QKeras: the decision each output encodes
 DECISION_CUTS = {"sigmoid": 0.5, "tanh": 0.0}
+#: below this share of agreeing decisions the report warns about hls4ml's output table
+DECISION_AGREEMENT_WARN = 0.99
 DECISIONS = {"softmax": "argmax", **{f: f"> {cut:g}" for f, cut in DECISION_CUTS.items()}}
 
 
@@ -211,6 +213,12 @@ def compare(plan: Plan, reference: dict[str, np.ndarray], hls_trace: dict[str, n
                 cut = DECISION_CUTS[node.function]
                 agreement = float(np.mean((hls_sm > cut) == (ref_sm > cut)))
             approximate = node.function
+            if agreement < DECISION_AGREEMENT_WARN:
+                fix = (" (hls.softmax_implementation: argmax, or --softmax-implementation argmax, outputs the exact "
+                       "decision of the proved logits)" if node.function == "softmax" else "")
+                warnings.append(f"hls4ml's {node.function} lookup table agrees with QKeras on the decision "
+                                f"({DECISIONS[node.function]}) for only {100 * agreement:.2f}% of rows; its input is proved "
+                                f"exact, the table is the approximation{fix}")
             continue
         got = hls_trace.get(node.name)
         if got is None:

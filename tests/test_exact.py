@@ -99,3 +99,33 @@ def test_sabotaged_accumulator_is_caught(tmp_path):
     assert bad.max_lsb_diff >= 1
     assert report.exact_rows < report.rows
     assert "first differing layer 'd0'" in report.diagnosis()
+
+
+def test_a_softmax_table_that_often_disagrees_is_warned_with_the_fix():
+    """The logits are proved exact; hls4ml's softmax table is the approximation. Below 99 %
+    argmax agreement the report says so and names the implementation that outputs the exact
+    decision. (compare() alone: no compile.)"""
+    from flow.csim import compare
+    from flow.design import Design
+    from flow.hls import NodePrecision, Plan
+
+    t = FixedType(12, 4)
+    plan = Plan(t, None, "declared", [NodePrecision("x", "x", t, function="input"),
+                                      NodePrecision("logits", "logits", t, function="dense"),
+                                      NodePrecision("sm", "sm", None, function="softmax")], Design("m", [], t, 4))
+    rng = np.random.default_rng(0)
+    logits = np.round(rng.normal(size=(200, 3)) * 16) / 16
+    ref = {"logits": logits, "sm": logits}
+    hls_sm = logits.copy()
+
+    def warned(n_flipped):
+        out = hls_sm.copy()
+        out[:n_flipped] = -out[:n_flipped]  # flips most argmaxes of those rows
+        rep = compare(plan, ref, {"logits": logits, "sm": out}, out)
+        assert rep.exact
+        return rep.output_agreement, [w for w in rep.warnings if "softmax lookup table agrees" in w]
+
+    agree, w = warned(0)
+    assert agree == 1.0 and not w
+    agree, w = warned(20)
+    assert agree < 0.99 and w and "softmax_implementation: argmax" in w[0] and f"{100 * agree:.2f}%" in w[0]
