@@ -13,7 +13,7 @@ from flow.config import Quantizer
 from flow.design import FixedType
 from flow.errors import ModelError
 
-SUPPORTED_QUANTIZERS = ("quantized_bits(bits, integer, alpha=1 or None, keep_negative=True)", "quantized_relu(bits, integer) with negative_slope=0")
+SUPPORTED_QUANTIZERS = ("quantized_bits(bits, integer, alpha=1, keep_negative=True) (alpha=None only in a QActivation)", "quantized_relu(bits, integer) with negative_slope=0")
 
 
 def fixed_type(q: Quantizer) -> FixedType:
