@@ -185,7 +185,9 @@ class DataConfig(Strict):
             raise ValueError(f"data.source={self.source!r} needs data.path (a file to read)")
         if self.source == "digits" and (self.path or self.labels_path):
             raise ValueError("data.source='digits' is bundled with scikit-learn and takes no path")
-        file_keys = sorted(self.model_fields_set & {"features_key", "labels_key", "label_column"})
+        # (a value equal to its default is harmless: dumped-and-reloaded configs set every key)
+        file_keys = sorted(k for k in ("features_key", "labels_key", "label_column")
+                           if getattr(self, k) != type(self).model_fields[k].default)
         if self.source == "digits" and file_keys:
             raise ValueError(f"data.source='digits' reads no file, so {', '.join('data.' + k for k in file_keys)} would be ignored: remove it")
         if self.labels_path and not str(self.path or "").lower().endswith(".npy"):

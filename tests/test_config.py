@@ -105,3 +105,15 @@ def test_a_key_given_twice_is_refused_with_its_line(tmp_path, capsys):
     assert main(["validate", str(p)]) == 1
     err = capsys.readouterr().err
     assert f"{p}:6" in err and "'train' appears twice" in err and "Traceback" not in err
+
+
+def test_a_dumped_config_validates_again():
+    """Search workers and with_changes re-validate a dump, where every key is set (defaults too)."""
+    import json
+
+    from flow.config import validate_dict
+
+    for path in sorted((REPO / "configs").glob("*.yaml")):
+        cfg = load_config(path)
+        again = validate_dict(json.loads(json.dumps(cfg.model_dump(mode="json", exclude={"source_path"}))), source=path)
+        assert again == cfg, path
