@@ -121,7 +121,7 @@ def run(
         outputs_present = (run_dir / name).is_dir() and (not hasattr(mod, "outputs_present") or mod.outputs_present(cfg, run_dir))
         if i < first_forced and prev.get("fingerprint") == fp and outputs_present:
             log.info("stage %-9s up to date, skipped", name)
-            prev.pop("stale", None)  # it does follow from this config
+            state.get("stale", {}).pop(name, None)  # it does follow from this config
             continue
         partial = run_dir / f".{name}.partial"
         partial.mkdir()
@@ -137,7 +137,7 @@ def run(
             # marked: they no longer follow from the config that just ran
             older = [s for s in STAGE_NAMES[i:] if (run_dir / s).is_dir()]
             for s in older:
-                state["stages"].setdefault(s, {})["stale"] = f"from an earlier run: stage {name} failed on {time.strftime('%Y-%m-%dT%H:%M:%S')}"
+                state.setdefault("stale", {})[s] = f"from an earlier run: stage {name} failed on {time.strftime('%Y-%m-%dT%H:%M:%S')}"
             write_json(state_path, state)
             if older:
                 log.warning("stage %s failed; the outputs of %s in %s are from an earlier run and do not follow from %s",
@@ -145,6 +145,7 @@ def run(
             raise
         seconds = time.perf_counter() - t0
         replace_dir(partial, run_dir / name)
+        state.get("stale", {}).pop(name, None)
         state["stages"][name] = {"fingerprint": fp, "seconds": round(seconds, 3), "finished": time.strftime("%Y-%m-%dT%H:%M:%S"), "summary": summary or {}}
         write_json(state_path, state)
         log.info("stage %-9s done in %.1f s", name, seconds)
