@@ -31,6 +31,7 @@ SUPPORTED_LAYERS = (
     "Activation (linear, relu; softmax, sigmoid or tanh as the last layer)",
     "ReLU (plain)",
     "Dropout (ignored at inference)",
+    "BatchNormalization (flow estimate only: priced as hls4ml converts it)",
 )
 #: output activations hls4ml computes with lookup tables (approximate by design)
 APPROXIMATE_OUTPUTS = ("softmax", "sigmoid", "tanh")
@@ -98,7 +99,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         raise ModelError(f"the model has {len(model.outputs)} outputs; only single-output models are supported", where=name,
                          fix="verify each output as its own model (tf.keras.Model(inputs, one_output))")
     if isinstance(shape, list) or len(shape) != 2:
-        known = {"InputLayer", "QActivation", "QDense", "Dense", "Activation", "ReLU", "Dropout", "Softmax"}
+        known = {"InputLayer", "QActivation", "QDense", "Dense", "Activation", "ReLU", "Dropout", "Softmax", *BATCHNORM_KINDS}
         odd = next((layer for layer in layers[1:] if type(layer).__name__ not in known), None)
         if odd is not None:
             raise ModelError(f"layer type {type(odd).__name__} is not supported (the model takes inputs of shape {shape})",
@@ -212,6 +213,16 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             n = int(np.prod(layer.output_shape[1:]))
             design_layers.append(_act_design(node, prev, current, n, hls_cfg.reuse_factor))
             continue
+        if kind in BATCHNORM_KINDS and float_precision is not None:
+            before = next(lay for lay in reversed(layers[:i]) if type(lay).__name__ != "Dropout")  # hls4ml drops Dropout first
+            current = _batchnorm_for_estimate(layer, before, design_layers, current, float_precision, warnings,
+                                              rf=hls_cfg.reuse_factor)
+            continue
+        if kind in BATCHNORM_KINDS:
+            raise ModelError(f"layer type {kind} is not supported by the bit-exact flow (its float scale and shift have no "
+                             "exact fixed-point form)", where=where,
+                             fix="fold it into the preceding QDense before quantization-aware training (QKeras' "
+                                 "QDenseBatchnorm), or remove it; `flow estimate` prices it as hls4ml converts it")
         raise ModelError(f"layer type {kind} is not supported", where=where, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
     if not dense_names:
         what = "Dense or QDense" if float_precision is not None else "QDense"
@@ -231,6 +242,55 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         extra={"softmax_implementation": hls_cfg.softmax_implementation},
     )
     return Plan(in_type, input_quantizer, source, nodes, design, warnings)
+
+
+BATCHNORM_KINDS = ("BatchNormalization", "QBatchNormalization")
+
+
+def _batchnorm_for_estimate(layer, prev_layer, design_layers: list, current: FixedType, precision: FixedType,
+                            warnings: list[str], *, rf: int) -> FixedType:
+    """A BatchNormalization as hls4ml converts it, for the resource estimate only.
+
+    hls4ml's FuseBatchNormalization folds it into the Dense right before it when neither carries a
+    quantizer (W * scale, b * scale + shift, at the model-wide precision); otherwise it stays a
+    `normalize` layer, x * scale + bias per element, priced as a dense layer with a diagonal
+    weight matrix (one constant product and one adder per element, hls4ml's multiplier_limit
+    ceil(n / RF)). Returns the type of its output.
+    """
+    gamma, beta, mean, var = _batchnorm_params(layer)
+    scale = gamma / np.sqrt(var + float(layer.epsilon))
+    shift = beta - mean * scale
+    prev_kind = type(prev_layer).__name__
+    fusable = (prev_kind == "Dense" and design_layers and isinstance(design_layers[-1], DenseDesign)
+               and _act_function(prev_layer)[0] == "linear")
+    if fusable:
+        d = design_layers[-1]
+        W = quantize_to(np.asarray(prev_layer.get_weights()[0], np.float64) * scale, precision)
+        rest = prev_layer.get_weights()[1:]
+        b0 = np.asarray(rest[0], np.float64) if rest else np.zeros(scale.size)
+        design_layers[-1] = DenseDesign(d.name, W, quantize_to(b0 * scale + shift, precision), d.input_type, d.weight_type,
+                                        d.bias_type, d.accum_type, d.result_type, reuse_factor=d.reuse_factor)
+        warnings.append(f"BatchNormalization {layer.name!r} is fused into Dense {prev_layer.name!r} (weights x scale, "
+                        "bias x scale + shift), as hls4ml's FuseBatchNormalization does for an unquantized Dense")
+        return current
+    w = np.diag(quantize_to(scale, precision))
+    b = quantize_to(shift, precision)
+    acc = accumulator_type(current, precision, precision, w, b)
+    design_layers.append(DenseDesign(layer.name, w, b, current, precision, precision, acc, precision, reuse_factor=rf))
+    warnings.append(f"BatchNormalization {layer.name!r} is priced as hls4ml's separate normalize layer (x * scale + bias "
+                    f"per element, scale and bias at {precision.hls()}): hls4ml does not fuse it into a quantized "
+                    "layer or one with an activation")
+    return precision
+
+
+def _batchnorm_params(layer) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """gamma, beta, moving mean and variance of a (Q)BatchNormalization, with its center/scale flags."""
+    values = list(layer.get_weights())
+    n = int(values[-1].shape[-1])
+    gamma = np.asarray(values.pop(0), np.float64) if getattr(layer, "scale", True) else np.ones(n)
+    beta = np.asarray(values.pop(0), np.float64) if getattr(layer, "center", True) else np.zeros(n)
+    mean, var = (np.asarray(v, np.float64) for v in values[-2:])
+    return gamma, beta, mean, var
 
 
 def _hls_act_suffix(kind: str, q) -> str:
