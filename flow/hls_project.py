@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from flow.design import HLS4ML_DEFAULT_CLOCK_NS, SOFTMAX_IMPLEMENTATIONS, ActivationDesign, DenseDesign, Design, FixedType, parse_ap_type, quantize_to
+from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, SOFTMAX_IMPLEMENTATIONS, ActivationDesign, DenseDesign, Design, FixedType,
+                         accumulator_type, parse_ap_type, quantize_to)
 from flow.errors import ModelError
 
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
@@ -259,6 +260,25 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             strategies[name] = strat
             if input_type is None:
                 input_type, n_inputs = x_t, n_in
+        elif fn == "normalize":
+            # hls4ml's BatchNormalization kept apart (not fused): x * scale + bias per element,
+            # priced as a dense with a diagonal weight matrix
+            n = _int(proj, cfg["n_in"])
+            if _int(proj, cfg.get("n_filt", "-1")) not in (-1, n):  # n_scale_bias = n_filt == -1 ? n_in : n_filt
+                raise ModelError("a BatchNormalization with per-filter scales (a conv model) is not modelled", where=where,
+                                 fix="estimate a Dense-only model")
+            st = resolve_type(proj, "scale_t", cfg=cfg) if "type:scale_t" in cfg else resolve_type(proj, "model_default_t")
+            bt = resolve_type(proj, "bias_t", cfg=cfg) if "type:bias_t" in cfg else st
+            x_t, res_t = resolve_type(proj, in_t), resolve_type(proj, out_t)
+            scale = quantize_to(_read_values(fw, args[2], n), st)
+            b = quantize_to(_read_values(fw, args[3], n), bt)
+            w = np.diag(scale)
+            name = _layer_name(cname, len(layers))
+            layers.append(DenseDesign(name, w, b, x_t, st, bt, accumulator_type(x_t, st, bt, w, b), res_t,
+                                      reuse_factor=_int(proj, cfg.get("reuse_factor", "1")), n_zeros=n * n - int(np.count_nonzero(scale))))
+            strategies[name] = "latency"
+            if input_type is None:
+                input_type, n_inputs = x_t, n
         elif fn in ACTIVATION_CALLS:
             n = _int(proj, cfg["n_in"])
             impl = cfg.get("implementation")
@@ -272,8 +292,8 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             if input_type is None:
                 input_type, n_inputs = resolve_type(proj, in_t), n
         else:
-            raise ModelError(f"layer call nnet::{fn} is not modelled by the estimator (Dense and relu/linear/softmax/"
-                             "sigmoid/tanh activations are)", where=where,
+            raise ModelError(f"layer call nnet::{fn} is not modelled by the estimator (Dense, BatchNormalization and "
+                             "relu/linear/softmax/sigmoid/tanh activations are)", where=where,
                              fix="estimate a Dense-only model, or treat this project's total as not estimated")
     if input_type is None or n_inputs is None:
         raise ModelError("no layers found", where=str(proj.path))

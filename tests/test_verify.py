@@ -376,3 +376,16 @@ def test_batchnorm_is_priced_as_hls4ml_converts_it_and_refused_by_verify(tmp_pat
     rc = main(["verify", str(tmp_path / "qbn.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert rc == 1 and "'bn1'" in err and "QDenseBatchnorm" in err and "Traceback" not in err
+    # the same model written by hls4ml itself keeps nnet::normalize, which `flow estimate DIR` reads
+    import hls4ml
+
+    from flow.hls_project import design_from_project
+
+    cfg = hls4ml.utils.config_from_keras_model(qbn, granularity="name", backend="Vivado")
+    hls4ml.converters.convert_from_keras_model(qbn, hls_config=cfg, output_dir=str(tmp_path / "prj"), backend="Vivado",
+                                               part="xcvu13p-flga2577-2-e").write()
+    d = design_from_project(tmp_path / "prj")
+    diag = [lay for lay in d.layers if lay.kind == "dense" and lay.n_in == lay.n_out == 32
+            and np.count_nonzero(lay.weights - np.diag(np.diag(lay.weights))) == 0]
+    assert len(diag) == 1 and np.count_nonzero(diag[0].weights) == 32
+    assert main(["estimate", str(tmp_path / "prj")]) == 0
