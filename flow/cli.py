@@ -42,15 +42,15 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 def _add_hls_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-type", help="declared input type, e.g. 'fixed<16,6>' (default: the model's first quantizer, else fixed<16,6>)")
-    p.add_argument("--backend", default="Vivado", choices=["Vivado", "Vitis"])
+    p.add_argument("--backend", default=None, choices=["Vivado", "Vitis"], help="default Vivado")
     p.add_argument("--part", default=None, help=f"FPGA part (default {DEFAULT_PART}; for an hls4ml project: the project's own)")
     p.add_argument("--clock-period", type=float, default=None, help="ns (default 5; for an hls4ml project: the project's own)")
     p.add_argument("--clock-uncertainty", default=None,
                    help="hls4ml's ClockUncertainty, '12.5%%' or ns (default: the backend's, Vivado 12.5%%, Vitis 27%%; "
                         "for an hls4ml project: the project's own)")
-    p.add_argument("--io-type", default="io_parallel", choices=["io_parallel", "io_stream"])
-    p.add_argument("--strategy", default="Latency", choices=["Latency", "Resource", "distributed_arithmetic"])
-    p.add_argument("--reuse-factor", type=int, default=1)
+    p.add_argument("--io-type", default=None, choices=["io_parallel", "io_stream"], help="default io_parallel")
+    p.add_argument("--strategy", default=None, choices=["Latency", "Resource", "distributed_arithmetic"], help="default Latency")
+    p.add_argument("--reuse-factor", type=int, default=None, help="default 1")
     p.add_argument("--softmax-implementation", default=None, choices=SOFTMAX_IMPLEMENTATIONS,
                    help="hls4ml's softmax for a softmax output (default stable; argmax: one-hot decision, no table)")
 
@@ -172,6 +172,19 @@ def cmd_estimate(args) -> int:
 
     out = Path(args.out) if args.out else None
     if Path(args.model).is_dir():
+        from flow.errors import ConfigError
+        from flow.verify import HLS_OPTIONS
+
+        # a project carries its own strategy, reuse factors, io type, backend and types in firmware/
+        ignored = [opt for field, opt in HLS_OPTIONS.items()
+                   if field not in ("part", "clock_period_ns", "clock_uncertainty") and getattr(args, opt[2:].replace("-", "_")) is not None]
+        if args.input_type is not None:
+            ignored.append("--input-type")
+        if ignored:
+            raise ConfigError(f"{', '.join(ignored)} cannot change an existing hls4ml project: its settings are read from its "
+                              "firmware/", where=args.model,
+                              fix="leave them out (only --part, --clock-period and --clock-uncertainty apply to a project), "
+                                  "or regenerate the project with hls4ml using those settings")
         result = estimate_project(project_dir=Path(args.model), out_dir=out, part=args.part, clock_period_ns=args.clock_period,
                                   clock_uncertainty=args.clock_uncertainty)
     else:

@@ -114,6 +114,10 @@ def parse_project(path: str | Path) -> HlsProject:
     top = _top_source(fw)
     src = _strip_comments(_read(top))
     for fn, targs, args in _CALL_RE.findall(src):
+        if fn.startswith("load_exponent_weights"):
+            raise ModelError("the project stores power-of-two (exponent) weights (QKeras quantized_po2, or alpha='auto_po2' "
+                             "scales), which the estimator does not model", where=str(top),
+                             fix="estimate a model with quantized_bits(bits, integer, alpha=1) weights")
         if fn.startswith("load_weights") or fn.startswith("save_layer") or fn in ("print_result",):
             continue
         proj.calls.append((fn, _split_args(targs), [a.strip() for a in _split_args(args)]))
@@ -133,9 +137,12 @@ def _top_source(fw: Path) -> Path:
 
 
 def _read_part_and_clock(proj: HlsProject) -> None:
-    """Part and clock from hls4ml_config.yml / project.tcl / build_prj.tcl, whichever exists."""
+    """Part and clock from project.tcl (what build_prj.tcl sources, so what the vendor tool uses),
+    else hls4ml_config.yml, build_prj.tcl or vivado_synth.tcl; the first that has a value wins. The
+    backend from hls4ml_config.yml, else project.tcl."""
     root = proj.path
-    for name in ("hls4ml_config.yml", "project.tcl", "build_prj.tcl", "vivado_synth.tcl"):
+    backend_found = False
+    for name in ("project.tcl", "hls4ml_config.yml", "build_prj.tcl", "vivado_synth.tcl"):
         f = root / name
         if not f.is_file():
             continue
@@ -148,9 +155,11 @@ def _read_part_and_clock(proj: HlsProject) -> None:
              or re.search(r"create_clock\s+-period\s+([\d.]+)", t))
         if m and proj.clock_period_ns is None:
             proj.clock_period_ns = float(m.group(1))
-        m = re.search(r"^\s*Backend\s*:\s*(\w+)", t, re.M)
-        if m:
-            proj.backend = m.group(1)
+        # the yml names hls4ml's backend exactly (VivadoAccelerator, Quartus, ...); project.tcl's
+        # `set backend` (the last one wins in Tcl) serves when there is no yml
+        found = re.findall(r"^\s*Backend\s*:\s*(\w+)", t, re.M) or re.findall(r"^\s*set\s+backend\s+\"?(\w+)", t, re.M)
+        if found and (name == "hls4ml_config.yml" or not backend_found):
+            proj.backend, backend_found = found[-1], True
         m = (re.search(r"^\s*ClockUncertainty\s*:\s*['\"]?([\d.]+\s*%?)", t, re.M)
              or re.search(r"set\s+clock_uncertainty\s+\{?([\d.]+\s*%?)", t))
         if m and proj.clock_uncertainty is None:
@@ -165,6 +174,13 @@ def resolve_type(proj: HlsProject, name: str, *, cfg: dict[str, str] | None = No
     if depth > 20:
         raise ModelError(f"typedef cycle at '{name}'", where=str(proj.path))
     s = name.strip()
+    if s.startswith("nnet::array<") and s.endswith(">"):
+        # io_stream packs a layer's values into nnet::array<element type, count> stream words
+        inner, level = s[len("nnet::array<"):-1], 0
+        for i in range(len(inner) - 1, -1, -1):
+            level += {">": 1, "<": -1}.get(inner[i], 0)
+            if inner[i] == "," and level == 0:
+                return resolve_type(proj, inner[:i], cfg=cfg, depth=depth + 1)
     if cfg is not None and "type:" + s in cfg:
         return resolve_type(proj, cfg["type:" + s], depth=depth + 1)
     if s in proj.types:
@@ -203,7 +219,14 @@ def _read_values(fw: Path, var: str, n: int) -> np.ndarray:
             if not m:
                 continue
             text = m.group(1)
-        vals = np.array([float(x) for x in re.split(r"[\s,]+", text.strip()) if x], dtype=np.float64)
+        try:
+            vals = np.array([float(x) for x in re.split(r"[\s,]+", text.strip()) if x], dtype=np.float64)
+        except ValueError as exc:
+            raise ModelError(f"{f} holds a value that is not a number ({exc})", where=str(f),
+                             fix="the firmware is corrupt; re-generate the project") from None
+        if not np.isfinite(vals).all():
+            raise ModelError(f"{f} holds {int((~np.isfinite(vals)).sum())} NaN or infinite values", where=str(f),
+                             fix="the weights are broken (training diverged?); re-generate the project from a finite model")
         if vals.size != n:
             raise ModelError(f"{f} holds {vals.size} values, the layer needs {n}", where=str(f),
                              fix="the firmware is inconsistent; re-generate the project")

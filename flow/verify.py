@@ -171,9 +171,13 @@ def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | Non
     unless given. No TensorFlow, no hls4ml, no compile.
     """
     from flow.hls_project import design_from_project
-    from flow.parts import lookup_part
+    from flow.parts import board_part, lookup_part
 
+    if clock_period_ns is not None and not clock_period_ns > 0:
+        raise ConfigError(f"--clock-period {clock_period_ns} must be a positive number of ns", where="--clock-period",
+                          fix="give the clock period in ns, or leave it out to use the project's own")
     if part is not None:
+        part = board_part(part) or part  # a board names the part on it, as for a saved model
         lookup_part(part)
     if out_dir is not None:
         check_writable(out_dir, what="--out")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -173,3 +174,55 @@ def test_project_softmax_implementation_is_read_and_priced(tiny_run, tmp_path):
     sm_before, sm_after = before.layers[-1], after.layers[-1]
     assert sm_before.DSP == 10 and sm_after.DSP == 0 and sm_after.BRAM_18K == 0
     assert after.total["DSP"] == before.total["DSP"] - 10
+
+
+def test_project_edits_a_user_can_make_are_read_or_refused(tiny_run, tmp_path, capsys):
+    """project.tcl is what build_prj.tcl sources, so its part/clock/backend win over the yml; NaN
+    weights, exponent (power-of-two) weight loaders and model-only options are refused by name."""
+    prj = tmp_path / "prj"
+    shutil.copytree(_project(tiny_run), prj)
+    tcl = prj / "project.tcl"
+    text = tcl.read_text()
+    text = re.sub(r"set part \"[^\"]+\"", 'set part "xc7z020clg400-1"', text)
+    text = re.sub(r"set clock_period \S+", "set clock_period 4", text)
+    tcl.write_text(text + '\nset backend "vitis"\n')
+    (prj / "hls4ml_config.yml").unlink()  # the backend then comes from project.tcl too
+    d = design_from_project(prj)
+    assert (d.part, d.clock_period_ns, d.backend.lower()) == ("xc7z020clg400-1", 4.0, "vitis")
+    for opts, piece in ((["--reuse-factor", "4"], "--reuse-factor cannot change"), (["--strategy", "Resource"], "--strategy"),
+                        (["--clock-period", "0"], "must be a positive")):
+        assert main(["estimate", str(prj), *opts]) == 1
+        assert piece in capsys.readouterr().err
+    w = sorted((prj / "firmware" / "weights").glob("w*.h"))[0]  # read before the .txt
+    w.write_text(re.sub(r"\{\s*[-+\d.eE]+", "{nan", w.read_text(), count=1))
+    with pytest.raises(ModelError, match="NaN or infinite"):
+        design_from_project(prj)
+    top = prj / "firmware" / "myproject.cpp"
+    top.write_text(top.read_text().replace("nnet::load_weights_from_txt<", "nnet::load_exponent_weights_from_txt<", 1))
+    with pytest.raises(ModelError, match="power-of-two"):
+        design_from_project(prj)
+
+
+def test_io_stream_project_written_by_hls4ml_is_read(tmp_path):
+    """hls4ml 1.x io_stream types are nnet::array<element, n> stream words: the element type is priced."""
+    import hls4ml
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits, quantized_relu
+
+    tf.keras.utils.set_random_seed(1)
+    q = quantized_bits(6, 0, alpha=1)
+    x = inp = tf.keras.Input((16,), name="x_in")
+    x = QDense(32, kernel_quantizer=q, bias_quantizer=q, name="d1")(x)
+    x = QActivation(quantized_relu(6, 2), name="a1")(x)
+    model = tf.keras.Model(inp, QDense(5, kernel_quantizer=q, bias_quantizer=q, name="d2")(x))
+    designs = {}
+    for io in ("io_parallel", "io_stream"):
+        cfg = hls4ml.utils.config_from_keras_model(model, granularity="name", backend="Vivado")
+        hls4ml.converters.convert_from_keras_model(model, hls_config=cfg, output_dir=str(tmp_path / io), backend="Vivado",
+                                                   io_type=io, part="xcvu13p-flga2577-2-e").write()
+        designs[io] = design_from_project(tmp_path / io)
+    assert designs["io_stream"].io_type == "io_stream" and designs["io_parallel"].io_type == "io_parallel"
+    for a, b in zip(designs["io_parallel"].dense_layers(), designs["io_stream"].dense_layers()):
+        assert np.array_equal(a.weights, b.weights) and a.input_type == b.input_type and a.result_type == b.result_type
+    stream, parallel = estimate(designs["io_stream"]).total, estimate(designs["io_parallel"]).total
+    assert stream["complete"] and stream["latency_cycles"] > parallel["latency_cycles"]
