@@ -27,8 +27,8 @@ def search_section(engine: str, seed: int, budget_s: float, study: str) -> dict:
     return {
         "enabled": True, "engine": engine, "seed": seed, "study_name": study,
         "layers": {"default": {"kernel_bits": {"min": 2, "max": 8}, "activation_bits": [3, 4, 5, 6, 8],
-                               "sparsity": [0.5, 0.75, 0.85, 0.9, 0.95]},
-                   "output": {"kernel_bits": [3, 4, 5, 6, 8], "bias_bits": [6, 8], "sparsity": [0.0, 0.5, 0.75]}},
+                               "sparsity": [0.75, 0.85, 0.9, 0.95]},
+                   "output": {"kernel_bits": [3, 4, 5, 6, 8], "bias_bits": [6, 8], "sparsity": [0.5, 0.75]}},
         "n_trials": 10000, "timeout_s": budget_s, "fine_tune_epochs": 2, "sampler": "nsga2", "population_size": 8,
         "early_stop": {"enabled": True, "after_epoch": 1, "max_drop": 0.10},
         "baselines": {"bits": [6, 8], "sparsity": 0.75}, "selection": {"reference": "baseline", "baseline_bits": 6, "tolerance": 0.01},

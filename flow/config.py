@@ -26,10 +26,10 @@ class Strict(BaseModel):
     @classmethod
     def _no_bool_for_a_number(cls, v: Any, info: ValidationInfo) -> Any:
         # pydantic would read `epochs: true` as 1; YAML's true/false are never meant as numbers
-        if isinstance(v, bool) and info.field_name:
+        if info.field_name and (isinstance(v, bool) or (isinstance(v, list) and any(isinstance(x, bool) for x in v))):
             ann = str(cls.model_fields[info.field_name].annotation)
             if ("int" in ann or "float" in ann) and "bool" not in ann:
-                raise ValueError(f"{v!r} is a boolean, not a number")
+                raise ValueError(f"{v!r} holds a boolean (true/false), not a number")
         return v
 
 
@@ -397,7 +397,7 @@ def _loc(loc: tuple) -> str:
 def _accepted(err: dict) -> str:
     ctx = err.get("ctx") or {}
     if err["type"] == "extra_forbidden":
-        return "remove it (unknown key; check the spelling against docs/config.md)"
+        return "remove it: an unknown key, check its spelling in docs/config.md or docs/search.md"
     if "expected" in ctx:
         return f"expected {ctx['expected']}"
     for key, word in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):

@@ -85,7 +85,7 @@ def preflight(cfg: FlowConfig, run_dir: Path, stages: list[str]) -> None:
     for s in stages:
         mod = stage_module(s)
         if hasattr(mod, "preflight"):
-            mod.preflight(cfg)
+            mod.preflight(cfg, run_dir)
 
 
 def run(
@@ -105,7 +105,13 @@ def run(
     first_forced = STAGE_NAMES.index(from_stage) if from_stage else (0 if force else len(STAGE_NAMES))
     stages = list(STAGE_NAMES[: last + 1])
     preflight(cfg, run_dir, stages)
-    run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from flow.errors import FlowError
+
+        raise FlowError(f"output directory {str(run_dir)!r} cannot be created ({exc.strerror})", where="--out",
+                        fix="choose another folder with --out") from None
     for stale in run_dir.glob(".*.partial"):
         shutil.rmtree(stale, ignore_errors=True)
     state_path = run_dir / "state.json"

@@ -122,9 +122,15 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def storage_url(s: SearchSettings, run_dir: Path) -> str:
+def storage_url(s: SearchSettings, run_dir: Path, config_path: str | None = None) -> str:
+    """The study database; a relative SQLite path is resolved from the config file's folder, like
+    every other relative path in a config."""
     if s.storage:
-        return normalize_url(s.storage)
+        url = normalize_url(s.storage)
+        rel = url.removeprefix("sqlite:///")
+        if url.startswith("sqlite:///") and rel and not rel.startswith("/") and config_path:
+            url = f"sqlite:///{(Path(config_path).parent / rel).resolve()}"
+        return url
     return f"sqlite:///{(Path(run_dir) / 'search.db').resolve()}"
 
 
@@ -172,9 +178,12 @@ def check_storage(url: str, timeout_s: int, *, where: str = "search.storage") ->
     import sqlalchemy
 
     if url.startswith("sqlite:///"):
-        folder = Path(url.removeprefix("sqlite:///")).parent
-        if not folder.exists():
-            raise ConfigError(f"the SQLite file's folder {str(folder)!r} does not exist", where=where, fix="create the folder or fix the path")
+        file = Path(url.removeprefix("sqlite:///"))
+        if not file.parent.exists():
+            raise ConfigError(f"the SQLite file's folder {str(file.parent)!r} does not exist", where=where, fix="create the folder or fix the path")
+        if file.is_file() and file.stat().st_size and file.read_bytes()[:16] != b"SQLite format 3\x00":
+            raise ConfigError(f"{str(file)!r} exists but is not an SQLite database", where=where,
+                              fix="point search.storage at a new or existing .db file, or move that file away")
     try:
         engine = sqlalchemy.create_engine(url, **_engine_kwargs(url, timeout_s))
     except (ImportError, sqlalchemy.exc.NoSuchModuleError) as exc:
@@ -213,7 +222,7 @@ def open_study(cfg: FlowConfig, run_dir: Path, *, worker_index: int = 0):
     import optuna
 
     s = settings_of(cfg)
-    url = storage_url(s, run_dir)
+    url = storage_url(s, run_dir, cfg.source_path)
     Path(run_dir).mkdir(parents=True, exist_ok=True)
     check_storage(url, s.connect_timeout_s)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -244,7 +253,7 @@ def open_study(cfg: FlowConfig, run_dir: Path, *, worker_index: int = 0):
         )
     # a fresh sampler seed per worker and per restart, so workers and resumed runs do not repeat the same draws
     n_existing = len(study.get_trials(deepcopy=False))
-    study.sampler = make_sampler(s, base_seed + 7919 * worker_index + n_existing)
+    study.sampler = make_sampler(s, (base_seed + 7919 * worker_index + n_existing) % 2**32)  # numpy's seed range
     return study
 
 
@@ -694,7 +703,7 @@ def finalize(cfg: FlowConfig, run_dir: Path, out: Path, *, wall_time_s: float = 
         "trial_states": states,
         "wall_time_s": round(wall_time_s, 3),
         "trials_span_s": round(span, 3),
-        "study": {"name": study.study_name, "storage": redact(storage_url(s, run_dir)), "config_hash": study.user_attrs.get("config_hash")},
+        "study": {"name": study.study_name, "storage": redact(storage_url(s, run_dir, cfg.source_path)), "config_hash": study.user_attrs.get("config_hash")},
         "cost_metric": s.cost.metric,
         "objectives": {"accuracy": "validation accuracy (max)", "cost": f"{s.cost.metric} (min)"},
         "reference": {"name": ref_name, "accuracy": reference, "tolerance": sel.tolerance,
@@ -716,11 +725,14 @@ def finalize(cfg: FlowConfig, run_dir: Path, out: Path, *, wall_time_s: float = 
 # --------------------------------------------------------------------------------------------
 
 
-def preflight(cfg: FlowConfig) -> None:
-    """Validate the section and check an explicit database is reachable, before any training."""
+def preflight(cfg: FlowConfig, run_dir: Path | None = None) -> None:
+    """Validate the section, check an explicit database is reachable and that an existing study
+    was made by this config, before any training (which would overwrite the study's student)."""
     s = validate_search_section(cfg, source=cfg.source_path or "<config>")
     if s.storage:
-        check_storage(normalize_url(s.storage), s.connect_timeout_s)
+        check_storage(storage_url(s, Path(run_dir or '.'), cfg.source_path), s.connect_timeout_s)
+    if run_dir is not None and s.engine == "optuna":
+        _check_existing_study(cfg, s, Path(run_dir))
     if s.engine == "autoqkeras":
         try:
             import importlib.util
@@ -731,6 +743,30 @@ def preflight(cfg: FlowConfig) -> None:
             from flow.errors import ToolError
 
             raise ToolError("search.engine: autoqkeras needs keras-tuner", where=f"{cfg.source_path}: search.engine", fix="pip install keras-tuner") from None
+
+
+def _check_existing_study(cfg: FlowConfig, s: SearchSettings, run_dir: Path) -> None:
+    """The study's config hash against this config, without creating anything."""
+    import optuna
+
+    url = storage_url(s, run_dir, cfg.source_path)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        return
+    check_storage(url, s.connect_timeout_s)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    name = study_name(cfg, s)
+    try:
+        study = optuna.load_study(study_name=name, storage=url)
+    except KeyError:  # no such study yet
+        return
+    old, h = study.user_attrs.get("config_hash"), config_hash(cfg, s)
+    if old is not None and old != h:
+        raise ConfigError(
+            f"study {name!r} in {redact(url)} was created by a different search space or model/train/data config "
+            f"(hash {old}, this config {h}); its trials are not comparable (checked before training, so nothing was overwritten)",
+            where=f"{cfg.source_path}: search.study_name",
+            fix=f"set a new search.study_name, use another --out, or delete the study (for the default storage: rm {Path(run_dir) / 'search.db'})",
+        )
 
 
 def run_stage(ctx) -> dict:
@@ -752,8 +788,8 @@ def run_cli(cfg: FlowConfig, *, workers: int, run_dir: Path | None, progress: bo
     """`flow search CONFIG --workers N`: train, N worker processes on one study, then finalize."""
     from flow import runner
 
-    preflight(cfg)
     run_dir = Path(run_dir) if run_dir is not None else runner.default_run_dir(cfg)
+    preflight(cfg, run_dir)
     runner.run(cfg, run_dir=run_dir, to_stage="train", progress=progress)
     t0 = time.perf_counter()
     run_workers(cfg, run_dir, workers)

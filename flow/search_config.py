@@ -93,7 +93,7 @@ class SearchSettings(Strict):
     fine_tune_epochs: int = Field(default=2, gt=0, le=1000)
     sampler: Literal["nsga2", "motpe", "tpe"] = "nsga2"
     population_size: int = Field(default=8, ge=2)  # NSGA-II
-    seed: int | None = None  # null: the config's seed
+    seed: int | None = Field(default=None, ge=0, lt=2**32)  # null: the config's seed
     storage: str | None = None  # null: sqlite:///<run>/search.db
     study_name: str | None = None  # null: the config's name
     early_stop: EarlyStopConfig = EarlyStopConfig()
@@ -179,6 +179,18 @@ def _check_space(cfg: FlowConfig, s: SearchSettings, source: str | Path) -> None
         space = resolve_layer_space(cfg, s, layer.name)
         if space is None:
             continue
+        pruning = cfg.train.pruning
+        if "sparsity" in space and pruning.enabled:
+            # trials fine-tune the pruned student: a layer's sparsity can rise, never fall back
+            student = float(pruning.per_layer.get(layer.name, pruning.target_sparsity))
+            low = [v for v in space["sparsity"] if v < student - 1e-9]
+            if low:
+                key = layer.name if "sparsity" in _explicit(s, layer.name) else "default"
+                raise _error(source, f"search.layers.{key}.sparsity", space["sparsity"],
+                             f"sparsities {low} are below the {student:g} layer {layer.name!r} is already pruned to "
+                             "(train.pruning); a trial fine-tunes that student and cannot un-prune it, so these would "
+                             "repeat the student's sparsity under another name",
+                             f"use candidates >= {student:g} for {layer.name!r}, or lower its train.pruning target")
         for f in FIELDS:
             if f"{f}_bits" not in space:
                 continue

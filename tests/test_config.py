@@ -56,7 +56,7 @@ def test_quantizer_strings_and_mappings():
          ["hls.softmax_implementation", "'fast'", "'stable'", "'argmax'"]),
         (lambda c: c.update(seed=-1), ["seed", "-1", ">= 0"]),
         (lambda c: c.update(seed=2**40), ["seed", str(2**40), "< 4294967296"]),
-        (lambda c: c["train"]["teacher"].update(epochs=True), ["train.teacher.epochs", "True", "boolean, not a number"]),
+        (lambda c: c["train"]["teacher"].update(epochs=True), ["train.teacher.epochs", "True", "boolean (true/false), not a number"]),
         (lambda c: c.setdefault("hls", {}).update(part="xcvu99zz-foo-2-e"), ["hls.part", "xcvu99zz-foo-2-e", "resources.enabled: false"]),
         (lambda c: c["data"].update(label_column="target"), ["data.source='digits'", "data.label_column", "ignored"]),
         (lambda c: c.update(data={"source": "arrays", "path": "d.npz", "labels_path": "y.npy"}), ["data.labels_path", ".npy", "d.npz"]),

@@ -18,7 +18,8 @@ def test_bitwidth_search_notebook_executes(tmp_path, monkeypatch):
     monkeypatch.setenv("FLOW_NOTEBOOK_VERIFY", "1")
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(REPO)}})
+    # started in its own folder, as Jupyter and nbconvert do: it must find the repository's config itself
+    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}})
     client.execute()
     outputs = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "Pareto points" in outputs and "picked trial" in outputs

@@ -16,7 +16,7 @@ def search_section(**overrides) -> dict:
         "enabled": True,
         "layers": {
             "default": {"kernel_bits": [3, 4, 6], "activation_bits": [3, 4, 6], "sparsity": [0.5, 0.75]},
-            "out": {"kernel_bits": [4, 6], "sparsity": [0.0, 0.5]},
+            "out": {"kernel_bits": [4, 6], "sparsity": [0.5, 0.75]},
         },
         "n_trials": 3,
         "fine_tune_epochs": 1,

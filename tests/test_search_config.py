@@ -26,7 +26,7 @@ def test_valid_section_gives_typed_settings():
     assert fc1["kernel_bits"] == [3, 4, 6] and fc1["kernel_integer"] == [0]
     out = resolve_layer_space(cfg, s, "out")
     assert "activation_bits" not in out  # the logits layer has no activation
-    assert out["kernel_integer"] == [1] and out["sparsity"] == [0.0, 0.5]
+    assert out["kernel_integer"] == [1] and out["sparsity"] == [0.5, 0.75]
 
 
 def _layers(**fc1) -> dict:
@@ -48,6 +48,10 @@ def _layers(**fc1) -> dict:
         ({"sampler": "grid"}, "search.sampler", "nsga2"),
         ({"layers": _layers(kernel_bitz=[4])}, "search.layers.fc1.kernel_bitz", "unknown key"),
         ({"selection": {"reference": "baseline", "baseline_bits": 5}}, "search", "baseline_bits=5"),
+        ({"seed": -1}, "search.seed", ">= 0"),
+        ({"layers": _layers(sparsity=[0.25, 0.5])}, "search.layers.fc1.sparsity", "below the 0.5 layer 'fc1' is already pruned to"),
+        ({"seed": 2**32}, "search.seed", "< 4294967296"),
+        ({"layers": _layers(kernel_bits=[True, 4])}, "search.layers.fc1.kernel_bits", "boolean (true/false)"),
     ],
 )
 def test_bad_search_values_are_named(search, path, words):
@@ -92,3 +96,29 @@ def test_pareto_selection_and_hypervolume():
     expected = (300 - 100) / 1000 * 0.90 + (500 - 300) / 1000 * 0.95 + (1000 - 500) / 1000 * 0.97
     assert hv == pytest.approx(expected)
     assert hypervolume(pts[:1], ref_cost=1000.0) < hv
+
+
+def test_storage_checks_before_training(tmp_path):
+    """A relative sqlite path is from the config's folder; a file that is not SQLite is refused; a
+    study made by another config is refused before training (which would overwrite its student)."""
+    import optuna
+
+    from flow.search import config_hash, preflight, settings_of, study_name
+
+    (tmp_path / "cfgs" / "db").mkdir(parents=True)
+    raw = _with(storage="sqlite:///db/s.db")
+    cfg = validate_dict(raw, source=tmp_path / "cfgs" / "s.yaml")
+    preflight(cfg, tmp_path / "run")  # resolves to cfgs/db/s.db, whose folder exists (not ./db)
+    (tmp_path / "cfgs" / "db" / "s.db").write_text("not a database")
+    with pytest.raises(ConfigError, match="is not an SQLite database"):
+        preflight(cfg, tmp_path / "run")
+    (tmp_path / "cfgs" / "db" / "s.db").unlink()
+    s = settings_of(cfg)
+    study = optuna.create_study(study_name=study_name(cfg, s), storage=f"sqlite:///{tmp_path / 'cfgs' / 'db' / 's.db'}",
+                                directions=["maximize", "minimize"])
+    study.set_user_attr("config_hash", config_hash(cfg, s))
+    preflight(cfg, tmp_path / "run")  # the same config: fine
+    other = _with(storage="sqlite:///db/s.db")
+    other["train"]["student"]["epochs"] = 9
+    with pytest.raises(ConfigError, match="checked before training"):
+        preflight(validate_dict(other, source=tmp_path / "cfgs" / "s.yaml"), tmp_path / "run")

@@ -11,7 +11,7 @@ SECTIONS = ("hls", "resources")
 UPSTREAM = ("convert",)
 
 
-def preflight(cfg: FlowConfig) -> None:
+def preflight(cfg: FlowConfig, run_dir=None) -> None:
     if cfg.resources.enabled:
         from flow.parts import lookup_part
 

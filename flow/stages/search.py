@@ -9,11 +9,11 @@ SECTIONS = ("seed", "model", "train", "search")
 UPSTREAM = ("data", "train")
 
 
-def preflight(cfg: FlowConfig) -> None:
+def preflight(cfg: FlowConfig, run_dir=None) -> None:
     if cfg.search.enabled:
         from flow.search import preflight as search_preflight
 
-        search_preflight(cfg)
+        search_preflight(cfg, run_dir)
 
 
 def run(ctx) -> dict:
