@@ -90,7 +90,8 @@ def build_report(run_dir: Path, cfg, *, timings: dict[str, float]) -> dict:
         },
         "resources": res,
         "search": search,
-        "warnings": conv.get("warnings", []),
+        # the conversion's warnings, then the C-simulation's own (QKeras rounding, a disagreeing output table)
+        "warnings": list(dict.fromkeys(conv.get("warnings", []) + list(((csim or {}).get("bit_exact") or {}).get("warnings", [])))),
         "timings_s": timings,
     }
     return report
@@ -149,14 +150,22 @@ def markdown(report: dict, *, plots_prefix: str = "report/plots/") -> str:
             lines.append(f"\nVendor synthesis: {vend['status']}")
     s = report.get("search")
     if s and s.get("enabled"):
-        lines += ["", "## Bit-width search", "", f"engine {s.get('engine')}, {s.get('n_trials', s.get('trials'))} trials; chosen point: `{s.get('chosen')}`"]
+        c = s.get("chosen") or {}
+        lines += ["", "## Bit-width search", "",
+                  f"engine {s.get('engine')}, {s.get('n_trials', s.get('trials'))} trials, cost {s.get('cost_metric')}; chosen point: "
+                  f"validation accuracy {_fmt(c.get('accuracy'), True)}, cost {_fmt(c.get('cost'))}", ""]
+        bits = c.get("bits") or {}
+        if bits:
+            lines += ["| layer | kernel bits | bias bits | activation bits |", "|---|---|---|---|"]
+            lines += [f"| {name} | {_fmt(b.get('kernel'))} | {_fmt(b.get('bias'))} | {_fmt(b.get('activation'))} |" for name, b in bits.items()]
     h = report["hls"]
     lines += ["", "## HLS project", "", f"`{h['project_dir']}`: {h['backend']}, part {h['part']}, clock {h['clock_period_ns']} ns, {h['io_type']}, strategy {h['strategy']}, reuse factor {h['reuse_factor']}; input `{report['input']['type']}` ({report['input']['source']})."]
     if report["warnings"]:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in report["warnings"]]
     lines += ["", "## Time per stage (s)", "", "| stage | seconds |", "|---|---|"] + [f"| {k} | {v:.1f} |" for k, v in report["timings_s"].items()]
-    plots = ["bits_sparsity.png", "weights.png"] + (["resources.png"] if report.get("resources", {}) and report["resources"].get("total") else [])
-    lines += ["", "## Plots", ""] + [f"![{p}]({plots_prefix}{p})" for p in plots]
+    plots = [Path(p).name for p in report.get("plots") or []]  # only what was written (report.plots: false: none)
+    if plots:
+        lines += ["", "## Plots", ""] + [f"![{p}]({plots_prefix}{p})" for p in plots]
     return "\n".join(lines) + "\n"
 
 

@@ -107,3 +107,16 @@ def test_estimate_command_on_a_saved_model(tiny_run, tmp_path, capsys):
     capsys.readouterr()
     assert main(["estimate", str(model), "--part", "xc9zz999", "-q"]) == 1
     assert "unknown FPGA part 'xc9zz999'" in capsys.readouterr().err
+
+
+def test_report_markdown_lists_only_written_plots_and_the_chosen_bits(tiny_run):
+    from flow.report import markdown
+
+    root, _ = tiny_run
+    report = json.loads((root / "run" / "report.json").read_text())
+    report["plots"] = []  # report.plots: false
+    report["search"] = {"enabled": True, "engine": "optuna", "n_trials": 5, "cost_metric": "effective_bops",
+                        "chosen": {"accuracy": 0.9, "cost": 1000.0, "bits": {"fc1": {"kernel": 4, "bias": 4, "activation": 3}}}}
+    md = markdown(report)
+    assert "## Plots" not in md and ".png" not in md
+    assert "| fc1 | 4 | 4 | 3 |" in md and "{'" not in md  # a table, not a dict dump
