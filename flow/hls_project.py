@@ -191,6 +191,10 @@ def resolve_type(proj: HlsProject, name: str, *, cfg: dict[str, str] | None = No
     if s in ("float", "double"):
         raise ModelError(f"type '{name}' is floating point; the estimator prices fixed-point designs only", where=str(proj.path),
                          fix="convert with ap_fixed precisions")
+    if "exponent" in s:
+        raise ModelError(f"type '{name}' holds power-of-two (exponent) weights (QKeras quantized_po2, or alpha='auto_po2' "
+                         "scales), which the estimator does not model", where=str(proj.path),
+                         fix="estimate a model with quantized_bits(bits, integer, alpha=1) weights")
     raise ModelError(f"cannot resolve type '{name}' (not a typedef in defines.h/parameters.h, not ap_fixed/ap_int)",
                      where=str(proj.path), fix="check that the project's firmware/defines.h is complete")
 
