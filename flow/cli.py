@@ -176,8 +176,8 @@ def cmd_estimate(args) -> int:
         from flow.verify import HLS_OPTIONS
 
         # a project carries its own strategy, reuse factors, io type, backend and types in firmware/
-        ignored = [opt for field, opt in HLS_OPTIONS.items()
-                   if field not in ("part", "clock_period_ns", "clock_uncertainty") and getattr(args, opt[2:].replace("-", "_")) is not None]
+        ignored = [HLS_OPTIONS[field] for field, value in _hls_options(args).items()
+                   if field not in ("part", "clock_period_ns", "clock_uncertainty") and value is not None]
         if args.input_type is not None:
             ignored.append("--input-type")
         if ignored:

@@ -116,10 +116,6 @@ def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.nda
     return ref, notes
 
 
-def _same_grid(a, b) -> bool:
-    return (a.width, a.integer, a.signed) == (b.width, b.integer, b.signed)
-
-
 @dataclass
 class LayerCheck:
     name: str
@@ -223,7 +219,7 @@ def compare(plan: Plan, reference: dict[str, np.ndarray], hls_trace: dict[str, n
         got = hls_trace.get(node.name)
         if got is None:
             checks[node.name] = LayerCheck(node.name, 0, 0, 0.0, node.result.hls(), qk_type, traced=False)
-            if not (prev_result is not None and node.function.startswith("quantizer") and _same_grid(node.result, prev_result)):
+            if not (prev_result is not None and node.function.startswith("quantizer") and node.result.same_grid(prev_result)):
                 warnings.append(f"layer {node.name!r} was not traced by hls4ml (optimized away); it is not compared")
             # (a quantizer onto the grid its input already has is an identity hls4ml drops: nothing to compare)
             prev_result = node.result

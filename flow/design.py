@@ -59,6 +59,10 @@ class FixedType:
             return f"{base}<{self.width},{self.integer}>"
         return f"{base}<{self.width},{self.integer},{self.rounding},{self.saturation}>"
 
+    def same_grid(self, other: "FixedType") -> bool:
+        """Same values representable (width, integer bits, sign); rounding/overflow modes aside."""
+        return (self.width, self.integer, self.signed) == (other.width, other.integer, other.signed)
+
     def represents(self, values: np.ndarray) -> bool:
         """True when every value is exactly on this type's grid and inside its range."""
         v = np.asarray(values, dtype=np.float64)
@@ -179,6 +183,18 @@ def accumulator_type(
     lo_all = float(np.min(lo)) if lo.size else 0.0
     hi_all = float(np.max(hi)) if hi.size else 0.0
     return FixedType.covering(min(lo_all, 0.0), max(hi_all, 0.0), frac)
+
+
+def normalize_dense(name: str, scale: np.ndarray, bias: np.ndarray, input_type: FixedType, scale_type: FixedType,
+                    bias_type: FixedType, result_type: FixedType, *, reuse_factor: int = 1) -> "DenseDesign":
+    """hls4ml's `normalize` (a BatchNormalization it did not fuse), x * scale + bias per element, as a
+    dense layer with a diagonal weight matrix: one constant product and one adder per element, and
+    hls4ml's multiplier_limit ceil(n / RF) falls out of the zero count."""
+    w = np.diag(quantize_to(scale, scale_type))
+    b = quantize_to(bias, bias_type)
+    acc = accumulator_type(input_type, scale_type, bias_type, w, b)
+    return DenseDesign(name, w, b, input_type, scale_type, bias_type, acc, result_type, reuse_factor=reuse_factor,
+                       n_zeros=int(w.size - np.count_nonzero(w)))
 
 
 _AP_FIXED_RE = re.compile(r"^ap_(u?)fixed<(\d+),(-?\d+)(?:,(?:AP_)?(\w+))?(?:,(?:AP_)?(\w+))?(?:,\d+)?>$")

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from flow.config import HlsConfig, Quantizer
-from flow.design import HLS4ML_DEFAULT_PRECISION, ActivationDesign, DenseDesign, Design, FixedType, accumulator_type, quantize_to
+from flow.design import (HLS4ML_DEFAULT_PRECISION, ActivationDesign, DenseDesign, Design, FixedType, accumulator_type,
+                         normalize_dense, quantize_to)
 from flow.errors import ModelError
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
 
@@ -114,16 +115,16 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     warnings: list[str] = []
     input_quantizer: Quantizer | None = None
     first = layers[1] if len(layers) > 1 else None
+    first_q = (spec_from_qkeras(layer_activation(first), where=f"{name}: layer {first.name!r}")
+               if first is not None and type(first).__name__ == "QActivation" else None)
     if input_type is not None:
         source = "declared"
         current = input_type
-        if first is not None and type(first).__name__ == "QActivation":
-            own = fixed_type(spec_from_qkeras(layer_activation(first), where=f"{name}: layer {first.name!r}"))
-            if (own.width, own.integer, own.signed) != (input_type.width, input_type.integer, input_type.signed):
-                warnings.append(f"the declared input type {input_type.hls()} overrides the model's input quantizer "
-                                f"{first.name!r} ({own.hls()}): inputs are first rounded and saturated to the declared type")
-    elif first is not None and type(first).__name__ == "QActivation":
-        input_quantizer = spec_from_qkeras(layer_activation(first), where=f"{name}: layer {first.name!r}")
+        if first_q is not None and not fixed_type(first_q).same_grid(input_type):
+            warnings.append(f"the declared input type {input_type.hls()} overrides the model's input quantizer "
+                            f"{first.name!r} ({fixed_type(first_q).hls()}): inputs are first rounded and saturated to the declared type")
+    elif first_q is not None:
+        input_quantizer = first_q
         current = fixed_type(input_quantizer)
         source = f"model input quantizer {first.name!r}"
     else:
@@ -254,8 +255,7 @@ def _batchnorm_for_estimate(layer, prev_layer, design_layers: list, current: Fix
     hls4ml's FuseBatchNormalization folds it into the Dense right before it when neither carries a
     quantizer (W * scale, b * scale + shift, at the model-wide precision); otherwise it stays a
     `normalize` layer, x * scale + bias per element, priced as a dense layer with a diagonal
-    weight matrix (one constant product and one adder per element, hls4ml's multiplier_limit
-    ceil(n / RF)). Returns the type of its output.
+    weight matrix (`normalize_dense`). Returns the type of its output.
     """
     gamma, beta, mean, var = _batchnorm_params(layer)
     scale = gamma / np.sqrt(var + float(layer.epsilon))
@@ -273,10 +273,7 @@ def _batchnorm_for_estimate(layer, prev_layer, design_layers: list, current: Fix
         warnings.append(f"BatchNormalization {layer.name!r} is fused into Dense {prev_layer.name!r} (weights x scale, "
                         "bias x scale + shift), as hls4ml's FuseBatchNormalization does for an unquantized Dense")
         return current
-    w = np.diag(quantize_to(scale, precision))
-    b = quantize_to(shift, precision)
-    acc = accumulator_type(current, precision, precision, w, b)
-    design_layers.append(DenseDesign(layer.name, w, b, current, precision, precision, acc, precision, reuse_factor=rf))
+    design_layers.append(normalize_dense(layer.name, scale, shift, current, precision, precision, precision, reuse_factor=rf))
     warnings.append(f"BatchNormalization {layer.name!r} is priced as hls4ml's separate normalize layer (x * scale + bias "
                     f"per element, scale and bias at {precision.hls()}): hls4ml does not fuse it into a quantized "
                     "layer or one with an activation")

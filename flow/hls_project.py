@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, SOFTMAX_IMPLEMENTATIONS, ActivationDesign, DenseDesign, Design, FixedType,
-                         accumulator_type, parse_ap_type, quantize_to)
+                         normalize_dense, parse_ap_type, quantize_to)
 from flow.errors import ModelError
 
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
@@ -115,9 +115,7 @@ def parse_project(path: str | Path) -> HlsProject:
     src = _strip_comments(_read(top))
     for fn, targs, args in _CALL_RE.findall(src):
         if fn.startswith("load_exponent_weights"):
-            raise ModelError("the project stores power-of-two (exponent) weights (QKeras quantized_po2, or alpha='auto_po2' "
-                             "scales), which the estimator does not model", where=str(top),
-                             fix="estimate a model with quantized_bits(bits, integer, alpha=1) weights")
+            raise _exponent_weights(str(top))
         if fn.startswith("load_weights") or fn.startswith("save_layer") or fn in ("print_result",):
             continue
         proj.calls.append((fn, _split_args(targs), [a.strip() for a in _split_args(args)]))
@@ -126,6 +124,12 @@ def parse_project(path: str | Path) -> HlsProject:
                          fix="pass an hls4ml-generated project (its top function calls nnet::dense, nnet::relu, ...)")
     _read_part_and_clock(proj)
     return proj
+
+
+def _exponent_weights(where: str) -> ModelError:
+    return ModelError("the project stores power-of-two (exponent) weights (QKeras quantized_po2, or alpha='auto_po2' "
+                      "scales), which the estimator does not model", where=where,
+                      fix="estimate a model with quantized_bits(bits, integer, alpha=1) weights")
 
 
 def _top_source(fw: Path) -> Path:
@@ -192,9 +196,7 @@ def resolve_type(proj: HlsProject, name: str, *, cfg: dict[str, str] | None = No
         raise ModelError(f"type '{name}' is floating point; the estimator prices fixed-point designs only", where=str(proj.path),
                          fix="convert with ap_fixed precisions")
     if "exponent" in s:
-        raise ModelError(f"type '{name}' holds power-of-two (exponent) weights (QKeras quantized_po2, or alpha='auto_po2' "
-                         "scales), which the estimator does not model", where=str(proj.path),
-                         fix="estimate a model with quantized_bits(bits, integer, alpha=1) weights")
+        raise _exponent_weights(f"{proj.path}: type '{name}'")
     raise ModelError(f"cannot resolve type '{name}' (not a typedef in defines.h/parameters.h, not ap_fixed/ap_int)",
                      where=str(proj.path), fix="check that the project's firmware/defines.h is complete")
 
@@ -288,8 +290,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             if input_type is None:
                 input_type, n_inputs = x_t, n_in
         elif fn == "normalize":
-            # hls4ml's BatchNormalization kept apart (not fused): x * scale + bias per element,
-            # priced as a dense with a diagonal weight matrix
+            # hls4ml's BatchNormalization kept apart (not fused)
             n = _int(proj, cfg["n_in"])
             if _int(proj, cfg.get("n_filt", "-1")) not in (-1, n):  # n_scale_bias = n_filt == -1 ? n_in : n_filt
                 raise ModelError("a BatchNormalization with per-filter scales (a conv model) is not modelled", where=where,
@@ -297,12 +298,9 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             st = resolve_type(proj, "scale_t", cfg=cfg) if "type:scale_t" in cfg else resolve_type(proj, "model_default_t")
             bt = resolve_type(proj, "bias_t", cfg=cfg) if "type:bias_t" in cfg else st
             x_t, res_t = resolve_type(proj, in_t), resolve_type(proj, out_t)
-            scale = quantize_to(_read_values(fw, args[2], n), st)
-            b = quantize_to(_read_values(fw, args[3], n), bt)
-            w = np.diag(scale)
             name = _layer_name(cname, len(layers))
-            layers.append(DenseDesign(name, w, b, x_t, st, bt, accumulator_type(x_t, st, bt, w, b), res_t,
-                                      reuse_factor=_int(proj, cfg.get("reuse_factor", "1")), n_zeros=n * n - int(np.count_nonzero(scale))))
+            layers.append(normalize_dense(name, _read_values(fw, args[2], n), _read_values(fw, args[3], n), x_t, st, bt, res_t,
+                                          reuse_factor=_int(proj, cfg.get("reuse_factor", "1"))))
             strategies[name] = "latency"
             if input_type is None:
                 input_type, n_inputs = x_t, n

@@ -802,8 +802,8 @@ def estimate(design: Design) -> ResourceEstimate:
             elif strat == "latency":
                 est = _dense_latency(layer, ctx)
             else:
-                raise ConfigError(f"strategy '{strat}' of layer {layer.name} is not modelled (known: latency, resource, "
-                                  "distributed_arithmetic)", where=design.name,
+                raise ConfigError(f"strategy '{strat}' of layer {layer.name} is not modelled (known: {', '.join(KNOWN_STRATEGIES)})",
+                                  where=design.name,
                                   fix="estimate the layer with one of the known strategies (resource_unrolled is priced by none)")
         elif isinstance(layer, ActivationDesign):
             est = _activation(layer, ctx, slack if io == "io_parallel" else 0.0)

@@ -245,12 +245,7 @@ def open_study(cfg: FlowConfig, run_dir: Path, *, worker_index: int = 0):
         study.set_user_attr("engine", s.engine)
         study.set_user_attr("config_name", cfg.name)
     elif old != h:
-        raise ConfigError(
-            f"study {name!r} in {redact(url)} was created by a different search space or model/train/data config "
-            f"(hash {old}, this config {h}); its trials are not comparable",
-            where=f"{cfg.source_path}: search.study_name",
-            fix=f"set a new search.study_name, or delete the study (for the default storage: rm {Path(run_dir) / 'search.db'})",
-        )
+        raise _other_config(cfg, name, url, old, h, run_dir)
     # a fresh sampler seed per worker and per restart, so workers and resumed runs do not repeat the same draws
     n_existing = len(study.get_trials(deepcopy=False))
     study.sampler = make_sampler(s, (base_seed + 7919 * worker_index + n_existing) % 2**32)  # numpy's seed range
@@ -730,9 +725,9 @@ def preflight(cfg: FlowConfig, run_dir: Path | None = None) -> None:
     was made by this config, before any training (which would overwrite the study's student)."""
     s = validate_search_section(cfg, source=cfg.source_path or "<config>")
     if s.storage:
-        check_storage(storage_url(s, Path(run_dir or '.'), cfg.source_path), s.connect_timeout_s)
+        check_storage(storage_url(s, Path(run_dir or "."), cfg.source_path), s.connect_timeout_s)
     if run_dir is not None and s.engine == "optuna":
-        _check_existing_study(cfg, s, Path(run_dir))
+        _check_existing_study(cfg, s, Path(run_dir), checked=bool(s.storage))
     if s.engine == "autoqkeras":
         try:
             import importlib.util
@@ -745,14 +740,16 @@ def preflight(cfg: FlowConfig, run_dir: Path | None = None) -> None:
             raise ToolError("search.engine: autoqkeras needs keras-tuner", where=f"{cfg.source_path}: search.engine", fix="pip install keras-tuner") from None
 
 
-def _check_existing_study(cfg: FlowConfig, s: SearchSettings, run_dir: Path) -> None:
-    """The study's config hash against this config, without creating anything."""
+def _check_existing_study(cfg: FlowConfig, s: SearchSettings, run_dir: Path, *, checked: bool) -> None:
+    """The study's config hash against this config, without creating anything (`checked`: the
+    storage was just reached)."""
     import optuna
 
     url = storage_url(s, run_dir, cfg.source_path)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
         return
-    check_storage(url, s.connect_timeout_s)
+    if not checked:
+        check_storage(url, s.connect_timeout_s)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     name = study_name(cfg, s)
     try:
@@ -761,12 +758,17 @@ def _check_existing_study(cfg: FlowConfig, s: SearchSettings, run_dir: Path) -> 
         return
     old, h = study.user_attrs.get("config_hash"), config_hash(cfg, s)
     if old is not None and old != h:
-        raise ConfigError(
-            f"study {name!r} in {redact(url)} was created by a different search space or model/train/data config "
-            f"(hash {old}, this config {h}); its trials are not comparable (checked before training, so nothing was overwritten)",
-            where=f"{cfg.source_path}: search.study_name",
-            fix=f"set a new search.study_name, use another --out, or delete the study (for the default storage: rm {Path(run_dir) / 'search.db'})",
-        )
+        raise _other_config(cfg, name, url, old, h, run_dir, note=" (checked before training, so nothing was overwritten)")
+
+
+def _other_config(cfg: FlowConfig, name: str, url: str, old: str, h: str, run_dir: Path, *, note: str = "") -> ConfigError:
+    """The refusal of a study that a different config made."""
+    return ConfigError(
+        f"study {name!r} in {redact(url)} was created by a different search space or model/train/data config "
+        f"(hash {old}, this config {h}); its trials are not comparable{note}",
+        where=f"{cfg.source_path}: search.study_name",
+        fix=f"set a new search.study_name, use another --out, or delete the study (for the default storage: rm {Path(run_dir) / 'search.db'})",
+    )
 
 
 def run_stage(ctx) -> dict:
