@@ -79,12 +79,22 @@ def test_bad_values_are_named(write_cfg, capsys, mutate, expect):
     assert "Fix:" in captured.err
 
 
-def test_malformed_yaml_names_the_line(tmp_path, capsys):
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("name: x\nmodel:\n  layers: [\n    {name: a\n", "", "malformed YAML"),
+        # plain YAML keeps the last of two `train:` sections, silently dropping the first
+        ("name: x\ntrain:\n  teacher: {epochs: 3}\nmodel:\n  layers: [{name: a, units: 10}]\ntrain:\n  student: {epochs: 2}\n",
+         "6", "'train' appears twice"),
+    ],
+    ids=["malformed", "key-twice"],
+)
+def test_yaml_problems_name_the_line(tmp_path, capsys, text, line, words):
     p = tmp_path / "bad.yaml"
-    p.write_text("name: x\nmodel:\n  layers: [\n    {name: a\n")
+    p.write_text(text)
     assert main(["validate", str(p)]) == 1
     err = capsys.readouterr().err
-    assert f"{p}:" in err and "malformed YAML" in err and "Traceback" not in err
+    assert f"{p}:{line}" in err and words in err and "Traceback" not in err
 
 
 def test_missing_config_file(capsys, tmp_path):
@@ -96,15 +106,6 @@ def test_unknown_part_is_accepted_when_the_estimate_is_off(write_cfg):
     """hls4ml and Vivado take any part; only the resource estimate needs to know it."""
     cfg = tiny_config(hls={"part": "xcvc1902-vsva2197-2MP-e-S"}, resources={"enabled": False})
     assert load_config(write_cfg(cfg)).hls.part == "xcvc1902-vsva2197-2MP-e-S"
-
-
-def test_a_key_given_twice_is_refused_with_its_line(tmp_path, capsys):
-    """Plain YAML keeps the last of two `train:` sections, silently dropping the first."""
-    p = tmp_path / "dup.yaml"
-    p.write_text("name: x\ntrain:\n  teacher: {epochs: 3}\nmodel:\n  layers: [{name: a, units: 10}]\ntrain:\n  student: {epochs: 2}\n")
-    assert main(["validate", str(p)]) == 1
-    err = capsys.readouterr().err
-    assert f"{p}:6" in err and "'train' appears twice" in err and "Traceback" not in err
 
 
 def test_a_dumped_config_validates_again():
