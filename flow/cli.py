@@ -190,8 +190,9 @@ def cmd_estimate(args) -> int:
     else:
         result = estimate_model(model_path=Path(args.model), out_dir=out, input_type=args.input_type, hls_options=_hls_options(args))
     t = result["total"]
+    bound = "" if t.get("complete", True) else "lower bound (layers not estimated, below): "
     print(
-        f"{args.model}: LUT {t['LUT']:.0f}, FF {t['FF']:.0f}, DSP {t['DSP']:.0f}, BRAM_18K {t['BRAM_18K']:.0f}, "
+        f"{args.model}: {bound}LUT {t['LUT']:.0f}, FF {t['FF']:.0f}, DSP {t['DSP']:.0f}, BRAM_18K {t['BRAM_18K']:.0f}, "
         f"latency {t['latency_cycles']} cycles ({t['latency_ns']:.1f} ns), II {t['ii']} on {result['part']}"
     )
     for w in result.get("warnings", []):

@@ -62,6 +62,27 @@ def _exact_activation(node, prev: np.ndarray) -> np.ndarray:
     return quantize_to(x, node.result)
 
 
+def _exact_conv(layer, prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """A QConv1D/QConv2D's output in float64 (exact up to 53 bits) from its quantized kernel, flattened."""
+    import tensorflow as tf
+
+    x = prev.reshape((len(prev),) + tuple(layer.input_shape[1:]))
+    strides = list(layer.strides)
+    y = tf.nn.convolution(tf.constant(x, tf.float64), tf.constant(W, tf.float64), strides=strides,
+                          padding=layer.padding.upper()).numpy() + b
+    return y.reshape(len(prev), -1)
+
+
+def _exact_pool(layer, prev: np.ndarray) -> np.ndarray:
+    """A MaxPooling's output in float64 from exact inputs, flattened."""
+    import tensorflow as tf
+
+    x = prev.reshape((len(prev),) + tuple(layer.input_shape[1:]))
+    y = tf.nn.pool(tf.constant(x, tf.float64), window_shape=list(layer.pool_size), pooling_type="MAX",
+                   strides=list(layer.strides), padding=layer.padding.upper()).numpy()
+    return y.reshape(len(prev), -1)
+
+
 def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.ndarray], list[str]]:
     """Reference output of every plan node, from the QKeras model on the quantized inputs, and
     notes on where QKeras' own float32 arithmetic rounded.
@@ -85,25 +106,30 @@ def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.nda
     ref: dict[str, np.ndarray] = {}
     notes: list[str] = []
     weights = quantized_weights(model)
-    prev = Xq.astype(np.float64)
+    prev = Xq.astype(np.float64).reshape(len(Xq), -1)
     inexact = False  # True while QKeras' float32 values may differ from the exact ones
     for node in plan.nodes[1:]:
         qk = by_layer.get(node.keras_layer) if node.keras_layer is not None else None
-        if node.function == "dense":
+        if node.function in ("dense", "conv"):
             W, b = weights[node.name]
-            exact = prev @ W + b
+            exact = prev @ W + b if node.function == "dense" else _exact_conv(model.get_layer(node.name), prev, W, b)
             wide = node.accum is not None and node.accum.width > FLOAT32_EXACT_BITS
             if qk is None or wide or inexact:
                 value = exact
                 inexact = True if qk is None else not np.array_equal(qk, exact)
             else:
                 value = qk
+        elif node.function == "pool" and inexact:
+            value = _exact_pool(model.get_layer(node.name), prev)
+            inexact = qk is None or not np.array_equal(qk, value)
+        elif node.function == "reshape":
+            value = prev  # Flatten: the same values in the same order
         elif node.result is not None and inexact:
             value = _exact_activation(node, prev)
             inexact = qk is None or not np.array_equal(qk, value)
         else:
             value = qk
-        if qk is not None and value is not qk:
+        if qk is not None and value is not qk and node.function != "reshape":  # a Flatten repeats its input's note
             n_diff = int(np.sum(qk != value))
             if n_diff:
                 notes.append(f"layer {node.keras_layer!r}: QKeras' float32 arithmetic rounds {n_diff} of {value.size} values "
@@ -219,7 +245,8 @@ def compare(plan: Plan, reference: dict[str, np.ndarray], hls_trace: dict[str, n
         got = hls_trace.get(node.name)
         if got is None:
             checks[node.name] = LayerCheck(node.name, 0, 0, 0.0, node.result.hls(), qk_type, traced=False)
-            if not (prev_result is not None and node.function.startswith("quantizer") and node.result.same_grid(prev_result)):
+            if node.function != "reshape" and not (prev_result is not None and node.function.startswith("quantizer")
+                                                   and node.result.same_grid(prev_result)):
                 warnings.append(f"layer {node.name!r} was not traced by hls4ml (optimized away); it is not compared")
             # (a quantizer onto the grid its input already has is an identity hls4ml drops: nothing to compare)
             prev_result = node.result

@@ -131,7 +131,18 @@ class ActivationDesign:
     kind: Literal["activation"] = "activation"
 
 
-LayerDesign = DenseDesign | ActivationDesign
+@dataclass
+class UnmodelledDesign:
+    """A layer the flow converts and verifies but the resource estimate does not price (a
+    convolution, a pooling): carried so the estimate reports it 'not estimated', never as zero."""
+
+    name: str
+    layer_type: str  # the Keras class, e.g. "QConv2D"
+    note: str
+    kind: Literal["unmodelled"] = "unmodelled"
+
+
+LayerDesign = DenseDesign | ActivationDesign | UnmodelledDesign
 
 
 #: what hls4ml uses where nothing is said: config_from_keras_model's precision, its clock period
@@ -256,6 +267,8 @@ def design_from_dict(data: dict) -> Design:
             d["weights"] = np.asarray(d["weights"], dtype=np.float64)
             d["bias"] = np.asarray(d["bias"], dtype=np.float64)
             layers.append(DenseDesign(**d))
+        elif d["kind"] == "unmodelled":
+            layers.append(UnmodelledDesign(**d))
         else:
             layers.append(ActivationDesign(**d))
     rest = {k: v for k, v in data.items() if k not in {"layers", "input_type"}}

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from flow.config import HlsConfig, Quantizer
-from flow.design import (HLS4ML_DEFAULT_PRECISION, ActivationDesign, DenseDesign, Design, FixedType, accumulator_type,
-                         normalize_dense, quantize_to)
+from flow.design import (HLS4ML_DEFAULT_PRECISION, ActivationDesign, DenseDesign, Design, FixedType, UnmodelledDesign,
+                         accumulator_type, normalize_dense, quantize_to)
 from flow.errors import ModelError
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
 
@@ -29,6 +29,9 @@ SUPPORTED_LAYERS = (
     "InputLayer",
     "QActivation (quantized_bits, quantized_relu)",
     "QDense (kernel and bias quantized with quantized_bits; activation linear, relu, quantized_relu or quantized_bits)",
+    "QConv1D, QConv2D (as QDense; channels_last, padding valid or same, no dilation; flow verify only: "
+    "the resource estimate marks them 'not estimated')",
+    "Flatten; MaxPooling1D, MaxPooling2D (flow verify only)",
     "Activation (linear, relu; softmax, sigmoid or tanh as the last layer)",
     "ReLU (plain)",
     "Dropout (ignored at inference)",
@@ -99,17 +102,20 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     if len(model.outputs) != 1:
         raise ModelError(f"the model has {len(model.outputs)} outputs; only single-output models are supported", where=name,
                          fix="verify each output as its own model (tf.keras.Model(inputs, one_output))")
-    if isinstance(shape, list) or len(shape) != 2:
-        known = {"InputLayer", "QActivation", "QDense", "Dense", "Activation", "ReLU", "Dropout", "Softmax", *BATCHNORM_KINDS}
+    has_conv = any(type(layer).__name__ in (*CONV_KINDS, *FLOAT_CONV_KINDS) for layer in layers)
+    if isinstance(shape, list) or len(shape) != 2 and not (has_conv and len(shape) in (3, 4)):
+        known = {"InputLayer", "QActivation", "QDense", "Dense", "Activation", "ReLU", "Dropout", "Softmax", *BATCHNORM_KINDS,
+                 *CONV_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, "Flatten"}
         odd = next((layer for layer in layers[1:] if type(layer).__name__ not in known), None)
         if odd is not None:
             raise ModelError(f"layer type {type(odd).__name__} is not supported (the model takes inputs of shape {shape})",
                              where=f"{name}: layer {odd.name!r}", fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
-        raise ModelError(f"only single-input models with flat inputs are supported, got input shape {shape}", where=name,
+        raise ModelError(f"only single-input models with flat inputs (or a QConv1D/QConv2D model's (length, channels) / "
+                         f"(height, width, channels) inputs) are supported, got input shape {shape}", where=name,
                          fix="give the model an Input of shape (n_features,) and flatten the data before it")
     if layers[0].name == "input":
         raise ModelError("the input layer is named 'input', which hls4ml reserves", where=name, fix="rename the Input layer (e.g. name='features')")
-    n_inputs = int(shape[1])
+    n_inputs = int(np.prod(shape[1:]))
     weights = quantized_weights(model)
 
     warnings: list[str] = []
@@ -139,7 +145,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     nodes: list[NodePrecision] = [NodePrecision(layers[0].name, layers[0].name, in_type, function="input")]
     design_layers: list = []
     dense_kinds = {"QDense", "Dense"} if float_precision is not None else {"QDense"}
-    dense_names = [layer.name for layer in layers if type(layer).__name__ in dense_kinds]
+    dense_names = [layer.name for layer in layers if type(layer).__name__ in (*dense_kinds, *CONV_KINDS)]
     rf = lambda lname: hls_cfg.per_layer_reuse.get(lname, hls_cfg.reuse_factor)  # noqa: E731
     for i, layer in enumerate(layers[1:], start=1):
         kind = type(layer).__name__
@@ -157,30 +163,39 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                             "(weights, accumulator, result), as config_from_keras_model(granularity='model') converts it; "
                             "quantize it with QDense for a design flow verify can prove bit-exact")
         elif kind == "QDense":
-            if layer.kernel_quantizer_internal is None:
-                raise ModelError("QDense without a kernel_quantizer has float weights hls4ml cannot match exactly", where=where, fix="set kernel_quantizer=quantized_bits(bits, integer, alpha=1)")
-            kq = spec_from_qkeras(layer.kernel_quantizer_internal, where=where + " kernel")
-            if kq.type != "quantized_bits":
-                raise ModelError(f"kernel quantizer {kq.type} is not supported", where=where, fix="use quantized_bits for kernels")
-            w_t = fixed_type(kq)
+            if len(layer.input_shape) != 2:
+                raise ModelError(f"QDense on a {len(layer.input_shape) - 1}-D input {layer.input_shape} is not supported",
+                                 where=where, fix="put a Flatten() before it")
             W, b = weights[layer.name]
-            if layer.use_bias and layer.bias_quantizer_internal is not None:
-                bq = spec_from_qkeras(layer.bias_quantizer_internal, where=where + " bias")
-                b_t = fixed_type(bq)
-            elif layer.use_bias:
-                b_t = _exact_type_for(b, where=where + " bias")
-            else:
-                b_t = FixedType(1, 1)
-            acc = accumulator_type(current, w_t, b_t, W, b)
-            if acc.width > FLOAT64_EXACT_BITS:
-                raise ModelError(f"the exact sum needs {acc.width} bits, more than a double's {FLOAT64_EXACT_BITS}-bit mantissa: "
-                                 "neither the C-simulation trace nor the reference can hold it exactly", where=where,
-                                 fix="lower the input, weight or bias widths")
-            if acc.width > FLOAT32_EXACT_BITS:
-                warnings.append(
-                    f"layer {layer.name!r}: the exact sum needs {acc.width} bits, more than float32's {FLOAT32_EXACT_BITS}-bit mantissa, "
-                    "so QKeras' own float32 output may be rounded; the proof compares with the exact sum of its quantized weights (float64)"
-                )
+            w_t, b_t, acc = _weight_layer_types(layer, W, b, current, where=where, warnings=warnings)
+        elif kind in CONV_KINDS:
+            W, b = weights[layer.name]
+            _check_conv(layer, where=where)
+            # every output is a sum over one receptive field: the kernel as a (k*k*C_in, C_out) matrix
+            w_t, b_t, acc = _weight_layer_types(layer, W.reshape(-1, W.shape[-1]), b, current, where=where, warnings=warnings)
+            act_kind, act_q = _act_function(layer)
+            design_layers.append(UnmodelledDesign(layer.name, kind, f"{kind} is not modelled by the resource estimate"))
+            nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" else None, acc, w_t, b_t, acc, "conv"))
+            current = acc
+            if act_kind != "linear":
+                current, node = _activation_node(layer, act_kind, act_q, acc, is_last=is_last, where=where,
+                                                 node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}")
+                nodes.append(node)
+                design_layers.append(_act_design(node, acc, current, int(np.prod(layer.output_shape[1:])), rf(layer.name)))
+            continue
+        elif kind in FLOAT_CONV_KINDS:
+            raise ModelError(f"an unquantized {kind} is not supported", where=where,
+                             fix=f"use QKeras' Q{kind} with kernel_quantizer and bias_quantizer quantized_bits(...)")
+        elif kind == "Flatten":
+            # hls4ml makes it a Reshape that io_parallel reuses in place: the same values, in the same (channels_last) order
+            nodes.append(NodePrecision(layer.name, layer.name, current, function="reshape"))
+            continue
+        elif kind in POOL_KINDS:
+            _check_pool(layer, where=where)
+            # a maximum of values of one type is a value of that type: exact with the input's type
+            nodes.append(NodePrecision(layer.name, layer.name, current, accum=current, function="pool"))
+            design_layers.append(UnmodelledDesign(layer.name, kind, f"{kind} is not modelled by the resource estimate"))
+            continue
         if kind == "QDense" or (kind == "Dense" and float_precision is not None):
             act_kind, act_q = _act_function(layer)
             design_layers.append(
@@ -226,7 +241,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                                  "QDenseBatchnorm), or remove it; `flow estimate` prices it as hls4ml converts it")
         raise ModelError(f"layer type {kind} is not supported", where=where, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
     if not dense_names:
-        what = "Dense or QDense" if float_precision is not None else "QDense"
+        what = "Dense, QDense or QConv" if float_precision is not None else "QDense or QConv"
         raise ModelError(f"the model has no {what} layer", where=name, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
 
     design = Design(
@@ -246,6 +261,61 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
 
 
 BATCHNORM_KINDS = ("BatchNormalization", "QBatchNormalization")
+CONV_KINDS = ("QConv1D", "QConv2D")
+FLOAT_CONV_KINDS = ("Conv1D", "Conv2D")  # named in the refusal, which points to their QKeras versions
+POOL_KINDS = ("MaxPooling1D", "MaxPooling2D")
+
+
+def _weight_layer_types(layer, W: np.ndarray, b: np.ndarray, current: FixedType, *, where: str,
+                        warnings: list[str]) -> tuple[FixedType, FixedType, FixedType]:
+    """Weight, bias and exact accumulator types of a QDense/QConv (W as an (n_in, n_out) matrix)."""
+    kind = type(layer).__name__
+    if layer.kernel_quantizer_internal is None:
+        raise ModelError(f"{kind} without a kernel_quantizer has float weights hls4ml cannot match exactly", where=where,
+                         fix="set kernel_quantizer=quantized_bits(bits, integer, alpha=1)")
+    kq = spec_from_qkeras(layer.kernel_quantizer_internal, where=where + " kernel")
+    if kq.type != "quantized_bits":
+        raise ModelError(f"kernel quantizer {kq.type} is not supported", where=where, fix="use quantized_bits for kernels")
+    w_t = fixed_type(kq)
+    if layer.use_bias and layer.bias_quantizer_internal is not None:
+        b_t = fixed_type(spec_from_qkeras(layer.bias_quantizer_internal, where=where + " bias"))
+    elif layer.use_bias:
+        b_t = _exact_type_for(b, where=where + " bias")
+    else:
+        b_t = FixedType(1, 1)
+    acc = accumulator_type(current, w_t, b_t, W, b)
+    if acc.width > FLOAT64_EXACT_BITS:
+        raise ModelError(f"the exact sum needs {acc.width} bits, more than a double's {FLOAT64_EXACT_BITS}-bit mantissa: "
+                         "neither the C-simulation trace nor the reference can hold it exactly", where=where,
+                         fix="lower the input, weight or bias widths")
+    if acc.width > FLOAT32_EXACT_BITS:
+        warnings.append(
+            f"layer {layer.name!r}: the exact sum needs {acc.width} bits, more than float32's {FLOAT32_EXACT_BITS}-bit mantissa, "
+            "so QKeras' own float32 output may be rounded; the proof compares with the exact sum of its quantized weights (float64)"
+        )
+    return w_t, b_t, acc
+
+
+def _check_conv(layer, *, where: str) -> None:
+    """What hls4ml's io_parallel convolutions implement."""
+    c = layer.get_config()
+    if c.get("data_format", "channels_last") != "channels_last":
+        raise ModelError(f"data_format {c.get('data_format')!r} is not supported", where=where, fix="use channels_last (the Keras default)")
+    if c.get("padding") not in ("valid", "same"):
+        raise ModelError(f"padding {c.get('padding')!r} is not supported", where=where, fix="use padding 'valid' or 'same'")
+    if any(int(d) != 1 for d in np.atleast_1d(c.get("dilation_rate", 1))):
+        raise ModelError(f"dilation_rate {c.get('dilation_rate')} is not supported by hls4ml", where=where, fix="use dilation_rate 1")
+    if int(c.get("groups", 1)) != 1:
+        raise ModelError(f"groups={c.get('groups')} (grouped convolution) is not supported", where=where, fix="use groups=1")
+
+
+def _check_pool(layer, *, where: str) -> None:
+    c = layer.get_config()
+    if c.get("data_format", "channels_last") != "channels_last":
+        raise ModelError(f"data_format {c.get('data_format')!r} is not supported", where=where, fix="use channels_last (the Keras default)")
+    if c.get("padding") != "valid":
+        raise ModelError(f"padding {c.get('padding')!r} is not supported for pooling (its padded border is not "
+                         "proved against Keras here)", where=where, fix="use padding 'valid'")
 
 
 def _batchnorm_for_estimate(layer, prev_layer, design_layers: list, current: FixedType, precision: FixedType,
@@ -366,7 +436,7 @@ def hls_config(model, plan: Plan, hls_cfg: HlsConfig, *, trace: bool = True) -> 
             prec["bias"] = node.bias.hls()
         if node.accum is not None:
             prec["accum"] = node.accum.hls()
-        if node.function == "dense":
+        if node.function in ("dense", "conv"):
             lcfg["ReuseFactor"] = hls_cfg.per_layer_reuse.get(lname, hls_cfg.reuse_factor)
         if node.function == "softmax":
             lcfg["Implementation"] = hls_cfg.softmax_implementation

@@ -172,18 +172,23 @@ def as_functional(model):
     return tf.keras.Model(inp, x, name=model.name)
 
 
+#: the QKeras layers whose quantized kernel and bias the flow reads
+WEIGHT_LAYERS = ("QDense", "QConv1D", "QConv2D")
+
+
 def quantized_weights(model) -> dict[str, tuple[Any, Any]]:
-    """{dense layer name: (quantized kernel, quantized bias)} as float64 numpy arrays."""
+    """{QDense/QConv layer name: (quantized kernel, quantized bias)} as float64 numpy arrays
+    (a conv kernel keeps its Keras shape: (k, C_in, C_out) or (kh, kw, C_in, C_out))."""
     import numpy as np
 
     out = {}
     for layer in model.layers:
-        if type(layer).__name__ != "QDense":
+        if type(layer).__name__ not in WEIGHT_LAYERS:
             continue
         kq = layer.kernel_quantizer_internal
         bq = layer.bias_quantizer_internal
         k = layer.kernel.numpy()
-        b = layer.bias.numpy() if layer.use_bias else np.zeros(layer.units, dtype=np.float32)
+        b = layer.bias.numpy() if layer.use_bias else np.zeros(k.shape[-1], dtype=np.float32)
         out[layer.name] = (
             np.asarray(kq(k) if kq is not None else k, dtype=np.float64),
             np.asarray(bq(b) if bq is not None and layer.use_bias else b, dtype=np.float64),

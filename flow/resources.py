@@ -809,7 +809,8 @@ def estimate(design: Design) -> ResourceEstimate:
             est = _activation(layer, ctx, slack if io == "io_parallel" else 0.0)
         else:
             est = LayerEstimate(getattr(layer, "name", "?"), getattr(layer, "kind", type(layer).__name__), None, None, None,
-                                None, None, None, estimated=False, note="layer kind not modelled by the estimator")
+                                None, None, None, estimated=False,
+                                note=getattr(layer, "note", None) or "layer kind not modelled by the estimator")
         if est.estimated and io == "io_stream":
             _add_stream_overhead(est, layer, design)
         if est.estimated and backend == "vitis" and est.detail.get("da4ml") is None:

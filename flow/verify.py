@@ -57,7 +57,9 @@ def _load_user_model(path: Path):
     return as_functional(model)
 
 
-def _load_inputs(path: Path, n_features: int) -> np.ndarray:
+def _load_inputs(path: Path, shape: tuple[int, ...]) -> np.ndarray:
+    """Rows of the model's input `shape`: (rows, *shape), or rows flattened to prod(shape) features (C order)."""
+    n_features = int(np.prod(shape))
     if not path.is_file():
         raise DataError(f"data file {str(path)!r} does not exist", where=str(path), fix="pass a .npy float array (rows x features)")
     try:
@@ -76,11 +78,14 @@ def _load_inputs(path: Path, n_features: int) -> np.ndarray:
         X = X.reshape(1, -1)
     if X.ndim == 2 and X.shape[0] == 0:
         raise DataError("the inputs have no rows", where=str(path), fix="give at least one row to C-simulate")
+    if len(shape) > 1 and X.ndim > 2 and tuple(X.shape[1:]) == tuple(shape):
+        X = X.reshape(len(X), -1)
     if X.ndim != 2 or X.shape[1] != n_features:
-        raise DataError(f"inputs have shape {X.shape} but the model takes {n_features} features per row", where=str(path), fix=f"give an array of shape (rows, {n_features})")
+        want = f"(rows, {n_features})" if len(shape) == 1 else f"(rows, {', '.join(map(str, shape))}) or (rows, {n_features})"
+        raise DataError(f"inputs have shape {X.shape} but the model takes {n_features} features per row", where=str(path), fix=f"give an array of shape {want}")
     if X.dtype.kind not in "fiu" or not np.all(np.isfinite(X)):
         raise DataError("inputs must be finite numbers", where=str(path), fix="remove NaN/inf rows")
-    return X.astype(np.float32)
+    return X.astype(np.float32).reshape((len(X),) + tuple(shape))
 
 
 #: the CLI option behind each HlsConfig field `flow verify/estimate` set: the CLI reads its options
@@ -118,7 +123,7 @@ def verify(*, model_path: Path, data_path: Path, out_dir: Path, labels_path: Pat
     csim.require_compiler()
     model = _load_user_model(model_path)
     plan = plan_model(model, hls_cfg=hls_cfg, input_type=declared, name=str(model_path))
-    X = _load_inputs(data_path, plan.design.n_inputs)
+    X = _load_inputs(data_path, tuple(int(d) for d in model.input_shape[1:]))
     y = None
     if labels_path is not None:
         y = np.load(labels_path, allow_pickle=False).reshape(-1)

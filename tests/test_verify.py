@@ -281,7 +281,8 @@ def test_model_shapes_and_quantizers_the_flow_cannot_map_are_refused_by_name(tmp
         assert not (tmp_path / "o" / "report.json").exists()
 
     inp = tf.keras.Input((8, 1), name="x_in")
-    refused(tf.keras.Model(inp, QConv1D(2, 3, kernel_quantizer=q, bias_quantizer=q, name="c1")(inp)), "QConv1D", "'c1'", "supported layers")
+    refused(tf.keras.Model(inp, QConv1D(2, 3, kernel_quantizer=q, bias_quantizer=q, dilation_rate=2, name="c1")(inp)),
+            "QConv1D", "'c1'", "dilation_rate")
     inp = tf.keras.Input((8,), name="x_in")
     h = QDense(4, kernel_quantizer=q, bias_quantizer=q, name="h")(inp)
     two = tf.keras.Model(inp, [QDense(2, kernel_quantizer=q, bias_quantizer=q, name="a")(h), QDense(2, kernel_quantizer=q, bias_quantizer=q, name="b")(h)])
