@@ -115,6 +115,9 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                          fix="give the model an Input of shape (n_features,) and flatten the data before it")
     if layers[0].name == "input":
         raise ModelError("the input layer is named 'input', which hls4ml reserves", where=name, fix="rename the Input layer (e.g. name='features')")
+    if any(d is None for d in shape[1:]):
+        raise ModelError(f"the input shape {shape} has an unknown (None) dimension; hls4ml needs every size fixed",
+                         where=name, fix="give the Input a fixed shape, e.g. tf.keras.Input((32, 2))")
     n_inputs = int(np.prod(shape[1:]))
     weights = quantized_weights(model)
 
@@ -170,7 +173,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             w_t, b_t, acc = _weight_layer_types(layer, W, b, current, where=where, warnings=warnings)
         elif kind in CONV_KINDS:
             W, b = weights[layer.name]
-            _check_conv(layer, where=where)
+            _check_conv(layer, strategy=hls_cfg.strategy, reuse_factor=rf(layer.name), where=where)
             # every output is a sum over one receptive field: the kernel as a (k*k*C_in, C_out) matrix
             w_t, b_t, acc = _weight_layer_types(layer, W.reshape(-1, W.shape[-1]), b, current, where=where, warnings=warnings)
             act_kind, act_q = _act_function(layer)
@@ -191,7 +194,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             nodes.append(NodePrecision(layer.name, layer.name, current, function="reshape"))
             continue
         elif kind in POOL_KINDS:
-            _check_pool(layer, where=where)
+            _check_pool(layer, io_type=hls_cfg.io_type, where=where)
             # a maximum of values of one type is a value of that type: exact with the input's type
             nodes.append(NodePrecision(layer.name, layer.name, current, accum=current, function="pool"))
             design_layers.append(UnmodelledDesign(layer.name, kind, f"{kind} is not modelled by the resource estimate"))
@@ -296,9 +299,16 @@ def _weight_layer_types(layer, W: np.ndarray, b: np.ndarray, current: FixedType,
     return w_t, b_t, acc
 
 
-def _check_conv(layer, *, where: str) -> None:
-    """What hls4ml's io_parallel convolutions implement."""
+def _check_conv(layer, *, strategy: str, reuse_factor: int, where: str) -> None:
+    """What hls4ml's convolutions implement (and what hls4ml 1.3.0 converts into C++ that builds)."""
     c = layer.get_config()
+    pointwise = all(int(k) == 1 for k in np.atleast_1d(c.get("kernel_size", 1)))
+    if pointwise and strategy.lower() == "resource" and reuse_factor > 1:
+        # hls4ml 1.3.0's OptimizePointwiseConv rebuilds the node and skips its reuse-factor check:
+        # the C++ names a dense_resource variant that does not exist or asserts at run time
+        raise ModelError(f"a 1x1 {type(layer).__name__} with strategy {strategy} and reuse factor {reuse_factor} is "
+                         "converted by hls4ml 1.3.0 into C++ that does not build or aborts", where=where,
+                         fix="use strategy Latency (any reuse factor) or reuse factor 1 for it, or a kernel larger than 1")
     if c.get("data_format", "channels_last") != "channels_last":
         raise ModelError(f"data_format {c.get('data_format')!r} is not supported", where=where, fix="use channels_last (the Keras default)")
     if c.get("padding") not in ("valid", "same"):
@@ -309,8 +319,12 @@ def _check_conv(layer, *, where: str) -> None:
         raise ModelError(f"groups={c.get('groups')} (grouped convolution) is not supported", where=where, fix="use groups=1")
 
 
-def _check_pool(layer, *, where: str) -> None:
+def _check_pool(layer, *, io_type: str, where: str) -> None:
     c = layer.get_config()
+    if io_type == "io_stream" and len(layer.pool_size) == 2 and tuple(layer.strides) != tuple(layer.pool_size):
+        # nnet_pooling_stream.h asserts pool size == stride: the C-simulation would abort
+        raise ModelError(f"io_stream 2-D pooling with strides {tuple(layer.strides)} != pool_size {tuple(layer.pool_size)} "
+                         "is not implemented by hls4ml", where=where, fix="use strides equal to pool_size, or io_parallel")
     if c.get("data_format", "channels_last") != "channels_last":
         raise ModelError(f"data_format {c.get('data_format')!r} is not supported", where=where, fix="use channels_last (the Keras default)")
     if c.get("padding") != "valid":
@@ -391,6 +405,11 @@ def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, whe
         # proved on their inputs
         if not is_last:
             raise ModelError(f"{kind} is supported only as the last layer", where=where, fix=f"move {kind} to the output")
+        if kind == "softmax" and len(layer.output_shape) > 2:
+            # hls4ml's softmax normalizes over all H*W*C values at once; Keras per position over the channels
+            raise ModelError(f"softmax on a {len(layer.output_shape) - 1}-D output {layer.output_shape} is not supported: "
+                             "hls4ml takes one softmax over every value, Keras one per position", where=where,
+                             fix="Flatten and add a QDense before the softmax, or end the model without it")
         return in_t, NodePrecision(node_name, keras_name, None, function=kind)
     raise ModelError(f"activation {kind!r} is not supported", where=where, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
 

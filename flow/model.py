@@ -180,6 +180,7 @@ def quantized_weights(model) -> dict[str, tuple[Any, Any]]:
     """{QDense/QConv layer name: (quantized kernel, quantized bias)} as float64 numpy arrays
     (a conv kernel keeps its Keras shape: (k, C_in, C_out) or (kh, kw, C_in, C_out))."""
     import numpy as np
+    import tensorflow as tf
 
     out = {}
     for layer in model.layers:
@@ -189,8 +190,14 @@ def quantized_weights(model) -> dict[str, tuple[Any, Any]]:
         bq = layer.bias_quantizer_internal
         k = layer.kernel.numpy()
         b = layer.bias.numpy() if layer.use_bias else np.zeros(k.shape[-1], dtype=np.float32)
-        out[layer.name] = (
-            np.asarray(kq(k) if kq is not None else k, dtype=np.float64),
-            np.asarray(bq(b) if bq is not None and layer.use_bias else b, dtype=np.float64),
-        )
+        try:
+            out[layer.name] = (
+                np.asarray(kq(k) if kq is not None else k, dtype=np.float64),
+                np.asarray(bq(b) if bq is not None and layer.use_bias else b, dtype=np.float64),
+            )
+        except (tf.errors.OpError, ValueError, TypeError) as exc:
+            from flow.errors import ModelError
+
+            raise ModelError(f"QKeras cannot evaluate this layer's quantizers ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})",
+                             where=f"layer {layer.name!r}", fix="use quantized_bits(bits, integer, alpha=1) with integer >= 0") from None
     return out

@@ -142,7 +142,7 @@ class ResourceEstimate:
     total: dict[str, Any]
     capacities: dict[str, int]
     utilization_pct: dict[str, float]
-    fits: bool | None  # None: the part's totals are unknown (recognised by family only)
+    fits: bool | None  # None: unknown (the part's totals are not in the table, or the totals are a lower bound within them)
     warnings: list[str]
     source: str = "estimate"
     #: cost outside the layers, in the top function (the io_parallel input register); in `total`
@@ -847,7 +847,8 @@ def estimate(design: Design) -> ResourceEstimate:
     caps = part.capacities()
     util = {k: round(100.0 * total[k] / caps[k], 2) for k in caps}
     over = [k for k in caps if total[k] > caps[k]]
-    fits: bool | None = not over
+    # a lower bound proves only that a design does not fit
+    fits: bool | None = not over if total["complete"] or over else None
     if not part.capacity_known:
         fits = None
         warnings.append(f"{part.prefix} ({part.family}) is estimated with its family's delays, but its totals are not in "

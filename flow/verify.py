@@ -76,9 +76,13 @@ def _load_inputs(path: Path, shape: tuple[int, ...]) -> np.ndarray:
                         fix=f"save them as rows x features, e.g. X.reshape(-1, {n_features})")
     if X.ndim == 1:
         X = X.reshape(1, -1)
-    if X.ndim == 2 and X.shape[0] == 0:
+    if X.ndim >= 2 and X.shape[0] == 0:
         raise DataError("the inputs have no rows", where=str(path), fix="give at least one row to C-simulate")
-    if len(shape) > 1 and X.ndim > 2 and tuple(X.shape[1:]) == tuple(shape):
+    if X.ndim > 2 and tuple(X.shape[1:]) != tuple(shape):
+        flat = f" or (rows, {n_features})" if len(shape) > 1 else ""
+        raise DataError(f"inputs have shape {X.shape} but the model takes rows of shape {tuple(shape)}", where=str(path),
+                        fix=f"give an array of shape (rows, {', '.join(map(str, shape))}){flat}")
+    if X.ndim > 2:
         X = X.reshape(len(X), -1)
     if X.ndim != 2 or X.shape[1] != n_features:
         want = f"(rows, {n_features})" if len(shape) == 1 else f"(rows, {', '.join(map(str, shape))}) or (rows, {n_features})"

@@ -154,10 +154,55 @@ def test_what_hls4ml_convolutions_do_not_implement_is_refused_by_name(tmp_path, 
     refused(tf.keras.Model(inp, QDense(2, kernel_quantizer=q, bias_quantizer=q, name="d")(c)), "QDense on a 2-D input", "Flatten")
     pooled = tf.keras.layers.MaxPooling1D(2, padding="same", name="p")(c)
     refused(tf.keras.Model(inp, pooled), "padding 'same' is not supported for pooling", "'p'")
+    refused(tf.keras.Model(inp, tf.keras.layers.Activation("softmax", name="sm")(c)), "softmax on a 2-D output", "Flatten")
+    var = tf.keras.Input((None, 2), name="x_in")
+    refused(tf.keras.Model(var, QConv1D(2, 3, kernel_quantizer=q, bias_quantizer=q, name="c")(var)), "unknown (None) dimension")
+    neg = QConv1D(2, 3, kernel_quantizer=quantized_bits(4, -1, alpha=1), bias_quantizer=q, name="c")(inp)
+    refused(tf.keras.Model(inp, neg), "QKeras cannot evaluate", "'c'")
     inp2 = tf.keras.Input((4, 4, 1), name="x_in")
     conv2 = tf.keras.Model(inp2, QConv2D(2, 3, kernel_quantizer=q, bias_quantizer=q, name="c")(inp2))
     conv2.save(tmp_path / "c2.h5", save_format="h5")
-    np.save(tmp_path / "bad.npy", np.zeros((4, 4, 5, 1), dtype=np.float32))
-    rc = main(["verify", str(tmp_path / "c2.h5"), "--data", str(tmp_path / "bad.npy"), "--out", str(tmp_path / "o")])
-    err = capsys.readouterr().err
-    assert rc == 1 and "(rows, 4, 4, 1) or (rows, 16)" in err and "Traceback" not in err, err
+    for shape, piece in (((4, 4, 5, 1), "(rows, 4, 4, 1) or (rows, 16)"), ((4, 4, 4), "rows of shape (4, 4, 1)"),
+                         ((0, 4, 4, 1), "no rows")):
+        np.save(tmp_path / "bad.npy", np.zeros(shape, dtype=np.float32))
+        rc = main(["verify", str(tmp_path / "c2.h5"), "--data", str(tmp_path / "bad.npy"), "--out", str(tmp_path / "o")])
+        err = capsys.readouterr().err
+        assert rc == 1 and piece in err and "Traceback" not in err, (shape, err)
+
+
+def test_what_hls4ml_1_3_0_builds_wrongly_is_refused_before_compiling():
+    """Two hls4ml 1.3.0 defects the flow steers around by name (found by C-simulating them: one
+    names a dense_resource variant that does not exist or asserts, the other asserts in
+    nnet_pooling_stream.h and aborts the Python process)."""
+    import tensorflow as tf
+    from qkeras import QConv2D, quantized_bits
+
+    from flow.config import HlsConfig
+    from flow.errors import ModelError
+    from flow.hls import plan_model
+
+    q = quantized_bits(6, 0, alpha=1)
+    inp = tf.keras.Input((6, 6, 2), name="x_in")
+    pointwise = tf.keras.Model(inp, QConv2D(3, 1, kernel_quantizer=q, bias_quantizer=q, name="pw")(inp))
+    with pytest.raises(ModelError, match="1x1 QConv2D with strategy Resource and reuse factor 2"):
+        plan_model(pointwise, hls_cfg=HlsConfig(strategy="Resource", reuse_factor=2))
+    for ok in (HlsConfig(strategy="Resource"), HlsConfig(reuse_factor=2)):  # both build and are exact
+        plan_model(pointwise, hls_cfg=ok)
+    pooled = tf.keras.Model(inp, tf.keras.layers.MaxPooling2D(2, strides=1, name="p")(
+        QConv2D(3, 2, kernel_quantizer=q, bias_quantizer=q, name="c")(inp)))
+    with pytest.raises(ModelError, match=r"io_stream 2-D pooling with strides \(1, 1\) != pool_size \(2, 2\)"):
+        plan_model(pooled, hls_cfg=HlsConfig(io_type="io_stream"))
+    plan_model(pooled, hls_cfg=HlsConfig())  # io_parallel implements it
+
+
+def test_a_lower_bound_never_claims_the_design_fits():
+    """Unpriced layers make the totals a lower bound: it can prove 'does not fit', never 'fits'."""
+    from flow.design import ActivationDesign, Design, FixedType, UnmodelledDesign
+    from flow.resources import estimate
+
+    t = FixedType(8, 3)
+    layers = [UnmodelledDesign("c1", "QConv2D", "QConv2D is not modelled"), ActivationDesign("r", "relu", 16, t, t)]
+    est = estimate(Design("d", layers, t, 16, part="xcvu13p-flga2577-2-e"))
+    assert est.total["complete"] is False and est.fits is None
+    assert any("LOWER BOUND" in w for w in est.warnings)
+    assert estimate(Design("d", layers[1:], t, 16, part="xcvu13p-flga2577-2-e")).fits is True
