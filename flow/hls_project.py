@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, SOFTMAX_IMPLEMENTATIONS, ActivationDesign, DenseDesign, Design, FixedType,
-                         normalize_dense, parse_ap_type, quantize_to)
+                         UnmodelledDesign, normalize_dense, parse_ap_type, quantize_to)
 from flow.errors import ModelError
 
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
@@ -34,6 +34,8 @@ ACTIVATION_CALLS = {"relu": "relu", "relu_max": "relu", "relu6": "relu", "linear
                     "sigmoid": "sigmoid", "tanh": "tanh"}
 #: calls that move data without computing (io_stream helpers, clones); priced as free wiring
 WIRING_CALLS = {"clone_stream", "repack_stream", "broadcast_stream", "cast", "zeropad1d_cl", "zeropad2d_cl"}
+#: convolutions and poolings: carried as 'not estimated' layers (the estimate has no model of them)
+UNMODELLED_CALL = re.compile(r"^(conv_[12]d|pointwise_conv_[12]d|depthwise_conv_[12]d|separable_conv_[12]d|pooling[12]d|global_pooling[12]d)")
 
 
 @dataclass
@@ -316,6 +318,12 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
                                            reuse_factor=_int(proj, cfg.get("reuse_factor", "1"))))
             if input_type is None:
                 input_type, n_inputs = resolve_type(proj, in_t), n
+        elif UNMODELLED_CALL.match(fn):
+            layers.append(UnmodelledDesign(_layer_name(cname, len(layers)), f"nnet::{fn}",
+                                           f"nnet::{fn} (a convolution or pooling) is not modelled by the resource estimate"))
+            if input_type is None:
+                dims = [_int(proj, cfg[k]) for k in ("in_height", "in_width", "n_chan") if k in cfg]
+                input_type, n_inputs = resolve_type(proj, in_t), int(np.prod(dims)) if dims else None
         else:
             raise ModelError(f"layer call nnet::{fn} is not modelled by the estimator (Dense, BatchNormalization and "
                              "relu/linear/softmax/sigmoid/tanh activations are)", where=where,

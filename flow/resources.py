@@ -808,7 +808,8 @@ def estimate(design: Design) -> ResourceEstimate:
         elif isinstance(layer, ActivationDesign):
             est = _activation(layer, ctx, slack if io == "io_parallel" else 0.0)
         else:
-            est = LayerEstimate(getattr(layer, "name", "?"), getattr(layer, "kind", type(layer).__name__), None, None, None,
+            kind = getattr(layer, "layer_type", None) or getattr(layer, "kind", type(layer).__name__)
+            est = LayerEstimate(getattr(layer, "name", "?"), kind, None, None, None,
                                 None, None, None, estimated=False,
                                 note=getattr(layer, "note", None) or "layer kind not modelled by the estimator")
         if est.estimated and io == "io_stream":

@@ -78,6 +78,12 @@ def test_qconv2d_model_is_bit_exact_at_every_layer(tmp_path, capsys):
     est = json.loads((tmp_path / "est" / "resources.json").read_text())
     assert est["total"]["complete"] is False
     assert {n for n, v in est["layers"].items() if not v["estimated"]} == {"c1", "p1", "c2"}
+    # the project verify wrote, read back from its firmware: the same layers unpriced, the same priced total
+    assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
+    prj = json.loads((tmp_path / "est_prj" / "resources.json").read_text())
+    assert prj["total"]["complete"] is False and prj["fits"] is None
+    assert [v["kind"] for v in prj["layers"].values() if not v["estimated"]] == ["nnet::conv_2d_cl", "nnet::pooling2d_cl", "nnet::conv_2d_cl"]
+    assert prj["total"]["LUT"] == est["total"]["LUT"] and prj["total"]["DSP"] == est["total"]["DSP"]
 
 
 def test_qconv1d_with_sums_wider_than_float32_is_proved_against_the_exact_value(tmp_path, capsys):
