@@ -17,12 +17,14 @@ import json
 import logging
 import math
 import os
+import re
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from flow.config import FlowConfig, Quantizer
 from flow.errors import ConfigError, FlowError
@@ -215,6 +217,45 @@ def make_sampler(s: SearchSettings, seed: int):
     return optuna.samplers.TPESampler(seed=seed, n_startup_trials=n_startup, multivariate=True, constant_liar=True)
 
 
+# where optuna logs a failed trial; a filter on the "optuna" logger would not see its children's records
+OPTUNA_TRIAL_LOGGER = "optuna.study._optimize"
+
+
+class _InterruptedTrialFilter(logging.Filter):
+    """Optuna logs a Ctrl-C'd (or SIGTERM'd) trial as a failure with its whole traceback, plus a
+    'failed with value None' line, just before the CLI's one-line 'interrupted' message: keep one
+    short line instead."""
+
+    _FAILED = re.compile(r"Trial (\d+) failed with (parameters|value)")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._interrupted: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        m = self._FAILED.match(record.getMessage())
+        if m is None:
+            return True
+        number, kind = m.groups()
+        exc = record.exc_info[1] if record.exc_info else None
+        if kind == "parameters" and isinstance(exc, KeyboardInterrupt):
+            self._interrupted.add(number)
+            record.msg, record.args = f"trial {number} interrupted: recorded as failed, the search re-runs it when resumed", ()
+            record.exc_info, record.exc_text = None, None
+            return True
+        if kind == "value" and number in self._interrupted:
+            self._interrupted.discard(number)
+            return False
+        return True
+
+
+def quiet_interrupted_trials() -> None:
+    """Install _InterruptedTrialFilter once on optuna's trial logger."""
+    logger = logging.getLogger(OPTUNA_TRIAL_LOGGER)
+    if not any(isinstance(f, _InterruptedTrialFilter) for f in logger.filters):
+        logger.addFilter(_InterruptedTrialFilter())
+
+
 def open_study(cfg: FlowConfig, run_dir: Path, *, worker_index: int = 0):
     """Create or load the study; ConfigError if it was made by a different config."""
     import warnings
@@ -226,6 +267,7 @@ def open_study(cfg: FlowConfig, run_dir: Path, *, worker_index: int = 0):
     Path(run_dir).mkdir(parents=True, exist_ok=True)
     check_storage(url, s.connect_timeout_s)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    quiet_interrupted_trials()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # heartbeat options are "experimental"
         storage = optuna.storages.RDBStorage(
@@ -414,8 +456,24 @@ class Evaluator:
         )  # fmt: skip
 
 
+def choice_key(choice: Choice) -> str:
+    """A canonical string of a choice (equal choices, equal keys; also after a JSON round trip)."""
+    return json.dumps(choice, sort_keys=True)
+
+
+def earlier_trial_with(study, choice: Choice):
+    """The first finished trial (complete or stopped early) that evaluated `choice`, or None."""
+    from optuna.trial import TrialState
+
+    key = choice_key(choice)
+    same = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED))
+            if "choice" in t.user_attrs and choice_key(t.user_attrs["choice"]) == key]  # fmt: skip
+    return min(same, key=lambda t: t.number) if same else None
+
+
 def make_objective(cfg: FlowConfig, evaluator: Evaluator):
     import optuna
+    from optuna.trial import TrialState
 
     s = settings_of(cfg)
     space = search_space(cfg, s)
@@ -426,6 +484,20 @@ def make_objective(cfg: FlowConfig, evaluator: Evaluator):
         choice = suggest_choice(trial, space)
         trial.set_user_attr("choice", choice)
         trial.set_user_attr("pid", os.getpid())
+        # samplers re-propose evaluated choices (a small space, NSGA-II's offspring): training is
+        # deterministic, so reuse the result instead of minutes of fine-tuning; the trial still counts
+        same = earlier_trial_with(trial.study, choice)
+        if same is not None:
+            trial.set_user_attr("duplicate_of", same.number)
+            if same.state == TrialState.PRUNED:
+                raise optuna.TrialPruned(f"the choice of trial {same.number}, which was stopped early")
+            for key in ("costs", "test_accuracy", "sparsity"):
+                if key in same.user_attrs:
+                    trial.set_user_attr(key, same.user_attrs[key])
+            acc, cost = (float(v) for v in same.values)
+            log.info("trial %d: val acc %.4f, %s %.0f (the choice of trial %d: result reused, not retrained)",
+                     trial.number, acc, s.cost.metric, cost, same.number)  # fmt: skip
+            return acc, cost
 
         def on_epoch(epoch: int, acc: float) -> None:
             trial.set_user_attr(f"val_accuracy_epoch_{epoch + 1}", acc)
@@ -482,9 +554,37 @@ def run_trials(cfg: FlowConfig, run_dir: Path, *, worker_index: int = 0) -> int:
             log.error("%d trials failed; stopping (see the worker logs)", n_failed)
             study_.stop()
 
-    study.optimize(make_objective(cfg, evaluator), n_trials=None, timeout=s.timeout_s, callbacks=[stop_when_done],
-                   catch=(FlowError,), gc_after_trial=False, show_progress_bar=False)  # fmt: skip
+    objective = make_objective(cfg, evaluator)
+    current: list[int] = []  # the number of the trial running here
+
+    def tracked(trial) -> tuple[float, float]:
+        current[:] = [trial.number]
+        return objective(trial)
+
+    try:
+        study.optimize(tracked, n_trials=None, timeout=s.timeout_s, callbacks=[stop_when_done],
+                       catch=(FlowError,), gc_after_trial=False, show_progress_bar=False)  # fmt: skip
+    except KeyboardInterrupt:
+        if current:
+            requeue_interrupted(study, current[0])
+        raise
     return ran
+
+
+def requeue_interrupted(study, number: int) -> None:
+    """Queue an interrupted (so failed) trial's parameters again, once, as heartbeats do for a
+    killed worker's trial: a resumed search runs it first."""
+    import warnings
+
+    import optuna
+    from optuna.trial import TrialState
+
+    trial = next((t for t in study.get_trials(deepcopy=False) if t.number == number), None)
+    if trial is None or trial.state != TrialState.FAIL or not trial.params:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "experimental"
+        optuna.storages.RetryFailedTrialCallback(max_retry=1)(study, trial)
 
 
 def write_worker_config(cfg: FlowConfig, run_dir: Path) -> Path:
@@ -509,8 +609,71 @@ def spawn_workers(cfg: FlowConfig, run_dir: Path, n: int, *, first_index: int = 
     return procs
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM as an interrupt, so try/finally blocks run and optuna records the running trial as failed."""
+
+
+@contextmanager
+def interrupt_on_sigterm(cleanup: Callable[[], None] | None = None) -> Iterator[None]:
+    """Inside: SIGTERM raises Terminated (Ctrl-C: KeyboardInterrupt as usual), then further SIGTERM
+    and Ctrl-C are ignored until the block is left, so the cleanup (failing and re-queuing the
+    trial; `cleanup`, run on the way out however the block ends) is not cut short. A signal that
+    lands while the handlers are being installed still runs `cleanup`. SIGKILL still works. Main
+    thread only."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        try:
+            yield
+        finally:
+            if cleanup is not None:
+                cleanup()
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def on_signal(signum: int, frame: Any) -> None:
+        for sig in previous:
+            signal.signal(sig, signal.SIG_IGN)
+        raise Terminated("SIGTERM") if signum == signal.SIGTERM else KeyboardInterrupt()
+
+    try:
+        for sig in previous:
+            signal.signal(sig, on_signal)
+        yield
+    finally:
+        try:
+            if cleanup is not None:
+                for sig in previous:
+                    signal.signal(sig, signal.SIG_IGN)
+                cleanup()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+
+def stop_workers(procs: list[subprocess.Popen], grace_s: float = 10.0) -> None:
+    """Terminate the workers still running (each fails and re-queues its trial, then exits); kill
+    those still alive after `grace_s` seconds (their trials go stale and are re-queued)."""
+    alive = [p for p in procs if p.poll() is None]
+    if not alive:
+        return
+    log.warning("stopping %d search worker(s); their running trials are re-run when the search resumes", len(alive))
+    for p in alive:
+        p.terminate()
+    deadline = time.monotonic() + grace_s
+    for p in alive:
+        try:
+            p.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
 def wait_workers(procs: list[subprocess.Popen], run_dir: Path) -> None:
-    codes = [p.wait() for p in procs]
+    """Wait for the workers; interrupted (Ctrl-C, SIGTERM) or failing, never leave one running."""
+    with interrupt_on_sigterm(cleanup=lambda: stop_workers(procs)):
+        codes = [p.wait() for p in procs]
     bad = [(i, c) for i, c in enumerate(codes) if c != 0]
     if bad:
         raise FlowError(
@@ -523,10 +686,11 @@ def run_workers(cfg: FlowConfig, run_dir: Path, workers: int) -> None:
     """All trials, with `workers` processes (1: in this process)."""
     s = settings_of(cfg)
     open_study(cfg, run_dir)  # create the study and its tables once, before workers race for them
-    if workers <= 1 or s.engine == "autoqkeras":
-        run_trials(cfg, run_dir)
-        return
-    wait_workers(spawn_workers(cfg, run_dir, workers), run_dir)
+    with interrupt_on_sigterm():  # SIGTERM ends a trial here like Ctrl-C: failed, re-queued
+        if workers <= 1 or s.engine == "autoqkeras":  # autoqkeras: refused with workers > 1 before training
+            run_trials(cfg, run_dir)
+            return
+        wait_workers(spawn_workers(cfg, run_dir, workers), run_dir)
 
 
 # --------------------------------------------------------------------------------------------
@@ -548,6 +712,19 @@ def pareto_front(points: list[dict]) -> list[dict]:
     seen, out = set(), []
     for p in sorted(front, key=lambda p: (p["cost"], -p["accuracy"], p.get("trial", 0))):
         key = (p["accuracy"], p["cost"])
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def unique_points(points: list[dict]) -> list[dict]:
+    """One point per configuration, the earliest trial's: a re-proposed choice reused its result
+    (or two workers evaluated it at once) and must not be listed twice."""
+    seen: set[str] = set()
+    out = []
+    for p in sorted(points, key=lambda p: p["trial"]):
+        key = choice_key(p["choice"])
         if key not in seen:
             seen.add(key)
             out.append(p)
@@ -661,7 +838,7 @@ def finalize(cfg: FlowConfig, run_dir: Path, out: Path, *, wall_time_s: float = 
             f"{sum(t.state == TrialState.PRUNED for t in trials)} stopped early, {sum(t.state == TrialState.FAIL for t in trials)} failed)",
             where=f"{cfg.source_path}: search", fix="loosen search.early_stop.max_drop, widen the candidate widths or raise n_trials",
         )  # fmt: skip
-    points = [point_from_trial(cfg, t) for t in complete]
+    points = unique_points([point_from_trial(cfg, t) for t in complete])
     front = pareto_front(points)
     baselines = evaluate_baselines(cfg, study, evaluator)
     sel = s.selection
@@ -695,6 +872,7 @@ def finalize(cfg: FlowConfig, run_dir: Path, out: Path, *, wall_time_s: float = 
         "engine": s.engine,
         "n_trials": states["complete"] + states["pruned"],
         "n_trials_requested": s.n_trials,
+        "n_duplicates": sum("duplicate_of" in t.user_attrs for t in trials if t.state in (TrialState.COMPLETE, TrialState.PRUNED)),
         "trial_states": states,
         "wall_time_s": round(wall_time_s, 3),
         "trials_span_s": round(span, 3),
@@ -791,6 +969,13 @@ def run_cli(cfg: FlowConfig, *, workers: int, run_dir: Path | None, progress: bo
     from flow import runner
 
     run_dir = Path(run_dir) if run_dir is not None else runner.default_run_dir(cfg)
+    s = settings_of(cfg)
+    if workers > 1 and s.engine == "autoqkeras":
+        raise ConfigError(
+            f"--workers {workers}: {cfg.source_path} has search.engine: autoqkeras, which runs in one process "
+            "(keras-tuner keeps its state in a local folder); the other workers would silently do nothing",
+            where="--workers", fix="leave out --workers (or pass --workers 1), or set search.engine: optuna in the config",
+        )  # fmt: skip
     preflight(cfg, run_dir)
     runner.run(cfg, run_dir=run_dir, to_stage="train", progress=progress)
     t0 = time.perf_counter()

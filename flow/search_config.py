@@ -140,6 +140,16 @@ def _check_space(cfg: FlowConfig, s: SearchSettings, source: str | Path) -> None
 
     if s.cost.metric not in COST_METRICS:
         raise _error(source, "search.cost.metric", s.cost.metric, "unknown cost metric", f"use one of {sorted(COST_METRICS)}")
+    # compared with the default, not pydantic's fields-set: workers re-validate a dump where every key is set
+    if s.cost.metric != "weighted" and s.cost.weights != CostConfig().weights:
+        raise _error(source, "search.cost.weights", s.cost.weights,
+                     f"weights are only used by metric: weighted; metric {s.cost.metric!r} would silently ignore them",
+                     "set search.cost.metric: weighted, or remove search.cost.weights")  # fmt: skip
+    if s.engine == "autoqkeras" and s.workers > 1:
+        raise _error(source, "search.workers", s.workers,
+                     "engine autoqkeras runs in one process (keras-tuner keeps its state in a local folder); "
+                     "the other workers would silently do nothing",
+                     "set search.workers: 1, or use search.engine: optuna for several workers")  # fmt: skip
     if s.selection.baseline_bits is not None and not 1 <= s.selection.baseline_bits <= MAX_WIDTH:
         raise _error(source, "search.selection.baseline_bits", s.selection.baseline_bits, f"widths must be in 1..{MAX_WIDTH}", "pick a width in range")
     for i, b in enumerate(s.baselines.bits):

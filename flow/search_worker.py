@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -23,15 +24,23 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("flow").setLevel(logging.INFO)
     from flow.config import validate_dict
     from flow.errors import FlowError
-    from flow.search import run_trials
+    from flow.search import Terminated, interrupt_on_sigterm, run_trials
 
     data = json.loads(Path(args.config_json).read_text())
     try:
-        cfg = validate_dict(data["config"], source=data.get("source") or args.config_json)
-        n = run_trials(cfg, Path(args.run_dir), worker_index=args.worker_index)
+        # SIGTERM (e.g. from the parent `flow search` being stopped) ends the running trial like
+        # Ctrl-C: optuna records it as failed and it is re-queued for the resumed search
+        with interrupt_on_sigterm():
+            cfg = validate_dict(data["config"], source=data.get("source") or args.config_json)
+            n = run_trials(cfg, Path(args.run_dir), worker_index=args.worker_index)
     except FlowError as exc:
         logging.getLogger("flow.search").error("%s", exc)
         return 1
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        logging.getLogger("flow.search").warning("worker %d %s; finished trials are kept, a resumed search re-runs the interrupted one",
+                                                 args.worker_index, "terminated" if terminated else "interrupted")  # fmt: skip
+        return 128 + (signal.SIGTERM if terminated else signal.SIGINT)
     logging.getLogger("flow.search").info("worker %d ran %d trials", args.worker_index, n)
     return 0
 

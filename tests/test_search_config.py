@@ -52,6 +52,8 @@ def _layers(**fc1) -> dict:
         ({"layers": _layers(sparsity=[0.25, 0.5])}, "search.layers.fc1.sparsity", "below the 0.5 layer 'fc1' is already pruned to"),
         ({"seed": 2**32}, "search.seed", "< 4294967296"),
         ({"layers": _layers(kernel_bits=[True, 4])}, "search.layers.fc1.kernel_bits", "boolean (true/false)"),
+        ({"cost": {"metric": "effective_bops", "weights": {"LUT": 1, "DSP": 30}}}, "search.cost.weights", "only used by metric: weighted"),
+        ({"engine": "autoqkeras", "workers": 2}, "search.workers", "autoqkeras runs in one process"),
     ],
 )
 def test_bad_search_values_are_named(search, path, words):
@@ -59,6 +61,20 @@ def test_bad_search_values_are_named(search, path, words):
         validate_dict(_with(**search), source="cfgs/s.yaml")
     msg = str(info.value)
     assert "cfgs/s.yaml" in msg and path in msg and words in msg and "Fix:" in msg
+
+
+def test_cost_weights_and_workers_accepted_where_they_apply():
+    """Weights with metric: weighted; a dump with every key set (as workers re-validate it) keeps
+    the default weights under another metric; autoqkeras with one worker, optuna with several."""
+    from flow.search_config import get_search_settings
+
+    validate_dict(_with(cost={"metric": "weighted", "weights": {"LUT": 1, "DSP": 30}}), source="x.yaml")
+    validate_dict(_with(engine="autoqkeras", workers=1), source="x.yaml")
+    validate_dict(_with(workers=4), source="x.yaml")
+    s = get_search_settings(validate_dict(_with(cost={"metric": "lut_equivalent"}), source="x.yaml"))
+    dumped = s.model_dump(mode="json")
+    assert dumped["cost"]["weights"] == {"LUT": 1.0, "FF": 0.0, "DSP": 55.0}
+    validate_dict(_with(**dumped), source="x.yaml")
 
 
 def test_disabled_search_is_not_validated():
