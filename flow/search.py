@@ -471,6 +471,45 @@ def earlier_trial_with(study, choice: Choice):
     return min(same, key=lambda t: t.number) if same else None
 
 
+def _params(space: dict[str, dict[str, list]]) -> list[tuple[str, list]]:
+    """The categorical parameters suggest_choice draws, by optuna name, with their candidates."""
+    out = []
+    for name, fields in space.items():
+        for f in ("kernel", "bias", "activation"):
+            if f"{f}_bits" in fields:
+                out += [(f"{name}.{f}_bits", fields[f"{f}_bits"]), (f"{name}.{f}_integer", fields[f"{f}_integer"])]
+        if "sparsity" in fields:
+            out.append((f"{name}.sparsity", fields["sparsity"]))
+    return out
+
+
+def queue_unevaluated(study, space: dict[str, dict[str, list]], *, seed: int, tries: int = 200) -> bool:
+    """After a re-proposal, queue a choice no trial has taken (a random one; every one when the
+    space is small enough to list), so the next trial explores instead of repeating. False when
+    none is left."""
+    import itertools
+    import random
+
+    import optuna
+
+    taken = {choice_key(t.user_attrs["choice"]) for t in study.get_trials(deepcopy=False) if "choice" in t.user_attrs}
+    taken |= {choice_key(suggest_choice(optuna.trial.FixedTrial(t.params), space))
+              for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,))}  # already queued
+    params = _params(space)
+    names = [n for n, _ in params]
+    rng = random.Random(seed)
+    if space_size(space) <= 10_000:
+        candidates = [dict(zip(names, values)) for values in itertools.product(*(c for _, c in params))]
+        rng.shuffle(candidates)
+    else:
+        candidates = [{n: rng.choice(c) for n, c in params} for _ in range(tries)]
+    for p in candidates:
+        if choice_key(suggest_choice(optuna.trial.FixedTrial(p), space)) not in taken:
+            study.enqueue_trial(p)
+            return True
+    return False
+
+
 def make_objective(cfg: FlowConfig, evaluator: Evaluator):
     import optuna
     from optuna.trial import TrialState
@@ -485,10 +524,12 @@ def make_objective(cfg: FlowConfig, evaluator: Evaluator):
         trial.set_user_attr("choice", choice)
         trial.set_user_attr("pid", os.getpid())
         # samplers re-propose evaluated choices (a small space, NSGA-II's offspring): training is
-        # deterministic, so reuse the result instead of minutes of fine-tuning; the trial still counts
+        # seeded, so reuse the result instead of minutes of fine-tuning; it does not count toward
+        # n_trials (count_finished), and an unevaluated choice is queued for the next trial
         same = earlier_trial_with(trial.study, choice)
         if same is not None:
             trial.set_user_attr("duplicate_of", same.number)
+            queue_unevaluated(trial.study, space, seed=trial.number)  # the next trial explores instead
             if same.state == TrialState.PRUNED:
                 raise optuna.TrialPruned(f"the choice of trial {same.number}, which was stopped early")
             for key in ("costs", "test_accuracy", "sparsity"):
@@ -523,9 +564,48 @@ def make_objective(cfg: FlowConfig, evaluator: Evaluator):
 
 
 def count_finished(study) -> int:
+    """Finished trials (complete or stopped early) that evaluated a choice of their own: what
+    search.n_trials counts. A re-proposed choice that reused an earlier result does not, so a
+    sampler that repeats itself cannot shrink the search the user asked for."""
     from optuna.trial import TrialState
 
-    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)))
+    trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED))
+    return sum("duplicate_of" not in t.user_attrs for t in trials)
+
+
+def count_reused(study) -> int:
+    from optuna.trial import TrialState
+
+    trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED))
+    return sum("duplicate_of" in t.user_attrs for t in trials)
+
+
+def space_size(space: dict[str, dict[str, list]]) -> int:
+    """How many distinct choices the space holds (each candidate list is one categorical)."""
+    return math.prod(len(values) for fields in space.values() for values in fields.values())
+
+
+def max_reused(s: SearchSettings) -> int:
+    """Re-proposals tolerated before the sampler is taken to have nothing new to offer."""
+    return max(20, 2 * s.n_trials)
+
+
+def search_done(cfg: FlowConfig, study, *, announce: bool = False) -> bool:
+    """n_trials distinct choices evaluated, the whole space evaluated, or a sampler that only
+    re-proposes evaluated choices (max_reused)."""
+    s = settings_of(cfg)
+    done, size = count_finished(study), space_size(search_space(cfg, s))
+    if done >= min(s.n_trials, size):
+        if announce and size < s.n_trials:
+            log.warning("the search space holds %d choices, fewer than search.n_trials=%d: all were evaluated", size, s.n_trials)
+        return True
+    if s.engine == "optuna" and count_reused(study) >= max_reused(s):
+        if announce:
+            log.warning("the sampler re-proposed already evaluated choices %d times; stopping with %d of n_trials=%d "
+                        "distinct choices evaluated (widen the space or change search.sampler/seed)",
+                        count_reused(study), done, s.n_trials)
+        return True
+    return False
 
 
 def run_trials(cfg: FlowConfig, run_dir: Path, *, worker_index: int = 0) -> int:
@@ -535,7 +615,7 @@ def run_trials(cfg: FlowConfig, run_dir: Path, *, worker_index: int = 0) -> int:
 
     s = settings_of(cfg)
     study = open_study(cfg, run_dir, worker_index=worker_index)
-    if count_finished(study) >= s.n_trials:
+    if search_done(cfg, study):
         return 0
     if s.engine == "autoqkeras":
         from flow.autoqkeras_engine import run_autoqkeras
@@ -547,7 +627,7 @@ def run_trials(cfg: FlowConfig, run_dir: Path, *, worker_index: int = 0) -> int:
     def stop_when_done(study_, trial) -> None:
         nonlocal ran
         ran += 1
-        if count_finished(study_) >= s.n_trials:
+        if search_done(cfg, study_, announce=True):
             study_.stop()
         n_failed = len(study_.get_trials(deepcopy=False, states=(TrialState.FAIL,)))
         if n_failed > max(3, s.n_trials):
@@ -956,7 +1036,7 @@ def run_stage(ctx) -> dict:
     for _ in range(3):  # a worker killed mid-trial leaves it to be re-queued: go round again
         run_workers(ctx.cfg, ctx.run_dir, s.workers)
         study = open_study(ctx.cfg, ctx.run_dir)
-        if count_finished(study) >= s.n_trials or s.timeout_s is not None or s.engine == "autoqkeras":
+        if search_done(ctx.cfg, study) or s.timeout_s is not None or s.engine == "autoqkeras":
             break
     summary = finalize(ctx.cfg, ctx.run_dir, ctx.out, wall_time_s=time.perf_counter() - t0)
     c = summary["chosen"]
