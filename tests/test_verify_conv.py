@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from flow.cli import main
+from tests.test_verify import assert_verify_refused
 
 pytestmark = pytest.mark.slow
 
@@ -142,13 +143,7 @@ def test_what_hls4ml_convolutions_do_not_implement_is_refused_by_name(tmp_path, 
     np.save(tmp_path / "X.npy", np.zeros((4, 16), dtype=np.float32))
 
     def refused(model, *expect):
-        model.save(tmp_path / "m.h5", save_format="h5")
-        rc = main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o")])
-        err = capsys.readouterr().err
-        assert rc == 1 and "Traceback" not in err, err
-        for piece in expect:
-            assert piece in err, (piece, err)
-        assert not (tmp_path / "o" / "report.json").exists()
+        assert_verify_refused(model, tmp_path, capsys, *expect)
 
     inp = tf.keras.Input((16, 1), name="x_in")
     refused(tf.keras.Model(inp, QConv1D(2, 3, dilation_rate=2, kernel_quantizer=q, bias_quantizer=q, name="c")(inp)),
