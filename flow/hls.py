@@ -102,17 +102,18 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     if len(model.outputs) != 1:
         raise ModelError(f"the model has {len(model.outputs)} outputs; only single-output models are supported", where=name,
                          fix="verify each output as its own model (tf.keras.Model(inputs, one_output))")
-    has_conv = any(type(layer).__name__ in (*CONV_KINDS, *FLOAT_CONV_KINDS) for layer in layers)
-    if isinstance(shape, list) or len(shape) != 2 and not (has_conv and len(shape) in (3, 4)):
+    # an image or sequence input: what its convolutions, poolings or Flatten turn into a flat layer
+    shaped_ok = any(type(layer).__name__ in (*CONV_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, "Flatten") for layer in layers)
+    if isinstance(shape, list) or len(shape) != 2 and not (shaped_ok and len(shape) in (3, 4)):
         known = {"InputLayer", "QActivation", "QDense", "Dense", "Activation", "ReLU", "Dropout", "Softmax", *BATCHNORM_KINDS,
                  *CONV_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, "Flatten"}
         odd = next((layer for layer in layers[1:] if type(layer).__name__ not in known), None)
         if odd is not None:
             raise ModelError(f"layer type {type(odd).__name__} is not supported (the model takes inputs of shape {shape})",
                              where=f"{name}: layer {odd.name!r}", fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
-        raise ModelError(f"only single-input models with flat inputs (or a QConv1D/QConv2D model's (length, channels) / "
-                         f"(height, width, channels) inputs) are supported, got input shape {shape}", where=name,
-                         fix="give the model an Input of shape (n_features,) and flatten the data before it")
+        raise ModelError(f"only single-input models with flat inputs, or (length, channels) / (height, width, channels) "
+                         f"inputs that QConv1D/QConv2D, MaxPooling or Flatten layers take, are supported; got input shape {shape}",
+                         where=name, fix="give the model an Input of shape (n_features,), or a Flatten() before its first QDense")
     if layers[0].name == "input":
         raise ModelError("the input layer is named 'input', which hls4ml reserves", where=name, fix="rename the Input layer (e.g. name='features')")
     if any(d is None for d in shape[1:]):

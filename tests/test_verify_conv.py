@@ -207,3 +207,25 @@ def test_a_lower_bound_never_claims_the_design_fits():
     assert est.total["complete"] is False and est.fits is None
     assert any("LOWER BOUND" in w for w in est.warnings)
     assert estimate(Design("d", layers[1:], t, 16, part="xcvu13p-flga2577-2-e")).fits is True
+
+
+def test_an_image_input_flattened_into_a_qdense_is_exact(tmp_path, capsys):
+    """No convolution at all: (height, width, channels) rows through MaxPooling2D and Flatten into a
+    QDense, the way a dense tagger takes a calorimeter image."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    x = inp = tf.keras.Input((4, 6, 2), name="image")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="in_q")(x)
+    x = tf.keras.layers.MaxPooling2D((2, 3), name="p")(x)
+    x = tf.keras.layers.Flatten(name="fl")(x)
+    x = QDense(3, kernel_quantizer=quantized_bits(6, 0, alpha=1), bias_quantizer=quantized_bits(6, 0, alpha=1), name="d")(x)
+    model = tf.keras.Model(inp, x)
+    _random_weights(model, 6)
+    model.save(tmp_path / "img.h5", save_format="h5")
+    np.save(tmp_path / "X.npy", np.random.default_rng(7).normal(0, 2, size=(80, 4, 6, 2)).astype(np.float32))
+    rc = main(["verify", str(tmp_path / "img.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
+               "--no-progress", "-q"])
+    assert rc == 0, capsys.readouterr().err
+    be = _report(tmp_path / "o")
+    assert be["exact"] and be["layers"]["p"]["values"] == 80 * 2 * 2 * 2 and be["layers"]["d"]["exact_values"] == 80 * 3, be
