@@ -42,8 +42,9 @@ def points_of(cfg, run_dir):
     from flow.search import open_study
 
     st = open_study(cfg, run_dir)
+    # a re-proposed choice that reused an earlier trial's result is not another evaluated model
     return [{"accuracy": t.values[0], "cost": t.values[1], **t.user_attrs["costs"]}
-            for t in st.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE]  # fmt: skip
+            for t in st.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE and "duplicate_of" not in t.user_attrs]  # fmt: skip
 
 
 def finished_of(cfg, run_dir) -> int:

@@ -483,10 +483,11 @@ def _params(space: dict[str, dict[str, list]]) -> list[tuple[str, list]]:
     return out
 
 
-def queue_unevaluated(study, space: dict[str, dict[str, list]], *, seed: int, tries: int = 200) -> bool:
-    """After a re-proposal, queue a choice no trial has taken (a random one; every one when the
-    space is small enough to list), so the next trial explores instead of repeating. False when
-    none is left."""
+def queue_unevaluated(study, space: dict[str, dict[str, list]], *, near: dict[str, Any], seed: int, tries: int = 200) -> bool:
+    """After a re-proposal of `near` (its optuna params), queue a choice no trial has taken, so the
+    next trial explores instead of repeating: a neighbour of it (one parameter changed: the
+    sampler re-proposes its good parents, so stay close to them), else any untaken choice (every
+    one listed when the space holds <= 10k, else random draws). False when none is left."""
     import itertools
     import random
 
@@ -498,12 +499,14 @@ def queue_unevaluated(study, space: dict[str, dict[str, list]], *, seed: int, tr
     params = _params(space)
     names = [n for n, _ in params]
     rng = random.Random(seed)
+    neighbours = [{**near, n: v} for n, c in params if n in near for v in c if v != near[n]]
+    rng.shuffle(neighbours)
     if space_size(space) <= 10_000:
-        candidates = [dict(zip(names, values)) for values in itertools.product(*(c for _, c in params))]
-        rng.shuffle(candidates)
+        anywhere = [dict(zip(names, values)) for values in itertools.product(*(c for _, c in params))]
+        rng.shuffle(anywhere)
     else:
-        candidates = [{n: rng.choice(c) for n, c in params} for _ in range(tries)]
-    for p in candidates:
+        anywhere = [{n: rng.choice(c) for n, c in params} for _ in range(tries)]
+    for p in neighbours + anywhere:
         if choice_key(suggest_choice(optuna.trial.FixedTrial(p), space)) not in taken:
             study.enqueue_trial(p)
             return True
@@ -529,7 +532,7 @@ def make_objective(cfg: FlowConfig, evaluator: Evaluator):
         same = earlier_trial_with(trial.study, choice)
         if same is not None:
             trial.set_user_attr("duplicate_of", same.number)
-            queue_unevaluated(trial.study, space, seed=trial.number)  # the next trial explores instead
+            queue_unevaluated(trial.study, space, near=trial.params, seed=trial.number)  # the next trial explores instead
             if same.state == TrialState.PRUNED:
                 raise optuna.TrialPruned(f"the choice of trial {same.number}, which was stopped early")
             for key in ("costs", "test_accuracy", "sparsity"):
