@@ -29,9 +29,9 @@ SUPPORTED_LAYERS = (
     "InputLayer",
     "QActivation (quantized_bits, quantized_relu)",
     "QDense (kernel and bias quantized with quantized_bits; activation linear, relu, quantized_relu or quantized_bits)",
-    "QConv1D, QConv2D (as QDense; channels_last, padding valid or same, no dilation; flow verify only: "
-    "the resource estimate marks them 'not estimated')",
-    "Flatten; MaxPooling1D, MaxPooling2D (flow verify only)",
+    "QConv1D, QConv2D (as QDense; channels_last, padding valid or same, no dilation; the resource estimate marks "
+    "them 'not estimated')",
+    "Flatten; MaxPooling1D, MaxPooling2D (padding valid; pooling is 'not estimated')",
     "Activation (linear, relu; softmax, sigmoid or tanh as the last layer)",
     "ReLU (plain)",
     "Dropout (ignored at inference)",
