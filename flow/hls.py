@@ -120,7 +120,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         raise ModelError(f"the input shape {shape} has an unknown (None) dimension; hls4ml needs every size fixed",
                          where=name, fix="give the Input a fixed shape, e.g. tf.keras.Input((32, 2))")
     n_inputs = int(np.prod(shape[1:]))
-    weights = quantized_weights(model)
+    weights = quantized_weights(model, name=name)
 
     warnings: list[str] = []
     input_quantizer: Quantizer | None = None

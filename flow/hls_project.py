@@ -203,11 +203,13 @@ def resolve_type(proj: HlsProject, name: str, *, cfg: dict[str, str] | None = No
                      where=str(proj.path), fix="check that the project's firmware/defines.h is complete")
 
 
-def _int(proj: HlsProject, expr: str, *, depth: int = 0) -> int:
-    """Evaluate a config constant: a number, a macro, or simple arithmetic of them."""
+def _int(proj: HlsProject, expr: str, *, depth: int = 0, cfg: dict[str, str] | None = None) -> int:
+    """Evaluate a config constant: a number, a macro, another field of the same config struct
+    (`n_chan = n_filt` in a pooling config), or simple arithmetic of them."""
     e = expr.strip()
+    names = {**proj.macros, **{k: v for k, v in (cfg or {}).items() if not k.startswith("type:")}}
     for _ in range(20):
-        new = re.sub(r"\b([A-Za-z_]\w*)\b", lambda m: proj.macros.get(m.group(1), m.group(1)), e)
+        new = re.sub(r"\b([A-Za-z_]\w*)\b", lambda m: f"({names[m.group(1)]})" if m.group(1) in names else m.group(1), e)
         if new == e:
             break
         e = new
@@ -322,7 +324,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             layers.append(UnmodelledDesign(_layer_name(cname, len(layers)), f"nnet::{fn}",
                                            f"nnet::{fn} (a convolution or pooling) is not modelled by the resource estimate"))
             if input_type is None:
-                dims = [_int(proj, cfg[k]) for k in ("in_height", "in_width", "n_chan") if k in cfg]
+                dims = [_int(proj, cfg[k], cfg=cfg) for k in ("in_height", "in_width", "n_chan") if k in cfg]
                 input_type, n_inputs = resolve_type(proj, in_t), int(np.prod(dims)) if dims else None
         else:
             raise ModelError(f"layer call nnet::{fn} is not modelled by the estimator (Dense, BatchNormalization and "

@@ -176,13 +176,14 @@ def as_functional(model):
 WEIGHT_LAYERS = ("QDense", "QConv1D", "QConv2D")
 
 
-def quantized_weights(model) -> dict[str, tuple[Any, Any]]:
+def quantized_weights(model, *, name: str = "") -> dict[str, tuple[Any, Any]]:
     """{QDense/QConv layer name: (quantized kernel, quantized bias)} as float64 numpy arrays
     (a conv kernel keeps its Keras shape: (k, C_in, C_out) or (kh, kw, C_in, C_out))."""
     import numpy as np
     import tensorflow as tf
 
     out = {}
+    where = f"{name}: " if name else ""
     for layer in model.layers:
         if type(layer).__name__ not in WEIGHT_LAYERS:
             continue
@@ -198,6 +199,9 @@ def quantized_weights(model) -> dict[str, tuple[Any, Any]]:
         except (tf.errors.OpError, ValueError, TypeError) as exc:
             from flow.errors import ModelError
 
-            raise ModelError(f"QKeras cannot evaluate this layer's quantizers ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})",
-                             where=f"layer {layer.name!r}", fix="use quantized_bits(bits, integer, alpha=1) with integer >= 0") from None
+            import re
+
+            text = re.sub(r"\{\{.*?\}\}|\[Op:.*$", "", str(exc).splitlines()[0]).strip()  # TensorFlow's op plumbing
+            raise ModelError(f"QKeras cannot evaluate this layer's quantizers ({type(exc).__name__}: {text[:200]})",
+                             where=f"{where}layer {layer.name!r}", fix="use quantized_bits(bits, integer, alpha=1) with integer >= 0") from None
     return out

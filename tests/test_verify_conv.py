@@ -229,3 +229,8 @@ def test_an_image_input_flattened_into_a_qdense_is_exact(tmp_path, capsys):
     assert rc == 0, capsys.readouterr().err
     be = _report(tmp_path / "o")
     assert be["exact"] and be["layers"]["p"]["values"] == 80 * 2 * 2 * 2 and be["layers"]["d"]["exact_values"] == 80 * 3, be
+    # its project starts with the pooling, whose config gives n_chan as another field (n_filt)
+    assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est")]) == 0, capsys.readouterr().err
+    est = json.loads((tmp_path / "est" / "resources.json").read_text())
+    assert [v["kind"] for v in est["layers"].values() if not v["estimated"]] == ["nnet::pooling2d_cl"]
+    assert est["top"]["input_register"]["FF"] == 4 * 6 * 2 * 8  # every input value registered, at the input quantizer's width
