@@ -177,16 +177,6 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             _check_conv(layer, strategy=hls_cfg.strategy, reuse_factor=rf(layer.name), where=where)
             # every output is a sum over one receptive field: the kernel as a (k*k*C_in, C_out) matrix
             w_t, b_t, acc = _weight_layer_types(layer, W.reshape(-1, W.shape[-1]), b, current, where=where, warnings=warnings)
-            act_kind, act_q = _act_function(layer)
-            design_layers.append(UnmodelledDesign(layer.name, kind, f"{kind} is not modelled by the resource estimate"))
-            nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" else None, acc, w_t, b_t, acc, "conv"))
-            current = acc
-            if act_kind != "linear":
-                current, node = _activation_node(layer, act_kind, act_q, acc, is_last=is_last, where=where,
-                                                 node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}")
-                nodes.append(node)
-                design_layers.append(_act_design(node, acc, current, int(np.prod(layer.output_shape[1:])), rf(layer.name)))
-            continue
         elif kind in FLOAT_CONV_KINDS:
             raise ModelError(f"an unquantized {kind} is not supported", where=where,
                              fix=f"use QKeras' Q{kind} with kernel_quantizer and bias_quantizer quantized_bits(...)")
@@ -200,20 +190,22 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             nodes.append(NodePrecision(layer.name, layer.name, current, accum=current, function="pool"))
             design_layers.append(UnmodelledDesign(layer.name, kind, f"{kind} is not modelled by the resource estimate"))
             continue
-        if kind == "QDense" or (kind == "Dense" and float_precision is not None):
+        if kind in ("QDense", *CONV_KINDS) or (kind == "Dense" and float_precision is not None):
             act_kind, act_q = _act_function(layer)
-            design_layers.append(
-                DenseDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=rf(layer.name))
-            )
-            if act_kind == "linear":
-                nodes.append(NodePrecision(layer.name, layer.name, acc, w_t, b_t, acc, "dense"))
-                current = acc
-                continue
-            # fused activation: hls4ml splits it into '<name>_<activation>'
-            nodes.append(NodePrecision(layer.name, None, acc, w_t, b_t, acc, "dense"))
-            current, node = _activation_node(layer, act_kind, act_q, acc, is_last=is_last, where=where, node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}")
-            nodes.append(node)
-            design_layers.append(_act_design(node, acc, current, int(layer.units), rf(layer.name)))
+            if kind in CONV_KINDS:
+                function = "conv"
+                design_layers.append(UnmodelledDesign(layer.name, kind, f"{kind} is not modelled by the resource estimate"))
+            else:
+                function = "dense"
+                design_layers.append(DenseDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=rf(layer.name)))
+            # a fused activation is split by hls4ml into '<name>_<activation>': Keras' output is then that node's
+            nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" else None, acc, w_t, b_t, acc, function))
+            current = acc
+            if act_kind != "linear":
+                current, node = _activation_node(layer, act_kind, act_q, acc, is_last=is_last, where=where,
+                                                 node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}")
+                nodes.append(node)
+                design_layers.append(_act_design(node, acc, current, int(np.prod(layer.output_shape[1:])), rf(layer.name)))
             continue
         if kind == "Softmax":
             # hls4ml 1.3.0 names this layer's config 'Softmax_config<N>' but calls 'softmax_config<N>':

@@ -310,19 +310,35 @@ def search_space(cfg: FlowConfig, s: SearchSettings) -> dict[str, dict[str, list
     return out
 
 
-def suggest_choice(trial, space: dict[str, dict[str, list]]) -> Choice:
+def _params(space: dict[str, dict[str, list]]) -> list[tuple[str, list]]:
+    """The categorical parameters of a choice, by optuna name ('<layer>.<field>'), with their
+    candidates, in the order the sampler draws them."""
+    out = []
+    for name, fields in space.items():
+        for f in ("kernel", "bias", "activation"):
+            if f"{f}_bits" in fields:
+                out += [(f"{name}.{f}_bits", fields[f"{f}_bits"]), (f"{name}.{f}_integer", fields[f"{f}_integer"])]
+        if "sparsity" in fields:
+            out.append((f"{name}.sparsity", fields["sparsity"]))
+    return out
+
+
+def choice_from_params(params: dict[str, Any], space: dict[str, dict[str, list]]) -> Choice:
+    """The choice a set of optuna parameter values stands for."""
     choice: Choice = {}
     for name, fields in space.items():
         c: dict[str, Any] = {}
         for f in ("kernel", "bias", "activation"):
             if f"{f}_bits" in fields:
-                bits = trial.suggest_categorical(f"{name}.{f}_bits", fields[f"{f}_bits"])
-                integer = trial.suggest_categorical(f"{name}.{f}_integer", fields[f"{f}_integer"])
-                c[f] = [int(bits), int(integer)]
+                c[f] = [int(params[f"{name}.{f}_bits"]), int(params[f"{name}.{f}_integer"])]
         if "sparsity" in fields:
-            c["sparsity"] = float(trial.suggest_categorical(f"{name}.sparsity", fields["sparsity"]))
+            c["sparsity"] = float(params[f"{name}.sparsity"])
         choice[name] = c
     return choice
+
+
+def suggest_choice(trial, space: dict[str, dict[str, list]]) -> Choice:
+    return choice_from_params({n: trial.suggest_categorical(n, c) for n, c in _params(space)}, space)
 
 
 def uniform_choice(cfg: FlowConfig, bits: int, sparsity: float | None = None) -> Choice:
@@ -471,18 +487,6 @@ def earlier_trial_with(study, choice: Choice):
     return min(same, key=lambda t: t.number) if same else None
 
 
-def _params(space: dict[str, dict[str, list]]) -> list[tuple[str, list]]:
-    """The categorical parameters suggest_choice draws, by optuna name, with their candidates."""
-    out = []
-    for name, fields in space.items():
-        for f in ("kernel", "bias", "activation"):
-            if f"{f}_bits" in fields:
-                out += [(f"{name}.{f}_bits", fields[f"{f}_bits"]), (f"{name}.{f}_integer", fields[f"{f}_integer"])]
-        if "sparsity" in fields:
-            out.append((f"{name}.sparsity", fields["sparsity"]))
-    return out
-
-
 def queue_unevaluated(study, space: dict[str, dict[str, list]], *, near: dict[str, Any], seed: int, tries: int = 200) -> bool:
     """After a re-proposal of `near` (its optuna params), queue a choice no trial has taken, so the
     next trial explores instead of repeating: a neighbour of it (one parameter changed: the
@@ -491,11 +495,11 @@ def queue_unevaluated(study, space: dict[str, dict[str, list]], *, near: dict[st
     import itertools
     import random
 
-    import optuna
+    from optuna.trial import TrialState
 
-    taken = {choice_key(t.user_attrs["choice"]) for t in study.get_trials(deepcopy=False) if "choice" in t.user_attrs}
-    taken |= {choice_key(suggest_choice(optuna.trial.FixedTrial(t.params), space))
-              for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,))}  # already queued
+    trials = study.get_trials(deepcopy=False)
+    taken = {choice_key(t.user_attrs["choice"]) for t in trials if "choice" in t.user_attrs}
+    taken |= {choice_key(choice_from_params(t.params, space)) for t in trials if t.state == TrialState.WAITING}  # queued
     params = _params(space)
     names = [n for n, _ in params]
     rng = random.Random(seed)
@@ -507,7 +511,7 @@ def queue_unevaluated(study, space: dict[str, dict[str, list]], *, near: dict[st
     else:
         anywhere = [{n: rng.choice(c) for n, c in params} for _ in range(tries)]
     for p in neighbours + anywhere:
-        if choice_key(suggest_choice(optuna.trial.FixedTrial(p), space)) not in taken:
+        if choice_key(choice_from_params(p, space)) not in taken:
             study.enqueue_trial(p)
             return True
     return False
@@ -566,21 +570,24 @@ def make_objective(cfg: FlowConfig, evaluator: Evaluator):
 # --------------------------------------------------------------------------------------------
 
 
-def count_finished(study) -> int:
-    """Finished trials (complete or stopped early) that evaluated a choice of their own: what
-    search.n_trials counts. A re-proposed choice that reused an earlier result does not, so a
-    sampler that repeats itself cannot shrink the search the user asked for."""
+def _finished_counts(study) -> tuple[int, int]:
+    """(own, reused): finished trials (complete or stopped early) that evaluated a choice of their
+    own, and those that reused an earlier trial's result."""
     from optuna.trial import TrialState
 
     trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED))
-    return sum("duplicate_of" not in t.user_attrs for t in trials)
+    reused = sum("duplicate_of" in t.user_attrs for t in trials)
+    return len(trials) - reused, reused
+
+
+def count_finished(study) -> int:
+    """What search.n_trials counts: re-proposals do not, so a sampler that repeats itself cannot
+    shrink the search the user asked for."""
+    return _finished_counts(study)[0]
 
 
 def count_reused(study) -> int:
-    from optuna.trial import TrialState
-
-    trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED))
-    return sum("duplicate_of" in t.user_attrs for t in trials)
+    return _finished_counts(study)[1]
 
 
 def space_size(space: dict[str, dict[str, list]]) -> int:
@@ -597,16 +604,15 @@ def search_done(cfg: FlowConfig, study, *, announce: bool = False) -> bool:
     """n_trials distinct choices evaluated, the whole space evaluated, or a sampler that only
     re-proposes evaluated choices (max_reused)."""
     s = settings_of(cfg)
-    done, size = count_finished(study), space_size(search_space(cfg, s))
+    (done, reused), size = _finished_counts(study), space_size(search_space(cfg, s))
     if done >= min(s.n_trials, size):
         if announce and size < s.n_trials:
             log.warning("the search space holds %d choices, fewer than search.n_trials=%d: all were evaluated", size, s.n_trials)
         return True
-    if s.engine == "optuna" and count_reused(study) >= max_reused(s):
+    if s.engine == "optuna" and reused >= max_reused(s):
         if announce:
             log.warning("the sampler re-proposed already evaluated choices %d times; stopping with %d of n_trials=%d "
-                        "distinct choices evaluated (widen the space or change search.sampler/seed)",
-                        count_reused(study), done, s.n_trials)
+                        "distinct choices evaluated (widen the space or change search.sampler/seed)", reused, done, s.n_trials)
         return True
     return False
 
@@ -955,7 +961,7 @@ def finalize(cfg: FlowConfig, run_dir: Path, out: Path, *, wall_time_s: float = 
         "engine": s.engine,
         "n_trials": states["complete"] + states["pruned"],
         "n_trials_requested": s.n_trials,
-        "n_duplicates": sum("duplicate_of" in t.user_attrs for t in trials if t.state in (TrialState.COMPLETE, TrialState.PRUNED)),
+        "n_duplicates": count_reused(study),
         "trial_states": states,
         "wall_time_s": round(wall_time_s, 3),
         "trials_span_s": round(span, 3),
