@@ -548,6 +548,7 @@ def make_objective(cfg: FlowConfig, evaluator: Evaluator):
             return acc, cost
 
         def on_epoch(epoch: int, acc: float) -> None:
+            raise_if_signalled()
             trial.set_user_attr(f"val_accuracy_epoch_{epoch + 1}", acc)
             es = s.early_stop
             # only when epochs remain: a trial that finished its fine-tune is a real (if poor)
@@ -648,6 +649,7 @@ def run_trials(cfg: FlowConfig, run_dir: Path, *, worker_index: int = 0) -> int:
 
     def tracked(trial) -> tuple[float, float]:
         current[:] = [trial.number]
+        raise_if_signalled()
         return objective(trial)
 
     try:
@@ -702,6 +704,18 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM as an interrupt, so try/finally blocks run and optuna records the running trial as failed."""
 
 
+#: the interrupt interrupt_on_sigterm raised, while its block runs
+_signalled: list[KeyboardInterrupt] = []
+
+
+def raise_if_signalled() -> None:
+    """Raise again an interrupt that was swallowed: a signal handler's exception raised inside
+    TensorFlow's C++ can be cleared there (seen: a SIGTERM'd worker finished every trial, exit 0,
+    about 1 run in 8), and the handler ignores further signals. Called at trial and epoch starts."""
+    if _signalled:
+        raise _signalled[0]
+
+
 @contextmanager
 def interrupt_on_sigterm(cleanup: Callable[[], None] | None = None) -> Iterator[None]:
     """Inside: SIGTERM raises Terminated (Ctrl-C: KeyboardInterrupt as usual), then further SIGTERM
@@ -724,7 +738,8 @@ def interrupt_on_sigterm(cleanup: Callable[[], None] | None = None) -> Iterator[
     def on_signal(signum: int, frame: Any) -> None:
         for sig in previous:
             signal.signal(sig, signal.SIG_IGN)
-        raise Terminated("SIGTERM") if signum == signal.SIGTERM else KeyboardInterrupt()
+        _signalled[:] = [Terminated("SIGTERM") if signum == signal.SIGTERM else KeyboardInterrupt()]
+        raise _signalled[0]
 
     try:
         for sig in previous:
@@ -737,6 +752,7 @@ def interrupt_on_sigterm(cleanup: Callable[[], None] | None = None) -> Iterator[
                     signal.signal(sig, signal.SIG_IGN)
                 cleanup()
         finally:
+            _signalled.clear()
             for sig, handler in previous.items():
                 signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
