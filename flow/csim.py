@@ -62,13 +62,18 @@ def _exact_activation(node, prev: np.ndarray) -> np.ndarray:
     return quantize_to(x, node.result)
 
 
+def _as_layer_input(layer, prev: np.ndarray):
+    """Flattened float64 rows as the layer's input tensor ((rows, length, C) or (rows, H, W, C))."""
+    import tensorflow as tf
+
+    return tf.constant(prev.reshape((len(prev),) + tuple(layer.input_shape[1:])), tf.float64)
+
+
 def _exact_conv(layer, prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     """A QConv1D/QConv2D's output in float64 (exact up to 53 bits) from its quantized kernel, flattened."""
     import tensorflow as tf
 
-    x = prev.reshape((len(prev),) + tuple(layer.input_shape[1:]))
-    strides = list(layer.strides)
-    y = tf.nn.convolution(tf.constant(x, tf.float64), tf.constant(W, tf.float64), strides=strides,
+    y = tf.nn.convolution(_as_layer_input(layer, prev), tf.constant(W, tf.float64), strides=list(layer.strides),
                           padding=layer.padding.upper()).numpy() + b
     return y.reshape(len(prev), -1)
 
@@ -77,8 +82,7 @@ def _exact_pool(layer, prev: np.ndarray) -> np.ndarray:
     """A MaxPooling's output in float64 from exact inputs, flattened."""
     import tensorflow as tf
 
-    x = prev.reshape((len(prev),) + tuple(layer.input_shape[1:]))
-    y = tf.nn.pool(tf.constant(x, tf.float64), window_shape=list(layer.pool_size), pooling_type="MAX",
+    y = tf.nn.pool(_as_layer_input(layer, prev), window_shape=list(layer.pool_size), pooling_type="MAX",
                    strides=list(layer.strides), padding=layer.padding.upper()).numpy()
     return y.reshape(len(prev), -1)
 

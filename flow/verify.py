@@ -60,6 +60,7 @@ def _load_user_model(path: Path):
 def _load_inputs(path: Path, shape: tuple[int, ...]) -> np.ndarray:
     """Rows of the model's input `shape`: (rows, *shape), or rows flattened to prod(shape) features (C order)."""
     n_features = int(np.prod(shape))
+    want = f"(rows, {n_features})" if len(shape) == 1 else f"(rows, {', '.join(map(str, shape))}) or (rows, {n_features})"
     if not path.is_file():
         raise DataError(f"data file {str(path)!r} does not exist", where=str(path), fix="pass a .npy float array (rows x features)")
     try:
@@ -79,13 +80,11 @@ def _load_inputs(path: Path, shape: tuple[int, ...]) -> np.ndarray:
     if X.ndim >= 2 and X.shape[0] == 0:
         raise DataError("the inputs have no rows", where=str(path), fix="give at least one row to C-simulate")
     if X.ndim > 2 and tuple(X.shape[1:]) != tuple(shape):
-        flat = f" or (rows, {n_features})" if len(shape) > 1 else ""
         raise DataError(f"inputs have shape {X.shape} but the model takes rows of shape {tuple(shape)}", where=str(path),
-                        fix=f"give an array of shape (rows, {', '.join(map(str, shape))}){flat}")
+                        fix=f"give an array of shape {want}")
     if X.ndim > 2:
         X = X.reshape(len(X), -1)
     if X.ndim != 2 or X.shape[1] != n_features:
-        want = f"(rows, {n_features})" if len(shape) == 1 else f"(rows, {', '.join(map(str, shape))}) or (rows, {n_features})"
         raise DataError(f"inputs have shape {X.shape} but the model takes {n_features} features per row", where=str(path), fix=f"give an array of shape {want}")
     if X.dtype.kind not in "fiu" or not np.all(np.isfinite(X)):
         raise DataError("inputs must be finite numbers", where=str(path), fix="remove NaN/inf rows")
