@@ -138,8 +138,12 @@ class UnmodelledDesign:
 
     name: str
     layer_type: str  # the Keras class, e.g. "QConv2D"
-    note: str
+    note: str = ""  # empty: "<layer_type> is not modelled by the resource estimate"
     kind: Literal["unmodelled"] = "unmodelled"
+
+    def __post_init__(self) -> None:
+        if not self.note:
+            self.note = f"{self.layer_type} is not modelled by the resource estimate"
 
 
 LayerDesign = DenseDesign | ActivationDesign | UnmodelledDesign

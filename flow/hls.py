@@ -188,13 +188,13 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             _check_pool(layer, io_type=hls_cfg.io_type, where=where)
             # a maximum of values of one type is a value of that type: exact with the input's type
             nodes.append(NodePrecision(layer.name, layer.name, current, accum=current, function="pool"))
-            design_layers.append(UnmodelledDesign(layer.name, kind, f"{kind} is not modelled by the resource estimate"))
+            design_layers.append(UnmodelledDesign(layer.name, kind))
             continue
         if kind in ("QDense", *CONV_KINDS) or (kind == "Dense" and float_precision is not None):
             act_kind, act_q = _act_function(layer)
             if kind in CONV_KINDS:
                 function = "conv"
-                design_layers.append(UnmodelledDesign(layer.name, kind, f"{kind} is not modelled by the resource estimate"))
+                design_layers.append(UnmodelledDesign(layer.name, kind))
             else:
                 function = "dense"
                 design_layers.append(DenseDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=rf(layer.name)))

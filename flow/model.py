@@ -9,6 +9,7 @@ Activations are separate layers: hls4ml traces each, and AutoQKeras needs them s
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -197,10 +198,6 @@ def quantized_weights(model, *, name: str = "") -> dict[str, tuple[Any, Any]]:
                 np.asarray(bq(b) if bq is not None and layer.use_bias else b, dtype=np.float64),
             )
         except (tf.errors.OpError, ValueError, TypeError) as exc:
-            from flow.errors import ModelError
-
-            import re
-
             text = re.sub(r"\{\{.*?\}\}|\[Op:.*$", "", str(exc).splitlines()[0]).strip()  # TensorFlow's op plumbing
             raise ModelError(f"QKeras cannot evaluate this layer's quantizers ({type(exc).__name__}: {text[:200]})",
                              where=f"{where}layer {layer.name!r}", fix="use quantized_bits(bits, integer, alpha=1) with integer >= 0") from None

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, SOFTMAX_IMPLEMENTATIONS, ActivationDesign,
-                         DenseDesign, Design, FixedType, log2_ceil, parse_ap_type, quantize_to)
+                         DenseDesign, Design, FixedType, UnmodelledDesign, log2_ceil, parse_ap_type, quantize_to)
 from flow.errors import ConfigError
 from flow.parts import Part, clock_uncertainty_share, lookup_part
 
@@ -807,11 +807,11 @@ def estimate(design: Design) -> ResourceEstimate:
                                   fix="estimate the layer with one of the known strategies (resource_unrolled is priced by none)")
         elif isinstance(layer, ActivationDesign):
             est = _activation(layer, ctx, slack if io == "io_parallel" else 0.0)
+        elif isinstance(layer, UnmodelledDesign):
+            est = LayerEstimate(layer.name, layer.layer_type, None, None, None, None, None, None, estimated=False, note=layer.note)
         else:
-            kind = getattr(layer, "layer_type", None) or getattr(layer, "kind", type(layer).__name__)
-            est = LayerEstimate(getattr(layer, "name", "?"), kind, None, None, None,
-                                None, None, None, estimated=False,
-                                note=getattr(layer, "note", None) or "layer kind not modelled by the estimator")
+            est = LayerEstimate(getattr(layer, "name", "?"), getattr(layer, "kind", type(layer).__name__), None, None, None,
+                                None, None, None, estimated=False, note="layer kind not modelled by the estimator")
         if est.estimated and io == "io_stream":
             _add_stream_overhead(est, layer, design)
         if est.estimated and backend == "vitis" and est.detail.get("da4ml") is None:

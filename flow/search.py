@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterator
 
 from flow.config import FlowConfig, Quantizer
 from flow.errors import ConfigError, FlowError
-from flow.search_config import SearchSettings, get_search_settings, resolve_layer_space, validate_search_section
+from flow.search_config import AUTOQKERAS_ONE_PROCESS, SearchSettings, get_search_settings, resolve_layer_space, validate_search_section
 
 log = logging.getLogger(__name__)
 
@@ -1077,8 +1077,7 @@ def run_cli(cfg: FlowConfig, *, workers: int, run_dir: Path | None, progress: bo
     s = settings_of(cfg)
     if workers > 1 and s.engine == "autoqkeras":
         raise ConfigError(
-            f"--workers {workers}: {cfg.source_path} has search.engine: autoqkeras, which runs in one process "
-            "(keras-tuner keeps its state in a local folder); the other workers would silently do nothing",
+            f"--workers {workers}: {cfg.source_path} has search.engine: autoqkeras, which {AUTOQKERAS_ONE_PROCESS}",
             where="--workers", fix="leave out --workers (or pass --workers 1), or set search.engine: optuna in the config",
         )  # fmt: skip
     preflight(cfg, run_dir)

@@ -126,6 +126,11 @@ class SearchSettings(Strict):
 FIELDS = ("kernel", "bias", "activation")
 
 
+#: why engine autoqkeras takes one worker (the config's search.workers and `flow search --workers`)
+AUTOQKERAS_ONE_PROCESS = ("runs in one process (keras-tuner keeps its state in a local folder); "
+                          "the other workers would silently do nothing")
+
+
 def _error(source: str | Path, path: str, value: Any, message: str, fix: str) -> ConfigError:
     return ConfigError(f"{path} = {value!r}: {message}", where=f"{source}: {path}", fix=fix)
 
@@ -147,8 +152,7 @@ def _check_space(cfg: FlowConfig, s: SearchSettings, source: str | Path) -> None
                      "set search.cost.metric: weighted, or remove search.cost.weights")  # fmt: skip
     if s.engine == "autoqkeras" and s.workers > 1:
         raise _error(source, "search.workers", s.workers,
-                     "engine autoqkeras runs in one process (keras-tuner keeps its state in a local folder); "
-                     "the other workers would silently do nothing",
+                     f"engine autoqkeras {AUTOQKERAS_ONE_PROCESS}",
                      "set search.workers: 1, or use search.engine: optuna for several workers")  # fmt: skip
     if s.selection.baseline_bits is not None and not 1 <= s.selection.baseline_bits <= MAX_WIDTH:
         raise _error(source, "search.selection.baseline_bits", s.selection.baseline_bits, f"widths must be in 1..{MAX_WIDTH}", "pick a width in range")

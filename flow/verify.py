@@ -79,10 +79,10 @@ def _load_inputs(path: Path, shape: tuple[int, ...]) -> np.ndarray:
         X = X.reshape(1, -1)
     if X.ndim >= 2 and X.shape[0] == 0:
         raise DataError("the inputs have no rows", where=str(path), fix="give at least one row to C-simulate")
-    if X.ndim > 2 and tuple(X.shape[1:]) != tuple(shape):
-        raise DataError(f"inputs have shape {X.shape} but the model takes rows of shape {tuple(shape)}", where=str(path),
-                        fix=f"give an array of shape {want}")
     if X.ndim > 2:
+        if tuple(X.shape[1:]) != tuple(shape):
+            raise DataError(f"inputs have shape {X.shape} but the model takes rows of shape {tuple(shape)}", where=str(path),
+                            fix=f"give an array of shape {want}")
         X = X.reshape(len(X), -1)
     if X.ndim != 2 or X.shape[1] != n_features:
         raise DataError(f"inputs have shape {X.shape} but the model takes {n_features} features per row", where=str(path), fix=f"give an array of shape {want}")
