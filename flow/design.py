@@ -116,6 +116,70 @@ class DenseDesign:
     def sparsity(self) -> float:
         return float(np.mean(self.weights == 0)) if self.weights.size else 0.0
 
+    @property
+    def positions(self) -> int:
+        """Output positions the weights are applied at (a dense layer: one)."""
+        return 1
+
+
+@dataclass
+class ConvDesign(DenseDesign):
+    """A QConv1D/QConv2D as hls4ml computes it: one dense kernel, `weights` as a
+    (filt_height*filt_width*n_chan, n_filt) matrix, applied at every output position.
+
+    A Conv1D has height 1. The pads are the zeros hls4ml adds around the input ('same' padding);
+    `parallelization_factor` is hls4ml's ParallelizationFactor (output positions computed at once
+    by io_parallel; 1 is its default).
+    """
+
+    in_height: int = 1
+    in_width: int = 1
+    n_chan: int = 1
+    filt_height: int = 1
+    filt_width: int = 1
+    stride_height: int = 1
+    stride_width: int = 1
+    out_height: int = 1
+    out_width: int = 1
+    pad_top: int = 0
+    pad_bottom: int = 0
+    pad_left: int = 0
+    pad_right: int = 0
+    parallelization_factor: int = 1
+    kind: Literal["conv"] = "conv"  # type: ignore[assignment]
+
+    @property
+    def positions(self) -> int:
+        return self.out_height * self.out_width
+
+    def kernel(self) -> DenseDesign:
+        """The per-position dense layer hls4ml instantiates (its `mult_config`)."""
+        return DenseDesign(self.name, self.weights, self.bias, self.input_type, self.weight_type, self.bias_type,
+                           self.accum_type, self.result_type, reuse_factor=self.reuse_factor, n_zeros=self.n_zeros)
+
+
+@dataclass
+class PoolDesign:
+    """A MaxPooling1D/2D over (in_height, in_width, n_chan) values of `input_type` (its output type)."""
+
+    name: str
+    input_type: FixedType
+    in_height: int
+    in_width: int
+    n_chan: int
+    pool_height: int
+    pool_width: int
+    stride_height: int
+    stride_width: int
+    out_height: int
+    out_width: int
+    reuse_factor: int = 1
+    kind: Literal["pool"] = "pool"
+
+    @property
+    def positions(self) -> int:
+        return self.out_height * self.out_width
+
 
 @dataclass
 class ActivationDesign:
@@ -129,12 +193,16 @@ class ActivationDesign:
     table_size: int | None = None  # lookup-table entries, for softmax/sigmoid/tanh
     reuse_factor: int = 1
     kind: Literal["activation"] = "activation"
+    #: positions (pixels) the n values span: io_stream passes one position per stream item, so
+    #: its hardware holds n / positions units; 1 for a flat layer
+    positions: int = 1
 
 
 @dataclass
 class UnmodelledDesign:
-    """A layer the flow converts and verifies but the resource estimate does not price (a
-    convolution, a pooling): carried so the estimate reports it 'not estimated', never as zero."""
+    """A layer the flow converts and verifies but the resource estimate does not price (one an
+    hls4ml project names that the estimator does not know): carried so the estimate reports it
+    'not estimated', never as zero."""
 
     name: str
     layer_type: str  # the Keras class, e.g. "QConv2D"
@@ -146,7 +214,7 @@ class UnmodelledDesign:
             self.note = f"{self.layer_type} is not modelled by the resource estimate"
 
 
-LayerDesign = DenseDesign | ActivationDesign | UnmodelledDesign
+LayerDesign = DenseDesign | ConvDesign | PoolDesign | ActivationDesign | UnmodelledDesign
 
 
 #: what hls4ml uses where nothing is said: config_from_keras_model's precision, its clock period
@@ -175,6 +243,7 @@ class Design:
     extra: dict = field(default_factory=dict)
 
     def dense_layers(self) -> list[DenseDesign]:
+        """The weight layers: dense and convolution (a ConvDesign is a DenseDesign applied at every position)."""
         return [layer for layer in self.layers if isinstance(layer, DenseDesign)]
 
 
@@ -267,10 +336,12 @@ def design_from_dict(data: dict) -> Design:
         for k in ("input_type", "weight_type", "bias_type", "accum_type", "result_type"):
             if k in d:
                 d[k] = ft(d[k])
-        if d["kind"] == "dense":
+        if d["kind"] in ("dense", "conv"):
             d["weights"] = np.asarray(d["weights"], dtype=np.float64)
             d["bias"] = np.asarray(d["bias"], dtype=np.float64)
-            layers.append(DenseDesign(**d))
+            layers.append(ConvDesign(**d) if d["kind"] == "conv" else DenseDesign(**d))
+        elif d["kind"] == "pool":
+            layers.append(PoolDesign(**d))
         elif d["kind"] == "unmodelled":
             layers.append(UnmodelledDesign(**d))
         else:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from flow.config import HlsConfig, Quantizer
-from flow.design import (HLS4ML_DEFAULT_PRECISION, ActivationDesign, DenseDesign, Design, FixedType, UnmodelledDesign,
+from flow.design import (HLS4ML_DEFAULT_PRECISION, ActivationDesign, ConvDesign, DenseDesign, Design, FixedType, PoolDesign,
                          accumulator_type, normalize_dense, quantize_to)
 from flow.errors import ModelError
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
@@ -29,9 +29,8 @@ SUPPORTED_LAYERS = (
     "InputLayer",
     "QActivation (quantized_bits, quantized_relu)",
     "QDense (kernel and bias quantized with quantized_bits; activation linear, relu, quantized_relu or quantized_bits)",
-    "QConv1D, QConv2D (as QDense; channels_last, padding valid or same, no dilation; the resource estimate marks "
-    "them 'not estimated')",
-    "Flatten; MaxPooling1D, MaxPooling2D (padding valid; pooling is 'not estimated')",
+    "QConv1D, QConv2D (as QDense; channels_last, padding valid or same, no dilation)",
+    "Flatten; MaxPooling1D, MaxPooling2D (padding valid)",
     "Activation (linear, relu; softmax, sigmoid or tanh as the last layer)",
     "ReLU (plain)",
     "Dropout (ignored at inference)",
@@ -188,13 +187,14 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             _check_pool(layer, io_type=hls_cfg.io_type, where=where)
             # a maximum of values of one type is a value of that type: exact with the input's type
             nodes.append(NodePrecision(layer.name, layer.name, current, accum=current, function="pool"))
-            design_layers.append(UnmodelledDesign(layer.name, kind))
+            design_layers.append(_pool_design(layer, current, hls_cfg.reuse_factor))
             continue
         if kind in ("QDense", *CONV_KINDS) or (kind == "Dense" and float_precision is not None):
             act_kind, act_q = _act_function(layer)
             if kind in CONV_KINDS:
                 function = "conv"
-                design_layers.append(UnmodelledDesign(layer.name, kind))
+                design_layers.append(_conv_design(layer, W.reshape(-1, W.shape[-1]), b, current, w_t, b_t, acc,
+                                                  rf(layer.name)))
             else:
                 function = "dense"
                 design_layers.append(DenseDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=rf(layer.name)))
@@ -205,7 +205,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                 current, node = _activation_node(layer, act_kind, act_q, acc, is_last=is_last, where=where,
                                                  node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}")
                 nodes.append(node)
-                design_layers.append(_act_design(node, acc, current, int(np.prod(layer.output_shape[1:])), rf(layer.name)))
+                design_layers.append(_act_design(node, acc, current, int(np.prod(layer.output_shape[1:])), rf(layer.name),
+                                                 positions=_positions(layer.output_shape)))
             continue
         if kind == "Softmax":
             # hls4ml 1.3.0 names this layer's config 'Softmax_config<N>' but calls 'softmax_config<N>':
@@ -223,7 +224,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             current, node = _activation_node(layer, act_kind, act_q, current, is_last=is_last, where=where, node_name=layer.name)
             nodes.append(node)
             n = int(np.prod(layer.output_shape[1:]))
-            design_layers.append(_act_design(node, prev, current, n, hls_cfg.reuse_factor))
+            design_layers.append(_act_design(node, prev, current, n, hls_cfg.reuse_factor,
+                                             positions=_positions(layer.output_shape)))
             continue
         if kind in BATCHNORM_KINDS and float_precision is not None:
             before = next(lay for lay in reversed(layers[:i]) if type(lay).__name__ != "Dropout")  # hls4ml drops Dropout first
@@ -407,14 +409,60 @@ def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, whe
     raise ModelError(f"activation {kind!r} is not supported", where=where, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
 
 
-def _act_design(node: NodePrecision, in_t: FixedType, out_t: FixedType, n: int, rf: int) -> ActivationDesign:
+def _positions(shape) -> int:
+    """Pixels of a (batch, [height,] width, channels) shape: what io_stream passes one at a time."""
+    return int(np.prod(shape[1:-1])) if len(shape) > 2 else 1
+
+
+def _spatial(layer, shape) -> tuple[int, int, int]:
+    """(height, width, channels) of a (batch, length, channels) or (batch, h, w, channels) shape."""
+    dims = [int(d) for d in shape[1:]]
+    return (1, *dims) if len(dims) == 2 else tuple(dims)  # type: ignore[return-value]
+
+
+def _pads(size: int, out: int, k: int, s: int, padding: str) -> tuple[int, int]:
+    """Keras/TensorFlow 'same' padding: the total split with the extra zero after (as hls4ml does)."""
+    if padding != "same":
+        return 0, 0
+    total = max((out - 1) * s + k - size, 0)
+    return total // 2, total - total // 2
+
+
+def _conv_design(layer, W: np.ndarray, b: np.ndarray, x_t: FixedType, w_t: FixedType, b_t: FixedType,
+                 acc: FixedType, rf: int) -> ConvDesign:
+    c = layer.get_config()
+    ih, iw, ch = _spatial(layer, layer.input_shape)
+    oh, ow, nf = _spatial(layer, layer.output_shape)
+    ks = [int(k) for k in np.atleast_1d(c["kernel_size"])]
+    st = [int(k) for k in np.atleast_1d(c["strides"])]
+    kh, kw = (1, ks[0]) if len(ks) == 1 else ks
+    sh, sw = (1, st[0]) if len(st) == 1 else st
+    pt, pb = _pads(ih, oh, kh, sh, c["padding"])
+    pl, pr = _pads(iw, ow, kw, sw, c["padding"])
+    return ConvDesign(layer.name, W, b, x_t, w_t, b_t, acc, acc, reuse_factor=rf, in_height=ih, in_width=iw, n_chan=ch,
+                      filt_height=kh, filt_width=kw, stride_height=sh, stride_width=sw, out_height=oh, out_width=ow,
+                      pad_top=pt, pad_bottom=pb, pad_left=pl, pad_right=pr)
+
+
+def _pool_design(layer, x_t: FixedType, rf: int) -> PoolDesign:
+    ih, iw, ch = _spatial(layer, layer.input_shape)
+    oh, ow, _ = _spatial(layer, layer.output_shape)
+    ps = [int(k) for k in np.atleast_1d(layer.pool_size)]
+    st = [int(k) for k in np.atleast_1d(layer.strides)]
+    ph, pw = (1, ps[0]) if len(ps) == 1 else ps
+    sh, sw = (1, st[0]) if len(st) == 1 else st
+    return PoolDesign(layer.name, x_t, ih, iw, ch, ph, pw, sh, sw, oh, ow, reuse_factor=rf)
+
+
+def _act_design(node: NodePrecision, in_t: FixedType, out_t: FixedType, n: int, rf: int, *,
+                positions: int = 1) -> ActivationDesign:
     fn = node.function
     function = fn if fn in APPROXIMATE_OUTPUTS else "relu" if (fn == "relu" or "quantized_relu" in fn) else "linear"
     # the flow leaves only a lookup-table output's type to hls4ml (approximate, compared as a
     # decision): hls4ml then writes its default result_t
     result = node.result or HLS4ML_DEFAULT_PRECISION
     return ActivationDesign(node.name, function, n, in_t, result, table_size=1024 if function in APPROXIMATE_OUTPUTS else None,
-                            reuse_factor=rf)
+                            reuse_factor=rf, positions=positions)
 
 
 # --------------------------------------------------------------------------------------------

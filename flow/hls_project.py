@@ -4,7 +4,7 @@ Why: users (and published repositories) have hls4ml projects that were not made 
 `flow estimate PROJECT_DIR` prices them without TensorFlow, hls4ml or a vendor tool, and the
 estimator is checked against committed vendor reports of such projects (the weights the vendor
 tool saw, not synthetic ones). Handles the layouts hls4ml has written from v0.2 to v1.x for
-io_parallel/io_stream MLPs: `defines.h` typedefs, `parameters.h` config structs, the layer calls
+io_parallel/io_stream MLPs and (hls4ml 0.8+) CNNs: `defines.h` typedefs, `parameters.h` config structs, the layer calls
 in `myproject.cpp` and the weights in `firmware/weights/*.h|*.txt`. Other layer kinds raise a
 ModelError naming the call, never a silent skip.
 """
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, SOFTMAX_IMPLEMENTATIONS, ActivationDesign, DenseDesign, Design, FixedType,
-                         UnmodelledDesign, normalize_dense, parse_ap_type, quantize_to)
+from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, SOFTMAX_IMPLEMENTATIONS, ActivationDesign, ConvDesign, DenseDesign, Design,
+                         FixedType, PoolDesign, UnmodelledDesign, normalize_dense, parse_ap_type, quantize_to)
 from flow.errors import ModelError
 
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
@@ -34,7 +34,10 @@ ACTIVATION_CALLS = {"relu": "relu", "relu_max": "relu", "relu6": "relu", "linear
                     "sigmoid": "sigmoid", "tanh": "tanh"}
 #: calls that move data without computing (io_stream helpers, clones); priced as free wiring
 WIRING_CALLS = {"clone_stream", "repack_stream", "broadcast_stream", "cast", "zeropad1d_cl", "zeropad2d_cl"}
-#: convolutions and poolings: carried as 'not estimated' layers (the estimate has no model of them)
+#: convolutions and max poolings the estimate prices (hls4ml 0.8+ config structs)
+CONV_CALL = re.compile(r"^(conv_[12]d|pointwise_conv_[12]d)(_cl)?$")
+POOL_CALL = re.compile(r"^pooling[12]d(_cl)?$")
+#: the other convolutions and poolings: carried as 'not estimated' layers (the estimate has no model of them)
 UNMODELLED_CALL = re.compile(r"^(conv_[12]d|pointwise_conv_[12]d|depthwise_conv_[12]d|separable_conv_[12]d|pooling[12]d|global_pooling[12]d)")
 
 
@@ -259,6 +262,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
     softmax_impl = None
     input_type: FixedType | None = None
     n_inputs: int | None = None
+    positions = 1  # pixels of the current tensor (an activation after a convolution spans them)
     for fn, targs, args in proj.calls:
         where = f"{proj.path}: nnet::{fn}<{', '.join(targs)}>"
         if fn in WIRING_CALLS:
@@ -290,6 +294,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             name = _layer_name(cname, len(layers))
             nzeros = _int(proj, cfg["n_zeros"]) if "n_zeros" in cfg else None  # hls4ml's own count
             layers.append(DenseDesign(name, w, b, x_t, wt, bt, acc, res_t, reuse_factor=rf, n_zeros=nzeros))
+            positions = 1
             strategies[name] = strat
             if input_type is None:
                 input_type, n_inputs = x_t, n_in
@@ -317,9 +322,23 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             table = _int(proj, cfg[tkey]) if tkey else None
             layers.append(ActivationDesign(_layer_name(cname, len(layers)), ACTIVATION_CALLS[fn], n,  # type: ignore[arg-type]
                                            resolve_type(proj, in_t), resolve_type(proj, out_t), table_size=table,
-                                           reuse_factor=_int(proj, cfg.get("reuse_factor", "1"))))
+                                           reuse_factor=_int(proj, cfg.get("reuse_factor", "1")),
+                                           positions=positions if n % positions == 0 else 1))
             if input_type is None:
                 input_type, n_inputs = resolve_type(proj, in_t), n
+        elif CONV_CALL.match(fn):
+            layer = _conv_from_config(proj, fw, cfg, args, in_t, out_t, _layer_name(cname, len(layers)), where=where)
+            layers.append(layer)
+            strategies[layer.name] = cfg.get("strategy", "nnet::latency").split("::")[-1]
+            positions = layer.positions
+            if input_type is None:
+                input_type, n_inputs = layer.input_type, layer.in_height * layer.in_width * layer.n_chan
+        elif POOL_CALL.match(fn) and cfg.get("pool_op", "nnet::Max").split("::")[-1] == "Max":
+            layer = _pool_from_config(proj, cfg, in_t, _layer_name(cname, len(layers)))
+            layers.append(layer)
+            positions = layer.positions
+            if input_type is None:
+                input_type, n_inputs = layer.input_type, layer.in_height * layer.in_width * layer.n_chan
         elif UNMODELLED_CALL.match(fn):
             layers.append(UnmodelledDesign(_layer_name(cname, len(layers)), f"nnet::{fn}",
                                            f"nnet::{fn} (a convolution or pooling) is not modelled by the resource estimate"))
@@ -361,6 +380,62 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
     )
 
 
+def _geometry(proj: HlsProject, cfg: dict[str, str], keys: dict[str, str]) -> dict[str, int]:
+    """Named config constants, a missing height-side one (a 1-D layer) as the 1-D default."""
+    out = {}
+    for field_, (key, default) in keys.items():
+        out[field_] = _int(proj, cfg[key], cfg=cfg) if key in cfg else default
+    return out
+
+
+def _conv_from_config(proj: HlsProject, fw: Path, cfg: dict[str, str], args: list[str], in_t: str, out_t: str, name: str,
+                      *, where: str) -> ConvDesign:
+    """A conv_1d/2d call: its geometry from the config struct, its kernel from the weights file."""
+    try:
+        g = _geometry(proj, cfg, {"in_height": ("in_height", 1), "in_width": ("in_width", None), "n_chan": ("n_chan", None),
+                                  "filt_height": ("filt_height", 1), "filt_width": ("filt_width", None),
+                                  "n_filt": ("n_filt", None), "stride_height": ("stride_height", 1),
+                                  "stride_width": ("stride_width", None), "out_height": ("out_height", 1),
+                                  "out_width": ("out_width", None), "pad_top": ("pad_top", 0), "pad_bottom": ("pad_bottom", 0),
+                                  "pad_left": ("pad_left", 0), "pad_right": ("pad_right", 0),
+                                  "reuse_factor": ("reuse_factor", 1), "n_partitions": ("n_partitions", None)})
+    except KeyError as exc:  # pragma: no cover - hls4ml always writes these
+        raise ModelError(f"the convolution config lacks {exc}", where=where) from None
+    missing = [k for k, v in g.items() if v is None and k != "n_partitions"]
+    if missing:
+        raise ModelError(f"the convolution config lacks {', '.join(missing)}", where=where,
+                         fix="only projects written by hls4ml 0.8 or later are read")
+    n_in, n_filt = g["filt_height"] * g["filt_width"] * g["n_chan"], g["n_filt"]
+    wt = resolve_type(proj, "weight_t", cfg=cfg) if "type:weight_t" in cfg else resolve_type(proj, "model_default_t")
+    bt = resolve_type(proj, "bias_t", cfg=cfg) if "type:bias_t" in cfg else wt
+    acc = resolve_type(proj, "accum_t", cfg=cfg) if "type:accum_t" in cfg else resolve_type(proj, "model_default_t")
+    w = quantize_to(_read_values(fw, args[2], n_in * n_filt), wt).reshape(n_in, n_filt)
+    b = quantize_to(_read_values(fw, args[3], n_filt), bt)
+    positions = g["out_height"] * g["out_width"]
+    pf = positions // g["n_partitions"] if g["n_partitions"] else 1
+    nzeros = _int(proj, cfg["n_zeros"], cfg=cfg) if "n_zeros" in cfg else None
+    return ConvDesign(name, w, b, resolve_type(proj, in_t), wt, bt, acc, resolve_type(proj, out_t),
+                      reuse_factor=g["reuse_factor"], n_zeros=nzeros, in_height=g["in_height"], in_width=g["in_width"],
+                      n_chan=g["n_chan"], filt_height=g["filt_height"], filt_width=g["filt_width"],
+                      stride_height=g["stride_height"], stride_width=g["stride_width"], out_height=g["out_height"],
+                      out_width=g["out_width"], pad_top=g["pad_top"], pad_bottom=g["pad_bottom"], pad_left=g["pad_left"],
+                      pad_right=g["pad_right"], parallelization_factor=max(1, pf))
+
+
+def _pool_from_config(proj: HlsProject, cfg: dict[str, str], in_t: str, name: str) -> PoolDesign:
+    """A max pooling1d/2d call (1-D configs name the lengths n_in/n_out)."""
+    g = _geometry(proj, cfg, {"in_height": ("in_height", 1), "in_width": ("in_width", None), "n_chan": ("n_filt", 1),
+                              "pool_height": ("pool_height", 1), "pool_width": ("pool_width", 1),
+                              "stride_height": ("stride_height", 1), "stride_width": ("stride_width", 1),
+                              "out_height": ("out_height", 1), "out_width": ("out_width", None),
+                              "reuse_factor": ("reuse_factor", 1)})
+    if g["in_width"] is None:
+        g["in_width"] = _int(proj, cfg["n_in"], cfg=cfg)
+    if g["out_width"] is None:
+        g["out_width"] = _int(proj, cfg["n_out"], cfg=cfg)
+    return PoolDesign(name, resolve_type(proj, in_t), **g)
+
+
 def _layer_name(cname: str, idx: int) -> str:
     m = re.search(r"(\d+)$", cname)
     return f"layer{m.group(1)}" if m else f"layer{idx}"
@@ -371,9 +446,16 @@ def project_summary(design: Design) -> str:
     out = []
     for layer in design.layers:
         if isinstance(layer, DenseDesign):
-            out.append(f"{layer.name}: dense {layer.n_in}x{layer.n_out} w={layer.weight_type.hls()} "
+            what = (f"conv {layer.filt_height}x{layer.filt_width}x{layer.n_chan}->{layer.n_out} at "
+                    f"{layer.out_height}x{layer.out_width}" if isinstance(layer, ConvDesign) else f"dense {layer.n_in}x{layer.n_out}")
+            out.append(f"{layer.name}: {what} w={layer.weight_type.hls()} "
                        f"x={layer.input_type.hls()} acc={layer.accum_type.hls()} rf={layer.reuse_factor} "
                        f"zeros={100 * layer.sparsity:.0f}%")
+        elif isinstance(layer, PoolDesign):
+            out.append(f"{layer.name}: max pool {layer.pool_height}x{layer.pool_width} over "
+                       f"{layer.in_height}x{layer.in_width}x{layer.n_chan} x={layer.input_type.hls()}")
+        elif isinstance(layer, UnmodelledDesign):
+            out.append(f"{layer.name}: {layer.layer_type} (not estimated)")
         else:
             out.append(f"{layer.name}: {layer.function} n={layer.n} -> {layer.result_type.hls()}")
     return "\n".join(out)

@@ -17,14 +17,15 @@ import json
 import logging
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, SOFTMAX_IMPLEMENTATIONS, ActivationDesign,
-                         DenseDesign, Design, FixedType, UnmodelledDesign, log2_ceil, parse_ap_type, quantize_to)
+                         ConvDesign, DenseDesign, Design, FixedType, PoolDesign, UnmodelledDesign, log2_ceil, parse_ap_type,
+                         quantize_to)
 from flow.errors import ConfigError
 from flow.parts import Part, clock_uncertainty_share, lookup_part
 
@@ -632,6 +633,130 @@ def _dense_resource(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
 
 
 # --------------------------------------------------------------------------------------------
+# Convolutions and pooling
+# --------------------------------------------------------------------------------------------
+#: io_stream line-buffer layers keep four 32-bit `static int` position/stride counters with their
+#: compare-and-increment logic (nnet_conv_stream.h, nnet_pooling_stream.h): 4 x 32 FF and about
+#: as many LUTs as bits. Read off the source, not calibrated: no published report of an hls4ml
+#: CNN with its per-instance table is in the table yet.
+STREAM_COUNTER_FF = 4 * 32
+STREAM_COUNTER_LUT = 4 * 32
+
+
+def _mux_lut(inputs: int, width: int) -> float:
+    """LUTs of an `inputs`:1 multiplexer `width` bits wide (a LUT6 is a 4:1 mux per bit), the same
+    rule as the reuse-factor sharing's operand selection."""
+    return width * max(inputs - 1, 0) / 3.0
+
+
+def _shift_register_lut(depth: int, width: int, copies: int) -> float:
+    """ap_shift_reg line buffers: SRLC32E shift registers, one LUT per bit per 32 entries."""
+    return float(copies * width * math.ceil(max(depth, 1) / 32))
+
+
+def _conv_kernel(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
+    kernel = c.kernel()
+    if strategy == "distributed_arithmetic":
+        return _dense_da(kernel, ctx)
+    if strategy == "resource":
+        return _dense_resource(kernel, ctx)
+    return _dense_latency(kernel, ctx)
+
+
+def _conv(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
+    """hls4ml's convolution: its per-position dense kernel, priced from the real weights as a dense
+    layer, plus how the positions reach it.
+
+    io_parallel (conv_1d/2d_latency_cl and _resource_cl): the output positions are split into
+    n_partitions = positions / ParallelizationFactor iterations of a loop pipelined at II = reuse
+    factor (Resource: not pipelined, each iteration runs the reuse loop); each iteration's im2col
+    `fill_buffer` picks the window out of the whole input, a mux over the partitions per buffer
+    element, and the outputs are held in registers until the layer returns.
+    io_stream (conv_1d/2d_buffer_cl): one input pixel per II = reuse factor shifts the line buffers
+    (filt_height - 1 rows of ap_shift_reg) and the window registers; a full window runs the kernel.
+    """
+    k = _conv_kernel(c, strategy, ctx)
+    if not k.estimated:
+        return LayerEstimate(c.name, "conv", None, None, None, None, None, None, estimated=False, note=k.note)
+    pf = max(1, int(c.parallelization_factor))
+    n_in = c.n_in
+    x_w, r_w = c.input_type.width, c.result_type.width
+    rf = max(1, int(c.reuse_factor))
+    detail: dict[str, Any] = {"kernel": {"LUT": round(k.LUT or 0.0, 1), "FF": round(k.FF or 0.0, 1), "DSP": k.DSP,
+                                         "BRAM_18K": k.BRAM_18K, "latency_cycles": k.latency_cycles, "ii": k.ii,
+                                         **{key: v for key, v in k.detail.items() if key != "slack_ns"}},
+                              "positions": c.positions, "kernel_inputs": n_in, "parallelization_factor": pf}
+    if ctx.io_type == "io_stream":
+        in_h = c.in_height + c.pad_top + c.pad_bottom
+        in_w = c.in_width + c.pad_left + c.pad_right
+        items = in_h * in_w
+        window_items = (c.filt_height - 1) * in_w + c.filt_width
+        lut = (k.LUT or 0.0) + _shift_register_lut(in_w, x_w, (c.filt_height - 1) * c.n_chan) + STREAM_COUNTER_LUT
+        ff = (k.FF or 0.0) + n_in * x_w + STREAM_COUNTER_FF
+        # Latency/DA: the pixel loop is pipelined at II = reuse factor; Resource: not pipelined, so
+        # a pixel that completes a window waits for the whole reuse loop
+        depth = (k.latency_cycles or 0) + 1  # the shift, then the kernel
+        if strategy == "resource":
+            # not pipelined: two cycles a pixel, and the whole kernel at every full window
+            ii_item = math.ceil((2 * items + c.positions * (k.latency_cycles or 0)) / items)
+        else:
+            ii_item = rf
+        detail["stream"] = {"items_in": items, "items_out": c.positions, "window_items": window_items,
+                            "ii_per_item": ii_item, "depth": depth}
+        return LayerEstimate(c.name, "conv", LUT=lut, FF=ff, DSP=k.DSP, BRAM_18K=k.BRAM_18K,
+                             latency_cycles=(items - 1) * ii_item + depth, ii=items * ii_item, note=k.note, detail=detail)
+    n_part = math.ceil(c.positions / pf)
+    lut_fill = pf * n_in * _mux_lut(n_part, x_w)
+    # the outputs: every position's n_filt results registered, written at their partition
+    ff_out = float(c.positions * c.n_out * r_w)
+    lut = pf * (k.LUT or 0.0) + lut_fill + n_part  # one write-enable decode per partition
+    ff = pf * (k.FF or 0.0) + pf * n_in * x_w + ff_out
+    if strategy == "resource":
+        per = (k.latency_cycles or 0) + 1
+        lat = n_part * per
+        ii = lat
+    else:
+        ii_part = max(rf, int(k.ii or 1))
+        lat = (n_part - 1) * ii_part + (k.latency_cycles or 0) + 1  # + the fill_buffer stage
+        ii = n_part * ii_part
+    detail.update({"n_partitions": n_part, "lut_fill_buffer": round(lut_fill, 1), "ff_outputs": ff_out})
+    return LayerEstimate(c.name, "conv", LUT=lut, FF=ff, DSP=pf * int(k.DSP or 0), BRAM_18K=pf * int(k.BRAM_18K or 0),
+                         latency_cycles=lat, ii=ii, note=k.note, detail=detail)
+
+
+def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
+    """Max pooling: a compare-and-select tree over each window (log2 levels).
+
+    io_parallel (pooling1d/2d_cl): every window at once in one function pipelined at II = reuse
+    factor, its outputs registered. io_stream (pooling2d_buffer_cl / pooling1d_buffer_cl): line
+    buffers and window registers as a convolution's, one tree per channel, one pixel a cycle.
+    """
+    w = p.input_type.width
+    k = p.pool_height * p.pool_width
+    # a max of two: a carry-chain compare plus a select as wide as the value (the relu's mux)
+    lut_max2 = w * (LUT_PER_ADDER_BIT + RELU_LUT_PER_IN_BIT)
+    levels = log2_ceil(k)
+    t_level = t_add_ns(w) + T_ADD_BASE_NS
+    depth = max(1, _chain_cycles([(t_level, levels, 0)], ctx))
+    detail: dict[str, Any] = {"pool": k, "positions": p.positions, "tree_levels": levels}
+    if ctx.io_type == "io_stream":
+        items = p.in_height * p.in_width
+        window_items = (p.pool_height - 1) * p.in_width + p.pool_width
+        lut = p.n_chan * (k - 1) * lut_max2 + _shift_register_lut(p.in_width, w, (p.pool_height - 1) * p.n_chan)
+        lut += STREAM_COUNTER_LUT
+        ff = float(k * p.n_chan * w + p.n_chan * w + STREAM_COUNTER_FF)
+        detail["stream"] = {"items_in": items, "items_out": p.positions, "window_items": window_items,
+                            "ii_per_item": 1, "depth": depth}
+        return LayerEstimate(p.name, "pool", LUT=lut, FF=ff, DSP=0, BRAM_18K=0, latency_cycles=items - 1 + depth,
+                             ii=items, detail=detail)
+    n_out = p.positions * p.n_chan
+    rf = max(1, int(p.reuse_factor))
+    lut = n_out * (k - 1) * lut_max2 / rf + (_mux_lut(rf, w) * n_out / rf if rf > 1 else 0.0)
+    return LayerEstimate(p.name, "pool", LUT=lut, FF=float(n_out * w), DSP=0, BRAM_18K=0,
+                         latency_cycles=depth + (rf - 1), ii=rf, detail=detail)
+
+
+# --------------------------------------------------------------------------------------------
 # Activations
 # --------------------------------------------------------------------------------------------
 TABLE_WIDTH = 18  # hls4ml 1.x default exp/inv/sigmoid/tanh table type ap_fixed<18,8>
@@ -673,7 +798,10 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
             a.result_type.width, a.result_type.integer, a.result_type.signed)
         cast = not same and casts
         lut = n * wi * CAST_LUT_PER_IN_BIT * (1.0 if cast else 0.0)
-        return _elementwise(a, lut, (t_add_ns(wo) + T_ADD_BASE_NS) if cast else 0.0, slack if cast else math.inf)
+        est = _elementwise(a, lut, (t_add_ns(wo) + T_ADD_BASE_NS) if cast else 0.0, slack if cast else math.inf)
+        # hls4ml removes an identity (its optimizer drops a linear layer that changes nothing)
+        est.detail["identity"] = same
+        return est
     table = int(a.table_size or 1024)
     if f in ("sigmoid", "tanh"):
         # one table lookup per element; a dual-port table serves two lookups per cycle
@@ -793,7 +921,15 @@ def estimate(design: Design) -> ResourceEstimate:
         top.append(LayerEstimate("input_register", "top", LUT=0.0, FF=float(design.n_inputs * design.input_type.width),
                                  DSP=0, BRAM_18K=0, latency_cycles=1, ii=1))
     for layer in design.layers:
-        if isinstance(layer, DenseDesign):
+        if isinstance(layer, ConvDesign):
+            strat = _norm(per_layer_strategy.get(layer.name, strategy))
+            if strat not in KNOWN_STRATEGIES:
+                raise ConfigError(f"strategy '{strat}' of layer {layer.name} is not modelled (known: {', '.join(KNOWN_STRATEGIES)})",
+                                  where=design.name, fix="estimate the layer with one of the known strategies")
+            est = _conv(layer, strat, ctx)
+        elif isinstance(layer, PoolDesign):
+            est = _pool(layer, ctx)
+        elif isinstance(layer, DenseDesign):
             strat = _norm(per_layer_strategy.get(layer.name, strategy))
             if strat == "distributed_arithmetic":
                 est = _dense_da(layer, ctx)
@@ -805,6 +941,14 @@ def estimate(design: Design) -> ResourceEstimate:
                 raise ConfigError(f"strategy '{strat}' of layer {layer.name} is not modelled (known: {', '.join(KNOWN_STRATEGIES)})",
                                   where=design.name,
                                   fix="estimate the layer with one of the known strategies (resource_unrolled is priced by none)")
+        elif isinstance(layer, ActivationDesign) and io == "io_stream" and layer.positions > 1:
+            # one position (pixel) per stream item: the hardware of one item, used once per pixel
+            est = _activation(replace(layer, n=max(1, layer.n // layer.positions), positions=1), ctx, 0.0)
+            if est.estimated and not est.detail.get("identity"):
+                est.detail["stream"] = {"items_in": layer.positions, "items_out": layer.positions, "window_items": 1,
+                                        "ii_per_item": 1, "depth": int(est.latency_cycles or 0)}
+                est.latency_cycles = int(est.latency_cycles or 0) + layer.positions - 1
+                est.ii = layer.positions
         elif isinstance(layer, ActivationDesign):
             est = _activation(layer, ctx, slack if io == "io_parallel" else 0.0)
         elif isinstance(layer, UnmodelledDesign):
@@ -812,7 +956,7 @@ def estimate(design: Design) -> ResourceEstimate:
         else:
             est = LayerEstimate(getattr(layer, "name", "?"), getattr(layer, "kind", type(layer).__name__), None, None, None,
                                 None, None, None, estimated=False, note="layer kind not modelled by the estimator")
-        if est.estimated and io == "io_stream":
+        if est.estimated and io == "io_stream" and not est.detail.get("identity"):
             _add_stream_overhead(est, layer, design)
         if est.estimated and backend == "vitis" and est.detail.get("da4ml") is None:
             est.LUT = (est.LUT or 0.0) * VITIS_LUT_FACTOR
@@ -831,7 +975,10 @@ def estimate(design: Design) -> ResourceEstimate:
         slack = float(est.detail.get("slack_ns", 0.0)) if est.estimated else 0.0
 
     done = [layer for layer in layers if layer.estimated] + top
-    total_lat = int(sum(layer.latency_cycles for layer in done))
+    if io == "io_stream":
+        total_lat = _stream_latency([layer for layer in layers if layer.estimated]) + sum(t.latency_cycles for t in top)
+    else:
+        total_lat = int(sum(layer.latency_cycles for layer in done))
     ii = max([layer.ii for layer in done] or [1])  # pipeline or dataflow: the slowest stage sets the interval
     total = {
         "LUT": int(round(sum(layer.LUT for layer in done))),
@@ -865,21 +1012,70 @@ def estimate(design: Design) -> ResourceEstimate:
                             float(design.clock_period_ns), layers, total, caps, util, fits, warnings, top=top)
 
 
+def _stream_items(layer: Any) -> tuple[int, int]:
+    """(stream items a layer writes, bits per item): hls4ml packs one position's channels per item."""
+    if isinstance(layer, DenseDesign):  # a convolution too: n_filt values per output position
+        return layer.positions, layer.n_out * layer.result_type.width
+    if isinstance(layer, PoolDesign):
+        return layer.positions, layer.n_chan * layer.input_type.width
+    return layer.positions, max(1, layer.n // layer.positions) * layer.result_type.width
+
+
+def _stream_elements(layer: Any) -> int:
+    """Values per stream item (hls4ml's packed array size)."""
+    if isinstance(layer, DenseDesign):
+        return layer.n_out
+    if isinstance(layer, PoolDesign):
+        return layer.n_chan
+    return max(1, layer.n // layer.positions)
+
+
+def _stream_latency(layers: list[LayerEstimate]) -> int:
+    """io_stream (DATAFLOW): the layers overlap, each starting on the first items its upstream writes.
+
+    Per layer: it takes `items_in` items at one per `ii_per_item` cycles (or as fast as they come),
+    writes its first output `depth` cycles after the item that completes its first window and its
+    last `depth` cycles after its last item. A layer without its own stream timing (a dense layer)
+    reads every item of its input before it computes (hls4ml repacks a flattened stream), so a
+    flat network's latency is the sum of its layers'.
+    """
+    first = last = 0.0
+    items = 1
+    for est in layers:
+        st = est.detail.get("stream") or {"items_in": items, "items_out": 1, "window_items": items, "ii_per_item": 1,
+                                          "depth": int(est.latency_cycles or 0)}
+        n_in = max(1, int(st["items_in"]))
+        rate = (last - first) / (n_in - 1) if n_in > 1 else 0.0
+        step = max(rate, float(st["ii_per_item"]))
+        first, last = (first + (int(st["window_items"]) - 1) * step + st["depth"],
+                       first + (n_in - 1) * step + st["depth"])
+        items = int(st["items_out"])
+    return int(math.ceil(last - 1e-9))
+
+
 def _add_stream_overhead(est: LayerEstimate, layer: Any, design: Design) -> None:
-    """io_stream: per-layer read/write cycles and one FIFO (registers, SRL or BRAM) after it."""
-    width = layer.n_out * layer.result_type.width if isinstance(layer, DenseDesign) else layer.n * layer.result_type.width
-    depth = int(design.extra.get("fifo_depth", 1)) if isinstance(design.extra, dict) else 1
+    """io_stream: per-layer read/write cycles and one FIFO (registers, SRL or BRAM) after it, as
+    deep as hls4ml makes it (one entry per output position) unless the design sets `fifo_depth`."""
+    positions, width = _stream_items(layer)
+    depth = int(design.extra.get("fifo_depth", positions)) if isinstance(design.extra, dict) else positions
     est.latency_cycles = (est.latency_cycles or 0) + STREAM_OVERHEAD_CYCLES
+    if "stream" in est.detail:
+        est.detail["stream"]["depth"] += STREAM_OVERHEAD_CYCLES
     if depth <= 2:
         est.FF = (est.FF or 0) + width * depth + 4
         est.LUT = (est.LUT or 0) + 10
-    elif depth * width <= LUTROM_MAX_BITS or depth <= 32:
-        est.LUT = (est.LUT or 0) + width * math.ceil(depth / 32) + 10  # SRLC32E shift registers
-        est.FF = (est.FF or 0) + width + 2 * log2_ceil(depth) + 4
     else:
-        est.BRAM_18K = (est.BRAM_18K or 0) + math.ceil(width / 36) * math.ceil(depth / 512)
-        est.FF = (est.FF or 0) + 2 * log2_ceil(depth) + 4
-        est.LUT = (est.LUT or 0) + 30
+        # HLS splits a stream of packed arrays into one FIFO per element (the reports list
+        # layerN_out_0, _1, ...): SRLs up to 32 deep, a BRAM_18K (1024 x 18) each beyond
+        n_elem = _stream_elements(layer)
+        w = max(1, width // n_elem)
+        if depth <= 32:
+            est.LUT = (est.LUT or 0) + n_elem * (w * math.ceil(depth / 32) + 10)  # SRLC32E shift registers
+            est.FF = (est.FF or 0) + n_elem * (2 * log2_ceil(depth) + 4)
+        else:
+            est.BRAM_18K = (est.BRAM_18K or 0) + n_elem * math.ceil(w / 18) * math.ceil(depth / 1024)
+            est.FF = (est.FF or 0) + n_elem * (2 * log2_ceil(depth) + 4)
+            est.LUT = (est.LUT or 0) + n_elem * 30
     est.detail["fifo_width_bits"] = width
     est.detail["fifo_depth"] = depth
 

@@ -80,10 +80,15 @@ def test_unmodelled_layer_call_is_named(tiny_run, tmp_path):
     top.write_text(src.replace("nnet::relu<", "nnet::resize_nearest<", 1))
     with pytest.raises(ModelError, match="resize_nearest"):
         design_from_project(prj)
-    # a convolution is carried as a 'not estimated' layer instead (tests/test_verify_conv.py reads a real conv project)
-    top.write_text(src.replace("nnet::relu<", "nnet::conv_2d_cl<", 1))
+    # a depthwise convolution is carried as a 'not estimated' layer instead (tests/test_verify_conv.py
+    # reads real conv projects, which are priced)
+    top.write_text(src.replace("nnet::relu<", "nnet::depthwise_conv_2d_cl<", 1))
     layers = design_from_project(prj).layers
-    assert any(getattr(layer, "layer_type", "") == "nnet::conv_2d_cl" for layer in layers)
+    assert any(getattr(layer, "layer_type", "") == "nnet::depthwise_conv_2d_cl" for layer in layers)
+    # a convolution call whose config struct is not a convolution's names what it lacks
+    top.write_text(src.replace("nnet::relu<", "nnet::conv_2d_cl<", 1))
+    with pytest.raises(ModelError, match="convolution config lacks in_width, n_chan"):
+        design_from_project(prj)
 
 
 def test_missing_weights_named(tiny_run, tmp_path):

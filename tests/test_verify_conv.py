@@ -1,6 +1,7 @@
 """QConv1D/QConv2D models: `flow verify` proves them bit-exact layer by layer (conv, fused and
 separate quantized activations, max pooling, Flatten), a narrowed conv accumulator is caught,
-`flow estimate` marks the convolutions 'not estimated' and calls its totals a lower bound, and
+`flow estimate` prices the convolutions and poolings (the same from the model and from the project
+verify wrote), and
 what hls4ml's convolutions do not implement is refused by name."""
 
 from __future__ import annotations
@@ -71,20 +72,44 @@ def test_qconv2d_model_is_bit_exact_at_every_layer(tmp_path, capsys):
     rc = main(["verify", str(tmp_path / "c2d.h5"), "--data", str(tmp_path / "Xflat.npy"), "--out", str(tmp_path / "o2"),
                "--no-progress", "-q"])
     assert rc == 0 and _report(tmp_path / "o2")["exact_rows"] == 40
-    # the estimate prices what it models and says what it does not
+    # the estimate prices every layer, the convolutions and the pooling included
     capsys.readouterr()
     assert main(["estimate", str(tmp_path / "c2d.h5"), "--out", str(tmp_path / "est")]) == 0
     out = capsys.readouterr().out
-    assert "lower bound" in out and "layer c1 not estimated: QConv2D" in out and "layer p1 not estimated" in out, out
+    assert "lower bound" not in out and "not estimated" not in out, out
     est = json.loads((tmp_path / "est" / "resources.json").read_text())
-    assert est["total"]["complete"] is False
-    assert {n for n, v in est["layers"].items() if not v["estimated"]} == {"c1", "p1", "c2"}
-    # the project verify wrote, read back from its firmware: the same layers unpriced, the same priced total
+    assert est["total"]["complete"] is True and all(v["estimated"] for v in est["layers"].values())
+    assert (est["layers"]["c1"]["kind"], est["layers"]["p1"]["kind"], est["layers"]["c2"]["kind"]) == ("conv", "pool", "conv")
+    # 36 partitions of c1 at one per cycle: the interval is c1's
+    assert est["layers"]["c1"]["detail"]["n_partitions"] == 36 and est["total"]["ii"] == 36
+    # the project verify wrote, read back from its firmware (parameters.h, weights): the same design, the same estimate
     assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
     prj = json.loads((tmp_path / "est_prj" / "resources.json").read_text())
-    assert prj["total"]["complete"] is False and prj["fits"] is None
-    assert [v["kind"] for v in prj["layers"].values() if not v["estimated"]] == ["nnet::conv_2d_cl", "nnet::pooling2d_cl", "nnet::conv_2d_cl"]
-    assert prj["total"]["LUT"] == est["total"]["LUT"] and prj["total"]["DSP"] == est["total"]["DSP"]
+    assert prj["total"]["complete"] is True and prj["fits"] is True
+    assert [v["kind"] for v in prj["layers"].values()][:3] == ["conv", "activation", "pool"]
+    assert {k: prj["total"][k] for k in ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")} == \
+        {k: est["total"][k] for k in ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")}
+
+
+def test_qconv2d_model_in_io_stream_is_exact_and_its_project_estimates_the_same(tmp_path, capsys):
+    """io_stream: line-buffer convolutions, a zero-padding layer hls4ml inserts for c2's 'same'
+    padding, streamed pooling; the estimate overlaps the streamed layers."""
+    _conv2d_model(seed=4).save(tmp_path / "c2d.h5", save_format="h5")
+    np.save(tmp_path / "X.npy", np.random.default_rng(5).normal(0, 1.5, size=(40, 8, 8, 1)).astype(np.float32))
+    rc = main(["verify", str(tmp_path / "c2d.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
+               "--io-type", "io_stream", "--no-progress", "-q"])
+    assert rc == 0, capsys.readouterr().err
+    be = _report(tmp_path / "o")
+    assert be["exact"] and be["exact_rows"] == 40 and be["layers"]["c2"]["exact_values"] == 40 * 3 * 3 * 6, be["diagnosis"]
+    assert main(["estimate", str(tmp_path / "c2d.h5"), "--io-type", "io_stream", "--out", str(tmp_path / "est")]) == 0
+    assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
+    est, prj = (json.loads((tmp_path / d / "resources.json").read_text()) for d in ("est", "est_prj"))
+    keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
+    assert est["io_type"] == prj["io_type"] == "io_stream" and est["total"]["complete"] and prj["total"]["complete"]
+    assert {k: prj["total"][k] for k in keys} == {k: est["total"][k] for k in keys}
+    # c1 takes the 64 input pixels one per cycle; the layers after it overlap with it
+    assert est["layers"]["c1"]["detail"]["stream"]["items_in"] == 64 and est["total"]["ii"] == 64
+    assert 64 < est["total"]["latency_cycles"] < sum(v["latency_cycles"] for v in est["layers"].values())
 
 
 def test_qconv1d_with_sums_wider_than_float32_is_proved_against_the_exact_value(tmp_path, capsys):
@@ -232,5 +257,7 @@ def test_an_image_input_flattened_into_a_qdense_is_exact(tmp_path, capsys):
     # its project starts with the pooling, whose config gives n_chan as another field (n_filt)
     assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est")]) == 0, capsys.readouterr().err
     est = json.loads((tmp_path / "est" / "resources.json").read_text())
-    assert [v["kind"] for v in est["layers"].values() if not v["estimated"]] == ["nnet::pooling2d_cl"]
+    pool = est["layers"]["layer3"] if "layer3" in est["layers"] else next(iter(est["layers"].values()))
+    assert pool["kind"] == "pool" and pool["detail"]["pool"] == 6 and est["total"]["complete"]
+    assert pool["FF"] == 2 * 2 * 2 * 8  # its eight maxima registered at the input's width
     assert est["top"]["input_register"]["FF"] == 4 * 6 * 2 * 8  # every input value registered, at the input quantizer's width

@@ -1,0 +1,160 @@
+"""The estimate of hls4ml's convolutions and max poolings (io_parallel and io_stream).
+
+Each test pins a property that follows from hls4ml's C++ (nnet_conv2d_latency.h, nnet_conv_stream.h,
+nnet_pooling*.h), not a number: a convolution is its per-position dense kernel priced from the real
+weights, io_parallel runs it once per partition, io_stream once per input pixel, and the streamed
+layers overlap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from flow.bops import effective_bops, hawks_bops
+from flow.design import (ActivationDesign, ConvDesign, DenseDesign, Design, FixedType, PoolDesign, accumulator_type,
+                         design_from_dict, design_to_dict)
+from flow.errors import ConfigError
+from flow.resources import STREAM_OVERHEAD_CYCLES, estimate
+
+X8 = FixedType(8, 3)
+W6 = FixedType(6, 1)
+PART = "xcvu13p-flga2577-2-e"
+
+
+def _conv(name="c", h=10, w=10, c=2, k=3, f=4, *, x_t=X8, rf=1, pf=1, weights=None, stride=1, seed=0) -> ConvDesign:
+    rng = np.random.default_rng(seed)
+    W = weights if weights is not None else np.clip(np.round(rng.normal(0, 0.3, (k * k * c, f)) * 16) / 16, -1, 0.96875)
+    b = np.zeros(f)
+    acc = accumulator_type(x_t, W6, W6, W, b)
+    oh, ow = (h - k) // stride + 1, (w - k) // stride + 1
+    return ConvDesign(name, W, b, x_t, W6, W6, acc, acc, reuse_factor=rf, in_height=h, in_width=w, n_chan=c, filt_height=k,
+                      filt_width=k, stride_height=stride, stride_width=stride, out_height=oh, out_width=ow,
+                      parallelization_factor=pf)
+
+
+def _design(layers, io="io_parallel", **kw) -> Design:
+    first = layers[0]
+    n = first.in_height * first.in_width * first.n_chan
+    return Design("t", layers, first.input_type, n, part=PART, io_type=io, **kw)
+
+
+def _layer(design: Design, name: str):
+    return next(layer for layer in estimate(design).layers if layer.name == name)
+
+
+@pytest.mark.parametrize("io", ["io_parallel", "io_stream"])
+def test_a_convolution_costs_its_kernel_and_zero_weights_cost_nothing(io):
+    conv = _conv()
+    est = _layer(_design([conv], io), "c")
+    kernel = estimate(Design("k", [conv.kernel()], X8, conv.n_in, part=PART)).layers[0]
+    assert est.estimated and est.DSP == kernel.DSP
+    assert est.LUT > kernel.LUT  # plus the window selection / line buffers
+    pruned = _conv(weights=np.where(np.arange(conv.weights.size).reshape(conv.weights.shape) % 2, conv.weights, 0.0))
+    cheaper = _layer(_design([pruned], io), "c")
+    assert cheaper.detail["kernel"]["lut_mult"] + cheaper.detail["kernel"]["lut_adders"] < \
+        est.detail["kernel"]["lut_mult"] + est.detail["kernel"]["lut_adders"]
+    zero = _layer(_design([_conv(weights=np.zeros_like(conv.weights))], io), "c")
+    assert zero.DSP == 0 and zero.detail["kernel"]["lut_mult"] == 0.0 and zero.detail["kernel"]["lut_adders"] == 0.0
+
+
+def test_io_parallel_runs_the_kernel_once_per_partition_at_ii_reuse_factor():
+    small, big = _conv(h=6, w=6), _conv(h=10, w=10)
+    a, b = _layer(_design([small]), "c"), _layer(_design([big]), "c")
+    assert a.detail["n_partitions"] == 16 and b.detail["n_partitions"] == 64
+    # one partition per cycle at RF 1: 48 partitions more, 48 cycles more
+    assert b.latency_cycles - a.latency_cycles == 48
+    assert (a.ii, b.ii) == (16, 64)
+    # the window multiplexer grows with the partitions it selects among, the outputs with the positions
+    assert b.detail["lut_fill_buffer"] > 3 * a.detail["lut_fill_buffer"]
+    assert b.detail["ff_outputs"] == 64 * 4 * big.result_type.width
+    rf2 = _layer(_design([_conv(h=10, w=10, rf=2)]), "c")
+    assert rf2.ii == 2 * b.ii and rf2.latency_cycles > b.latency_cycles + 60
+
+
+def test_parallelization_factor_copies_the_kernel_and_divides_the_partitions():
+    one, two = _layer(_design([_conv(pf=1)]), "c"), _layer(_design([_conv(pf=2)]), "c")
+    assert two.detail["n_partitions"] * 2 == one.detail["n_partitions"]
+    assert two.DSP == 2 * one.DSP
+    assert two.ii * 2 == one.ii
+
+
+def test_io_stream_takes_one_pixel_per_reuse_factor_cycles():
+    conv = _conv(h=10, w=10)
+    est = _layer(_design([conv], "io_stream"), "c")
+    st = est.detail["stream"]
+    assert st["items_in"] == 100 and st["items_out"] == 64 and st["ii_per_item"] == 1
+    assert st["window_items"] == 2 * 10 + 3  # two rows of line buffer and three pixels
+    assert est.latency_cycles == 99 + st["depth"] and est.ii == 100
+    rf4 = _layer(_design([_conv(h=10, w=10, rf=4)], "io_stream"), "c")
+    assert rf4.detail["stream"]["ii_per_item"] == 4 and rf4.ii == 400
+
+
+def test_io_stream_layers_overlap_and_flat_layers_add_up():
+    c1 = _conv("c1", h=12, w=12, c=1, k=3, f=4)
+    relu = ActivationDesign("r1", "relu", 10 * 10 * 4, c1.accum_type, FixedType(6, 2, False), positions=100)
+    pool = PoolDesign("p1", FixedType(6, 2, False), 10, 10, 4, 2, 2, 2, 2, 5, 5)
+    c2 = _conv("c2", h=5, w=5, c=4, k=3, f=4, x_t=FixedType(6, 2, False), seed=1)
+    design = _design([c1, relu, pool, c2], "io_stream")
+    est = estimate(design)
+    lat = [layer.latency_cycles for layer in est.layers]
+    # the streamed layers run concurrently: the total is the first layer's pass plus the others' depths
+    assert est.total["latency_cycles"] < sum(lat)
+    assert est.total["latency_cycles"] > lat[0]
+    assert est.total["ii"] == 144  # the slowest stage: c1's 144 input pixels
+    # a flat (dense) network is not overlapped: its layers' latencies add up
+    rng = np.random.default_rng(3)
+    dense = [DenseDesign(f"d{i}", w, np.zeros(4), X8, W6, W6, accumulator_type(X8, W6, W6, w, np.zeros(4)),
+                         accumulator_type(X8, W6, W6, w, np.zeros(4))) for i, w in
+             enumerate([np.round(rng.normal(0, 0.3, (4, 4)) * 16) / 16 for _ in range(2)])]
+    flat = estimate(Design("f", dense, X8, 4, part=PART, io_type="io_stream"))
+    assert flat.total["latency_cycles"] == sum(layer.latency_cycles for layer in flat.layers)
+    assert all(layer.latency_cycles > STREAM_OVERHEAD_CYCLES for layer in flat.layers)
+
+
+@pytest.mark.parametrize("io", ["io_parallel", "io_stream"])
+def test_max_pooling_grows_with_its_window_and_registers_its_outputs(io):
+    t = FixedType(8, 3)
+    p2 = _layer(Design("t", [PoolDesign("p", t, 8, 8, 4, 2, 2, 2, 2, 4, 4)], t, 256, part=PART, io_type=io), "p")
+    p4 = _layer(Design("t", [PoolDesign("p", t, 8, 8, 4, 4, 4, 4, 4, 2, 2)], t, 256, part=PART, io_type=io), "p")
+    assert p2.DSP == 0 and p2.detail["tree_levels"] == 2 and p4.detail["tree_levels"] == 4
+    if io == "io_parallel":
+        # 64 outputs x 3 max2 each vs 16 outputs x 15 each; every output registered
+        assert p4.LUT == pytest.approx(p2.LUT * (16 * 15) / (64 * 3))
+        assert p2.FF == 64 * 8 and p4.FF == 16 * 8
+    else:
+        assert p4.LUT > p2.LUT and p2.detail["stream"]["items_in"] == 64
+
+
+def test_activation_after_a_convolution_is_one_pixel_wide_in_io_stream():
+    t, u = FixedType(12, 4), FixedType(6, 2, False)
+    relu = ActivationDesign("r", "relu", 64 * 8, t, u, positions=64)
+    par = estimate(Design("t", [relu], t, 512, part=PART)).layers[0]
+    stream = estimate(Design("t", [relu], t, 512, part=PART, io_type="io_stream")).layers[0]
+    # one pixel's 8 relus (168 LUT) plus its output FIFO, against all 512 in io_parallel
+    assert par.LUT / 64 < stream.LUT < par.LUT / 10
+    assert stream.detail["stream"]["items_in"] == 64 and stream.latency_cycles >= 64
+    # the FIFO after it is as deep as hls4ml makes it: one entry per pixel
+    assert stream.detail["fifo_depth"] == 64 and stream.detail["fifo_width_bits"] == 8 * 6
+
+
+def test_conv_bops_count_every_output_position():
+    conv = _conv(h=6, w=6)
+    flat = conv.kernel()
+    d_conv, d_flat = Design("c", [conv], X8, 72), Design("f", [flat], X8, 18)
+    assert hawks_bops(d_conv)["c"] == pytest.approx(16 * hawks_bops(d_flat)["c"])
+    assert effective_bops(d_conv)["c"] == pytest.approx(16 * effective_bops(d_flat)["c"])
+
+
+def test_conv_and_pool_designs_survive_the_json_round_trip():
+    design = _design([_conv(), PoolDesign("p", X8, 8, 8, 4, 2, 2, 2, 2, 4, 4)])
+    back = design_from_dict(design_to_dict(design))
+    assert isinstance(back.layers[0], ConvDesign) and isinstance(back.layers[1], PoolDesign)
+    assert back.layers[0].positions == 64 and np.array_equal(back.layers[0].weights, design.layers[0].weights)
+    assert estimate(back).total == estimate(design).total
+
+
+def test_an_unknown_conv_strategy_is_refused_by_name():
+    design = _design([_conv()], extra={"layer_strategy": {"c": "resource_unrolled"}})
+    with pytest.raises(ConfigError, match="resource_unrolled"):
+        estimate(design)
