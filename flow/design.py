@@ -175,6 +175,9 @@ class PoolDesign:
     out_width: int
     reuse_factor: int = 1
     kind: Literal["pool"] = "pool"
+    #: hls4ml's pooling accum_t (the maxima are taken in it) and the output type; None: the input's
+    accum_type: FixedType | None = None
+    result_type: FixedType | None = None
 
     @property
     def positions(self) -> int:
@@ -334,7 +337,7 @@ def design_from_dict(data: dict) -> Design:
     for d in data["layers"]:
         d = dict(d)
         for k in ("input_type", "weight_type", "bias_type", "accum_type", "result_type"):
-            if k in d:
+            if d.get(k) is not None:
                 d[k] = ft(d[k])
         if d["kind"] in ("dense", "conv"):
             d["weights"] = np.asarray(d["weights"], dtype=np.float64)

@@ -205,8 +205,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                 current, node = _activation_node(layer, act_kind, act_q, acc, is_last=is_last, where=where,
                                                  node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}")
                 nodes.append(node)
-                design_layers.append(_act_design(node, acc, current, int(np.prod(layer.output_shape[1:])), rf(layer.name),
-                                                 positions=_positions(layer.output_shape)))
+                _add_activation(design_layers, _act_design(node, acc, current, int(np.prod(layer.output_shape[1:])),
+                                                           rf(layer.name), positions=_positions(layer.output_shape)))
             continue
         if kind == "Softmax":
             # hls4ml 1.3.0 names this layer's config 'Softmax_config<N>' but calls 'softmax_config<N>':
@@ -224,8 +224,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             current, node = _activation_node(layer, act_kind, act_q, current, is_last=is_last, where=where, node_name=layer.name)
             nodes.append(node)
             n = int(np.prod(layer.output_shape[1:]))
-            design_layers.append(_act_design(node, prev, current, n, hls_cfg.reuse_factor,
-                                             positions=_positions(layer.output_shape)))
+            _add_activation(design_layers, _act_design(node, prev, current, n, hls_cfg.reuse_factor,
+                                                       positions=_positions(layer.output_shape)))
             continue
         if kind in BATCHNORM_KINDS and float_precision is not None:
             before = next(lay for lay in reversed(layers[:i]) if type(lay).__name__ != "Dropout")  # hls4ml drops Dropout first
@@ -452,6 +452,13 @@ def _pool_design(layer, x_t: FixedType, rf: int) -> PoolDesign:
     ph, pw = (1, ps[0]) if len(ps) == 1 else ps
     sh, sw = (1, st[0]) if len(st) == 1 else st
     return PoolDesign(layer.name, x_t, ih, iw, ch, ph, pw, sh, sw, oh, ow, reuse_factor=rf)
+
+
+def _add_activation(design_layers: list, a: ActivationDesign) -> None:
+    """Every activation but an identity: hls4ml's EliminateLinearActivation removes a linear layer
+    onto the grid its input already has, so the project has no such call to price."""
+    if not (a.function == "linear" and a.input_type.same_grid(a.result_type)):
+        design_layers.append(a)
 
 
 def _act_design(node: NodePrecision, in_t: FixedType, out_t: FixedType, n: int, rf: int, *,

@@ -334,7 +334,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             if input_type is None:
                 input_type, n_inputs = layer.input_type, layer.in_height * layer.in_width * layer.n_chan
         elif POOL_CALL.match(fn) and cfg.get("pool_op", "nnet::Max").split("::")[-1] == "Max":
-            layer = _pool_from_config(proj, cfg, in_t, _layer_name(cname, len(layers)))
+            layer = _pool_from_config(proj, cfg, in_t, out_t, _layer_name(cname, len(layers)))
             layers.append(layer)
             positions = layer.positions
             if input_type is None:
@@ -413,6 +413,10 @@ def _conv_from_config(proj: HlsProject, fw: Path, cfg: dict[str, str], args: lis
     b = quantize_to(_read_values(fw, args[3], n_filt), bt)
     positions = g["out_height"] * g["out_width"]
     pf = positions // g["n_partitions"] if g["n_partitions"] else 1
+    if cfg.get("implementation", "").endswith("::pointwise") or "BatchedDenseForConv" in cfg.get("conv_kernel", ""):
+        # a 1x1 convolution computed at every position at once: hls4ml 0.8's pointwise
+        # implementation, 1.x's BatchedDenseForConv1D (io_parallel, Latency, one partition)
+        pf = positions
     nzeros = _int(proj, cfg["n_zeros"], cfg=cfg) if "n_zeros" in cfg else None
     return ConvDesign(name, w, b, resolve_type(proj, in_t), wt, bt, acc, resolve_type(proj, out_t),
                       reuse_factor=g["reuse_factor"], n_zeros=nzeros, in_height=g["in_height"], in_width=g["in_width"],
@@ -422,7 +426,7 @@ def _conv_from_config(proj: HlsProject, fw: Path, cfg: dict[str, str], args: lis
                       pad_right=g["pad_right"], parallelization_factor=max(1, pf))
 
 
-def _pool_from_config(proj: HlsProject, cfg: dict[str, str], in_t: str, name: str) -> PoolDesign:
+def _pool_from_config(proj: HlsProject, cfg: dict[str, str], in_t: str, out_t: str, name: str) -> PoolDesign:
     """A max pooling1d/2d call (1-D configs name the lengths n_in/n_out)."""
     g = _geometry(proj, cfg, {"in_height": ("in_height", 1), "in_width": ("in_width", None), "n_chan": ("n_filt", 1),
                               "pool_height": ("pool_height", 1), "pool_width": ("pool_width", 1),
@@ -433,7 +437,8 @@ def _pool_from_config(proj: HlsProject, cfg: dict[str, str], in_t: str, name: st
         g["in_width"] = _int(proj, cfg["n_in"], cfg=cfg)
     if g["out_width"] is None:
         g["out_width"] = _int(proj, cfg["n_out"], cfg=cfg)
-    return PoolDesign(name, resolve_type(proj, in_t), **g)
+    acc = resolve_type(proj, "accum_t", cfg=cfg) if "type:accum_t" in cfg else None
+    return PoolDesign(name, resolve_type(proj, in_t), **g, accum_type=acc, result_type=resolve_type(proj, out_t))
 
 
 def _layer_name(cname: str, idx: int) -> str:

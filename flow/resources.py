@@ -432,6 +432,7 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     ii = 1
     mux_lut = 0.0
     note = ""
+    shared = 1
     if rf > 1:
         # hls4ml: PIPELINE II=rf + ALLOCATION limit=multiplier_limit on 'mul' operations, where
         # multiplier_limit = ceil(n_in*n_out/rf) - n_zeros/rf (hls4ml's dense config). HLS folds the
@@ -470,6 +471,7 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
             "lut_adders": round(lut_add, 1),
             "adder_bits_narrowed": round(narrowed, 1),
             "lut_mux": round(mux_lut, 1),
+            "products_per_multiplier": shared,
             "accum_width": acc_w,
             "input_width": x_bits,
             "mult_cycles": mult_cycles,
@@ -691,6 +693,8 @@ def _conv(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
         in_w = c.in_width + c.pad_left + c.pad_right
         items = in_h * in_w
         window_items = (c.filt_height - 1) * in_w + c.filt_width
+        last_items = ((c.out_height - 1) * c.stride_height + c.filt_height - 1) * in_w + \
+            (c.out_width - 1) * c.stride_width + c.filt_width
         lut = (k.LUT or 0.0) + _shift_register_lut(in_w, x_w, (c.filt_height - 1) * c.n_chan) + STREAM_COUNTER_LUT
         ff = (k.FF or 0.0) + n_in * x_w + STREAM_COUNTER_FF
         # Latency/DA: the pixel loop is pipelined at II = reuse factor; Resource: not pipelined, so
@@ -700,9 +704,12 @@ def _conv(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
             # not pipelined: two cycles a pixel, and the whole kernel at every full window
             ii_item = math.ceil((2 * items + c.positions * (k.latency_cycles or 0)) / items)
         else:
-            ii_item = rf
+            # the PIPELINE II=reuse_factor pragma sits in an `if` block, not on the pixel loop, so
+            # the reports' pixel interval is what the sharing needs: products per multiplier
+            # (MNIST CNN at RF 16: 16 and 12-13 cycles a pixel, not 16 and 16)
+            ii_item = max(1, int(k.detail.get("products_per_multiplier", 1))) if rf > 1 else 1
         detail["stream"] = {"items_in": items, "items_out": c.positions, "window_items": window_items,
-                            "ii_per_item": ii_item, "depth": depth}
+                            "last_window_items": last_items, "ii_per_item": ii_item, "depth": depth}
         return LayerEstimate(c.name, "conv", LUT=lut, FF=ff, DSP=k.DSP, BRAM_18K=k.BRAM_18K,
                              latency_cycles=(items - 1) * ii_item + depth, ii=items * ii_item, note=k.note, detail=detail)
     n_part = math.ceil(c.positions / pf)
@@ -731,7 +738,9 @@ def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
     factor, its outputs registered. io_stream (pooling2d_buffer_cl / pooling1d_buffer_cl): line
     buffers and window registers as a convolution's, one tree per channel, one pixel a cycle.
     """
-    w = p.input_type.width
+    x_w = p.input_type.width
+    w = (p.accum_type or p.input_type).width  # the window is cast to accum_t, compared there
+    r_w = (p.result_type or p.input_type).width
     k = p.pool_height * p.pool_width
     # a max of two: a carry-chain compare plus a select as wide as the value (the relu's mux)
     lut_max2 = w * (LUT_PER_ADDER_BIT + RELU_LUT_PER_IN_BIT)
@@ -742,17 +751,19 @@ def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
     if ctx.io_type == "io_stream":
         items = p.in_height * p.in_width
         window_items = (p.pool_height - 1) * p.in_width + p.pool_width
-        lut = p.n_chan * (k - 1) * lut_max2 + _shift_register_lut(p.in_width, w, (p.pool_height - 1) * p.n_chan)
+        last_items = ((p.out_height - 1) * p.stride_height + p.pool_height - 1) * p.in_width + \
+            (p.out_width - 1) * p.stride_width + p.pool_width
+        lut = p.n_chan * (k - 1) * lut_max2 + _shift_register_lut(p.in_width, x_w, (p.pool_height - 1) * p.n_chan)
         lut += STREAM_COUNTER_LUT
-        ff = float(k * p.n_chan * w + p.n_chan * w + STREAM_COUNTER_FF)
+        ff = float(k * p.n_chan * x_w + p.n_chan * r_w + STREAM_COUNTER_FF)
         detail["stream"] = {"items_in": items, "items_out": p.positions, "window_items": window_items,
-                            "ii_per_item": 1, "depth": depth}
+                            "last_window_items": last_items, "ii_per_item": 1, "depth": depth}
         return LayerEstimate(p.name, "pool", LUT=lut, FF=ff, DSP=0, BRAM_18K=0, latency_cycles=items - 1 + depth,
                              ii=items, detail=detail)
     n_out = p.positions * p.n_chan
     rf = max(1, int(p.reuse_factor))
     lut = n_out * (k - 1) * lut_max2 / rf + (_mux_lut(rf, w) * n_out / rf if rf > 1 else 0.0)
-    return LayerEstimate(p.name, "pool", LUT=lut, FF=float(n_out * w), DSP=0, BRAM_18K=0,
+    return LayerEstimate(p.name, "pool", LUT=lut, FF=float(n_out * r_w), DSP=0, BRAM_18K=0,
                          latency_cycles=depth + (rf - 1), ii=rf, detail=detail)
 
 
@@ -798,10 +809,7 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
             a.result_type.width, a.result_type.integer, a.result_type.signed)
         cast = not same and casts
         lut = n * wi * CAST_LUT_PER_IN_BIT * (1.0 if cast else 0.0)
-        est = _elementwise(a, lut, (t_add_ns(wo) + T_ADD_BASE_NS) if cast else 0.0, slack if cast else math.inf)
-        # hls4ml removes an identity (its optimizer drops a linear layer that changes nothing)
-        est.detail["identity"] = same
-        return est
+        return _elementwise(a, lut, (t_add_ns(wo) + T_ADD_BASE_NS) if cast else 0.0, slack if cast else math.inf)
     table = int(a.table_size or 1024)
     if f in ("sigmoid", "tanh"):
         # one table lookup per element; a dual-port table serves two lookups per cycle
@@ -944,7 +952,7 @@ def estimate(design: Design) -> ResourceEstimate:
         elif isinstance(layer, ActivationDesign) and io == "io_stream" and layer.positions > 1:
             # one position (pixel) per stream item: the hardware of one item, used once per pixel
             est = _activation(replace(layer, n=max(1, layer.n // layer.positions), positions=1), ctx, 0.0)
-            if est.estimated and not est.detail.get("identity"):
+            if est.estimated:
                 est.detail["stream"] = {"items_in": layer.positions, "items_out": layer.positions, "window_items": 1,
                                         "ii_per_item": 1, "depth": int(est.latency_cycles or 0)}
                 est.latency_cycles = int(est.latency_cycles or 0) + layer.positions - 1
@@ -956,7 +964,7 @@ def estimate(design: Design) -> ResourceEstimate:
         else:
             est = LayerEstimate(getattr(layer, "name", "?"), getattr(layer, "kind", type(layer).__name__), None, None, None,
                                 None, None, None, estimated=False, note="layer kind not modelled by the estimator")
-        if est.estimated and io == "io_stream" and not est.detail.get("identity"):
+        if est.estimated and io == "io_stream":
             _add_stream_overhead(est, layer, design)
         if est.estimated and backend == "vitis" and est.detail.get("da4ml") is None:
             est.LUT = (est.LUT or 0.0) * VITIS_LUT_FACTOR
@@ -1017,7 +1025,7 @@ def _stream_items(layer: Any) -> tuple[int, int]:
     if isinstance(layer, DenseDesign):  # a convolution too: n_filt values per output position
         return layer.positions, layer.n_out * layer.result_type.width
     if isinstance(layer, PoolDesign):
-        return layer.positions, layer.n_chan * layer.input_type.width
+        return layer.positions, layer.n_chan * (layer.result_type or layer.input_type).width
     return layer.positions, max(1, layer.n // layer.positions) * layer.result_type.width
 
 
@@ -1035,11 +1043,13 @@ def _stream_latency(layers: list[LayerEstimate]) -> int:
 
     Per layer: it takes `items_in` items at one per `ii_per_item` cycles (or as fast as they come),
     writes its first output `depth` cycles after the item that completes its first window and its
-    last `depth` cycles after its last item. A layer without its own stream timing (a dense layer)
-    reads every item of its input before it computes (hls4ml repacks a flattened stream), so a
-    flat network's latency is the sum of its layers'.
+    last `depth` cycles after the item that completes its last window (a stride that leaves the
+    last rows unused finishes early), and is done `depth` + `tail` cycles after its last item. The design
+    is done when its last output is written and every layer is done. A layer without its own
+    stream timing (a dense layer) reads every item of its input before it computes (hls4ml
+    repacks a flattened stream), so a flat network's latency is the sum of its layers'.
     """
-    first = last = 0.0
+    first = last = done = 0.0
     items = 1
     for est in layers:
         st = est.detail.get("stream") or {"items_in": items, "items_out": 1, "window_items": items, "ii_per_item": 1,
@@ -1047,10 +1057,12 @@ def _stream_latency(layers: list[LayerEstimate]) -> int:
         n_in = max(1, int(st["items_in"]))
         rate = (last - first) / (n_in - 1) if n_in > 1 else 0.0
         step = max(rate, float(st["ii_per_item"]))
+        last_window = int(st.get("last_window_items", n_in))
+        done = max(done, first + (n_in - 1) * step + st["depth"] + st.get("tail", 0))
         first, last = (first + (int(st["window_items"]) - 1) * step + st["depth"],
-                       first + (n_in - 1) * step + st["depth"])
+                       first + (last_window - 1) * step + st["depth"])
         items = int(st["items_out"])
-    return int(math.ceil(last - 1e-9))
+    return int(math.ceil(max(last, done) - 1e-9))
 
 
 def _add_stream_overhead(est: LayerEstimate, layer: Any, design: Design) -> None:
@@ -1060,7 +1072,10 @@ def _add_stream_overhead(est: LayerEstimate, layer: Any, design: Design) -> None
     depth = int(design.extra.get("fifo_depth", positions)) if isinstance(design.extra, dict) else positions
     est.latency_cycles = (est.latency_cycles or 0) + STREAM_OVERHEAD_CYCLES
     if "stream" in est.detail:
-        est.detail["stream"]["depth"] += STREAM_OVERHEAD_CYCLES
+        # an item crosses a streaming layer in its compute depth plus the FIFO write; the
+        # process itself (the reports' instance latency) also counts its first read
+        est.detail["stream"]["depth"] += 1
+        est.detail["stream"]["tail"] = STREAM_OVERHEAD_CYCLES - 1
     if depth <= 2:
         est.FF = (est.FF or 0) + width * depth + 4
         est.LUT = (est.LUT or 0) + 10
