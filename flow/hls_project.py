@@ -380,8 +380,9 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
     )
 
 
-def _geometry(proj: HlsProject, cfg: dict[str, str], keys: dict[str, str]) -> dict[str, int]:
-    """Named config constants, a missing height-side one (a 1-D layer) as the 1-D default."""
+def _geometry(proj: HlsProject, cfg: dict[str, str], keys: dict[str, tuple[str, int | None]]) -> dict[str, int | None]:
+    """Named config constants; a missing one takes its default (a 1-D layer has no height-side
+    fields), None where there is none."""
     out = {}
     for field_, (key, default) in keys.items():
         out[field_] = _int(proj, cfg[key], cfg=cfg) if key in cfg else default
@@ -391,16 +392,13 @@ def _geometry(proj: HlsProject, cfg: dict[str, str], keys: dict[str, str]) -> di
 def _conv_from_config(proj: HlsProject, fw: Path, cfg: dict[str, str], args: list[str], in_t: str, out_t: str, name: str,
                       *, where: str) -> ConvDesign:
     """A conv_1d/2d call: its geometry from the config struct, its kernel from the weights file."""
-    try:
-        g = _geometry(proj, cfg, {"in_height": ("in_height", 1), "in_width": ("in_width", None), "n_chan": ("n_chan", None),
-                                  "filt_height": ("filt_height", 1), "filt_width": ("filt_width", None),
-                                  "n_filt": ("n_filt", None), "stride_height": ("stride_height", 1),
-                                  "stride_width": ("stride_width", None), "out_height": ("out_height", 1),
-                                  "out_width": ("out_width", None), "pad_top": ("pad_top", 0), "pad_bottom": ("pad_bottom", 0),
-                                  "pad_left": ("pad_left", 0), "pad_right": ("pad_right", 0),
-                                  "reuse_factor": ("reuse_factor", 1), "n_partitions": ("n_partitions", None)})
-    except KeyError as exc:  # pragma: no cover - hls4ml always writes these
-        raise ModelError(f"the convolution config lacks {exc}", where=where) from None
+    g = _geometry(proj, cfg, {"in_height": ("in_height", 1), "in_width": ("in_width", None), "n_chan": ("n_chan", None),
+                              "filt_height": ("filt_height", 1), "filt_width": ("filt_width", None),
+                              "n_filt": ("n_filt", None), "stride_height": ("stride_height", 1),
+                              "stride_width": ("stride_width", None), "out_height": ("out_height", 1),
+                              "out_width": ("out_width", None), "pad_top": ("pad_top", 0), "pad_bottom": ("pad_bottom", 0),
+                              "pad_left": ("pad_left", 0), "pad_right": ("pad_right", 0),
+                              "reuse_factor": ("reuse_factor", 1), "n_partitions": ("n_partitions", None)})
     missing = [k for k, v in g.items() if v is None and k != "n_partitions"]
     if missing:
         raise ModelError(f"the convolution config lacks {', '.join(missing)}", where=where,
@@ -433,10 +431,12 @@ def _pool_from_config(proj: HlsProject, cfg: dict[str, str], in_t: str, out_t: s
                               "stride_height": ("stride_height", 1), "stride_width": ("stride_width", 1),
                               "out_height": ("out_height", 1), "out_width": ("out_width", None),
                               "reuse_factor": ("reuse_factor", 1)})
-    if g["in_width"] is None:
-        g["in_width"] = _int(proj, cfg["n_in"], cfg=cfg)
-    if g["out_width"] is None:
-        g["out_width"] = _int(proj, cfg["n_out"], cfg=cfg)
+    for field_, key in (("in_width", "n_in"), ("out_width", "n_out")):
+        if g[field_] is None:
+            if key not in cfg:
+                raise ModelError(f"the pooling config lacks {field_} (or {key})", where=f"{proj.path}: {name}",
+                                 fix="only projects written by hls4ml 0.8 or later are read")
+            g[field_] = _int(proj, cfg[key], cfg=cfg)
     acc = resolve_type(proj, "accum_t", cfg=cfg) if "type:accum_t" in cfg else None
     return PoolDesign(name, resolve_type(proj, in_t), **g, accum_type=acc, result_type=resolve_type(proj, out_t))
 

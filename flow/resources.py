@@ -656,13 +656,13 @@ def _shift_register_lut(depth: int, width: int, copies: int) -> float:
     return float(copies * width * math.ceil(max(depth, 1) / 32))
 
 
-def _conv_kernel(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
-    kernel = c.kernel()
+def _weight_layer(d: DenseDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
+    """A dense layer (or a convolution's kernel) in the strategy hls4ml builds it with."""
     if strategy == "distributed_arithmetic":
-        return _dense_da(kernel, ctx)
+        return _dense_da(d, ctx)
     if strategy == "resource":
-        return _dense_resource(kernel, ctx)
-    return _dense_latency(kernel, ctx)
+        return _dense_resource(d, ctx)
+    return _dense_latency(d, ctx)
 
 
 def _conv(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
@@ -674,10 +674,10 @@ def _conv(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
     factor (Resource: not pipelined, each iteration runs the reuse loop); each iteration's im2col
     `fill_buffer` picks the window out of the whole input, a mux over the partitions per buffer
     element, and the outputs are held in registers until the layer returns.
-    io_stream (conv_1d/2d_buffer_cl): one input pixel per II = reuse factor shifts the line buffers
-    (filt_height - 1 rows of ap_shift_reg) and the window registers; a full window runs the kernel.
+    io_stream (conv_1d/2d_buffer_cl): each input pixel shifts the line buffers (filt_height - 1
+    rows of ap_shift_reg) and the window registers; a full window runs the kernel.
     """
-    k = _conv_kernel(c, strategy, ctx)
+    k = _weight_layer(c.kernel(), strategy, ctx)
     if not k.estimated:
         return LayerEstimate(c.name, "conv", None, None, None, None, None, None, estimated=False, note=k.note)
     pf = max(1, int(c.parallelization_factor))
@@ -697,8 +697,6 @@ def _conv(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
             (c.out_width - 1) * c.stride_width + c.filt_width
         lut = (k.LUT or 0.0) + _shift_register_lut(in_w, x_w, (c.filt_height - 1) * c.n_chan) + STREAM_COUNTER_LUT
         ff = (k.FF or 0.0) + n_in * x_w + STREAM_COUNTER_FF
-        # Latency/DA: the pixel loop is pipelined at II = reuse factor; Resource: not pipelined, so
-        # a pixel that completes a window waits for the whole reuse loop
         depth = (k.latency_cycles or 0) + 1  # the shift, then the kernel
         if strategy == "resource":
             # not pipelined: two cycles a pixel, and the whole kernel at every full window
@@ -929,26 +927,15 @@ def estimate(design: Design) -> ResourceEstimate:
         top.append(LayerEstimate("input_register", "top", LUT=0.0, FF=float(design.n_inputs * design.input_type.width),
                                  DSP=0, BRAM_18K=0, latency_cycles=1, ii=1))
     for layer in design.layers:
-        if isinstance(layer, ConvDesign):
+        if isinstance(layer, DenseDesign):  # a convolution too: its kernel is one
             strat = _norm(per_layer_strategy.get(layer.name, strategy))
             if strat not in KNOWN_STRATEGIES:
                 raise ConfigError(f"strategy '{strat}' of layer {layer.name} is not modelled (known: {', '.join(KNOWN_STRATEGIES)})",
-                                  where=design.name, fix="estimate the layer with one of the known strategies")
-            est = _conv(layer, strat, ctx)
-        elif isinstance(layer, PoolDesign):
-            est = _pool(layer, ctx)
-        elif isinstance(layer, DenseDesign):
-            strat = _norm(per_layer_strategy.get(layer.name, strategy))
-            if strat == "distributed_arithmetic":
-                est = _dense_da(layer, ctx)
-            elif strat == "resource":
-                est = _dense_resource(layer, ctx)
-            elif strat == "latency":
-                est = _dense_latency(layer, ctx)
-            else:
-                raise ConfigError(f"strategy '{strat}' of layer {layer.name} is not modelled (known: {', '.join(KNOWN_STRATEGIES)})",
                                   where=design.name,
                                   fix="estimate the layer with one of the known strategies (resource_unrolled is priced by none)")
+            est = _conv(layer, strat, ctx) if isinstance(layer, ConvDesign) else _weight_layer(layer, strat, ctx)
+        elif isinstance(layer, PoolDesign):
+            est = _pool(layer, ctx)
         elif isinstance(layer, ActivationDesign) and io == "io_stream" and layer.positions > 1:
             # one position (pixel) per stream item: the hardware of one item, used once per pixel
             est = _activation(replace(layer, n=max(1, layer.n // layer.positions), positions=1), ctx, 0.0)
@@ -1020,22 +1007,14 @@ def estimate(design: Design) -> ResourceEstimate:
                             float(design.clock_period_ns), layers, total, caps, util, fits, warnings, top=top)
 
 
-def _stream_items(layer: Any) -> tuple[int, int]:
-    """(stream items a layer writes, bits per item): hls4ml packs one position's channels per item."""
+def _stream_items(layer: Any) -> tuple[int, int, int]:
+    """(stream items a layer writes, values per item, bits per value): hls4ml packs one position's
+    channels per item."""
     if isinstance(layer, DenseDesign):  # a convolution too: n_filt values per output position
-        return layer.positions, layer.n_out * layer.result_type.width
+        return layer.positions, layer.n_out, layer.result_type.width
     if isinstance(layer, PoolDesign):
-        return layer.positions, layer.n_chan * (layer.result_type or layer.input_type).width
-    return layer.positions, max(1, layer.n // layer.positions) * layer.result_type.width
-
-
-def _stream_elements(layer: Any) -> int:
-    """Values per stream item (hls4ml's packed array size)."""
-    if isinstance(layer, DenseDesign):
-        return layer.n_out
-    if isinstance(layer, PoolDesign):
-        return layer.n_chan
-    return max(1, layer.n // layer.positions)
+        return layer.positions, layer.n_chan, (layer.result_type or layer.input_type).width
+    return layer.positions, max(1, layer.n // layer.positions), layer.result_type.width
 
 
 def _stream_latency(layers: list[LayerEstimate]) -> int:
@@ -1068,7 +1047,8 @@ def _stream_latency(layers: list[LayerEstimate]) -> int:
 def _add_stream_overhead(est: LayerEstimate, layer: Any, design: Design) -> None:
     """io_stream: per-layer read/write cycles and one FIFO (registers, SRL or BRAM) after it, as
     deep as hls4ml makes it (one entry per output position) unless the design sets `fifo_depth`."""
-    positions, width = _stream_items(layer)
+    positions, n_elem, w = _stream_items(layer)
+    width = n_elem * w
     depth = int(design.extra.get("fifo_depth", positions)) if isinstance(design.extra, dict) else positions
     est.latency_cycles = (est.latency_cycles or 0) + STREAM_OVERHEAD_CYCLES
     if "stream" in est.detail:
@@ -1082,8 +1062,6 @@ def _add_stream_overhead(est: LayerEstimate, layer: Any, design: Design) -> None
     else:
         # HLS splits a stream of packed arrays into one FIFO per element (the reports list
         # layerN_out_0, _1, ...): SRLs up to 32 deep, a BRAM_18K (1024 x 18) each beyond
-        n_elem = _stream_elements(layer)
-        w = max(1, width // n_elem)
         if depth <= 32:
             est.LUT = (est.LUT or 0) + n_elem * (w * math.ceil(depth / 32) + 10)  # SRLC32E shift registers
             est.FF = (est.FF or 0) + n_elem * (2 * log2_ceil(depth) + 4)

@@ -137,6 +137,13 @@ def test_qconv1d_with_sums_wider_than_float32_is_proved_against_the_exact_value(
     assert rounded, be["warnings"]  # the case this test is about did occur
     assert be["exact"] and be["layers"]["c2"]["exact_values"] == be["layers"]["c2"]["values"] == 120 * 5 * 4, be
     assert be["layers"]["p1"]["values"] == 120 * 7 * 8
+    # 1-D convolutions (stride 2) and pooling priced, the same from the model and from its project
+    assert main(["estimate", str(tmp_path / "c1d.h5"), "--out", str(tmp_path / "est")]) == 0
+    assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
+    est, prj = (json.loads((tmp_path / d / "resources.json").read_text()) for d in ("est", "est_prj"))
+    assert est["total"]["complete"] and est["layers"]["c1"]["detail"]["n_partitions"] == 14  # (32 - 5) // 2 + 1 positions
+    assert {k: prj["total"][k] for k in ("LUT", "FF", "DSP", "latency_cycles", "ii")} == \
+        {k: est["total"][k] for k in ("LUT", "FF", "DSP", "latency_cycles", "ii")}
 
 
 def test_a_narrowed_conv_accumulator_is_caught(tmp_path):
