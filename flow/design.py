@@ -160,7 +160,9 @@ class ConvDesign(DenseDesign):
 
 @dataclass
 class PoolDesign:
-    """A MaxPooling1D/2D over (in_height, in_width, n_chan) values of `input_type` (its output type)."""
+    """A pooling over (in_height, in_width, n_chan) values of `input_type`: MaxPooling1D/2D, or in
+    an hls4ml project also average and global pooling (a global one is a window over the whole
+    input, one output position)."""
 
     name: str
     input_type: FixedType
@@ -178,6 +180,7 @@ class PoolDesign:
     #: hls4ml's pooling accum_t (the maxima are taken in it) and the output type; None: the input's
     accum_type: FixedType | None = None
     result_type: FixedType | None = None
+    op: Literal["max", "average"] = "max"
 
     @property
     def positions(self) -> int:

@@ -36,8 +36,8 @@ ACTIVATION_CALLS = {"relu": "relu", "relu_max": "relu", "relu6": "relu", "linear
 WIRING_CALLS = {"clone_stream", "repack_stream", "broadcast_stream", "cast", "zeropad1d_cl", "zeropad2d_cl"}
 #: convolutions and max poolings the estimate prices (hls4ml 0.8+ config structs)
 CONV_CALL = re.compile(r"^(conv_[12]d|pointwise_conv_[12]d)(_cl)?$")
-POOL_CALL = re.compile(r"^pooling[12]d(_cl)?$")
-#: the other convolutions and poolings: carried as 'not estimated' layers (the estimate has no model of them)
+POOL_CALL = re.compile(r"^(global_)?pooling[12]d(_cl)?$")
+#: the other convolutions (depthwise, separable): carried as 'not estimated' layers (no model of them)
 UNMODELLED_CALL = re.compile(r"^(conv_[12]d|pointwise_conv_[12]d|depthwise_conv_[12]d|separable_conv_[12]d|pooling[12]d|global_pooling[12]d)")
 
 
@@ -333,8 +333,8 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             positions = layer.positions
             if input_type is None:
                 input_type, n_inputs = layer.input_type, layer.in_height * layer.in_width * layer.n_chan
-        elif POOL_CALL.match(fn) and cfg.get("pool_op", "nnet::Max").split("::")[-1] == "Max":
-            layer = _pool_from_config(proj, cfg, in_t, out_t, _layer_name(cname, len(layers)))
+        elif POOL_CALL.match(fn) and cfg.get("pool_op", "nnet::Max").split("::")[-1] in ("Max", "Average"):
+            layer = _pool_from_config(proj, cfg, in_t, out_t, _layer_name(cname, len(layers)), global_=fn.startswith("global"))
             layers.append(layer)
             positions = layer.positions
             if input_type is None:
@@ -424,21 +424,29 @@ def _conv_from_config(proj: HlsProject, fw: Path, cfg: dict[str, str], args: lis
                       pad_right=g["pad_right"], parallelization_factor=max(1, pf))
 
 
-def _pool_from_config(proj: HlsProject, cfg: dict[str, str], in_t: str, out_t: str, name: str) -> PoolDesign:
-    """A max pooling1d/2d call (1-D configs name the lengths n_in/n_out)."""
+def _pool_from_config(proj: HlsProject, cfg: dict[str, str], in_t: str, out_t: str, name: str, *,
+                      global_: bool = False) -> PoolDesign:
+    """A max or average pooling1d/2d call (1-D configs name the lengths n_in/n_out); a global one
+    pools the whole input into one position."""
     g = _geometry(proj, cfg, {"in_height": ("in_height", 1), "in_width": ("in_width", None), "n_chan": ("n_filt", 1),
                               "pool_height": ("pool_height", 1), "pool_width": ("pool_width", 1),
                               "stride_height": ("stride_height", 1), "stride_width": ("stride_width", 1),
                               "out_height": ("out_height", 1), "out_width": ("out_width", None),
                               "reuse_factor": ("reuse_factor", 1)})
+    if global_:
+        g["out_width"] = 1  # a global 1-D config's n_out is absent or the channel count
     for field_, key in (("in_width", "n_in"), ("out_width", "n_out")):
         if g[field_] is None:
             if key not in cfg:
                 raise ModelError(f"the pooling config lacks {field_} (or {key})", where=f"{proj.path}: {name}",
                                  fix="only projects written by hls4ml 0.8 or later are read")
             g[field_] = _int(proj, cfg[key], cfg=cfg)
+    if global_:
+        g.update(pool_height=g["in_height"], pool_width=g["in_width"], stride_height=g["in_height"],
+                 stride_width=g["in_width"], out_height=1, out_width=1)
     acc = resolve_type(proj, "accum_t", cfg=cfg) if "type:accum_t" in cfg else None
-    return PoolDesign(name, resolve_type(proj, in_t), **g, accum_type=acc, result_type=resolve_type(proj, out_t))
+    op = "average" if cfg.get("pool_op", "nnet::Max").split("::")[-1] == "Average" else "max"
+    return PoolDesign(name, resolve_type(proj, in_t), **g, accum_type=acc, result_type=resolve_type(proj, out_t), op=op)
 
 
 def _layer_name(cname: str, idx: int) -> str:
@@ -457,7 +465,7 @@ def project_summary(design: Design) -> str:
                        f"x={layer.input_type.hls()} acc={layer.accum_type.hls()} rf={layer.reuse_factor} "
                        f"zeros={100 * layer.sparsity:.0f}%")
         elif isinstance(layer, PoolDesign):
-            out.append(f"{layer.name}: max pool {layer.pool_height}x{layer.pool_width} over "
+            out.append(f"{layer.name}: {layer.op} pool {layer.pool_height}x{layer.pool_width} over "
                        f"{layer.in_height}x{layer.in_width}x{layer.n_chan} x={layer.input_type.hls()}")
         elif isinstance(layer, UnmodelledDesign):
             out.append(f"{layer.name}: {layer.layer_type} (not estimated)")

@@ -730,7 +730,8 @@ def _conv(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
 
 
 def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
-    """Max pooling: a compare-and-select tree over each window (log2 levels).
+    """Max pooling: a compare-and-select tree over each window (log2 levels); average pooling: an
+    adder tree and a division by the window size.
 
     io_parallel (pooling1d/2d_cl): every window at once in one function pipelined at II = reuse
     factor, its outputs registered. io_stream (pooling2d_buffer_cl / pooling1d_buffer_cl): line
@@ -740,18 +741,35 @@ def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
     w = (p.accum_type or p.input_type).width  # the window is cast to accum_t, compared there
     r_w = (p.result_type or p.input_type).width
     k = p.pool_height * p.pool_width
-    # a max of two: a carry-chain compare plus a select as wide as the value (the relu's mux)
-    lut_max2 = w * (LUT_PER_ADDER_BIT + RELU_LUT_PER_IN_BIT)
     levels = log2_ceil(k)
-    t_level = t_add_ns(w) + T_ADD_BASE_NS
-    depth = max(1, _chain_cycles([(t_level, levels, 0)], ctx))
-    detail: dict[str, Any] = {"pool": k, "positions": p.positions, "tree_levels": levels}
+    if p.op == "average":
+        # hls4ml's avg(): a sum in accum_t, then `y /= length` -- a division by a constant, which
+        # HLS builds as a multiplication by its reciprocal (shift-adds, one per non-zero digit)
+        # unless the length is a power of two (a shift)
+        lut_max2 = w * LUT_PER_ADDER_BIT
+        recip = 0 if k & (k - 1) == 0 else csd_digits(round(2.0 ** (w + log2_ceil(k)) / k))
+        lut_div = recip * (w + log2_ceil(k)) * LUT_PER_ADDER_BIT
+        segments = [(t_add_ns(w), levels, 0), (t_add_ns(w + log2_ceil(k)), log2_ceil(max(recip, 1)), 0)]
+    else:
+        # a max of two: a carry-chain compare plus a select as wide as the value (the relu's mux)
+        lut_max2 = w * (LUT_PER_ADDER_BIT + RELU_LUT_PER_IN_BIT)
+        lut_div = 0.0
+        segments = [(t_add_ns(w) + T_ADD_BASE_NS, levels, 0)]
+    depth = max(1, _chain_cycles(segments, ctx))
+    detail: dict[str, Any] = {"pool": k, "op": p.op, "positions": p.positions, "tree_levels": levels}
+    if p.out_height * p.out_width == 1 and k == p.in_height * p.in_width and ctx.io_type == "io_stream":
+        # global pooling, streamed: one running max/sum per channel, updated once a pixel
+        lut = p.n_chan * (lut_max2 + lut_div) + STREAM_COUNTER_LUT
+        ff = float(p.n_chan * (w + r_w) + STREAM_COUNTER_FF)
+        detail["stream"] = {"items_in": k, "items_out": 1, "window_items": k, "ii_per_item": 1, "depth": depth}
+        return LayerEstimate(p.name, "pool", LUT=lut, FF=ff, DSP=0, BRAM_18K=0, latency_cycles=k - 1 + depth, ii=k,
+                             detail=detail)
     if ctx.io_type == "io_stream":
         items = p.in_height * p.in_width
         window_items = (p.pool_height - 1) * p.in_width + p.pool_width
         last_items = ((p.out_height - 1) * p.stride_height + p.pool_height - 1) * p.in_width + \
             (p.out_width - 1) * p.stride_width + p.pool_width
-        lut = p.n_chan * (k - 1) * lut_max2 + _shift_register_lut(p.in_width, x_w, (p.pool_height - 1) * p.n_chan)
+        lut = p.n_chan * ((k - 1) * lut_max2 + lut_div) + _shift_register_lut(p.in_width, x_w, (p.pool_height - 1) * p.n_chan)
         lut += STREAM_COUNTER_LUT
         ff = float(k * p.n_chan * x_w + p.n_chan * r_w + STREAM_COUNTER_FF)
         detail["stream"] = {"items_in": items, "items_out": p.positions, "window_items": window_items,
@@ -760,7 +778,7 @@ def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
                              ii=items, detail=detail)
     n_out = p.positions * p.n_chan
     rf = max(1, int(p.reuse_factor))
-    lut = n_out * (k - 1) * lut_max2 / rf + (_mux_lut(rf, w) * n_out / rf if rf > 1 else 0.0)
+    lut = n_out * ((k - 1) * lut_max2 + lut_div) / rf + (_mux_lut(rf, w) * n_out / rf if rf > 1 else 0.0)
     return LayerEstimate(p.name, "pool", LUT=lut, FF=float(n_out * r_w), DSP=0, BRAM_18K=0,
                          latency_cycles=depth + (rf - 1), ii=rf, detail=detail)
 

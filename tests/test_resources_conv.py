@@ -212,3 +212,26 @@ def test_the_tutorial_svhn_cnn_streams_at_one_pixel_a_cycle():
         if inst["instance"].startswith(("conv_2d_cl", "relu", "pooling2d_cl")) and inst["latency_max"] > 10:
             name = "layer" + inst["instance"].split("config")[-1].split("_")[0]
             assert abs(layers[name].latency_cycles - inst["latency_max"]) <= 2, (name, inst, layers[name].latency_cycles)
+
+
+@pytest.mark.parametrize("io", ["io_parallel", "io_stream"])
+def test_average_and_global_pooling_are_priced(io):
+    """hls4ml's avg(): a sum, then a division by the window size -- free (a shift) for a power of
+    two, shift-adds by the reciprocal's digits otherwise; a global pooling is one window over the
+    whole input, streamed as a running sum per channel."""
+    t = FixedType(8, 3)
+
+    def pool(k: int, op: str, h: int = 8) -> PoolDesign:
+        return PoolDesign("p", t, h, h, 4, k, k, k, k, h // k, h // k, accum_type=FixedType(16, 6), op=op)
+
+    est = {key: _layer(Design("t", [p], t, p.in_height * p.in_width * 4, part=PART, io_type=io), "p")
+           for key, p in {"avg2": pool(2, "average"), "max2": pool(2, "max"), "avg3": pool(3, "average", 9)}.items()}
+    assert est["avg2"].detail["op"] == "average" and est["avg2"].LUT < est["max2"].LUT  # adders, no selects
+    per_window_3 = est["avg3"].LUT / 9 if io == "io_parallel" else est["avg3"].LUT
+    per_window_2 = est["avg2"].LUT / 16 if io == "io_parallel" else est["avg2"].LUT
+    assert per_window_3 > per_window_2  # eight adders and a division by 9 vs three adders and a shift
+    glob = PoolDesign("g", t, 1, 10, 6, 1, 10, 1, 10, 1, 1, accum_type=FixedType(16, 6), op="average")
+    g = _layer(Design("t", [glob], t, 60, part=PART, io_type=io), "g")
+    assert g.estimated and g.DSP == 0 and g.detail["positions"] == 1
+    if io == "io_stream":
+        assert g.detail["stream"]["items_in"] == 10 and g.detail["stream"]["items_out"] == 1
