@@ -448,6 +448,12 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
             # each shared multiplier selects its input among `shared` candidates (a LUT6 is a 4:1
             # mux per bit); the constant weight's selection folds into the same logic
             mux_lut = limit * x_bits * (shared - 1) / 3.0
+            if ctx.io_type == "io_stream":
+                # streamed, the kernel runs its shared products over consecutive cycles (the pixel
+                # interval is the sharing's, see _conv) and each product waits in a register at
+                # accumulator width for the tree: MNIST CNN at RF 16, conv 0.9k -> 5.2k FF, dense
+                # 0.3k -> 5.0k in its reports (io_parallel MLPs at RF > 1 show no such registers)
+                ff += float(n_dsp_mult) * acc_w
         note = ("Latency strategy with reuse_factor>1: DSP products shared under hls4ml's multiplier_limit "
                 f"({limit}); LUT-sized constant products are not shared")
     lut = lut_mult + lut_add + mux_lut
@@ -779,7 +785,18 @@ def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
     n_out = p.positions * p.n_chan
     rf = max(1, int(p.reuse_factor))
     lut = n_out * ((k - 1) * lut_max2 + lut_div) / rf + (_mux_lut(rf, w) * n_out / rf if rf > 1 else 0.0)
-    return LayerEstimate(p.name, "pool", LUT=lut, FF=float(n_out * r_w), DSP=0, BRAM_18K=0,
+    ff = float(n_out * r_w)
+    if p.op == "max":
+        # io_parallel takes the maximum with hls4ml's max(), `y = x[i] > y ? x[i] : y` in a loop:
+        # k - 1 compare-selects in series, which HLS does not rebalance into a tree (a global
+        # pooling over 128 positions is 44 cycles in its report); the inputs not yet compared
+        # are registered at every cycle boundary of the pipelined chain
+        step = t_add_ns(w) + T_ADD_BASE_NS
+        depth = max(1, _chain_cycles([(step, k - 1, 0)], ctx))
+        per_cycle = max(1.0, (k - 1) / depth)
+        ff += n_out / rf * sum((max(0.0, k - 1 - b * per_cycle)) * x_w + w for b in range(1, depth))
+        detail["chain_steps"] = k - 1
+    return LayerEstimate(p.name, "pool", LUT=lut, FF=ff, DSP=0, BRAM_18K=0,
                          latency_cycles=depth + (rf - 1), ii=rf, detail=detail)
 
 
