@@ -34,7 +34,7 @@ ACTIVATION_CALLS = {"relu": "relu", "relu_max": "relu", "relu6": "relu", "linear
                     "sigmoid": "sigmoid", "tanh": "tanh"}
 #: calls that move data without computing (io_stream helpers, clones); priced as free wiring
 WIRING_CALLS = {"clone_stream", "repack_stream", "broadcast_stream", "cast", "zeropad1d_cl", "zeropad2d_cl"}
-#: convolutions and max poolings the estimate prices (hls4ml 0.8+ config structs)
+#: convolutions and poolings (max, average, global) the estimate prices (hls4ml 0.8+ config structs)
 CONV_CALL = re.compile(r"^(conv_[12]d|pointwise_conv_[12]d)(_cl)?$")
 POOL_CALL = re.compile(r"^(global_)?pooling[12]d(_cl)?$")
 #: the other convolutions (depthwise, separable): carried as 'not estimated' layers (no model of them)

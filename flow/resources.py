@@ -736,12 +736,14 @@ def _conv(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
 
 
 def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
-    """Max pooling: a compare-and-select tree over each window (log2 levels); average pooling: an
-    adder tree and a division by the window size.
+    """Max pooling: a compare-and-select per window element; average pooling: an adder tree and a
+    division by the window size.
 
     io_parallel (pooling1d/2d_cl): every window at once in one function pipelined at II = reuse
-    factor, its outputs registered. io_stream (pooling2d_buffer_cl / pooling1d_buffer_cl): line
-    buffers and window registers as a convolution's, one tree per channel, one pixel a cycle.
+    factor, its outputs registered; the maximum is hls4ml's max(), a chain of compare-selects.
+    io_stream (pooling2d_buffer_cl / pooling1d_buffer_cl): line buffers and window registers as a
+    convolution's, one `reduce` tree per channel, one pixel a cycle; a global pooling keeps a
+    running maximum or sum per channel.
     """
     x_w = p.input_type.width
     w = (p.accum_type or p.input_type).width  # the window is cast to accum_t, compared there
