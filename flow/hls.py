@@ -414,10 +414,16 @@ def _positions(shape) -> int:
     return int(np.prod(shape[1:-1])) if len(shape) > 2 else 1
 
 
-def _spatial(layer, shape) -> tuple[int, int, int]:
+def _spatial(shape) -> tuple[int, int, int]:
     """(height, width, channels) of a (batch, length, channels) or (batch, h, w, channels) shape."""
     dims = [int(d) for d in shape[1:]]
     return (1, *dims) if len(dims) == 2 else tuple(dims)  # type: ignore[return-value]
+
+
+def _pair(value) -> tuple[int, int]:
+    """(height, width) of a kernel, pool or stride size: a 1-D layer's single value is the width."""
+    v = [int(k) for k in np.atleast_1d(value)]
+    return (1, v[0]) if len(v) == 1 else (v[0], v[1])
 
 
 def _pads(size: int, out: int, k: int, s: int, padding: str) -> tuple[int, int]:
@@ -431,12 +437,10 @@ def _pads(size: int, out: int, k: int, s: int, padding: str) -> tuple[int, int]:
 def _conv_design(layer, W: np.ndarray, b: np.ndarray, x_t: FixedType, w_t: FixedType, b_t: FixedType,
                  acc: FixedType, rf: int) -> ConvDesign:
     c = layer.get_config()
-    ih, iw, ch = _spatial(layer, layer.input_shape)
-    oh, ow, nf = _spatial(layer, layer.output_shape)
-    ks = [int(k) for k in np.atleast_1d(c["kernel_size"])]
-    st = [int(k) for k in np.atleast_1d(c["strides"])]
-    kh, kw = (1, ks[0]) if len(ks) == 1 else ks
-    sh, sw = (1, st[0]) if len(st) == 1 else st
+    ih, iw, ch = _spatial(layer.input_shape)
+    oh, ow, _ = _spatial(layer.output_shape)
+    kh, kw = _pair(c["kernel_size"])
+    sh, sw = _pair(c["strides"])
     pt, pb = _pads(ih, oh, kh, sh, c["padding"])
     pl, pr = _pads(iw, ow, kw, sw, c["padding"])
     return ConvDesign(layer.name, W, b, x_t, w_t, b_t, acc, acc, reuse_factor=rf, in_height=ih, in_width=iw, n_chan=ch,
@@ -445,12 +449,10 @@ def _conv_design(layer, W: np.ndarray, b: np.ndarray, x_t: FixedType, w_t: Fixed
 
 
 def _pool_design(layer, x_t: FixedType, rf: int) -> PoolDesign:
-    ih, iw, ch = _spatial(layer, layer.input_shape)
-    oh, ow, _ = _spatial(layer, layer.output_shape)
-    ps = [int(k) for k in np.atleast_1d(layer.pool_size)]
-    st = [int(k) for k in np.atleast_1d(layer.strides)]
-    ph, pw = (1, ps[0]) if len(ps) == 1 else ps
-    sh, sw = (1, st[0]) if len(st) == 1 else st
+    ih, iw, ch = _spatial(layer.input_shape)
+    oh, ow, _ = _spatial(layer.output_shape)
+    ph, pw = _pair(layer.pool_size)
+    sh, sw = _pair(layer.strides)
     return PoolDesign(layer.name, x_t, ih, iw, ch, ph, pw, sh, sw, oh, ow, reuse_factor=rf)
 
 

@@ -434,7 +434,7 @@ def _pool_from_config(proj: HlsProject, cfg: dict[str, str], in_t: str, out_t: s
                               "out_height": ("out_height", 1), "out_width": ("out_width", None),
                               "reuse_factor": ("reuse_factor", 1)})
     if global_:
-        g["out_width"] = 1  # a global 1-D config's n_out is absent or the channel count
+        g.update(out_height=1, out_width=1)  # one position (a global 1-D config has no n_out, or its channels)
     for field_, key in (("in_width", "n_in"), ("out_width", "n_out")):
         if g[field_] is None:
             if key not in cfg:
@@ -443,7 +443,7 @@ def _pool_from_config(proj: HlsProject, cfg: dict[str, str], in_t: str, out_t: s
             g[field_] = _int(proj, cfg[key], cfg=cfg)
     if global_:
         g.update(pool_height=g["in_height"], pool_width=g["in_width"], stride_height=g["in_height"],
-                 stride_width=g["in_width"], out_height=1, out_width=1)
+                 stride_width=g["in_width"])
     acc = resolve_type(proj, "accum_t", cfg=cfg) if "type:accum_t" in cfg else None
     op = "average" if cfg.get("pool_op", "nnet::Max").split("::")[-1] == "Average" else "max"
     return PoolDesign(name, resolve_type(proj, in_t), **g, accum_type=acc, result_type=resolve_type(proj, out_t), op=op)

@@ -645,8 +645,8 @@ def _dense_resource(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
 # --------------------------------------------------------------------------------------------
 #: io_stream line-buffer layers keep four 32-bit `static int` position/stride counters with their
 #: compare-and-increment logic (nnet_conv_stream.h, nnet_pooling_stream.h): 4 x 32 FF and about
-#: as many LUTs as bits. Read off the source, not calibrated: no published report of an hls4ml
-#: CNN with its per-instance table is in the table yet.
+#: as many LUTs as bits. Read off the source, not calibrated (bench/bench_resources_cnn.py shows
+#: the per-instance reports they are compared with).
 STREAM_COUNTER_FF = 4 * 32
 STREAM_COUNTER_LUT = 4 * 32
 
@@ -660,6 +660,12 @@ def _mux_lut(inputs: int, width: int) -> float:
 def _shift_register_lut(depth: int, width: int, copies: int) -> float:
     """ap_shift_reg line buffers: SRLC32E shift registers, one LUT per bit per 32 entries."""
     return float(copies * width * math.ceil(max(depth, 1) / 32))
+
+
+def _window_items(in_w: int, k_h: int, k_w: int, out_h: int, out_w: int, s_h: int, s_w: int) -> tuple[int, int]:
+    """Input pixels (row by row, `in_w` a row) that complete a line-buffer layer's first window and
+    its last one: a stride that leaves the last rows or columns unused finishes before the input."""
+    return (k_h - 1) * in_w + k_w, ((out_h - 1) * s_h + k_h - 1) * in_w + (out_w - 1) * s_w + k_w
 
 
 def _weight_layer(d: DenseDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
@@ -698,9 +704,8 @@ def _conv(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
         in_h = c.in_height + c.pad_top + c.pad_bottom
         in_w = c.in_width + c.pad_left + c.pad_right
         items = in_h * in_w
-        window_items = (c.filt_height - 1) * in_w + c.filt_width
-        last_items = ((c.out_height - 1) * c.stride_height + c.filt_height - 1) * in_w + \
-            (c.out_width - 1) * c.stride_width + c.filt_width
+        window_items, last_items = _window_items(in_w, c.filt_height, c.filt_width, c.out_height, c.out_width,
+                                                 c.stride_height, c.stride_width)
         lut = (k.LUT or 0.0) + _shift_register_lut(in_w, x_w, (c.filt_height - 1) * c.n_chan) + STREAM_COUNTER_LUT
         ff = (k.FF or 0.0) + n_in * x_w + STREAM_COUNTER_FF
         depth = (k.latency_cycles or 0) + 1  # the shift, then the kernel
@@ -759,10 +764,13 @@ def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
         lut_div = recip * (w + log2_ceil(k)) * LUT_PER_ADDER_BIT
         segments = [(t_add_ns(w), levels, 0), (t_add_ns(w + log2_ceil(k)), log2_ceil(max(recip, 1)), 0)]
     else:
-        # a max of two: a carry-chain compare plus a select as wide as the value (the relu's mux)
+        # a max of two: a carry-chain compare plus a select as wide as the value (the relu's mux).
+        # io_stream reduces the window with hls4ml's reduce(), a tree; io_parallel with its max(),
+        # `y = x[i] > y ? x[i] : y` in a loop: k - 1 compare-selects in series, which HLS does not
+        # rebalance into a tree (a global pooling over 128 positions is 44 cycles in its report)
         lut_max2 = w * (LUT_PER_ADDER_BIT + RELU_LUT_PER_IN_BIT)
         lut_div = 0.0
-        segments = [(t_add_ns(w) + T_ADD_BASE_NS, levels, 0)]
+        segments = [(t_add_ns(w) + T_ADD_BASE_NS, levels if ctx.io_type == "io_stream" else k - 1, 0)]
     depth = max(1, _chain_cycles(segments, ctx))
     detail: dict[str, Any] = {"pool": k, "op": p.op, "positions": p.positions, "tree_levels": levels}
     if p.out_height * p.out_width == 1 and k == p.in_height * p.in_width and ctx.io_type == "io_stream":
@@ -774,9 +782,8 @@ def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
                              detail=detail)
     if ctx.io_type == "io_stream":
         items = p.in_height * p.in_width
-        window_items = (p.pool_height - 1) * p.in_width + p.pool_width
-        last_items = ((p.out_height - 1) * p.stride_height + p.pool_height - 1) * p.in_width + \
-            (p.out_width - 1) * p.stride_width + p.pool_width
+        window_items, last_items = _window_items(p.in_width, p.pool_height, p.pool_width, p.out_height, p.out_width,
+                                                 p.stride_height, p.stride_width)
         lut = p.n_chan * ((k - 1) * lut_max2 + lut_div) + _shift_register_lut(p.in_width, x_w, (p.pool_height - 1) * p.n_chan)
         lut += STREAM_COUNTER_LUT
         ff = float(k * p.n_chan * x_w + p.n_chan * r_w + STREAM_COUNTER_FF)
@@ -789,12 +796,7 @@ def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
     lut = n_out * ((k - 1) * lut_max2 + lut_div) / rf + (_mux_lut(rf, w) * n_out / rf if rf > 1 else 0.0)
     ff = float(n_out * r_w)
     if p.op == "max":
-        # io_parallel takes the maximum with hls4ml's max(), `y = x[i] > y ? x[i] : y` in a loop:
-        # k - 1 compare-selects in series, which HLS does not rebalance into a tree (a global
-        # pooling over 128 positions is 44 cycles in its report); the inputs not yet compared
-        # are registered at every cycle boundary of the pipelined chain
-        step = t_add_ns(w) + T_ADD_BASE_NS
-        depth = max(1, _chain_cycles([(step, k - 1, 0)], ctx))
+        # the inputs of the max() chain not yet compared are registered at every cycle boundary
         per_cycle = max(1.0, (k - 1) / depth)
         ff += n_out / rf * sum((max(0.0, k - 1 - b * per_cycle)) * x_w + w for b in range(1, depth))
         detail["chain_steps"] = k - 1
