@@ -79,11 +79,18 @@ def _exact_conv(layer, prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.nda
 
 
 def _exact_pool(layer, prev: np.ndarray) -> np.ndarray:
-    """A MaxPooling's output in float64 from exact inputs, flattened."""
+    """A max, average or global pooling's output in float64 from exact inputs, flattened (a mean
+    over a power-of-two window, the only one the flow proves, is exact there)."""
     import tensorflow as tf
 
-    y = tf.nn.pool(_as_layer_input(layer, prev), window_shape=list(layer.pool_size), pooling_type="MAX",
-                   strides=list(layer.strides), padding=layer.padding.upper()).numpy()
+    kind = type(layer).__name__
+    x = _as_layer_input(layer, prev)
+    if kind.startswith("Global"):
+        axes = list(range(1, len(x.shape) - 1))
+        y = (tf.reduce_max(x, axes) if "Max" in kind else tf.reduce_mean(x, axes)).numpy()
+    else:
+        y = tf.nn.pool(x, window_shape=list(layer.pool_size), pooling_type="MAX" if "Max" in kind else "AVG",
+                       strides=list(layer.strides), padding=layer.padding.upper()).numpy()
     return y.reshape(len(prev), -1)
 
 
@@ -123,7 +130,8 @@ def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.nda
                 inexact = True if qk is None else not np.array_equal(qk, exact)
             else:
                 value = qk
-        elif node.function == "pool" and inexact:
+        elif node.function == "pool" and (inexact or node.accum is not None and node.accum.width > FLOAT32_EXACT_BITS):
+            # an average's sum wider than float32's mantissa may come out rounded in QKeras
             value = _exact_pool(model.get_layer(node.name), prev)
             inexact = qk is None or not np.array_equal(qk, value)
         elif node.function == "reshape":

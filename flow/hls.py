@@ -19,7 +19,7 @@ import numpy as np
 
 from flow.config import HlsConfig, Quantizer
 from flow.design import (HLS4ML_DEFAULT_PRECISION, ActivationDesign, ConvDesign, DenseDesign, Design, FixedType, PoolDesign,
-                         accumulator_type, normalize_dense, quantize_to)
+                         accumulator_type, log2_ceil, normalize_dense, quantize_to)
 from flow.errors import ModelError
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
 
@@ -30,7 +30,8 @@ SUPPORTED_LAYERS = (
     "QActivation (quantized_bits, quantized_relu)",
     "QDense (kernel and bias quantized with quantized_bits; activation linear, relu, quantized_relu or quantized_bits)",
     "QConv1D, QConv2D (as QDense; channels_last, padding valid or same, no dilation)",
-    "Flatten; MaxPooling1D, MaxPooling2D (padding valid)",
+    "Flatten; MaxPooling1D/2D, AveragePooling1D/2D (padding valid; flow verify: an average over a power-of-two "
+    "window); GlobalMaxPooling1D/2D, GlobalAveragePooling1D/2D (the same)",
     "Activation (linear, relu; softmax, sigmoid or tanh as the last layer)",
     "ReLU (plain)",
     "Dropout (ignored at inference)",
@@ -102,16 +103,17 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         raise ModelError(f"the model has {len(model.outputs)} outputs; only single-output models are supported", where=name,
                          fix="verify each output as its own model (tf.keras.Model(inputs, one_output))")
     # an image or sequence input: what its convolutions, poolings or Flatten turn into a flat layer
-    shaped_ok = any(type(layer).__name__ in (*CONV_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, "Flatten") for layer in layers)
+    shaped_ok = any(type(layer).__name__ in (*CONV_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, *GLOBAL_POOL_KINDS, "Flatten")
+                    for layer in layers)
     if isinstance(shape, list) or len(shape) != 2 and not (shaped_ok and len(shape) in (3, 4)):
         known = {"InputLayer", "QActivation", "QDense", "Dense", "Activation", "ReLU", "Dropout", "Softmax", *BATCHNORM_KINDS,
-                 *CONV_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, "Flatten"}
+                 *CONV_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, *GLOBAL_POOL_KINDS, "Flatten"}
         odd = next((layer for layer in layers[1:] if type(layer).__name__ not in known), None)
         if odd is not None:
             raise ModelError(f"layer type {type(odd).__name__} is not supported (the model takes inputs of shape {shape})",
                              where=f"{name}: layer {odd.name!r}", fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
         raise ModelError(f"only single-input models with flat inputs, or (length, channels) / (height, width, channels) "
-                         f"inputs that QConv1D/QConv2D, MaxPooling or Flatten layers take, are supported; got input shape {shape}",
+                         f"inputs that QConv1D/QConv2D, pooling or Flatten layers take, are supported; got input shape {shape}",
                          where=name, fix="give the model an Input of shape (n_features,), or a Flatten() before its first QDense")
     if layers[0].name == "input":
         raise ModelError("the input layer is named 'input', which hls4ml reserves", where=name, fix="rename the Input layer (e.g. name='features')")
@@ -183,11 +185,13 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             # hls4ml makes it a Reshape that io_parallel reuses in place: the same values, in the same (channels_last) order
             nodes.append(NodePrecision(layer.name, layer.name, current, function="reshape"))
             continue
-        elif kind in POOL_KINDS:
+        elif kind in POOL_KINDS or kind in GLOBAL_POOL_KINDS:
             _check_pool(layer, io_type=hls_cfg.io_type, where=where)
-            # a maximum of values of one type is a value of that type: exact with the input's type
-            nodes.append(NodePrecision(layer.name, layer.name, current, accum=current, function="pool"))
-            design_layers.append(_pool_design(layer, current, hls_cfg.reuse_factor))
+            pool = _pool_design(layer, current, hls_cfg.reuse_factor, exact=float_precision is None, where=where,
+                                warnings=warnings)
+            nodes.append(NodePrecision(layer.name, layer.name, pool.result_type, accum=pool.accum_type, function="pool"))
+            design_layers.append(pool)
+            current = pool.result_type
             continue
         if kind in ("QDense", *CONV_KINDS) or (kind == "Dense" and float_precision is not None):
             act_kind, act_q = _act_function(layer)
@@ -261,7 +265,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
 BATCHNORM_KINDS = ("BatchNormalization", "QBatchNormalization")
 CONV_KINDS = ("QConv1D", "QConv2D")
 FLOAT_CONV_KINDS = ("Conv1D", "Conv2D")  # named in the refusal, which points to their QKeras versions
-POOL_KINDS = ("MaxPooling1D", "MaxPooling2D")
+POOL_KINDS = ("MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D")
+GLOBAL_POOL_KINDS = ("GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D")
 
 
 def _weight_layer_types(layer, W: np.ndarray, b: np.ndarray, current: FixedType, *, where: str,
@@ -316,6 +321,13 @@ def _check_conv(layer, *, strategy: str, reuse_factor: int, where: str) -> None:
 
 def _check_pool(layer, *, io_type: str, where: str) -> None:
     c = layer.get_config()
+    if type(layer).__name__ in GLOBAL_POOL_KINDS:
+        if c.get("keepdims"):
+            raise ModelError("a global pooling with keepdims=True is not converted by hls4ml (its output is one "
+                             "value per channel)", where=where, fix="use keepdims=False (the Keras default)")
+        if c.get("data_format", "channels_last") != "channels_last":
+            raise ModelError(f"data_format {c.get('data_format')!r} is not supported", where=where, fix="use channels_last (the Keras default)")
+        return
     if io_type == "io_stream" and len(layer.pool_size) == 2 and tuple(layer.strides) != tuple(layer.pool_size):
         # nnet_pooling_stream.h asserts pool size == stride: the C-simulation would abort
         raise ModelError(f"io_stream 2-D pooling with strides {tuple(layer.strides)} != pool_size {tuple(layer.pool_size)} "
@@ -448,12 +460,38 @@ def _conv_design(layer, W: np.ndarray, b: np.ndarray, x_t: FixedType, w_t: Fixed
                       pad_top=pt, pad_bottom=pb, pad_left=pl, pad_right=pr)
 
 
-def _pool_design(layer, x_t: FixedType, rf: int) -> PoolDesign:
+def _pool_design(layer, x_t: FixedType, rf: int, *, exact: bool, where: str, warnings: list[str]) -> PoolDesign:
+    """A pooling with the types that make it exact: a maximum is a value of its input's type; a
+    mean of k values needs log2(k) more fractional bits (and its sum as many more integer bits),
+    hls4ml's own accumulator rule, and is then exact when k is a power of two."""
+    kind = type(layer).__name__
     ih, iw, ch = _spatial(layer.input_shape)
-    oh, ow, _ = _spatial(layer.output_shape)
-    ph, pw = _pair(layer.pool_size)
-    sh, sw = _pair(layer.strides)
-    return PoolDesign(layer.name, x_t, ih, iw, ch, ph, pw, sh, sw, oh, ow, reuse_factor=rf)
+    if kind in GLOBAL_POOL_KINDS:
+        # one window over the whole input, one output position (as hls4ml's global_pooling1d/2d_cl)
+        oh = ow = 1
+        ph, pw, sh, sw = ih, iw, ih, iw
+    else:
+        oh, ow, _ = _spatial(layer.output_shape)
+        ph, pw = _pair(layer.pool_size)
+        sh, sw = _pair(layer.strides)
+    if "Max" in kind:
+        return PoolDesign(layer.name, x_t, ih, iw, ch, ph, pw, sh, sw, oh, ow, reuse_factor=rf, accum_type=x_t,
+                          result_type=x_t, op="max")
+    k = ph * pw
+    extra = log2_ceil(k)
+    acc = FixedType(x_t.width + 2 * extra, x_t.integer + extra, x_t.signed)
+    res = FixedType(x_t.width + extra, x_t.integer, x_t.signed)
+    if k & (k - 1):
+        if exact:
+            raise ModelError(f"an average of {k} values has no exact fixed-point value (1/{k} is not a power of two), "
+                             "so the C-simulation cannot be proved bit-exact against QKeras", where=where,
+                             fix=("pool an input whose positions number a power of two (e.g. 4x4 or 8x8)" if kind in GLOBAL_POOL_KINDS
+                                  else "use a pool size whose area is a power of two (2, 4, 2x2, 4x4, ...)")
+                             + ", or `flow estimate` to price it as it is")
+        warnings.append(f"layer {layer.name!r}: the average of {k} values is priced with its mean truncated to "
+                        f"{res.hls()} (sum in {acc.hls()})")
+    return PoolDesign(layer.name, x_t, ih, iw, ch, ph, pw, sh, sw, oh, ow, reuse_factor=rf, accum_type=acc,
+                      result_type=res, op="average")
 
 
 def _add_activation(design_layers: list, a: ActivationDesign) -> None:

@@ -268,3 +268,109 @@ def test_an_image_input_flattened_into_a_qdense_is_exact(tmp_path, capsys):
     assert pool["kind"] == "pool" and pool["detail"]["pool"] == 6 and est["total"]["complete"]
     assert pool["FF"] == 2 * 2 * 2 * 8  # its eight maxima registered at the input's width
     assert est["top"]["input_register"]["FF"] == 4 * 6 * 2 * 8  # every input value registered, at the input quantizer's width
+
+
+def _average_model(kind: str, seed: int):
+    """A 2-D model ending in a global average (8x8 -> 6x6 -> 3x3 -> 2x2 -> one value per
+    channel), or a 1-D one ending in a global maximum; both with a 2-wide average pooling."""
+    import tensorflow as tf
+    from qkeras import QActivation, QConv1D, QConv2D, QDense, quantized_bits, quantized_relu
+
+    def q(bits):
+        return quantized_bits(bits, 0, alpha=1)
+
+    L = tf.keras.layers
+    if kind == "2d":
+        x = inp = tf.keras.Input((8, 8, 1), name="img")
+        x = QActivation(quantized_bits(8, 2, alpha=1), name="in_q")(x)
+        x = QConv2D(4, 3, kernel_quantizer=q(6), bias_quantizer=q(6), name="c1")(x)
+        x = QActivation(quantized_relu(6, 2), name="r1")(x)
+        x = L.AveragePooling2D(2, name="ap")(x)
+        x = QConv2D(4, 2, kernel_quantizer=q(6), bias_quantizer=q(6), name="c2")(x)
+        x = L.GlobalAveragePooling2D(name="gp")(x)
+    else:
+        x = inp = tf.keras.Input((32, 3), name="seq")
+        x = QActivation(quantized_bits(8, 2, alpha=1), name="in_q")(x)
+        x = QConv1D(4, 3, kernel_quantizer=q(6), bias_quantizer=q(6), activation=quantized_relu(6, 2), name="c1")(x)
+        x = L.AveragePooling1D(2, name="ap")(x)
+        x = QConv1D(4, 3, kernel_quantizer=q(6), bias_quantizer=q(6), name="c2")(x)
+        x = L.GlobalMaxPooling1D(name="gp")(x)
+    x = QDense(3, kernel_quantizer=q(6), bias_quantizer=q(6), name="out")(x)
+    model = tf.keras.Model(inp, x)
+    _random_weights(model, seed)
+    return model
+
+
+@pytest.mark.parametrize("kind, io_type, positions", [("2d", "io_parallel", (3 * 3, 2 * 2)), ("1d", "io_stream", (15, 13))])
+def test_average_and_global_pooling_are_bit_exact_and_priced_alike_from_model_and_project(tmp_path, capsys, kind, io_type,
+                                                                                          positions):
+    """A mean over a power-of-two window is exact with log2(k) more fractional bits (hls4ml's own
+    accumulator rule): every average, global average and global maximum value matches."""
+    _average_model(kind, seed=0).save(tmp_path / "m.h5", save_format="h5")
+    shape = (8, 8, 1) if kind == "2d" else (32, 3)
+    np.save(tmp_path / "X.npy", np.random.default_rng(1).normal(0, 1.5, size=(80, *shape)).astype(np.float32))
+    rc = main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
+               "--io-type", io_type, "--no-progress", "-q"])
+    assert rc == 0, capsys.readouterr().err
+    be = _report(tmp_path / "o")
+    assert be["exact"] and be["exact_rows"] == 80, be["diagnosis"]
+    for name, n in (("ap", positions[0] * 4), ("gp", 4)):
+        check = be["layers"][name]
+        assert check["traced"] and check["values"] == check["exact_values"] == 80 * n, (name, check)
+    assert main(["estimate", str(tmp_path / "m.h5"), "--io-type", io_type, "--out", str(tmp_path / "est")]) == 0
+    assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
+    est, prj = (json.loads((tmp_path / d / "resources.json").read_text()) for d in ("est", "est_prj"))
+    keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
+    assert est["total"]["complete"] and prj["total"]["complete"]
+    assert {k: prj["total"][k] for k in keys} == {k: est["total"][k] for k in keys}
+    assert est["layers"]["ap"]["detail"]["op"] == "average" and est["layers"]["ap"]["detail"]["pool"] == (4 if kind == "2d" else 2)
+    assert est["layers"]["gp"]["detail"]["op"] == ("average" if kind == "2d" else "max")
+    assert est["layers"]["gp"]["detail"]["positions"] == 1
+
+
+def test_a_narrowed_average_result_is_caught(tmp_path):
+    """The pooling comparison can fail: one fractional bit fewer in the 2x2 average's result
+    truncates the quarter steps of its means."""
+    from flow import csim
+    from flow.config import HlsConfig
+    from flow.design import FixedType
+    from flow.hls import convert, hls_config, plan_model
+
+    model = _average_model("2d", seed=3)
+    hls_cfg = HlsConfig()
+    plan = plan_model(model, hls_cfg=hls_cfg, name="avg")
+    node = plan.node("ap")
+    t = node.result
+    assert (t.frac, node.accum.frac) == (plan.node("r1").result.frac + 2, plan.node("r1").result.frac + 2)
+    node.result = FixedType(t.width - 1, t.integer, t.signed)
+    X = np.random.default_rng(5).normal(0, 2.0, size=(60, 8, 8, 1)).astype(np.float32)
+    hls_model = convert(model, hls_config(model, plan, hls_cfg), hls_cfg, tmp_path / "prj")
+    report, _ = csim.run(hls_model, model, plan, X, progress=False)
+    bad = report.first_mismatch()
+    assert not report.exact and bad is not None and bad.name == "ap", report.diagnosis()
+    assert 0 < bad.exact_values < bad.values
+
+
+def test_an_average_with_no_exact_value_is_refused_by_verify_and_priced_by_estimate(tmp_path, capsys):
+    import tensorflow as tf
+    from qkeras import QConv2D, quantized_bits
+
+    from flow.config import HlsConfig
+    from flow.design import HLS4ML_DEFAULT_PRECISION
+    from flow.hls import plan_model
+
+    q = quantized_bits(6, 0, alpha=1)
+    np.save(tmp_path / "X.npy", np.zeros((4, 5, 5, 1), dtype=np.float32))
+    inp = tf.keras.Input((5, 5, 1), name="img")
+    c = QConv2D(2, 1, kernel_quantizer=q, bias_quantizer=q, name="c")(inp)
+    gap = tf.keras.Model(inp, tf.keras.layers.GlobalAveragePooling2D(name="gap")(c))
+    assert_verify_refused(gap, tmp_path, capsys, "'gap'", "average of 25 values", "power of two", "flow estimate")
+    three = tf.keras.Model(inp, tf.keras.layers.AveragePooling2D((1, 3), name="ap3")(c))
+    assert_verify_refused(three, tmp_path, capsys, "'ap3'", "average of 3 values", "pool size whose area")
+    kept = tf.keras.Model(inp, tf.keras.layers.GlobalMaxPooling2D(keepdims=True, name="gmp")(c))
+    assert_verify_refused(kept, tmp_path, capsys, "'gmp'", "keepdims=True", "keepdims=False")
+    # the estimate prices the 25-value mean, saying how
+    plan = plan_model(gap, hls_cfg=HlsConfig(), name="gap", float_precision=HLS4ML_DEFAULT_PRECISION)
+    pool = plan.design.layers[-1]
+    assert (pool.op, pool.pool_height * pool.pool_width, pool.positions) == ("average", 25, 1)
+    assert any("average of 25 values is priced" in w for w in plan.warnings), plan.warnings
