@@ -69,12 +69,23 @@ def _as_layer_input(layer, prev: np.ndarray):
     return tf.constant(prev.reshape((len(prev),) + tuple(layer.input_shape[1:])), tf.float64)
 
 
-def _exact_conv(layer, prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """A QConv1D/QConv2D's output in float64 (exact up to 53 bits) from its quantized kernel, flattened."""
+def _exact_conv(layer, prev: np.ndarray, W: np.ndarray, b: np.ndarray, part: str = "") -> np.ndarray:
+    """A QConv1D/QConv2D's output in float64 (exact up to 53 bits) from its quantized kernel,
+    flattened; `part` 'depthwise' (a depthwise kernel, one filter per channel) or 'pointwise' (the
+    1x1 half of a separable conv, applied to its depthwise half's output `prev`)."""
     import tensorflow as tf
 
-    y = tf.nn.convolution(_as_layer_input(layer, prev), tf.constant(W, tf.float64), strides=list(layer.strides),
-                          padding=layer.padding.upper()).numpy() + b
+    if part == "pointwise":
+        return ((prev.reshape(len(prev), -1, W.shape[-2]) @ W.reshape(W.shape[-2], W.shape[-1])) + b).reshape(len(prev), -1)
+    x = _as_layer_input(layer, prev)
+    if part == "depthwise":
+        # a regular convolution whose kernel connects channel c to output c only (tf's own depthwise
+        # op takes no 1-D strides)
+        c = W.shape[-2]
+        full = np.zeros(W.shape[:-2] + (c, c))
+        full[..., np.arange(c), np.arange(c)] = W[..., 0]
+        W = full
+    y = tf.nn.convolution(x, tf.constant(W, tf.float64), strides=list(layer.strides), padding=layer.padding.upper()).numpy() + b
     return y.reshape(len(prev), -1)
 
 
@@ -123,7 +134,8 @@ def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.nda
         qk = by_layer.get(node.keras_layer) if node.keras_layer is not None else None
         if node.function in ("dense", "conv"):
             W, b = weights[node.name]
-            exact = prev @ W + b if node.function == "dense" else _exact_conv(model.get_layer(node.name), prev, W, b)
+            exact = (prev @ W + b if node.function == "dense"
+                     else _exact_conv(model.get_layer(node.source or node.name), prev, W, b, part=node.part))
             wide = node.accum is not None and node.accum.width > FLOAT32_EXACT_BITS
             if qk is None or wide or inexact:
                 value = exact

@@ -30,6 +30,8 @@ SUPPORTED_LAYERS = (
     "QActivation (quantized_bits, quantized_relu)",
     "QDense (kernel and bias quantized with quantized_bits; activation linear, relu, quantized_relu or quantized_bits)",
     "QConv1D, QConv2D (as QDense; channels_last, padding valid or same, no dilation)",
+    "QDepthwiseConv2D, QSeparableConv1D, QSeparableConv2D (depthwise_quantizer/pointwise_quantizer quantized_bits; "
+    "depth_multiplier 1, strategy Latency)",
     "Flatten; MaxPooling1D/2D, AveragePooling1D/2D (padding valid; flow verify: an average over a power-of-two "
     "window); GlobalMaxPooling1D/2D, GlobalAveragePooling1D/2D (the same)",
     "Activation (linear, relu; softmax, sigmoid or tanh as the last layer)",
@@ -55,6 +57,11 @@ class NodePrecision:
     bias: FixedType | None = None
     accum: FixedType | None = None
     function: str = ""  # dense | relu | linear | softmax | quantizer
+    #: a depthwise kernel ('depthwise') or the 1x1 half of a separable conv ('pointwise'), and the
+    #: Keras layer it computes (hls4ml splits a separable conv into '<name>_depthwise' and
+    #: '<name>_pointwise', configured through the separable layer's own precision keys)
+    part: str = ""
+    source: str | None = None
 
 
 @dataclass
@@ -103,11 +110,11 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         raise ModelError(f"the model has {len(model.outputs)} outputs; only single-output models are supported", where=name,
                          fix="verify each output as its own model (tf.keras.Model(inputs, one_output))")
     # an image or sequence input: what its convolutions, poolings or Flatten turn into a flat layer
-    shaped_ok = any(type(layer).__name__ in (*CONV_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, *GLOBAL_POOL_KINDS, "Flatten")
+    shaped_ok = any(type(layer).__name__ in (*CONV_KINDS, *DEPTHWISE_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, *GLOBAL_POOL_KINDS, "Flatten")
                     for layer in layers)
     if isinstance(shape, list) or len(shape) != 2 and not (shaped_ok and len(shape) in (3, 4)):
         known = {"InputLayer", "QActivation", "QDense", "Dense", "Activation", "ReLU", "Dropout", "Softmax", *BATCHNORM_KINDS,
-                 *CONV_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, *GLOBAL_POOL_KINDS, "Flatten"}
+                 *CONV_KINDS, *DEPTHWISE_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, *GLOBAL_POOL_KINDS, "Flatten"}
         odd = next((layer for layer in layers[1:] if type(layer).__name__ not in known), None)
         if odd is not None:
             raise ModelError(f"layer type {type(odd).__name__} is not supported (the model takes inputs of shape {shape})",
@@ -150,7 +157,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     nodes: list[NodePrecision] = [NodePrecision(layers[0].name, layers[0].name, in_type, function="input")]
     design_layers: list = []
     dense_kinds = {"QDense", "Dense"} if float_precision is not None else {"QDense"}
-    dense_names = [layer.name for layer in layers if type(layer).__name__ in (*dense_kinds, *CONV_KINDS)]
+    dense_names = [layer.name for layer in layers if type(layer).__name__ in (*dense_kinds, *CONV_KINDS, *DEPTHWISE_KINDS)]
     rf = lambda lname: hls_cfg.per_layer_reuse.get(lname, hls_cfg.reuse_factor)  # noqa: E731
     for i, layer in enumerate(layers[1:], start=1):
         kind = type(layer).__name__
@@ -178,6 +185,9 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             _check_conv(layer, strategy=hls_cfg.strategy, reuse_factor=rf(layer.name), where=where)
             # every output is a sum over one receptive field: the kernel as a (k*k*C_in, C_out) matrix
             w_t, b_t, acc = _weight_layer_types(layer, W.reshape(-1, W.shape[-1]), b, current, where=where, warnings=warnings)
+        elif kind in DEPTHWISE_KINDS:
+            _check_depthwise(layer, strategy=hls_cfg.strategy, where=where)
+            _check_conv(layer, strategy=hls_cfg.strategy, reuse_factor=rf(layer.name), where=where)
         elif kind in FLOAT_CONV_KINDS:
             raise ModelError(f"an unquantized {kind} is not supported", where=where,
                              fix=f"use QKeras' Q{kind} with kernel_quantizer and bias_quantizer quantized_bits(...)")
@@ -192,6 +202,17 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             nodes.append(NodePrecision(layer.name, layer.name, pool.result_type, accum=pool.accum_type, function="pool"))
             design_layers.append(pool)
             current = pool.result_type
+            continue
+        if kind in DEPTHWISE_KINDS:
+            act_kind, act_q = _act_function(layer)
+            current, acc = _depthwise_nodes(layer, current, weights, nodes, design_layers, rf(layer.name), linear=act_kind == "linear",
+                                            where=where, warnings=warnings)
+            if act_kind != "linear":
+                current, node = _activation_node(layer, act_kind, act_q, acc, is_last=is_last, where=where,
+                                                 node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}")
+                nodes.append(node)
+                _add_activation(design_layers, _act_design(node, acc, current, int(np.prod(layer.output_shape[1:])),
+                                                           rf(layer.name), positions=_positions(layer.output_shape)))
             continue
         if kind in ("QDense", *CONV_KINDS) or (kind == "Dense" and float_precision is not None):
             act_kind, act_q = _act_function(layer)
@@ -264,23 +285,30 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
 
 BATCHNORM_KINDS = ("BatchNormalization", "QBatchNormalization")
 CONV_KINDS = ("QConv1D", "QConv2D")
-FLOAT_CONV_KINDS = ("Conv1D", "Conv2D")  # named in the refusal, which points to their QKeras versions
+DEPTHWISE_KINDS = ("QDepthwiseConv2D", "QSeparableConv1D", "QSeparableConv2D")
+# named in the refusal, which points to their QKeras versions
+FLOAT_CONV_KINDS = ("Conv1D", "Conv2D", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D")
 POOL_KINDS = ("MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D")
 GLOBAL_POOL_KINDS = ("GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D")
 
 
 def _weight_layer_types(layer, W: np.ndarray, b: np.ndarray, current: FixedType, *, where: str,
-                        warnings: list[str]) -> tuple[FixedType, FixedType, FixedType]:
-    """Weight, bias and exact accumulator types of a QDense/QConv (W as an (n_in, n_out) matrix)."""
+                        warnings: list[str], kernel: str = "kernel", with_bias: bool = True) -> tuple[FixedType, FixedType, FixedType]:
+    """Weight, bias and exact accumulator types of a QDense/QConv (W as an (n_in, n_out) matrix);
+    `kernel` names the quantizer ('depthwise', 'pointwise' for those convolutions), `with_bias`
+    False for a separable conv's depthwise half (its bias is added after the pointwise one)."""
     kind = type(layer).__name__
-    if layer.kernel_quantizer_internal is None:
-        raise ModelError(f"{kind} without a kernel_quantizer has float weights hls4ml cannot match exactly", where=where,
-                         fix="set kernel_quantizer=quantized_bits(bits, integer, alpha=1)")
-    kq = spec_from_qkeras(layer.kernel_quantizer_internal, where=where + " kernel")
+    quantizer = getattr(layer, f"{kernel}_quantizer_internal")
+    if quantizer is None:
+        raise ModelError(f"{kind} without a {kernel}_quantizer has float weights hls4ml cannot match exactly", where=where,
+                         fix=f"set {kernel}_quantizer=quantized_bits(bits, integer, alpha=1)")
+    kq = spec_from_qkeras(quantizer, where=f"{where} {kernel}")
     if kq.type != "quantized_bits":
-        raise ModelError(f"kernel quantizer {kq.type} is not supported", where=where, fix="use quantized_bits for kernels")
+        raise ModelError(f"{kernel} quantizer {kq.type} is not supported", where=where, fix=f"use quantized_bits for {kernel} kernels")
     w_t = fixed_type(kq)
-    if layer.use_bias and layer.bias_quantizer_internal is not None:
+    if not with_bias:
+        b_t = FixedType(1, 1, False)  # hls4ml's zero bias (ap_uint<1>)
+    elif layer.use_bias and layer.bias_quantizer_internal is not None:
         b_t = fixed_type(spec_from_qkeras(layer.bias_quantizer_internal, where=where + " bias"))
     elif layer.use_bias:
         b_t = _exact_type_for(b, where=where + " bias")
@@ -317,6 +345,63 @@ def _check_conv(layer, *, strategy: str, reuse_factor: int, where: str) -> None:
         raise ModelError(f"dilation_rate {c.get('dilation_rate')} is not supported by hls4ml", where=where, fix="use dilation_rate 1")
     if int(c.get("groups", 1)) != 1:
         raise ModelError(f"groups={c.get('groups')} (grouped convolution) is not supported", where=where, fix="use groups=1")
+
+
+def _check_depthwise(layer, *, strategy: str, where: str) -> None:
+    """What hls4ml's depthwise convolutions implement: one filter per channel, Latency strategy."""
+    if int(layer.get_config().get("depth_multiplier", 1)) != 1:
+        raise ModelError(f"depth_multiplier {layer.get_config()['depth_multiplier']} is not implemented by hls4ml's depthwise "
+                         "convolution (it asserts n_filt == n_chan)", where=where, fix="use depth_multiplier=1")
+    if strategy.lower() != "latency":
+        raise ModelError(f"strategy {strategy} is not implemented by hls4ml's depthwise convolution (it asserts for "
+                         "Resource)", where=where, fix="use strategy Latency (any reuse factor)")
+
+
+def _block_diagonal(kernel: np.ndarray) -> np.ndarray:
+    """A depthwise kernel (..., C, 1) as the (k*C, C) matrix of a regular convolution: window
+    element i of channel c (row i*C + c, hls4ml's im2col order) feeds output channel c only."""
+    k, c = int(np.prod(kernel.shape[:-2])), int(kernel.shape[-2])
+    flat = kernel.reshape(k, c)
+    M = np.zeros((k * c, c))
+    for ch in range(c):
+        M[np.arange(k) * c + ch, ch] = flat[:, ch]
+    return M
+
+
+def _depthwise_nodes(layer, current: FixedType, weights: dict, nodes: list, design_layers: list, rf: int, *, linear: bool,
+                     where: str, warnings: list[str]) -> tuple[FixedType, FixedType]:
+    """A QDepthwiseConv2D, or a QSeparableConv split as hls4ml splits it into '<name>_depthwise'
+    and a 1x1 '<name>_pointwise' convolution; each priced as a convolution (a depthwise kernel as
+    its block-diagonal matrix: the zeros cost nothing) with its narrowest exact accumulator.
+    Returns (output type, accumulator type) of the last part."""
+    kind = type(layer).__name__
+    keras_out = layer.name if linear else None
+    if kind == "QDepthwiseConv2D":
+        Wdw, b = weights[layer.name]
+        M = _block_diagonal(Wdw)
+        w_t, b_t, acc = _weight_layer_types(layer, M, b, current, where=where, warnings=warnings, kernel="depthwise")
+        d = _conv_design(layer, M, b, current, w_t, b_t, acc, rf)
+        d.n_zeros = int(np.sum(Wdw == 0))  # hls4ml counts the zeros of the k*C kernel it is given
+        design_layers.append(d)
+        nodes.append(NodePrecision(layer.name, keras_out, acc, w_t, b_t, acc, "conv", part="depthwise", source=layer.name))
+        return acc, acc
+    Wdw, zero = weights[f"{layer.name}_depthwise"]
+    Wpw, b = weights[f"{layer.name}_pointwise"]
+    M = _block_diagonal(Wdw)
+    dw_t, z_t, dw_acc = _weight_layer_types(layer, M, zero, current, where=where + " depthwise", warnings=warnings,
+                                            kernel="depthwise", with_bias=False)
+    d = _conv_design(layer, M, zero, current, dw_t, z_t, dw_acc, rf, name=f"{layer.name}_depthwise")
+    d.n_zeros = int(np.sum(Wdw == 0))
+    P = Wpw.reshape(Wpw.shape[-2], Wpw.shape[-1])
+    pw_t, b_t, pw_acc = _weight_layer_types(layer, P, b, dw_acc, where=where + " pointwise", warnings=warnings,
+                                            kernel="pointwise")
+    oh, ow, ch = d.out_height, d.out_width, P.shape[0]
+    p = ConvDesign(f"{layer.name}_pointwise", P, b, dw_acc, pw_t, b_t, pw_acc, pw_acc, reuse_factor=rf, in_height=oh, in_width=ow,
+                   n_chan=ch, out_height=oh, out_width=ow)
+    design_layers += [d, p]
+    nodes.append(NodePrecision(d.name, None, dw_acc, dw_t, None, dw_acc, "conv", part="depthwise", source=layer.name))
+    nodes.append(NodePrecision(p.name, keras_out, pw_acc, pw_t, b_t, pw_acc, "conv", part="pointwise", source=layer.name))
+    return pw_acc, pw_acc
 
 
 def _check_pool(layer, *, io_type: str, where: str) -> None:
@@ -447,7 +532,7 @@ def _pads(size: int, out: int, k: int, s: int, padding: str) -> tuple[int, int]:
 
 
 def _conv_design(layer, W: np.ndarray, b: np.ndarray, x_t: FixedType, w_t: FixedType, b_t: FixedType,
-                 acc: FixedType, rf: int) -> ConvDesign:
+                 acc: FixedType, rf: int, *, name: str | None = None) -> ConvDesign:
     c = layer.get_config()
     ih, iw, ch = _spatial(layer.input_shape)
     oh, ow, _ = _spatial(layer.output_shape)
@@ -455,7 +540,7 @@ def _conv_design(layer, W: np.ndarray, b: np.ndarray, x_t: FixedType, w_t: Fixed
     sh, sw = _pair(c["strides"])
     pt, pb = _pads(ih, oh, kh, sh, c["padding"])
     pl, pr = _pads(iw, ow, kw, sw, c["padding"])
-    return ConvDesign(layer.name, W, b, x_t, w_t, b_t, acc, acc, reuse_factor=rf, in_height=ih, in_width=iw, n_chan=ch,
+    return ConvDesign(name or layer.name, W, b, x_t, w_t, b_t, acc, acc, reuse_factor=rf, in_height=ih, in_width=iw, n_chan=ch,
                       filt_height=kh, filt_width=kw, stride_height=sh, stride_width=sw, out_height=oh, out_width=ow,
                       pad_top=pt, pad_bottom=pb, pad_left=pl, pad_right=pr)
 
@@ -529,9 +614,21 @@ def hls_config(model, plan: Plan, hls_cfg: HlsConfig, *, trace: bool = True) -> 
     for lname, lcfg in layers.items():
         node = by_name.get(lname)
         prec = lcfg.setdefault("Precision", {})
+        halves = {n.part: n for n in plan.nodes if n.source == lname and n.name != lname}
+        if node is None and set(halves) == {"depthwise", "pointwise"}:
+            # a separable conv: hls4ml copies these keys to the '<name>_depthwise' and '_pointwise' nodes it splits it into
+            dw, pw = halves["depthwise"], halves["pointwise"]
+            prec.update({"depthwise": dw.weight.hls(), "depthwise_accum": dw.accum.hls(), "depthwise_result": dw.result.hls(),
+                         "pointwise": pw.weight.hls(), "bias": pw.bias.hls(), "pointwise_accum": pw.accum.hls(),
+                         "accum": pw.accum.hls(), "result": pw.result.hls()})
+            lcfg["ReuseFactor"] = hls_cfg.per_layer_reuse.get(lname, hls_cfg.reuse_factor)
+            if trace:
+                lcfg["Trace"] = True
+            continue
         if node is None:
             # hls4ml's own helper nodes (e.g. '<dense>_linear' that it removes): follow the upstream type
-            base = next((n for n in plan.nodes if lname.startswith(n.name + "_")), None)
+            base = next((n for n in plan.nodes if lname.startswith(n.name + "_")
+                         or n.part == "pointwise" and lname.startswith(f"{n.source}_")), None)  # a separable's '<name>_linear'
             if base is not None and base.result is not None and isinstance(prec, dict):
                 prec["result"] = base.result.hls()
             continue

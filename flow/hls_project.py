@@ -35,9 +35,10 @@ ACTIVATION_CALLS = {"relu": "relu", "relu_max": "relu", "relu6": "relu", "linear
 #: calls that move data without computing (io_stream helpers, clones); priced as free wiring
 WIRING_CALLS = {"clone_stream", "repack_stream", "broadcast_stream", "cast", "zeropad1d_cl", "zeropad2d_cl"}
 #: convolutions and poolings (max, average, global) the estimate prices (hls4ml 0.8+ config structs)
-CONV_CALL = re.compile(r"^(conv_[12]d|pointwise_conv_[12]d)(_cl)?$")
+CONV_CALL = re.compile(r"^(conv_[12]d|pointwise_conv_[12]d|depthwise_conv_[12]d)(_cl)?$")
 POOL_CALL = re.compile(r"^(global_)?pooling[12]d(_cl)?$")
-#: the other convolutions (depthwise, separable): carried as 'not estimated' layers (no model of them)
+#: calls carried as 'not estimated' layers: a separable conv hls4ml < 1.0 kept in one call (1.x splits it into
+#: depthwise + pointwise calls, priced above), and conv/pooling calls whose config is not one this reader knows
 UNMODELLED_CALL = re.compile(r"^(conv_[12]d|pointwise_conv_[12]d|depthwise_conv_[12]d|separable_conv_[12]d|pooling[12]d|global_pooling[12]d)")
 
 
@@ -327,7 +328,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             if input_type is None:
                 input_type, n_inputs = resolve_type(proj, in_t), n
         elif CONV_CALL.match(fn):
-            layer = _conv_from_config(proj, fw, cfg, args, in_t, out_t, _layer_name(cname, len(layers)), where=where)
+            layer = _conv_from_config(proj, fw, cfg, args, in_t, out_t, _layer_name(cname, len(layers)), where=where, fn=fn)
             layers.append(layer)
             strategies[layer.name] = cfg.get("strategy", "nnet::latency").split("::")[-1]
             positions = layer.positions
@@ -390,8 +391,9 @@ def _geometry(proj: HlsProject, cfg: dict[str, str], keys: dict[str, tuple[str, 
 
 
 def _conv_from_config(proj: HlsProject, fw: Path, cfg: dict[str, str], args: list[str], in_t: str, out_t: str, name: str,
-                      *, where: str) -> ConvDesign:
-    """A conv_1d/2d call: its geometry from the config struct, its kernel from the weights file."""
+                      *, where: str, fn: str = "conv_2d_cl") -> ConvDesign:
+    """A conv_1d/2d, pointwise or depthwise call: its geometry from the config struct, its kernel
+    from the weights file."""
     g = _geometry(proj, cfg, {"in_height": ("in_height", 1), "in_width": ("in_width", None), "n_chan": ("n_chan", None),
                               "filt_height": ("filt_height", 1), "filt_width": ("filt_width", None),
                               "n_filt": ("n_filt", None), "stride_height": ("stride_height", 1),
@@ -407,7 +409,19 @@ def _conv_from_config(proj: HlsProject, fw: Path, cfg: dict[str, str], args: lis
     wt = resolve_type(proj, "weight_t", cfg=cfg) if "type:weight_t" in cfg else resolve_type(proj, "model_default_t")
     bt = resolve_type(proj, "bias_t", cfg=cfg) if "type:bias_t" in cfg else wt
     acc = resolve_type(proj, "accum_t", cfg=cfg) if "type:accum_t" in cfg else resolve_type(proj, "model_default_t")
-    w = quantize_to(_read_values(fw, args[2], n_in * n_filt), wt).reshape(n_in, n_filt)
+    depthwise = "depthwise" in fn
+    if depthwise:
+        # one filter per channel: k*C weights, priced as the (k*C, C) block-diagonal kernel of a
+        # regular convolution (its zeros cost nothing); hls4ml's n_zeros counts the k*C it was given
+        if n_filt != g["n_chan"]:
+            raise ModelError(f"a depthwise convolution with n_filt {n_filt} != n_chan {g['n_chan']} (depth multiplier > 1)",
+                             where=where, fix="hls4ml implements depth multiplier 1 only; re-generate the project")
+        k = quantize_to(_read_values(fw, args[2], n_in), wt).reshape(g["filt_height"] * g["filt_width"], n_filt)
+        w = np.zeros((n_in, n_filt))
+        for ch in range(n_filt):
+            w[np.arange(k.shape[0]) * n_filt + ch, ch] = k[:, ch]
+    else:
+        w = quantize_to(_read_values(fw, args[2], n_in * n_filt), wt).reshape(n_in, n_filt)
     b = quantize_to(_read_values(fw, args[3], n_filt), bt)
     positions = g["out_height"] * g["out_width"]
     pf = positions // g["n_partitions"] if g["n_partitions"] else 1
@@ -416,6 +430,8 @@ def _conv_from_config(proj: HlsProject, fw: Path, cfg: dict[str, str], args: lis
         # implementation, 1.x's BatchedDenseForConv1D (io_parallel, Latency, one partition)
         pf = positions
     nzeros = _int(proj, cfg["n_zeros"], cfg=cfg) if "n_zeros" in cfg else None
+    if depthwise and nzeros is None:
+        nzeros = int(np.sum(k == 0))
     return ConvDesign(name, w, b, resolve_type(proj, in_t), wt, bt, acc, resolve_type(proj, out_t),
                       reuse_factor=g["reuse_factor"], n_zeros=nzeros, in_height=g["in_height"], in_width=g["in_width"],
                       n_chan=g["n_chan"], filt_height=g["filt_height"], filt_width=g["filt_width"],

@@ -174,29 +174,42 @@ def as_functional(model):
 
 
 #: the QKeras layers whose quantized kernel and bias the flow reads
-WEIGHT_LAYERS = ("QDense", "QConv1D", "QConv2D")
+WEIGHT_LAYERS = ("QDense", "QConv1D", "QConv2D", "QDepthwiseConv2D", "QSeparableConv1D", "QSeparableConv2D")
 
 
 def quantized_weights(model, *, name: str = "") -> dict[str, tuple[Any, Any]]:
     """{QDense/QConv layer name: (quantized kernel, quantized bias)} as float64 numpy arrays
-    (a conv kernel keeps its Keras shape: (k, C_in, C_out) or (kh, kw, C_in, C_out))."""
+    (a conv kernel keeps its Keras shape: (k, C_in, C_out) or (kh, kw, C_in, C_out); a
+    QDepthwiseConv2D's is its depthwise kernel (kh, kw, C, 1)). A QSeparableConv is two entries, as
+    hls4ml splits it: '<name>_depthwise' (its depthwise kernel, no bias) and '<name>_pointwise'
+    (its 1x1 kernel and the bias)."""
     import numpy as np
     import tensorflow as tf
 
     out = {}
     where = f"{name}: " if name else ""
     for layer in model.layers:
-        if type(layer).__name__ not in WEIGHT_LAYERS:
+        kind = type(layer).__name__
+        if kind not in WEIGHT_LAYERS:
             continue
-        kq = layer.kernel_quantizer_internal
         bq = layer.bias_quantizer_internal
-        k = layer.kernel.numpy()
-        b = layer.bias.numpy() if layer.use_bias else np.zeros(k.shape[-1], dtype=np.float32)
+        if kind.startswith("QSeparable"):
+            parts = [(f"{layer.name}_depthwise", layer.depthwise_quantizer_internal, layer.depthwise_kernel.numpy(), False),
+                     (f"{layer.name}_pointwise", layer.pointwise_quantizer_internal, layer.pointwise_kernel.numpy(), True)]
+        elif kind == "QDepthwiseConv2D":
+            parts = [(layer.name, layer.depthwise_quantizer_internal, layer.depthwise_kernel.numpy(), True)]
+        else:
+            parts = [(layer.name, layer.kernel_quantizer_internal, layer.kernel.numpy(), True)]
         try:
-            out[layer.name] = (
-                np.asarray(kq(k) if kq is not None else k, dtype=np.float64),
-                np.asarray(bq(b) if bq is not None and layer.use_bias else b, dtype=np.float64),
-            )
+            for key, kq, k, own_bias in parts:
+                # a depthwise kernel (..., C, multiplier) has C x multiplier outputs
+                n_out = k.shape[-2] * k.shape[-1] if "Depthwise" in kind or not own_bias else k.shape[-1]
+                biased = own_bias and layer.use_bias
+                b = layer.bias.numpy() if biased else np.zeros(n_out, dtype=np.float32)
+                out[key] = (
+                    np.asarray(kq(k) if kq is not None else k, dtype=np.float64),
+                    np.asarray(bq(b) if bq is not None and biased else b, dtype=np.float64),
+                )
         except (tf.errors.OpError, ValueError, TypeError) as exc:
             text = re.sub(r"\{\{.*?\}\}|\[Op:.*$", "", str(exc).splitlines()[0]).strip()  # TensorFlow's op plumbing
             raise ModelError(f"QKeras cannot evaluate this layer's quantizers ({type(exc).__name__}: {text[:200]})",

@@ -80,11 +80,15 @@ def test_unmodelled_layer_call_is_named(tiny_run, tmp_path):
     top.write_text(src.replace("nnet::relu<", "nnet::resize_nearest<", 1))
     with pytest.raises(ModelError, match="resize_nearest"):
         design_from_project(prj)
-    # a depthwise convolution is carried as a 'not estimated' layer instead (tests/test_verify_conv.py
-    # reads real conv projects, which are priced)
-    top.write_text(src.replace("nnet::relu<", "nnet::depthwise_conv_2d_cl<", 1))
+    # hls4ml < 1.0's single-call separable convolution is carried as a 'not estimated' layer instead
+    # (tests/test_verify_conv.py reads real conv, depthwise and pooling projects, which are priced)
+    top.write_text(src.replace("nnet::relu<", "nnet::separable_conv_2d_cl<", 1))
     layers = design_from_project(prj).layers
-    assert any(getattr(layer, "layer_type", "") == "nnet::depthwise_conv_2d_cl" for layer in layers)
+    assert any(getattr(layer, "layer_type", "") == "nnet::separable_conv_2d_cl" for layer in layers)
+    # a depthwise call whose config struct is not a convolution's names what it lacks
+    top.write_text(src.replace("nnet::relu<", "nnet::depthwise_conv_2d_cl<", 1))
+    with pytest.raises(ModelError, match="convolution config lacks"):
+        design_from_project(prj)
     # a convolution call whose config struct is not a convolution's names what it lacks
     top.write_text(src.replace("nnet::relu<", "nnet::conv_2d_cl<", 1))
     with pytest.raises(ModelError, match="convolution config lacks in_width, n_chan"):

@@ -374,3 +374,84 @@ def test_an_average_with_no_exact_value_is_refused_by_verify_and_priced_by_estim
     pool = plan.design.layers[-1]
     assert (pool.op, pool.pool_height * pool.pool_width, pool.positions) == ("average", 25, 1)
     assert any("average of 25 values is priced" in w for w in plan.warnings), plan.warnings
+
+
+def _depthwise_model(kind: str, seed: int):
+    """2-D: a QDepthwiseConv2D, then a QSeparableConv2D with a fused quantized relu; 1-D: a strided
+    QSeparableConv1D with a linear output (hls4ml keeps a '<name>_linear' node after it)."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, QDepthwiseConv2D, QSeparableConv1D, QSeparableConv2D, quantized_bits, quantized_relu
+
+    def q(bits):
+        return quantized_bits(bits, 0, alpha=1)
+
+    if kind == "2d":
+        x = inp = tf.keras.Input((8, 8, 3), name="img")
+        x = QActivation(quantized_bits(8, 2, alpha=1), name="in_q")(x)
+        x = QDepthwiseConv2D(3, depthwise_quantizer=q(6), bias_quantizer=q(6), name="dw")(x)
+        x = QActivation(quantized_relu(6, 2), name="r1")(x)
+        x = QSeparableConv2D(5, 3, depthwise_quantizer=q(6), pointwise_quantizer=q(5), bias_quantizer=q(6),
+                             activation=quantized_relu(6, 2), name="sep")(x)
+    else:
+        x = inp = tf.keras.Input((20, 3), name="seq")
+        x = QActivation(quantized_bits(8, 2, alpha=1), name="in_q")(x)
+        x = QSeparableConv1D(4, 3, strides=2, depthwise_quantizer=q(6), pointwise_quantizer=q(6), bias_quantizer=q(6), name="sep")(x)
+    x = tf.keras.layers.Flatten(name="fl")(x)
+    x = QDense(3, kernel_quantizer=q(6), bias_quantizer=q(6), name="out")(x)
+    model = tf.keras.Model(inp, x)
+    _random_weights(model, seed)
+    return model
+
+
+@pytest.mark.parametrize("kind, io_type, sizes", [
+    ("2d", "io_parallel", {"dw": 6 * 6 * 3, "sep_depthwise": 4 * 4 * 3, "sep_pointwise": 4 * 4 * 5, "sep_quantized_relu": 4 * 4 * 5}),
+    ("1d", "io_stream", {"sep_depthwise": 9 * 3, "sep_pointwise": 9 * 4}),
+])
+def test_depthwise_and_separable_convolutions_are_bit_exact_and_priced_alike(tmp_path, capsys, kind, io_type, sizes):
+    """hls4ml splits a separable conv into '<name>_depthwise' and '<name>_pointwise': both halves
+    are traced and proved, the depthwise one against the exact float64 convolution (Keras has no
+    output there); the estimate prices a depthwise kernel as its block-diagonal matrix, the same
+    from the model and from the project."""
+    _depthwise_model(kind, seed=0).save(tmp_path / "m.h5", save_format="h5")
+    shape = (8, 8, 3) if kind == "2d" else (20, 3)
+    np.save(tmp_path / "X.npy", np.random.default_rng(1).normal(0, 1.5, size=(50, *shape)).astype(np.float32))
+    rc = main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
+               "--io-type", io_type, "--no-progress", "-q"])
+    assert rc == 0, capsys.readouterr().err
+    be = _report(tmp_path / "o")
+    assert be["exact"] and be["exact_rows"] == 50, be["diagnosis"]
+    for name, per_row in {**sizes, "out": 3}.items():
+        check = be["layers"][name]
+        assert check["traced"] and check["values"] == check["exact_values"] == 50 * per_row, (name, check)
+    assert main(["estimate", str(tmp_path / "m.h5"), "--io-type", io_type, "--out", str(tmp_path / "est")]) == 0
+    assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
+    est, prj = (json.loads((tmp_path / d / "resources.json").read_text()) for d in ("est", "est_prj"))
+    keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
+    assert est["total"]["complete"] and prj["total"]["complete"], prj
+    assert {k: prj["total"][k] for k in keys} == {k: est["total"][k] for k in keys}
+    # a depthwise kernel multiplies each of its k*C weights once: its zeros outside the diagonal blocks cost nothing
+    dw = est["layers"]["sep_depthwise"]["detail"]
+    k_c = (9 if kind == "2d" else 3) * 3
+    assert dw["kernel_inputs"] == k_c and dw["kernel"]["n_weights"] == k_c * 3, dw
+    assert dw["kernel"]["n_zero"] >= k_c * 2, dw  # the off-diagonal blocks
+
+
+def test_what_hls4ml_depthwise_convolutions_do_not_implement_is_refused_by_name(tmp_path, capsys):
+    import tensorflow as tf
+    from qkeras import QDepthwiseConv2D, QSeparableConv2D, quantized_bits
+
+    q = quantized_bits(6, 0, alpha=1)
+    np.save(tmp_path / "X.npy", np.zeros((4, 6, 6, 2), dtype=np.float32))
+    inp = tf.keras.Input((6, 6, 2), name="img")
+    assert_verify_refused(tf.keras.Model(inp, QDepthwiseConv2D(3, depth_multiplier=2, depthwise_quantizer=q, bias_quantizer=q,
+                                                               name="dw")(inp)), tmp_path, capsys, "depth_multiplier 2", "'dw'")
+    assert_verify_refused(tf.keras.Model(inp, QSeparableConv2D(2, 3, pointwise_quantizer=q, bias_quantizer=q, name="sep")(inp)),
+                          tmp_path, capsys, "without a depthwise_quantizer", "'sep'", "depthwise_quantizer=quantized_bits")
+    assert_verify_refused(tf.keras.Model(inp, tf.keras.layers.SeparableConv2D(2, 3, name="sep")(inp)), tmp_path, capsys,
+                          "unquantized SeparableConv2D", "QSeparableConv2D")
+    dw = tf.keras.Model(inp, QDepthwiseConv2D(3, depthwise_quantizer=q, bias_quantizer=q, name="dw")(inp))
+    dw.save(tmp_path / "dw.h5", save_format="h5")
+    rc = main(["verify", str(tmp_path / "dw.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
+               "--strategy", "Resource"])
+    err = capsys.readouterr().err
+    assert rc == 1 and "strategy Resource is not implemented by hls4ml's depthwise" in err and "'dw'" in err, err
