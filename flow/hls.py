@@ -21,6 +21,7 @@ from flow.config import HlsConfig, Quantizer
 from flow.design import (HLS4ML_DEFAULT_PRECISION, ActivationDesign, ConvDesign, DenseDesign, Design, FixedType, PoolDesign,
                          accumulator_type, log2_ceil, normalize_dense, quantize_to)
 from flow.errors import ModelError
+from flow.model import FOLDED_LAYERS, with_folded_weights
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ SUPPORTED_LAYERS = (
     "QConv1D, QConv2D (as QDense; channels_last, padding valid or same, no dilation)",
     "QDepthwiseConv2D, QSeparableConv1D, QSeparableConv2D (depthwise_quantizer/pointwise_quantizer quantized_bits; "
     "depth_multiplier 1, strategy Latency)",
+    "QConv2DBatchnorm, QDepthwiseConv2DBatchnorm (the batch normalization folded as QKeras folds it at inference)",
     "Flatten; MaxPooling1D/2D, AveragePooling1D/2D (padding valid; flow verify: an average over a power-of-two "
     "window); GlobalMaxPooling1D/2D, GlobalAveragePooling1D/2D (the same)",
     "Activation (linear, relu; softmax, sigmoid or tanh as the last layer)",
@@ -260,8 +262,10 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         if kind in BATCHNORM_KINDS:
             raise ModelError(f"layer type {kind} is not supported by the bit-exact flow (its float scale and shift have no "
                              "exact fixed-point form)", where=where,
-                             fix="fold it into the preceding QDense before quantization-aware training (QKeras' "
-                                 "QDenseBatchnorm), or remove it; `flow estimate` prices it as hls4ml converts it")
+                             fix="train the convolution and its batch normalization as one QConv2DBatchnorm or "
+                                 "QDepthwiseConv2DBatchnorm (folded, quantized weights), fold it into the preceding "
+                                 "layer's weights before quantization-aware training, or remove it; `flow estimate` "
+                                 "prices it as hls4ml converts it")
         raise ModelError(f"layer type {kind} is not supported", where=where, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
     if not dense_names:
         what = "Dense, QDense or QConv" if float_precision is not None else "QDense or QConv"
@@ -284,8 +288,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
 
 
 BATCHNORM_KINDS = ("BatchNormalization", "QBatchNormalization")
-CONV_KINDS = ("QConv1D", "QConv2D")
-DEPTHWISE_KINDS = ("QDepthwiseConv2D", "QSeparableConv1D", "QSeparableConv2D")
+CONV_KINDS = ("QConv1D", "QConv2D", "QConv2DBatchnorm")
+DEPTHWISE_KINDS = ("QDepthwiseConv2D", "QDepthwiseConv2DBatchnorm", "QSeparableConv1D", "QSeparableConv2D")
 # named in the refusal, which points to their QKeras versions
 FLOAT_CONV_KINDS = ("Conv1D", "Conv2D", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D")
 POOL_KINDS = ("MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D")
@@ -306,11 +310,12 @@ def _weight_layer_types(layer, W: np.ndarray, b: np.ndarray, current: FixedType,
     if kq.type != "quantized_bits":
         raise ModelError(f"{kernel} quantizer {kq.type} is not supported", where=where, fix=f"use quantized_bits for {kernel} kernels")
     w_t = fixed_type(kq)
+    biased = layer.use_bias or kind in FOLDED_LAYERS  # a folded batch normalization always adds a bias
     if not with_bias:
         b_t = FixedType(1, 1, False)  # hls4ml's zero bias (ap_uint<1>)
-    elif layer.use_bias and layer.bias_quantizer_internal is not None:
+    elif biased and layer.bias_quantizer_internal is not None:
         b_t = fixed_type(spec_from_qkeras(layer.bias_quantizer_internal, where=where + " bias"))
-    elif layer.use_bias:
+    elif biased:
         b_t = _exact_type_for(b, where=where + " bias")
     else:
         b_t = FixedType(1, 1)
@@ -376,7 +381,7 @@ def _depthwise_nodes(layer, current: FixedType, weights: dict, nodes: list, desi
     Returns (output type, accumulator type) of the last part."""
     kind = type(layer).__name__
     keras_out = layer.name if linear else None
-    if kind == "QDepthwiseConv2D":
+    if not kind.startswith("QSeparable"):
         Wdw, b = weights[layer.name]
         M = _block_diagonal(Wdw)
         w_t, b_t, acc = _weight_layer_types(layer, M, b, current, where=where, warnings=warnings, kernel="depthwise")
@@ -606,6 +611,7 @@ def hls_config(model, plan: Plan, hls_cfg: HlsConfig, *, trace: bool = True) -> 
     """hls4ml's per-layer configuration with every precision set by the flow."""
     import hls4ml
 
+    model = with_folded_weights(model)
     cfg = hls4ml.utils.config_from_keras_model(model, granularity="name", backend=hls_cfg.backend)
     cfg["Model"]["Strategy"] = hls_cfg.strategy
     cfg["Model"]["ReuseFactor"] = hls_cfg.reuse_factor
@@ -665,7 +671,7 @@ def convert(model, cfg: dict, hls_cfg: HlsConfig, output_dir: Path):
     if hls_cfg.clock_uncertainty is not None:
         kwargs["clock_uncertainty"] = hls_cfg.clock_uncertainty  # else hls4ml's backend default
     try:
-        hls_model = hls4ml.converters.convert_from_keras_model(model, **kwargs)
+        hls_model = hls4ml.converters.convert_from_keras_model(with_folded_weights(model), **kwargs)
         # write the per-layer trace hooks (inside #ifndef __SYNTHESIS__, so synthesis ignores
         # them) into every project: the delivered project is then the one csim proves exact
         hls_model.config.trace_output = True

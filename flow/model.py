@@ -174,7 +174,11 @@ def as_functional(model):
 
 
 #: the QKeras layers whose quantized kernel and bias the flow reads
-WEIGHT_LAYERS = ("QDense", "QConv1D", "QConv2D", "QDepthwiseConv2D", "QSeparableConv1D", "QSeparableConv2D")
+WEIGHT_LAYERS = ("QDense", "QConv1D", "QConv2D", "QDepthwiseConv2D", "QSeparableConv1D", "QSeparableConv2D",
+                 "QConv2DBatchnorm", "QDepthwiseConv2DBatchnorm")
+#: QKeras layers with a batch normalization folded into their kernel and bias at inference, and
+#: the layer hls4ml is given in their place (the same layer with the folded, quantized weights)
+FOLDED_LAYERS = {"QConv2DBatchnorm": "QConv2D", "QDepthwiseConv2DBatchnorm": "QDepthwiseConv2D"}
 
 
 def quantized_weights(model, *, name: str = "") -> dict[str, tuple[Any, Any]]:
@@ -198,6 +202,18 @@ def quantized_weights(model, *, name: str = "") -> dict[str, tuple[Any, Any]]:
                      (f"{layer.name}_pointwise", layer.pointwise_quantizer_internal, layer.pointwise_kernel.numpy(), True)]
         elif kind == "QDepthwiseConv2D":
             parts = [(layer.name, layer.depthwise_quantizer_internal, layer.depthwise_kernel.numpy(), True)]
+        elif kind in FOLDED_LAYERS:
+            # the kernel and bias QKeras computes with at inference: the moving statistics folded
+            # in (its own get_folded_weights, the same TensorFlow ops as its call), then quantized
+            k, b = (np.asarray(v) for v in layer.get_folded_weights())
+            kq = layer.depthwise_quantizer_internal if "Depthwise" in kind else layer.kernel_quantizer_internal
+            try:
+                out[layer.name] = (np.asarray(kq(k) if kq is not None else k, dtype=np.float64),
+                                   np.asarray(bq(b) if bq is not None else b, dtype=np.float64).reshape(-1))
+            except (tf.errors.OpError, ValueError, TypeError) as exc:
+                raise ModelError(f"QKeras cannot evaluate this layer's quantizers ({type(exc).__name__})",
+                                 where=f"{where}layer {layer.name!r}", fix="use quantized_bits(bits, integer, alpha=1)") from None
+            continue
         else:
             parts = [(layer.name, layer.kernel_quantizer_internal, layer.kernel.numpy(), True)]
         try:
@@ -215,3 +231,39 @@ def quantized_weights(model, *, name: str = "") -> dict[str, tuple[Any, Any]]:
             raise ModelError(f"QKeras cannot evaluate this layer's quantizers ({type(exc).__name__}: {text[:200]})",
                              where=f"{where}layer {layer.name!r}", fix="use quantized_bits(bits, integer, alpha=1) with integer >= 0") from None
     return out
+
+
+def with_folded_weights(model):
+    """`model` with every QConv2DBatchnorm / QDepthwiseConv2DBatchnorm replaced by the plain layer
+    QKeras computes with at inference (same name, quantizers, activation; kernel and bias its
+    folded, quantized ones), or `model` itself when it has none.
+
+    hls4ml folds QConv2DBatchnorm itself, in numpy (1/sqrt where QKeras uses TensorFlow's rsqrt),
+    which can round a weight that sits on a quantization boundary the other way; given the folded
+    weights, it converts exactly what QKeras evaluates."""
+    if not any(type(layer).__name__ in FOLDED_LAYERS for layer in model.layers):
+        return model
+    import numpy as np
+    import qkeras
+    import tensorflow as tf
+
+    folded = quantized_weights(model)
+
+    def clone(layer):
+        kind = type(layer).__name__
+        if kind not in FOLDED_LAYERS:
+            return layer.__class__.from_config(layer.get_config())
+        cfg = layer.get_config()
+        target = getattr(qkeras, FOLDED_LAYERS[kind])
+        keys = ("name", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "activation", "bias_quantizer")
+        keys += ("depth_multiplier", "depthwise_quantizer") if "Depthwise" in kind else ("filters", "kernel_quantizer")
+        return target(**{k: cfg[k] for k in keys if k in cfg}, use_bias=True)
+
+    new = tf.keras.models.clone_model(model, clone_function=clone)
+    for layer in new.layers:
+        if layer.name in folded and type(model.get_layer(layer.name)).__name__ in FOLDED_LAYERS:
+            k, b = folded[layer.name]
+            layer.set_weights([k.astype(np.float32), b.astype(np.float32)])
+        else:
+            layer.set_weights(model.get_layer(layer.name).get_weights())
+    return new

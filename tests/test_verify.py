@@ -379,7 +379,7 @@ def test_batchnorm_is_priced_as_hls4ml_converts_it_and_refused_by_verify(tmp_pat
     np.save(tmp_path / "X.npy", np.zeros((4, 16), dtype=np.float32))
     rc = main(["verify", str(tmp_path / "qbn.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
-    assert rc == 1 and "'bn1'" in err and "QDenseBatchnorm" in err and "Traceback" not in err
+    assert rc == 1 and "'bn1'" in err and "QConv2DBatchnorm" in err and "Traceback" not in err
     # the same model written by hls4ml itself keeps nnet::normalize, which `flow estimate DIR` reads
     import hls4ml
 

@@ -455,3 +455,70 @@ def test_what_hls4ml_depthwise_convolutions_do_not_implement_is_refused_by_name(
                "--strategy", "Resource"])
     err = capsys.readouterr().err
     assert rc == 1 and "strategy Resource is not implemented by hls4ml's depthwise" in err and "'dw'" in err, err
+
+
+def _folded_bn_model(seed: int):
+    """A QConv2DBatchnorm and a QDepthwiseConv2DBatchnorm with moving statistics far from 0/1, so
+    the folding changes every weight."""
+    import tensorflow as tf
+    from qkeras import QActivation, QConv2DBatchnorm, QDense, QDepthwiseConv2DBatchnorm, quantized_bits, quantized_relu
+
+    def q(bits, integer=0):
+        return quantized_bits(bits, integer, alpha=1)
+
+    x = inp = tf.keras.Input((8, 8, 2), name="img")
+    x = QActivation(quantized_bits(8, 2, alpha=1), name="in_q")(x)
+    x = QConv2DBatchnorm(4, 3, kernel_quantizer=q(6), bias_quantizer=q(8, 2), name="cbn")(x)
+    x = QActivation(quantized_relu(6, 2), name="r1")(x)
+    x = QDepthwiseConv2DBatchnorm(3, depthwise_quantizer=q(6), bias_quantizer=q(8, 2), name="dbn")(x)
+    x = QActivation(quantized_relu(6, 2), name="r2")(x)
+    x = tf.keras.layers.Flatten(name="fl")(x)
+    x = QDense(3, kernel_quantizer=q(6), bias_quantizer=q(6), name="out")(x)
+    model = tf.keras.Model(inp, x)
+    rng = np.random.default_rng(seed)
+    def value(name: str, v: np.ndarray) -> np.ndarray:
+        if "iteration" in name:  # the layer's training-step counter
+            return v
+        if "variance" in name:
+            return rng.uniform(0.5, 2.0, v.shape).astype(np.float32)
+        if "gamma" in name:
+            return rng.uniform(0.5, 1.5, v.shape).astype(np.float32)
+        return rng.normal(0, 0.4, v.shape).astype(np.float32)
+
+    for layer in model.layers:
+        if layer.weights:
+            layer.set_weights([value(w.name, v) for w, v in zip(layer.weights, layer.get_weights())])
+    return model
+
+
+def test_folded_batchnorm_layers_are_given_to_hls4ml_as_qkeras_evaluates_them():
+    """hls4ml gets the plain layer with QKeras' folded, quantized weights: the same outputs."""
+    from flow.model import quantized_weights, with_folded_weights
+
+    model = _folded_bn_model(seed=2)
+    plain = with_folded_weights(model)
+    assert [type(layer).__name__ for layer in plain.layers][2:5] == ["QConv2D", "QActivation", "QDepthwiseConv2D"]
+    X = np.random.default_rng(3).normal(0, 1.5, size=(30, 8, 8, 2)).astype(np.float32)
+    np.testing.assert_array_equal(plain.predict(X, verbose=0), model.predict(X, verbose=0))
+    k, b = quantized_weights(model)["cbn"]
+    raw = model.get_layer("cbn").kernel.numpy()
+    assert not np.array_equal(k, raw) and np.all(k * 32 == np.round(k * 32))  # folded, then on the 6-bit grid
+    qmodel = _conv2d_model()
+    assert with_folded_weights(qmodel) is qmodel  # nothing to fold: the model itself
+
+
+def test_folded_batchnorm_model_is_bit_exact_and_priced_alike(tmp_path, capsys):
+    _folded_bn_model(seed=0).save(tmp_path / "m.h5", save_format="h5")
+    np.save(tmp_path / "X.npy", np.random.default_rng(1).normal(0, 1.5, size=(50, 8, 8, 2)).astype(np.float32))
+    rc = main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
+               "--no-progress", "-q"])
+    assert rc == 0, capsys.readouterr().err
+    be = _report(tmp_path / "o")
+    assert be["exact"] and be["exact_rows"] == 50, be["diagnosis"]
+    for name, per_row in (("cbn", 6 * 6 * 4), ("dbn", 4 * 4 * 4), ("out", 3)):
+        assert be["layers"][name]["values"] == be["layers"][name]["exact_values"] == 50 * per_row, be["layers"][name]
+    assert main(["estimate", str(tmp_path / "m.h5"), "--out", str(tmp_path / "est")]) == 0
+    assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
+    est, prj = (json.loads((tmp_path / d / "resources.json").read_text()) for d in ("est", "est_prj"))
+    keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
+    assert est["total"]["complete"] and {k: prj["total"][k] for k in keys} == {k: est["total"][k] for k in keys}
