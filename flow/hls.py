@@ -187,9 +187,6 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             _check_conv(layer, strategy=hls_cfg.strategy, reuse_factor=rf(layer.name), where=where)
             # every output is a sum over one receptive field: the kernel as a (k*k*C_in, C_out) matrix
             w_t, b_t, acc = _weight_layer_types(layer, W.reshape(-1, W.shape[-1]), b, current, where=where, warnings=warnings)
-        elif kind in DEPTHWISE_KINDS:
-            _check_depthwise(layer, strategy=hls_cfg.strategy, where=where)
-            _check_conv(layer, strategy=hls_cfg.strategy, reuse_factor=rf(layer.name), where=where)
         elif kind in FLOAT_CONV_KINDS:
             raise ModelError(f"an unquantized {kind} is not supported", where=where,
                              fix=f"use QKeras' Q{kind} with kernel_quantizer and bias_quantizer quantized_bits(...)")
@@ -206,6 +203,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             current = pool.result_type
             continue
         if kind in DEPTHWISE_KINDS:
+            _check_depthwise(layer, strategy=hls_cfg.strategy, where=where)
+            _check_conv(layer, strategy=hls_cfg.strategy, reuse_factor=rf(layer.name), where=where)
             act_kind, act_q = _act_function(layer)
             current, acc = _depthwise_nodes(layer, current, weights, nodes, design_layers, rf(layer.name), linear=act_kind == "linear",
                                             where=where, warnings=warnings)
