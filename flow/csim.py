@@ -105,6 +105,13 @@ def _exact_pool(layer, prev: np.ndarray) -> np.ndarray:
     return y.reshape(len(prev), -1)
 
 
+def _exact_pad(layer, prev: np.ndarray) -> np.ndarray:
+    """A ZeroPadding1D/2D's output from exact inputs, flattened."""
+    x = prev.reshape((len(prev),) + tuple(layer.input_shape[1:]))
+    pads = np.atleast_2d(np.asarray(layer.padding, dtype=int)).tolist()  # ((left, right),) or ((top, bottom), (left, right))
+    return np.pad(x, [(0, 0), *[tuple(p) for p in pads], (0, 0)]).reshape(len(prev), -1)
+
+
 def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.ndarray], list[str]]:
     """Reference output of every plan node, from the QKeras model on the quantized inputs, and
     notes on where QKeras' own float32 arithmetic rounded.
@@ -147,7 +154,10 @@ def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.nda
             value = _exact_pool(model.get_layer(node.name), prev)
             inexact = qk is None or not np.array_equal(qk, value)
         elif node.function == "reshape":
-            value = prev  # Flatten: the same values in the same order
+            value = prev  # Flatten, Reshape: the same values in the same order
+        elif node.function == "pad" and inexact:
+            value = _exact_pad(model.get_layer(node.name), prev)
+            inexact = qk is None or not np.array_equal(qk, value)
         elif node.result is not None and inexact:
             value = _exact_activation(node, prev)
             inexact = qk is None or not np.array_equal(qk, value)

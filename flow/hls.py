@@ -34,7 +34,7 @@ SUPPORTED_LAYERS = (
     "QDepthwiseConv2D, QSeparableConv1D, QSeparableConv2D (depthwise_quantizer/pointwise_quantizer quantized_bits; "
     "depth_multiplier 1, strategy Latency)",
     "QConv2DBatchnorm, QDepthwiseConv2DBatchnorm (the batch normalization folded as QKeras folds it at inference)",
-    "Flatten; MaxPooling1D/2D, AveragePooling1D/2D (padding valid; flow verify: an average over a power-of-two "
+    "Flatten, Reshape, ZeroPadding1D/2D; MaxPooling1D/2D, AveragePooling1D/2D (padding valid; flow verify: an average over a power-of-two "
     "window); GlobalMaxPooling1D/2D, GlobalAveragePooling1D/2D (the same)",
     "Activation (linear, relu; softmax, sigmoid or tanh as the last layer)",
     "ReLU (plain)",
@@ -112,11 +112,12 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         raise ModelError(f"the model has {len(model.outputs)} outputs; only single-output models are supported", where=name,
                          fix="verify each output as its own model (tf.keras.Model(inputs, one_output))")
     # an image or sequence input: what its convolutions, poolings or Flatten turn into a flat layer
-    shaped_ok = any(type(layer).__name__ in (*CONV_KINDS, *DEPTHWISE_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, *GLOBAL_POOL_KINDS, "Flatten")
-                    for layer in layers)
+    shaped_ok = any(type(layer).__name__ in (*CONV_KINDS, *DEPTHWISE_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, *GLOBAL_POOL_KINDS, "Flatten",
+                                                   "Reshape") for layer in layers)
     if isinstance(shape, list) or len(shape) != 2 and not (shaped_ok and len(shape) in (3, 4)):
         known = {"InputLayer", "QActivation", "QDense", "Dense", "Activation", "ReLU", "Dropout", "Softmax", *BATCHNORM_KINDS,
-                 *CONV_KINDS, *DEPTHWISE_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, *GLOBAL_POOL_KINDS, "Flatten"}
+                 *CONV_KINDS, *DEPTHWISE_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, *GLOBAL_POOL_KINDS, "Flatten", "Reshape",
+                 "ZeroPadding1D", "ZeroPadding2D"}
         odd = next((layer for layer in layers[1:] if type(layer).__name__ not in known), None)
         if odd is not None:
             raise ModelError(f"layer type {type(odd).__name__} is not supported (the model takes inputs of shape {shape})",
@@ -190,9 +191,16 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         elif kind in FLOAT_CONV_KINDS:
             raise ModelError(f"an unquantized {kind} is not supported", where=where,
                              fix=f"use QKeras' Q{kind} with kernel_quantizer and bias_quantizer quantized_bits(...)")
-        elif kind == "Flatten":
+        elif kind in ("Flatten", "Reshape"):
             # hls4ml makes it a Reshape that io_parallel reuses in place: the same values, in the same (channels_last) order
             nodes.append(NodePrecision(layer.name, layer.name, current, function="reshape"))
+            continue
+        elif kind in ("ZeroPadding1D", "ZeroPadding2D"):
+            if layer.get_config().get("data_format", "channels_last") not in (None, "channels_last"):
+                raise ModelError(f"data_format {layer.get_config()['data_format']!r} is not supported", where=where,
+                                 fix="use channels_last (the Keras default)")
+            # hls4ml's zeropad1d/2d_cl: the values copied with zeros around them, in the input's type (wiring)
+            nodes.append(NodePrecision(layer.name, layer.name, current, function="pad"))
             continue
         elif kind in POOL_KINDS or kind in GLOBAL_POOL_KINDS:
             _check_pool(layer, io_type=hls_cfg.io_type, where=where)

@@ -267,6 +267,11 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
     for fn, targs, args in proj.calls:
         where = f"{proj.path}: nnet::{fn}<{', '.join(targs)}>"
         if fn in WIRING_CALLS:
+            # free, but a zero padding first in the design still takes the design's input
+            cfg = proj.configs.get(targs[-1]) if len(targs) >= 3 else None
+            if input_type is None and cfg is not None and "in_width" in cfg and "n_chan" in cfg:
+                dims = [_int(proj, cfg[k], cfg=cfg) for k in ("in_height", "in_width", "n_chan") if k in cfg]
+                input_type, n_inputs = resolve_type(proj, targs[0]), int(np.prod(dims))
             continue
         if len(targs) < 3:
             raise ModelError(f"unexpected call nnet::{fn} with template arguments {targs}", where=where,

@@ -522,3 +522,53 @@ def test_folded_batchnorm_model_is_bit_exact_and_priced_alike(tmp_path, capsys):
     est, prj = (json.loads((tmp_path / d / "resources.json").read_text()) for d in ("est", "est_prj"))
     keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
     assert est["total"]["complete"] and {k: prj["total"][k] for k in keys} == {k: est["total"][k] for k in keys}
+
+
+def _padded_model(kind: str, seed: int):
+    """1-D: flat features reshaped into a sequence, zero padded, convolved, reshaped and padded
+    again; 2-D: an asymmetric ZeroPadding2D first in the design."""
+    import tensorflow as tf
+    from qkeras import QActivation, QConv1D, QConv2D, QDense, quantized_bits, quantized_relu
+
+    def q(bits):
+        return quantized_bits(bits, 0, alpha=1)
+
+    L = tf.keras.layers
+    if kind == "1d":
+        x = inp = tf.keras.Input((16,), name="feat")
+        x = QActivation(quantized_bits(8, 2, alpha=1), name="in_q")(x)
+        x = L.Reshape((16, 1), name="rs")(x)
+        x = L.ZeroPadding1D(1, name="zp")(x)
+        x = QConv1D(4, 3, kernel_quantizer=q(6), bias_quantizer=q(6), activation=quantized_relu(6, 2), name="c1")(x)
+        x = L.Reshape((4, 16), name="rs2")(x)
+        x = L.ZeroPadding1D((0, 2), name="zp2")(x)
+        x = QConv1D(2, 2, strides=2, kernel_quantizer=q(6), bias_quantizer=q(6), name="c2")(x)
+    else:
+        x = inp = tf.keras.Input((6, 6, 2), name="img")
+        x = L.ZeroPadding2D(((1, 0), (2, 1)), name="zp")(x)
+        x = QConv2D(3, 3, kernel_quantizer=q(6), bias_quantizer=q(6), name="c1")(x)
+    x = L.Flatten(name="fl")(x)
+    x = QDense(3, kernel_quantizer=q(6), bias_quantizer=q(6), name="out")(x)
+    model = tf.keras.Model(inp, x)
+    _random_weights(model, seed)
+    return model
+
+
+@pytest.mark.parametrize("kind, padded", [("1d", {"zp": 18, "zp2": 96}), ("2d", {"zp": 7 * 9 * 2})])
+def test_reshape_and_zero_padding_are_exact_and_priced_alike(tmp_path, capsys, kind, padded):
+    _padded_model(kind, seed=0).save(tmp_path / "m.h5", save_format="h5")
+    shape = (16,) if kind == "1d" else (6, 6, 2)
+    np.save(tmp_path / "X.npy", np.random.default_rng(1).normal(0, 1.5, size=(40, *shape)).astype(np.float32))
+    rc = main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
+               "--no-progress", "-q"])
+    assert rc == 0, capsys.readouterr().err
+    be = _report(tmp_path / "o")
+    assert be["exact"] and be["exact_rows"] == 40, be["diagnosis"]
+    for name, per_row in padded.items():  # the padded values, zeros included, compared one by one
+        assert be["layers"][name]["values"] == be["layers"][name]["exact_values"] == 40 * per_row, be["layers"][name]
+    assert main(["estimate", str(tmp_path / "m.h5"), "--out", str(tmp_path / "est")]) == 0
+    assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
+    est, prj = (json.loads((tmp_path / d / "resources.json").read_text()) for d in ("est", "est_prj"))
+    keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
+    # the project's design input is the padding's input, not the padded image its first priced call takes
+    assert est["total"]["complete"] and {k: prj["total"][k] for k in keys} == {k: est["total"][k] for k in keys}
