@@ -21,7 +21,7 @@ from flow.config import HlsConfig, Quantizer
 from flow.design import (HLS4ML_DEFAULT_PRECISION, ActivationDesign, ConvDesign, DenseDesign, Design, FixedType, PoolDesign,
                          accumulator_type, log2_ceil, normalize_dense, quantize_to)
 from flow.errors import ModelError
-from flow.model import FOLDED_LAYERS, with_folded_weights
+from flow.model import FOLDED_LAYERS, for_hls4ml
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
 
 log = logging.getLogger(__name__)
@@ -178,9 +178,9 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                             "(weights, accumulator, result), as config_from_keras_model(granularity='model') converts it; "
                             "quantize it with QDense for a design flow verify can prove bit-exact")
         elif kind == "QDense":
-            if len(layer.input_shape) != 2:
+            if len(layer.input_shape) > 4:
                 raise ModelError(f"QDense on a {len(layer.input_shape) - 1}-D input {layer.input_shape} is not supported",
-                                 where=where, fix="put a Flatten() before it")
+                                 where=where, fix="put a Flatten() or Reshape() before it")
             W, b = weights[layer.name]
             w_t, b_t, acc = _weight_layer_types(layer, W, b, current, where=where, warnings=warnings)
         elif kind in CONV_KINDS:
@@ -225,15 +225,24 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             continue
         if kind in ("QDense", *CONV_KINDS) or (kind == "Dense" and float_precision is not None):
             act_kind, act_q = _act_function(layer)
+            part = ""
             if kind in CONV_KINDS:
                 function = "conv"
                 design_layers.append(_conv_design(layer, W.reshape(-1, W.shape[-1]), b, current, w_t, b_t, acc,
                                                   rf(layer.name)))
+            elif kind == "QDense" and len(layer.input_shape) > 2:
+                # a Dense on every position of a sequence or image (a Deep Sets' per-particle network):
+                # hls4ml replaces it by a 1x1 convolution of the same name
+                function, part = "conv", "pointwise"
+                h, w, ch = _spatial(layer.input_shape)
+                design_layers.append(ConvDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=rf(layer.name),
+                                                in_height=h, in_width=w, n_chan=ch, out_height=h, out_width=w))
             else:
                 function = "dense"
                 design_layers.append(DenseDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=rf(layer.name)))
             # a fused activation is split by hls4ml into '<name>_<activation>': Keras' output is then that node's
-            nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" else None, acc, w_t, b_t, acc, function))
+            nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" else None, acc, w_t, b_t, acc, function,
+                                       part=part, source=layer.name if part else None))
             current = acc
             if act_kind != "linear":
                 current, node = _activation_node(layer, act_kind, act_q, acc, is_last=is_last, where=where,
@@ -618,7 +627,7 @@ def hls_config(model, plan: Plan, hls_cfg: HlsConfig, *, trace: bool = True) -> 
     """hls4ml's per-layer configuration with every precision set by the flow."""
     import hls4ml
 
-    model = with_folded_weights(model)
+    model = for_hls4ml(model)
     cfg = hls4ml.utils.config_from_keras_model(model, granularity="name", backend=hls_cfg.backend)
     cfg["Model"]["Strategy"] = hls_cfg.strategy
     cfg["Model"]["ReuseFactor"] = hls_cfg.reuse_factor
@@ -678,7 +687,7 @@ def convert(model, cfg: dict, hls_cfg: HlsConfig, output_dir: Path):
     if hls_cfg.clock_uncertainty is not None:
         kwargs["clock_uncertainty"] = hls_cfg.clock_uncertainty  # else hls4ml's backend default
     try:
-        hls_model = hls4ml.converters.convert_from_keras_model(with_folded_weights(model), **kwargs)
+        hls_model = hls4ml.converters.convert_from_keras_model(for_hls4ml(model), **kwargs)
         # write the per-layer trace hooks (inside #ifndef __SYNTHESIS__, so synthesis ignores
         # them) into every project: the delivered project is then the one csim proves exact
         hls_model.config.trace_output = True

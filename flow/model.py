@@ -233,21 +233,28 @@ def quantized_weights(model, *, name: str = "") -> dict[str, tuple[Any, Any]]:
     return out
 
 
-def with_folded_weights(model):
-    """`model` with every QConv2DBatchnorm / QDepthwiseConv2DBatchnorm replaced by the plain layer
-    QKeras computes with at inference (same name, quantizers, activation; kernel and bias its
-    folded, quantized ones), or `model` itself when it has none.
+def for_hls4ml(model):
+    """`model` as hls4ml should be given it: every QConv2DBatchnorm / QDepthwiseConv2DBatchnorm
+    replaced by the plain layer QKeras computes with at inference (same name, quantizers,
+    activation; kernel and bias its folded, quantized ones), and every QDense on a sequence or
+    image given its quantized weights; `model` itself when it has neither.
 
     hls4ml folds QConv2DBatchnorm itself, in numpy (1/sqrt where QKeras uses TensorFlow's rsqrt),
-    which can round a weight that sits on a quantization boundary the other way; given the folded
-    weights, it converts exactly what QKeras evaluates."""
-    if not any(type(layer).__name__ in FOLDED_LAYERS for layer in model.layers):
+    which can round a weight that sits on a quantization boundary the other way; and it turns a
+    QDense on a sequence into a 1x1 convolution that drops the quantizers and writes the float
+    weights, rounded to as many decimals as the weight type has fractional bits, for the C++ to
+    round onto the grid when it loads them: QKeras' rounding reached through two others. Weights
+    already on their grid are written, and loaded, exactly."""
+    def on_grid(layer) -> bool:
+        return type(layer).__name__ == "QDense" and len(layer.input_shape) > 2
+
+    if not any(type(layer).__name__ in FOLDED_LAYERS or on_grid(layer) for layer in model.layers):
         return model
     import numpy as np
     import qkeras
     import tensorflow as tf
 
-    folded = quantized_weights(model)
+    quantized = quantized_weights(model)
 
     def clone(layer):
         kind = type(layer).__name__
@@ -261,9 +268,10 @@ def with_folded_weights(model):
 
     new = tf.keras.models.clone_model(model, clone_function=clone)
     for layer in new.layers:
-        if layer.name in folded and type(model.get_layer(layer.name)).__name__ in FOLDED_LAYERS:
-            k, b = folded[layer.name]
-            layer.set_weights([k.astype(np.float32), b.astype(np.float32)])
+        old = model.get_layer(layer.name)
+        if type(old).__name__ in FOLDED_LAYERS or on_grid(old):
+            k, b = quantized[layer.name]
+            layer.set_weights([k.astype(np.float32), b.astype(np.float32)][:len(layer.weights)])
         else:
-            layer.set_weights(model.get_layer(layer.name).get_weights())
+            layer.set_weights(old.get_weights())
     return new

@@ -205,13 +205,13 @@ def test_unsupported_layer_and_quantizer_are_listed(tmp_path, capsys):
     X = np.zeros((5, 8), dtype=np.float32)
     np.save(tmp_path / "X.npy", X)
     inp = tf.keras.Input((8,), name="x_in")
-    x = tf.keras.layers.Reshape((8, 1))(inp)
+    x = tf.keras.layers.RepeatVector(4, name="rep")(inp)
     x = tf.keras.layers.Conv1D(2, 3, name="conv")(x)
     m = tf.keras.Model(inp, x)
     _save(m, tmp_path / "conv.h5")
     rc = main(["verify", str(tmp_path / "conv.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
-    assert rc == 1 and "Reshape" in err and "supported layers" in err and "QDense" in err and "Traceback" not in err
+    assert rc == 1 and "RepeatVector" in err and "supported layers" in err and "QDense" in err and "Traceback" not in err
     inp = tf.keras.Input((8,), name="x_in")
     x = QDense(2, kernel_quantizer=quantized_bits(4, 0, alpha="auto_po2"), bias_quantizer=quantized_bits(4, 0, alpha=1), name="d")(inp)
     _save(tf.keras.Model(inp, x), tmp_path / "po2.h5")

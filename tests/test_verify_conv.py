@@ -184,7 +184,8 @@ def test_what_hls4ml_convolutions_do_not_implement_is_refused_by_name(tmp_path, 
             "padding 'causal'", "'valid' or 'same'")
     refused(tf.keras.Model(inp, tf.keras.layers.Conv1D(2, 3, name="c")(inp)), "unquantized Conv1D", "QConv1D")
     c = QConv1D(2, 3, kernel_quantizer=q, bias_quantizer=q, name="c")(inp)
-    refused(tf.keras.Model(inp, QDense(2, kernel_quantizer=q, bias_quantizer=q, name="d")(c)), "QDense on a 2-D input", "Flatten")
+    inp4 = tf.keras.Input((2, 2, 2, 2), name="x_in")
+    refused(tf.keras.Model(inp4, QDense(2, kernel_quantizer=q, bias_quantizer=q, name="d")(inp4)), "input shape (None, 2, 2, 2, 2)")
     pooled = tf.keras.layers.MaxPooling1D(2, padding="same", name="p")(c)
     refused(tf.keras.Model(inp, pooled), "padding 'same' is not supported for pooling", "'p'")
     refused(tf.keras.Model(inp, tf.keras.layers.Activation("softmax", name="sm")(c)), "softmax on a 2-D output", "Flatten")
@@ -493,10 +494,10 @@ def _folded_bn_model(seed: int):
 
 def test_folded_batchnorm_layers_are_given_to_hls4ml_as_qkeras_evaluates_them():
     """hls4ml gets the plain layer with QKeras' folded, quantized weights: the same outputs."""
-    from flow.model import quantized_weights, with_folded_weights
+    from flow.model import quantized_weights, for_hls4ml
 
     model = _folded_bn_model(seed=2)
-    plain = with_folded_weights(model)
+    plain = for_hls4ml(model)
     assert [type(layer).__name__ for layer in plain.layers][2:5] == ["QConv2D", "QActivation", "QDepthwiseConv2D"]
     X = np.random.default_rng(3).normal(0, 1.5, size=(30, 8, 8, 2)).astype(np.float32)
     np.testing.assert_array_equal(plain.predict(X, verbose=0), model.predict(X, verbose=0))
@@ -504,7 +505,7 @@ def test_folded_batchnorm_layers_are_given_to_hls4ml_as_qkeras_evaluates_them():
     raw = model.get_layer("cbn").kernel.numpy()
     assert not np.array_equal(k, raw) and np.all(k * 32 == np.round(k * 32))  # folded, then on the 6-bit grid
     qmodel = _conv2d_model()
-    assert with_folded_weights(qmodel) is qmodel  # nothing to fold: the model itself
+    assert for_hls4ml(qmodel) is qmodel  # nothing to fold: the model itself
 
 
 def test_folded_batchnorm_model_is_bit_exact_and_priced_alike(tmp_path, capsys):
@@ -572,3 +573,40 @@ def test_reshape_and_zero_padding_are_exact_and_priced_alike(tmp_path, capsys, k
     keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
     # the project's design input is the padding's input, not the padded image its first priced call takes
     assert est["total"]["complete"] and {k: prj["total"][k] for k in keys} == {k: est["total"][k] for k in keys}
+
+
+@pytest.mark.parametrize("io_type", ["io_parallel", "io_stream"])
+def test_a_deep_sets_model_is_bit_exact_and_priced_alike(tmp_path, capsys, io_type):
+    """A per-particle network (QDense on a (particles, features) input, which hls4ml turns into a
+    1x1 convolution without its quantizers: the flow gives it the quantized weights), an average
+    over the 8 particles, a classifier."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits, quantized_relu
+
+    def q(bits):
+        return quantized_bits(bits, 0, alpha=1)
+
+    x = inp = tf.keras.Input((8, 3), name="particles")
+    x = QActivation(quantized_bits(8, 2, alpha=1), name="in_q")(x)
+    x = QDense(16, kernel_quantizer=q(6), bias_quantizer=q(6), name="phi1")(x)
+    x = QActivation(quantized_relu(6, 2), name="r1")(x)
+    x = QDense(8, kernel_quantizer=q(6), bias_quantizer=q(6), activation=quantized_relu(6, 2), name="phi2")(x)
+    x = tf.keras.layers.GlobalAveragePooling1D(name="agg")(x)
+    x = QDense(5, kernel_quantizer=q(6), bias_quantizer=q(6), name="rho")(x)
+    model = tf.keras.Model(inp, x)
+    _random_weights(model, 0)
+    model.save(tmp_path / "m.h5", save_format="h5")
+    np.save(tmp_path / "X.npy", np.random.default_rng(1).normal(0, 1.5, size=(50, 8, 3)).astype(np.float32))
+    rc = main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
+               "--io-type", io_type, "--no-progress", "-q"])
+    assert rc == 0, capsys.readouterr().err
+    be = _report(tmp_path / "o")
+    assert be["exact"] and be["exact_rows"] == 50, be["diagnosis"]
+    for name, per_row in (("phi1", 8 * 16), ("phi2_quantized_relu", 8 * 8), ("agg", 8), ("rho", 5)):
+        assert be["layers"][name]["values"] == be["layers"][name]["exact_values"] == 50 * per_row, be["layers"][name]
+    assert main(["estimate", str(tmp_path / "m.h5"), "--io-type", io_type, "--out", str(tmp_path / "est")]) == 0
+    assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
+    est, prj = (json.loads((tmp_path / d / "resources.json").read_text()) for d in ("est", "est_prj"))
+    keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
+    assert est["total"]["complete"] and {k: prj["total"][k] for k in keys} == {k: est["total"][k] for k in keys}
+    assert est["layers"]["phi1"]["kind"] == "conv" and est["layers"]["phi1"]["detail"]["positions"] == 8
