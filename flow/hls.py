@@ -113,7 +113,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                          fix="verify each output as its own model (tf.keras.Model(inputs, one_output))")
     # an image or sequence input: what its convolutions, poolings or Flatten turn into a flat layer
     shaped_ok = any(type(layer).__name__ in (*CONV_KINDS, *DEPTHWISE_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, *GLOBAL_POOL_KINDS, "Flatten",
-                                                   "Reshape") for layer in layers)
+                                                   "Reshape", "QDense") for layer in layers)
     if isinstance(shape, list) or len(shape) != 2 and not (shaped_ok and len(shape) in (3, 4)):
         known = {"InputLayer", "QActivation", "QDense", "Dense", "Activation", "ReLU", "Dropout", "Softmax", *BATCHNORM_KINDS,
                  *CONV_KINDS, *DEPTHWISE_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, *GLOBAL_POOL_KINDS, "Flatten", "Reshape",
@@ -123,7 +123,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             raise ModelError(f"layer type {type(odd).__name__} is not supported (the model takes inputs of shape {shape})",
                              where=f"{name}: layer {odd.name!r}", fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
         raise ModelError(f"only single-input models with flat inputs, or (length, channels) / (height, width, channels) "
-                         f"inputs that QConv1D/QConv2D, pooling or Flatten layers take, are supported; got input shape {shape}",
+                         f"inputs that QConv1D/QConv2D, QDense, pooling or Flatten layers take, are supported; got input shape {shape}",
                          where=name, fix="give the model an Input of shape (n_features,), or a Flatten() before its first QDense")
     if layers[0].name == "input":
         raise ModelError("the input layer is named 'input', which hls4ml reserves", where=name, fix="rename the Input layer (e.g. name='features')")
@@ -181,6 +181,13 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             if len(layer.input_shape) > 4:
                 raise ModelError(f"QDense on a {len(layer.input_shape) - 1}-D input {layer.input_shape} is not supported",
                                  where=where, fix="put a Flatten() or Reshape() before it")
+            if len(layer.input_shape) > 2 and hls_cfg.strategy.lower() == "resource" and rf(layer.name) > 1:
+                # hls4ml makes it a 1x1 convolution, with the 1x1 convolution's defect (_check_conv):
+                # its C-simulation aborts on an assertion in nnet_conv1d_resource.h
+                raise ModelError(f"a QDense on a {len(layer.input_shape) - 1}-D input (a 1x1 convolution in hls4ml) with "
+                                 f"strategy {hls_cfg.strategy} and reuse factor {rf(layer.name)} is converted by hls4ml "
+                                 "1.3.0 into C++ that does not build or aborts", where=where,
+                                 fix="use strategy Latency (any reuse factor) or reuse factor 1 for it")
             W, b = weights[layer.name]
             w_t, b_t, acc = _weight_layer_types(layer, W, b, current, where=where, warnings=warnings)
         elif kind in CONV_KINDS:

@@ -205,9 +205,10 @@ def test_what_hls4ml_convolutions_do_not_implement_is_refused_by_name(tmp_path, 
 
 
 def test_what_hls4ml_1_3_0_builds_wrongly_is_refused_before_compiling():
-    """Two hls4ml 1.3.0 defects the flow steers around by name (found by C-simulating them: one
-    names a dense_resource variant that does not exist or asserts, the other asserts in
-    nnet_pooling_stream.h and aborts the Python process)."""
+    """hls4ml 1.3.0 defects the flow steers around by name (found by C-simulating them: a 1x1
+    convolution, or a QDense on a sequence, with Resource and a reuse factor names a dense_resource
+    variant that does not exist or asserts; io_stream pooling with strides != pool size asserts
+    in nnet_pooling_stream.h and aborts the Python process)."""
     import tensorflow as tf
     from qkeras import QConv2D, quantized_bits
 
@@ -227,6 +228,16 @@ def test_what_hls4ml_1_3_0_builds_wrongly_is_refused_before_compiling():
     with pytest.raises(ModelError, match=r"io_stream 2-D pooling with strides \(1, 1\) != pool_size \(2, 2\)"):
         plan_model(pooled, hls_cfg=HlsConfig(io_type="io_stream"))
     plan_model(pooled, hls_cfg=HlsConfig())  # io_parallel implements it
+    # a QDense on a sequence is a 1x1 convolution to hls4ml, with the same defect (its C-simulation
+    # aborted on an assertion in nnet_conv1d_resource.h)
+    from qkeras import QDense
+
+    seq = tf.keras.Input((8, 3), name="x_in")
+    per_position = tf.keras.Model(seq, QDense(4, kernel_quantizer=q, bias_quantizer=q, name="phi")(seq))
+    with pytest.raises(ModelError, match="QDense on a 2-D input .* strategy Resource and reuse factor 2"):
+        plan_model(per_position, hls_cfg=HlsConfig(strategy="Resource", reuse_factor=2))
+    for ok in (HlsConfig(strategy="Resource"), HlsConfig(reuse_factor=2)):
+        plan_model(per_position, hls_cfg=ok)
 
 
 def test_a_lower_bound_never_claims_the_design_fits():
