@@ -221,14 +221,9 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             _check_depthwise(layer, strategy=hls_cfg.strategy, where=where)
             _check_conv(layer, strategy=hls_cfg.strategy, reuse_factor=rf(layer.name), where=where)
             act_kind, act_q = _act_function(layer)
-            current, acc = _depthwise_nodes(layer, current, weights, nodes, design_layers, rf(layer.name), linear=act_kind == "linear",
-                                            where=where, warnings=warnings)
-            if act_kind != "linear":
-                current, node = _activation_node(layer, act_kind, act_q, acc, is_last=is_last, where=where,
-                                                 node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}")
-                nodes.append(node)
-                _add_activation(design_layers, _act_design(node, acc, current, int(np.prod(layer.output_shape[1:])),
-                                                           rf(layer.name), positions=_positions(layer.output_shape)))
+            acc = _depthwise_nodes(layer, current, weights, nodes, design_layers, rf(layer.name), linear=act_kind == "linear",
+                                   where=where, warnings=warnings)
+            current = _fused_activation(layer, act_kind, act_q, acc, nodes, design_layers, rf(layer.name), is_last=is_last, where=where)
             continue
         if kind in ("QDense", *CONV_KINDS) or (kind == "Dense" and float_precision is not None):
             act_kind, act_q = _act_function(layer)
@@ -250,13 +245,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             # a fused activation is split by hls4ml into '<name>_<activation>': Keras' output is then that node's
             nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" else None, acc, w_t, b_t, acc, function,
                                        part=part, source=layer.name if part else None))
-            current = acc
-            if act_kind != "linear":
-                current, node = _activation_node(layer, act_kind, act_q, acc, is_last=is_last, where=where,
-                                                 node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}")
-                nodes.append(node)
-                _add_activation(design_layers, _act_design(node, acc, current, int(np.prod(layer.output_shape[1:])),
-                                                           rf(layer.name), positions=_positions(layer.output_shape)))
+            current = _fused_activation(layer, act_kind, act_q, acc, nodes, design_layers, rf(layer.name), is_last=is_last, where=where)
             continue
         if kind == "Softmax":
             # hls4ml 1.3.0 names this layer's config 'Softmax_config<N>' but calls 'softmax_config<N>':
@@ -375,6 +364,20 @@ def _check_conv(layer, *, strategy: str, reuse_factor: int, where: str) -> None:
         raise ModelError(f"groups={c.get('groups')} (grouped convolution) is not supported", where=where, fix="use groups=1")
 
 
+def _fused_activation(layer, act_kind: str, act_q, acc: FixedType, nodes: list, design_layers: list, rf: int, *,
+                      is_last: bool, where: str) -> FixedType:
+    """A weight layer's own activation, which hls4ml splits into a '<name>_<activation>' node
+    (Keras' output of the layer is then that node's); returns the type after it."""
+    if act_kind == "linear":
+        return acc
+    out, node = _activation_node(layer, act_kind, act_q, acc, is_last=is_last, where=where,
+                                 node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}")
+    nodes.append(node)
+    _add_activation(design_layers, _act_design(node, acc, out, int(np.prod(layer.output_shape[1:])), rf,
+                                               positions=_positions(layer.output_shape)))
+    return out
+
+
 def _check_depthwise(layer, *, strategy: str, where: str) -> None:
     """What hls4ml's depthwise convolutions implement: one filter per channel, Latency strategy."""
     if int(layer.get_config().get("depth_multiplier", 1)) != 1:
@@ -397,11 +400,11 @@ def _block_diagonal(kernel: np.ndarray) -> np.ndarray:
 
 
 def _depthwise_nodes(layer, current: FixedType, weights: dict, nodes: list, design_layers: list, rf: int, *, linear: bool,
-                     where: str, warnings: list[str]) -> tuple[FixedType, FixedType]:
+                     where: str, warnings: list[str]) -> FixedType:
     """A QDepthwiseConv2D, or a QSeparableConv split as hls4ml splits it into '<name>_depthwise'
     and a 1x1 '<name>_pointwise' convolution; each priced as a convolution (a depthwise kernel as
     its block-diagonal matrix: the zeros cost nothing) with its narrowest exact accumulator.
-    Returns (output type, accumulator type) of the last part."""
+    Returns the last part's accumulator type, its output's."""
     kind = type(layer).__name__
     keras_out = layer.name if linear else None
     if not kind.startswith("QSeparable"):
@@ -412,7 +415,7 @@ def _depthwise_nodes(layer, current: FixedType, weights: dict, nodes: list, desi
         d.n_zeros = int(np.sum(Wdw == 0))  # hls4ml counts the zeros of the k*C kernel it is given
         design_layers.append(d)
         nodes.append(NodePrecision(layer.name, keras_out, acc, w_t, b_t, acc, "conv", part="depthwise", source=layer.name))
-        return acc, acc
+        return acc
     Wdw, zero = weights[f"{layer.name}_depthwise"]
     Wpw, b = weights[f"{layer.name}_pointwise"]
     M = _block_diagonal(Wdw)
@@ -429,7 +432,7 @@ def _depthwise_nodes(layer, current: FixedType, weights: dict, nodes: list, desi
     design_layers += [d, p]
     nodes.append(NodePrecision(d.name, None, dw_acc, dw_t, None, dw_acc, "conv", part="depthwise", source=layer.name))
     nodes.append(NodePrecision(p.name, keras_out, pw_acc, pw_t, b_t, pw_acc, "conv", part="pointwise", source=layer.name))
-    return pw_acc, pw_acc
+    return pw_acc
 
 
 def _check_pool(layer, *, io_type: str, where: str) -> None:

@@ -282,6 +282,33 @@ def test_an_image_input_flattened_into_a_qdense_is_exact(tmp_path, capsys):
     assert est["top"]["input_register"]["FF"] == 4 * 6 * 2 * 8  # every input value registered, at the input quantizer's width
 
 
+def _prove_and_price(tmp_path, capsys, model, X: np.ndarray, io_type: str, layers: dict[str, int]) -> dict:
+    """`flow verify` proves `model` bit-exact on X, every value of each named layer compared
+    (`layers`: values per row), and `flow estimate` prices the model and the project verify wrote
+    completely and alike; returns the model's estimate."""
+    model.save(tmp_path / "m.h5", save_format="h5")
+    np.save(tmp_path / "X.npy", X)
+    rc = main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
+               "--io-type", io_type, "--no-progress", "-q"])
+    assert rc == 0, capsys.readouterr().err
+    be = _report(tmp_path / "o")
+    assert be["exact"] and be["exact_rows"] == len(X), be["diagnosis"]
+    for name, per_row in layers.items():
+        check = be["layers"][name]
+        assert check["traced"] and check["values"] == check["exact_values"] == len(X) * per_row, (name, check)
+    assert main(["estimate", str(tmp_path / "m.h5"), "--io-type", io_type, "--out", str(tmp_path / "est")]) == 0
+    assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
+    est, prj = (json.loads((tmp_path / d / "resources.json").read_text()) for d in ("est", "est_prj"))
+    keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
+    assert est["total"]["complete"] and prj["total"]["complete"], prj
+    assert {k: prj["total"][k] for k in keys} == {k: est["total"][k] for k in keys}
+    return est
+
+
+def _rows(n: int, shape: tuple[int, ...]) -> np.ndarray:
+    return np.random.default_rng(1).normal(0, 1.5, size=(n, *shape)).astype(np.float32)
+
+
 def _average_model(kind: str, seed: int):
     """A 2-D model ending in a global average (8x8 -> 6x6 -> 3x3 -> 2x2 -> one value per
     channel), or a 1-D one ending in a global maximum; both with a 2-wide average pooling."""
@@ -318,23 +345,8 @@ def test_average_and_global_pooling_are_bit_exact_and_priced_alike_from_model_an
                                                                                           positions):
     """A mean over a power-of-two window is exact with log2(k) more fractional bits (hls4ml's own
     accumulator rule): every average, global average and global maximum value matches."""
-    _average_model(kind, seed=0).save(tmp_path / "m.h5", save_format="h5")
-    shape = (8, 8, 1) if kind == "2d" else (32, 3)
-    np.save(tmp_path / "X.npy", np.random.default_rng(1).normal(0, 1.5, size=(80, *shape)).astype(np.float32))
-    rc = main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
-               "--io-type", io_type, "--no-progress", "-q"])
-    assert rc == 0, capsys.readouterr().err
-    be = _report(tmp_path / "o")
-    assert be["exact"] and be["exact_rows"] == 80, be["diagnosis"]
-    for name, n in (("ap", positions[0] * 4), ("gp", 4)):
-        check = be["layers"][name]
-        assert check["traced"] and check["values"] == check["exact_values"] == 80 * n, (name, check)
-    assert main(["estimate", str(tmp_path / "m.h5"), "--io-type", io_type, "--out", str(tmp_path / "est")]) == 0
-    assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
-    est, prj = (json.loads((tmp_path / d / "resources.json").read_text()) for d in ("est", "est_prj"))
-    keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
-    assert est["total"]["complete"] and prj["total"]["complete"]
-    assert {k: prj["total"][k] for k in keys} == {k: est["total"][k] for k in keys}
+    est = _prove_and_price(tmp_path, capsys, _average_model(kind, seed=0), _rows(80, (8, 8, 1) if kind == "2d" else (32, 3)),
+                           io_type, {"ap": positions[0] * 4, "gp": 4})
     assert est["layers"]["ap"]["detail"]["op"] == "average" and est["layers"]["ap"]["detail"]["pool"] == (4 if kind == "2d" else 2)
     assert est["layers"]["gp"]["detail"]["op"] == ("average" if kind == "2d" else "max")
     assert est["layers"]["gp"]["detail"]["positions"] == 1
@@ -424,23 +436,8 @@ def test_depthwise_and_separable_convolutions_are_bit_exact_and_priced_alike(tmp
     are traced and proved, the depthwise one against the exact float64 convolution (Keras has no
     output there); the estimate prices a depthwise kernel as its block-diagonal matrix, the same
     from the model and from the project."""
-    _depthwise_model(kind, seed=0).save(tmp_path / "m.h5", save_format="h5")
-    shape = (8, 8, 3) if kind == "2d" else (20, 3)
-    np.save(tmp_path / "X.npy", np.random.default_rng(1).normal(0, 1.5, size=(50, *shape)).astype(np.float32))
-    rc = main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
-               "--io-type", io_type, "--no-progress", "-q"])
-    assert rc == 0, capsys.readouterr().err
-    be = _report(tmp_path / "o")
-    assert be["exact"] and be["exact_rows"] == 50, be["diagnosis"]
-    for name, per_row in {**sizes, "out": 3}.items():
-        check = be["layers"][name]
-        assert check["traced"] and check["values"] == check["exact_values"] == 50 * per_row, (name, check)
-    assert main(["estimate", str(tmp_path / "m.h5"), "--io-type", io_type, "--out", str(tmp_path / "est")]) == 0
-    assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
-    est, prj = (json.loads((tmp_path / d / "resources.json").read_text()) for d in ("est", "est_prj"))
-    keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
-    assert est["total"]["complete"] and prj["total"]["complete"], prj
-    assert {k: prj["total"][k] for k in keys} == {k: est["total"][k] for k in keys}
+    est = _prove_and_price(tmp_path, capsys, _depthwise_model(kind, seed=0), _rows(50, (8, 8, 3) if kind == "2d" else (20, 3)),
+                           io_type, {**sizes, "out": 3})
     # a depthwise kernel multiplies each of its k*C weights once: its zeros outside the diagonal blocks cost nothing
     dw = est["layers"]["sep_depthwise"]["detail"]
     k_c = (9 if kind == "2d" else 3) * 3
@@ -520,20 +517,8 @@ def test_folded_batchnorm_layers_are_given_to_hls4ml_as_qkeras_evaluates_them():
 
 
 def test_folded_batchnorm_model_is_bit_exact_and_priced_alike(tmp_path, capsys):
-    _folded_bn_model(seed=0).save(tmp_path / "m.h5", save_format="h5")
-    np.save(tmp_path / "X.npy", np.random.default_rng(1).normal(0, 1.5, size=(50, 8, 8, 2)).astype(np.float32))
-    rc = main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
-               "--no-progress", "-q"])
-    assert rc == 0, capsys.readouterr().err
-    be = _report(tmp_path / "o")
-    assert be["exact"] and be["exact_rows"] == 50, be["diagnosis"]
-    for name, per_row in (("cbn", 6 * 6 * 4), ("dbn", 4 * 4 * 4), ("out", 3)):
-        assert be["layers"][name]["values"] == be["layers"][name]["exact_values"] == 50 * per_row, be["layers"][name]
-    assert main(["estimate", str(tmp_path / "m.h5"), "--out", str(tmp_path / "est")]) == 0
-    assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
-    est, prj = (json.loads((tmp_path / d / "resources.json").read_text()) for d in ("est", "est_prj"))
-    keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
-    assert est["total"]["complete"] and {k: prj["total"][k] for k in keys} == {k: est["total"][k] for k in keys}
+    _prove_and_price(tmp_path, capsys, _folded_bn_model(seed=0), _rows(50, (8, 8, 2)), "io_parallel",
+                     {"cbn": 6 * 6 * 4, "dbn": 4 * 4 * 4, "out": 3})
 
 
 def _padded_model(kind: str, seed: int):
@@ -568,23 +553,10 @@ def _padded_model(kind: str, seed: int):
 
 @pytest.mark.parametrize("kind, padded", [("1d", {"zp": 18, "zp2": 96}), ("2d", {"zp": 7 * 9 * 2})])
 def test_reshape_and_zero_padding_are_exact_and_priced_alike(tmp_path, capsys, kind, padded):
-    _padded_model(kind, seed=0).save(tmp_path / "m.h5", save_format="h5")
-    shape = (16,) if kind == "1d" else (6, 6, 2)
-    np.save(tmp_path / "X.npy", np.random.default_rng(1).normal(0, 1.5, size=(40, *shape)).astype(np.float32))
-    rc = main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
-               "--no-progress", "-q"])
-    assert rc == 0, capsys.readouterr().err
-    be = _report(tmp_path / "o")
-    assert be["exact"] and be["exact_rows"] == 40, be["diagnosis"]
-    for name, per_row in padded.items():  # the padded values, zeros included, compared one by one
-        assert be["layers"][name]["values"] == be["layers"][name]["exact_values"] == 40 * per_row, be["layers"][name]
-    assert main(["estimate", str(tmp_path / "m.h5"), "--out", str(tmp_path / "est")]) == 0
-    assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
-    est, prj = (json.loads((tmp_path / d / "resources.json").read_text()) for d in ("est", "est_prj"))
-    keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
-    # the project's design input is the padding's input, not the padded image its first priced call takes
-    assert est["total"]["complete"] and {k: prj["total"][k] for k in keys} == {k: est["total"][k] for k in keys}
-
+    # the padded values, zeros included, compared one by one; the project's design input is the
+    # padding's input, not the padded image its first priced call takes (the same estimate)
+    _prove_and_price(tmp_path, capsys, _padded_model(kind, seed=0), _rows(40, (16,) if kind == "1d" else (6, 6, 2)),
+                     "io_parallel", padded)
 
 @pytest.mark.parametrize("io_type", ["io_parallel", "io_stream"])
 def test_a_deep_sets_model_is_bit_exact_and_priced_alike(tmp_path, capsys, io_type):
@@ -606,18 +578,6 @@ def test_a_deep_sets_model_is_bit_exact_and_priced_alike(tmp_path, capsys, io_ty
     x = QDense(5, kernel_quantizer=q(6), bias_quantizer=q(6), name="rho")(x)
     model = tf.keras.Model(inp, x)
     _random_weights(model, 0)
-    model.save(tmp_path / "m.h5", save_format="h5")
-    np.save(tmp_path / "X.npy", np.random.default_rng(1).normal(0, 1.5, size=(50, 8, 3)).astype(np.float32))
-    rc = main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
-               "--io-type", io_type, "--no-progress", "-q"])
-    assert rc == 0, capsys.readouterr().err
-    be = _report(tmp_path / "o")
-    assert be["exact"] and be["exact_rows"] == 50, be["diagnosis"]
-    for name, per_row in (("phi1", 8 * 16), ("phi2_quantized_relu", 8 * 8), ("agg", 8), ("rho", 5)):
-        assert be["layers"][name]["values"] == be["layers"][name]["exact_values"] == 50 * per_row, be["layers"][name]
-    assert main(["estimate", str(tmp_path / "m.h5"), "--io-type", io_type, "--out", str(tmp_path / "est")]) == 0
-    assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
-    est, prj = (json.loads((tmp_path / d / "resources.json").read_text()) for d in ("est", "est_prj"))
-    keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
-    assert est["total"]["complete"] and {k: prj["total"][k] for k in keys} == {k: est["total"][k] for k in keys}
+    est = _prove_and_price(tmp_path, capsys, model, _rows(50, (8, 3)), io_type,
+                           {"phi1": 8 * 16, "phi2_quantized_relu": 8 * 8, "agg": 8, "rho": 5})
     assert est["layers"]["phi1"]["kind"] == "conv" and est["layers"]["phi1"]["detail"]["positions"] == 8
