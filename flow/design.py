@@ -307,6 +307,17 @@ def parse_ap_type(text: str) -> FixedType | None:
     return None
 
 
+def depthwise_matrix(kernel: np.ndarray) -> np.ndarray:
+    """A depthwise kernel as a (k, C) matrix (window element i, channel c) turned into the (k*C, C)
+    matrix of a regular convolution: row i*C + c (hls4ml's im2col order) feeds output c only, so
+    the estimate prices each of the k*C weights once and the zeros outside the blocks not at all."""
+    k, c = kernel.shape
+    M = np.zeros((k * c, c))
+    for ch in range(c):
+        M[np.arange(k) * c + ch, ch] = kernel[:, ch]
+    return M
+
+
 def log2_ceil(n: int) -> int:
     return int(math.ceil(math.log2(n))) if n > 1 else 0
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from flow.config import HlsConfig, Quantizer
 from flow.design import (HLS4ML_DEFAULT_PRECISION, ActivationDesign, ConvDesign, DenseDesign, Design, FixedType, PoolDesign,
-                         accumulator_type, log2_ceil, normalize_dense, quantize_to)
+                         accumulator_type, depthwise_matrix, log2_ceil, normalize_dense, quantize_to)
 from flow.errors import ModelError
 from flow.model import FOLDED_LAYERS, for_hls4ml
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
@@ -388,17 +388,6 @@ def _check_depthwise(layer, *, strategy: str, where: str) -> None:
                          "Resource)", where=where, fix="use strategy Latency (any reuse factor)")
 
 
-def _block_diagonal(kernel: np.ndarray) -> np.ndarray:
-    """A depthwise kernel (..., C, 1) as the (k*C, C) matrix of a regular convolution: window
-    element i of channel c (row i*C + c, hls4ml's im2col order) feeds output channel c only."""
-    k, c = int(np.prod(kernel.shape[:-2])), int(kernel.shape[-2])
-    flat = kernel.reshape(k, c)
-    M = np.zeros((k * c, c))
-    for ch in range(c):
-        M[np.arange(k) * c + ch, ch] = flat[:, ch]
-    return M
-
-
 def _depthwise_nodes(layer, current: FixedType, weights: dict, nodes: list, design_layers: list, rf: int, *, linear: bool,
                      where: str, warnings: list[str]) -> FixedType:
     """A QDepthwiseConv2D, or a QSeparableConv split as hls4ml splits it into '<name>_depthwise'
@@ -409,7 +398,7 @@ def _depthwise_nodes(layer, current: FixedType, weights: dict, nodes: list, desi
     keras_out = layer.name if linear else None
     if not kind.startswith("QSeparable"):
         Wdw, b = weights[layer.name]
-        M = _block_diagonal(Wdw)
+        M = depthwise_matrix(Wdw.reshape(-1, Wdw.shape[-2]))
         w_t, b_t, acc = _weight_layer_types(layer, M, b, current, where=where, warnings=warnings, kernel="depthwise")
         d = _conv_design(layer, M, b, current, w_t, b_t, acc, rf)
         d.n_zeros = int(np.sum(Wdw == 0))  # hls4ml counts the zeros of the k*C kernel it is given
@@ -418,7 +407,7 @@ def _depthwise_nodes(layer, current: FixedType, weights: dict, nodes: list, desi
         return acc
     Wdw, zero = weights[f"{layer.name}_depthwise"]
     Wpw, b = weights[f"{layer.name}_pointwise"]
-    M = _block_diagonal(Wdw)
+    M = depthwise_matrix(Wdw.reshape(-1, Wdw.shape[-2]))
     dw_t, z_t, dw_acc = _weight_layer_types(layer, M, zero, current, where=where + " depthwise", warnings=warnings,
                                             kernel="depthwise", with_bias=False)
     d = _conv_design(layer, M, zero, current, dw_t, z_t, dw_acc, rf, name=f"{layer.name}_depthwise")

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, SOFTMAX_IMPLEMENTATIONS, ActivationDesign, ConvDesign, DenseDesign, Design,
-                         FixedType, PoolDesign, UnmodelledDesign, normalize_dense, parse_ap_type, quantize_to)
+                         FixedType, PoolDesign, UnmodelledDesign, depthwise_matrix, normalize_dense, parse_ap_type, quantize_to)
 from flow.errors import ModelError
 
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
@@ -422,9 +422,7 @@ def _conv_from_config(proj: HlsProject, fw: Path, cfg: dict[str, str], args: lis
             raise ModelError(f"a depthwise convolution with n_filt {n_filt} != n_chan {g['n_chan']} (depth multiplier > 1)",
                              where=where, fix="hls4ml implements depth multiplier 1 only; re-generate the project")
         k = quantize_to(_read_values(fw, args[2], n_in), wt).reshape(g["filt_height"] * g["filt_width"], n_filt)
-        w = np.zeros((n_in, n_filt))
-        for ch in range(n_filt):
-            w[np.arange(k.shape[0]) * n_filt + ch, ch] = k[:, ch]
+        w = depthwise_matrix(k)
     else:
         w = quantize_to(_read_values(fw, args[2], n_in * n_filt), wt).reshape(n_in, n_filt)
     b = quantize_to(_read_values(fw, args[3], n_filt), bt)

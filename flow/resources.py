@@ -447,7 +447,7 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
             dsp = min(dsp, limit * per)
             # each shared multiplier selects its input among `shared` candidates (a LUT6 is a 4:1
             # mux per bit); the constant weight's selection folds into the same logic
-            mux_lut = limit * x_bits * (shared - 1) / 3.0
+            mux_lut = limit * _mux_lut(shared, x_bits)
             if ctx.io_type == "io_stream":
                 # streamed, the kernel runs its shared products over consecutive cycles (the pixel
                 # interval is the sharing's, see _conv) and each product waits in a register at
@@ -760,9 +760,9 @@ def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
         # HLS builds as a multiplication by its reciprocal (shift-adds, one per non-zero digit)
         # unless the length is a power of two (a shift)
         lut_max2 = w * LUT_PER_ADDER_BIT
-        recip = 0 if k & (k - 1) == 0 else csd_digits(round(2.0 ** (w + log2_ceil(k)) / k))
-        lut_div = recip * (w + log2_ceil(k)) * LUT_PER_ADDER_BIT
-        segments = [(t_add_ns(w), levels, 0), (t_add_ns(w + log2_ceil(k)), log2_ceil(max(recip, 1)), 0)]
+        recip = 0 if k & (k - 1) == 0 else csd_digits(round(2.0 ** (w + levels) / k))
+        lut_div = recip * (w + levels) * LUT_PER_ADDER_BIT
+        segments = [(t_add_ns(w), levels, 0), (t_add_ns(w + levels), log2_ceil(max(recip, 1)), 0)]
     else:
         # a max of two: a carry-chain compare plus a select as wide as the value (the relu's mux).
         # io_stream reduces the window with hls4ml's reduce(), a tree; io_parallel with its max(),
@@ -793,7 +793,7 @@ def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
                              ii=items, detail=detail)
     n_out = p.positions * p.n_chan
     rf = max(1, int(p.reuse_factor))
-    lut = n_out * ((k - 1) * lut_max2 + lut_div) / rf + (_mux_lut(rf, w) * n_out / rf if rf > 1 else 0.0)
+    lut = n_out * ((k - 1) * lut_max2 + lut_div + _mux_lut(rf, w)) / rf  # a reuse factor selects among rf inputs
     ff = float(n_out * r_w)
     if p.op == "max":
         # the inputs of the max() chain not yet compared are registered at every cycle boundary
