@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -233,6 +234,9 @@ def quantized_weights(model, *, name: str = "") -> dict[str, tuple[Any, Any]]:
     return out
 
 
+_FOR_HLS4ML: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def for_hls4ml(model):
     """`model` as hls4ml should be given it: every QConv2DBatchnorm / QDepthwiseConv2DBatchnorm
     replaced by the plain layer QKeras computes with at inference (same name, quantizers,
@@ -250,6 +254,8 @@ def for_hls4ml(model):
 
     if not any(type(layer).__name__ in FOLDED_LAYERS or on_grid(layer) for layer in model.layers):
         return model
+    if model in _FOR_HLS4ML:  # hls_config and convert both ask for it: clone once
+        return _FOR_HLS4ML[model]
     import numpy as np
     import qkeras
     import tensorflow as tf
@@ -274,4 +280,5 @@ def for_hls4ml(model):
             layer.set_weights([k.astype(np.float32), b.astype(np.float32)][:len(layer.weights)])
         else:
             layer.set_weights(old.get_weights())
+    _FOR_HLS4ML[model] = new
     return new
