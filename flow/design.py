@@ -220,7 +220,32 @@ class UnmodelledDesign:
             self.note = f"{self.layer_type} is not modelled by the resource estimate"
 
 
-LayerDesign = DenseDesign | ConvDesign | PoolDesign | ActivationDesign | UnmodelledDesign
+@dataclass
+class MergeDesign:
+    """hls4ml's Merge/Concatenate of two tensors of `n1` and `n2` values (`nnet::add`, ...,
+    `concatenate1d/2d/3d`): element-wise on equal shapes, or the two joined for a concatenate.
+    `positions` as for an activation (io_stream passes one position per item)."""
+
+    name: str
+    op: Literal["add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate"]
+    n1: int
+    n2: int
+    input_type: FixedType
+    input2_type: FixedType
+    result_type: FixedType
+    positions: int = 1
+    kind: Literal["merge"] = "merge"
+
+    @property
+    def n(self) -> int:
+        """Values the layer writes."""
+        return self.n1 + self.n2 if self.op == "concatenate" else max(self.n1, self.n2)
+
+
+#: the merge operations, as hls4ml's C++ names them
+MERGE_OPS = ("add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate")
+
+LayerDesign = DenseDesign | ConvDesign | PoolDesign | ActivationDesign | MergeDesign | UnmodelledDesign
 
 
 #: what hls4ml uses where nothing is said: config_from_keras_model's precision, its clock period
@@ -247,6 +272,17 @@ class Design:
     #: backend's default (Vivado 12.5 %, Vitis 27 %). HLS keeps it out of every cycle it schedules.
     clock_uncertainty: str | None = None
     extra: dict = field(default_factory=dict)
+    #: a branching network (skip connections, merges): layer name -> the names of the layers it
+    #: reads ("input": the design's input). A layer not listed reads the layer before it, so a
+    #: chain needs no entry at all.
+    inputs: dict[str, list[str]] = field(default_factory=dict)
+
+    def inputs_of(self, index: int) -> list[str]:
+        """Names of the layers feeding layer `index` ("input" for the design's input)."""
+        name = self.layers[index].name
+        if name in self.inputs:
+            return list(self.inputs[name])
+        return [self.layers[index - 1].name if index > 0 else "input"]
 
     def dense_layers(self) -> list[DenseDesign]:
         """The weight layers: dense and convolution (a ConvDesign is a DenseDesign applied at every position)."""
@@ -273,6 +309,27 @@ def accumulator_type(
     lo_all = float(np.min(lo)) if lo.size else 0.0
     hi_all = float(np.max(hi)) if hi.size else 0.0
     return FixedType.covering(min(lo_all, 0.0), max(hi_all, 0.0), frac)
+
+
+def merge_result_type(op: str, a: FixedType, b: FixedType) -> FixedType:
+    """The narrowest type holding `op`(x, y) exactly for every x of type `a` and y of type `b`:
+    what hls4ml's merge computes at full precision before its cast to the result type."""
+    frac = max(a.frac, b.frac)
+    if op in ("add", "subtract", "average"):
+        lo = a.min_value + (b.min_value if op != "subtract" else -b.max_value)
+        hi = a.max_value + (b.max_value if op != "subtract" else -b.min_value)
+        if op == "average":  # hls4ml: (x + y) * ap_ufixed<1,0>(0.5), one more fractional bit
+            lo, hi, frac = lo / 2, hi / 2, frac + 1
+    elif op == "multiply":
+        corners = [x * y for x in (a.min_value, a.max_value) for y in (b.min_value, b.max_value)]
+        lo, hi, frac = min(corners), max(corners), a.frac + b.frac
+    elif op == "maximum":
+        lo, hi = max(a.min_value, b.min_value), max(a.max_value, b.max_value)
+    elif op in ("minimum", "concatenate"):
+        lo, hi = min(a.min_value, b.min_value), (min if op == "minimum" else max)(a.max_value, b.max_value)
+    else:
+        raise ValueError(f"unknown merge operation {op!r}")
+    return FixedType.covering(min(lo, 0.0), max(hi, 0.0), frac)
 
 
 def normalize_dense(name: str, scale: np.ndarray, bias: np.ndarray, input_type: FixedType, scale_type: FixedType,
@@ -350,7 +407,7 @@ def design_from_dict(data: dict) -> Design:
     layers: list[LayerDesign] = []
     for d in data["layers"]:
         d = dict(d)
-        for k in ("input_type", "weight_type", "bias_type", "accum_type", "result_type"):
+        for k in ("input_type", "input2_type", "weight_type", "bias_type", "accum_type", "result_type"):
             if d.get(k) is not None:
                 d[k] = ft(d[k])
         if d["kind"] in ("dense", "conv"):
@@ -361,6 +418,8 @@ def design_from_dict(data: dict) -> Design:
             layers.append(PoolDesign(**d))
         elif d["kind"] == "unmodelled":
             layers.append(UnmodelledDesign(**d))
+        elif d["kind"] == "merge":
+            layers.append(MergeDesign(**d))
         else:
             layers.append(ActivationDesign(**d))
     rest = {k: v for k, v in data.items() if k not in {"layers", "input_type"}}

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, SOFTMAX_IMPLEMENTATIONS, ActivationDesign,
-                         ConvDesign, DenseDesign, Design, FixedType, PoolDesign, UnmodelledDesign, log2_ceil, parse_ap_type,
-                         quantize_to)
+                         ConvDesign, DenseDesign, Design, FixedType, MergeDesign, PoolDesign, UnmodelledDesign, log2_ceil,
+                         parse_ap_type, quantize_to)
 from flow.errors import ConfigError
 from flow.parts import Part, clock_uncertainty_share, lookup_part
 
@@ -861,6 +861,45 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
                          note=f"activation '{f}' is not modelled by the estimator")
 
 
+def _merge(m: MergeDesign, ctx: _Ctx, slack: float) -> LayerEstimate:
+    """hls4ml's two-input merges (nnet_merge.h), priced from their C++ (no published report checks
+    them): an adder or subtractor per value (average: the same, its halving is wiring), a compare
+    and a select for maximum/minimum, a product of two variables (a DSP when both operands are at
+    least DSP_MIN_BITS wide, else LUT partial products), and a concatenate is wiring. Chained into
+    the cycle its inputs arrive in when the slack allows, like an activation."""
+    n, wo = m.n, m.result_type.width
+    w1, w2 = m.input_type.width, m.input2_type.width
+    if m.op == "concatenate":
+        return LayerEstimate(m.name, "merge", LUT=0.0, FF=0.0, DSP=0, BRAM_18K=0, latency_cycles=0, ii=1,
+                             detail={"op": m.op, "chained": True, "slack_ns": slack})
+    dsp = 0
+    if m.op == "multiply":
+        if min(w1, w2) >= DSP_MIN_BITS:
+            dsp, lut, delay = n * dsp_per_product(w1, w2, ctx.part), 0.0, T_DSP_NS
+        else:
+            lut, delay = n * w1 * w2 * LUT_PER_PP_BIT, T_DSP_NS
+    elif m.op in ("maximum", "minimum"):
+        lut, delay = n * (max(w1, w2) + wo) * LUT_PER_ADDER_BIT, t_add_ns(max(w1, w2)) + T_ADD_BASE_NS
+    else:  # add, subtract, average
+        lut, delay = n * wo * LUT_PER_ADDER_BIT, t_add_ns(wo)
+    if m.op != "multiply" and delay <= slack:
+        return LayerEstimate(m.name, "merge", LUT=lut, FF=0.0, DSP=dsp, BRAM_18K=0, latency_cycles=0, ii=1,
+                             detail={"op": m.op, "chained": True, "slack_ns": slack - delay})
+    cycles = max(1, math.ceil(delay / ctx.t_eff))
+    return LayerEstimate(m.name, "merge", LUT=lut, FF=float(n * wo * cycles), DSP=dsp, BRAM_18K=0, latency_cycles=cycles,
+                         ii=1, detail={"op": m.op, "chained": False, "slack_ns": max(0.0, cycles * ctx.t_eff - delay)})
+
+
+def _output_bits(layer: Any, design: Design) -> int | None:
+    """Bits a layer writes (all its values), or the design input's for "input"; None when unknown."""
+    if layer == "input":
+        return design.n_inputs * design.input_type.width
+    if isinstance(layer, UnmodelledDesign):
+        return None
+    positions, n_elem, w = _stream_items(layer)
+    return positions * n_elem * w
+
+
 def _softmax(a: ActivationDesign, ctx: _Ctx, table: int) -> LayerEstimate:
     """hls4ml's softmax in the implementation the design names (ctx.softmax_impl)."""
     n, wo, wi = a.n, a.result_type.width, a.input_type.width
@@ -958,14 +997,30 @@ def estimate(design: Design) -> ResourceEstimate:
     per_layer_strategy: dict = extra.get("layer_strategy", {})
 
     layers: list[LayerEstimate] = []
-    slack = 0.0
+    by_name: dict[str, LayerEstimate] = {}
+    feeds = [design.inputs_of(i) for i in range(len(design.layers))]
+    design_layer = {layer.name: layer for layer in design.layers}
+    known = {"input", *design_layer}
+    for layer, srcs in zip(design.layers, feeds):
+        if any(s not in known for s in srcs):
+            raise ConfigError(f"layer {layer.name} reads {srcs}, not all of which are layers of the design",
+                              where=f"{design.name}: inputs", fix="name the layers it reads, or 'input'")
+    readers: dict[str, int] = {}
+    for srcs in feeds:
+        for s_ in srcs:
+            readers[s_] = readers.get(s_, 0) + 1
+    arrival: dict[str, int] = {"input": 0}  # io_parallel: the cycle each layer's output is ready
+    slack_of: dict[str, float] = {"input": 0.0}
     top: list[LayerEstimate] = []
     if io == "io_parallel":
         # hls4ml's top function registers its ap_vld input (the `*_input_preg` register of the
         # reports), one cycle before the first layer
         top.append(LayerEstimate("input_register", "top", LUT=0.0, FF=float(design.n_inputs * design.input_type.width),
                                  DSP=0, BRAM_18K=0, latency_cycles=1, ii=1))
-    for layer in design.layers:
+    for layer, srcs in zip(design.layers, feeds):
+        start = max(arrival.get(s, 0) for s in srcs)
+        # ns left in the cycle the inputs arrive in (a merge's: the tightest of those arriving last)
+        slack = min(slack_of.get(s, 0.0) for s in srcs if arrival.get(s, 0) == start)
         if isinstance(layer, DenseDesign):  # a convolution too: its kernel is one
             strat = _norm(per_layer_strategy.get(layer.name, strategy))
             if strat not in KNOWN_STRATEGIES:
@@ -985,13 +1040,27 @@ def estimate(design: Design) -> ResourceEstimate:
                 est.ii = layer.positions
         elif isinstance(layer, ActivationDesign):
             est = _activation(layer, ctx, slack if io == "io_parallel" else 0.0)
+        elif isinstance(layer, MergeDesign):
+            est = _merge(layer, ctx, slack if io == "io_parallel" else 0.0)
+            if io == "io_stream" and layer.positions > 1:
+                est.detail["stream"] = {"items_in": layer.positions, "items_out": layer.positions, "window_items": 1,
+                                        "ii_per_item": 1, "depth": int(est.latency_cycles or 0)}
+                est.latency_cycles = int(est.latency_cycles or 0) + layer.positions - 1
+                est.ii = layer.positions
+            elif io == "io_parallel":
+                # the pipeline carries the input that is ready first until the other arrives (a skip
+                # connection's registers), one register stage per cycle of difference
+                held = [(_output_bits(design_layer.get(s, "input"), design), start - arrival.get(s, 0)) for s in srcs]
+                balance = sum(bits * cycles for bits, cycles in held if bits is not None and cycles > 0)
+                est.FF = (est.FF or 0.0) + balance
+                est.detail["balance_ff"] = balance
         elif isinstance(layer, UnmodelledDesign):
             est = LayerEstimate(layer.name, layer.layer_type, None, None, None, None, None, None, estimated=False, note=layer.note)
         else:
             est = LayerEstimate(getattr(layer, "name", "?"), getattr(layer, "kind", type(layer).__name__), None, None, None,
                                 None, None, None, estimated=False, note="layer kind not modelled by the estimator")
         if est.estimated and io == "io_stream":
-            _add_stream_overhead(est, layer, design)
+            _add_stream_overhead(est, layer, design, fifos=max(1, readers.get(layer.name, 1)))
         if est.estimated and backend == "vitis" and est.detail.get("da4ml") is None:
             est.LUT = (est.LUT or 0.0) * VITIS_LUT_FACTOR
         if not est.estimated:
@@ -1001,18 +1070,23 @@ def estimate(design: Design) -> ResourceEstimate:
         if est.estimated and est.detail.get("chained") and (est.FF or 0) < 0:
             # a chained relu that narrows the values shrinks the previous layer's output register,
             # which holds the relu's output instead: book the saving there, never below zero
-            if layers and layers[-1].estimated:
-                prev = layers[-1]
+            prev = by_name.get(srcs[0])
+            if prev is not None and prev.estimated:
                 prev.FF = (prev.FF or 0.0) + max(est.FF, -(prev.FF or 0.0))
             est.FF = 0.0
         layers.append(est)
-        slack = float(est.detail.get("slack_ns", 0.0)) if est.estimated else 0.0
+        by_name[layer.name] = est
+        arrival[layer.name] = start + int(est.latency_cycles or 0)
+        slack_of[layer.name] = float(est.detail.get("slack_ns", 0.0)) if est.estimated else 0.0
 
     done = [layer for layer in layers if layer.estimated] + top
     if io == "io_stream":
-        total_lat = _stream_latency([layer for layer in layers if layer.estimated]) + sum(t.latency_cycles for t in top)
+        index = {layer.name: i for i, layer in enumerate(design.layers)}
+        total_lat = (_stream_latency(layers, [[index.get(s, -1) for s in srcs] for srcs in feeds])
+                     + sum(t.latency_cycles for t in top))
     else:
-        total_lat = int(sum(layer.latency_cycles for layer in done))
+        # the longest path (a chain: the sum of its layers)
+        total_lat = max(arrival.values()) + int(sum(t.latency_cycles for t in top))
     ii = max([layer.ii for layer in done] or [1])  # pipeline or dataflow: the slowest stage sets the interval
     total = {
         "LUT": int(round(sum(layer.LUT for layer in done))),
@@ -1056,7 +1130,7 @@ def _stream_items(layer: Any) -> tuple[int, int, int]:
     return layer.positions, max(1, layer.n // layer.positions), layer.result_type.width
 
 
-def _stream_latency(layers: list[LayerEstimate]) -> int:
+def _stream_latency(layers: list[LayerEstimate], feeds: list[list[int]] | None = None) -> int:
     """io_stream (DATAFLOW): the layers overlap, each starting on the first items its upstream writes.
 
     Per layer: it takes `items_in` items at one per `ii_per_item` cycles (or as fast as they come),
@@ -1066,10 +1140,20 @@ def _stream_latency(layers: list[LayerEstimate]) -> int:
     is done when its last output is written and every layer is done. A layer without its own
     stream timing (a dense layer) reads every item of its input before it computes (hls4ml
     repacks a flattened stream), so a flat network's latency is the sum of its layers'.
+
+    `feeds[i]`: the indices of the layers layer i reads (-1: the design input; default: the layer
+    before it). A merge starts on the later of its inputs; a layer not estimated passes its
+    input's timing on.
     """
-    first = last = done = 0.0
-    items = 1
-    for est in layers:
+    state: dict[int, tuple[float, float, int]] = {-1: (0.0, 0.0, 1)}  # first item out, last item out, items
+    done = 0.0
+    for i, est in enumerate(layers):
+        srcs = feeds[i] if feeds is not None else [i - 1]
+        first, last = max(state[j][0] for j in srcs), max(state[j][1] for j in srcs)
+        items = state[srcs[0]][2]
+        if not est.estimated:
+            state[i] = (first, last, items)
+            continue
         st = est.detail.get("stream") or {"items_in": items, "items_out": 1, "window_items": items, "ii_per_item": 1,
                                           "depth": int(est.latency_cycles or 0)}
         n_in = max(1, int(st["items_in"]))
@@ -1077,15 +1161,15 @@ def _stream_latency(layers: list[LayerEstimate]) -> int:
         step = max(rate, float(st["ii_per_item"]))
         last_window = int(st.get("last_window_items", n_in))
         done = max(done, first + (n_in - 1) * step + st["depth"] + st.get("tail", 0))
-        first, last = (first + (int(st["window_items"]) - 1) * step + st["depth"],
-                       first + (last_window - 1) * step + st["depth"])
-        items = int(st["items_out"])
-    return int(math.ceil(max(last, done) - 1e-9))
+        state[i] = (first + (int(st["window_items"]) - 1) * step + st["depth"],
+                    first + (last_window - 1) * step + st["depth"], int(st["items_out"]))
+    return int(math.ceil(max([done] + [s[1] for s in state.values()]) - 1e-9))
 
 
-def _add_stream_overhead(est: LayerEstimate, layer: Any, design: Design) -> None:
+def _add_stream_overhead(est: LayerEstimate, layer: Any, design: Design, fifos: int = 1) -> None:
     """io_stream: per-layer read/write cycles and one FIFO (registers, SRL or BRAM) after it, as
-    deep as hls4ml makes it (one entry per output position) unless the design sets `fifo_depth`."""
+    deep as hls4ml makes it (one entry per output position) unless the design sets `fifo_depth`;
+    `fifos` > 1 when hls4ml clones the output to several readers (clone_stream: one FIFO each)."""
     positions, n_elem, w = _stream_items(layer)
     width = n_elem * w
     depth = int(design.extra.get("fifo_depth", positions)) if isinstance(design.extra, dict) else positions
@@ -1096,20 +1180,22 @@ def _add_stream_overhead(est: LayerEstimate, layer: Any, design: Design) -> None
         est.detail["stream"]["depth"] += 1
         est.detail["stream"]["tail"] = STREAM_OVERHEAD_CYCLES - 1
     if depth <= 2:
-        est.FF = (est.FF or 0) + width * depth + 4
-        est.LUT = (est.LUT or 0) + 10
+        est.FF = (est.FF or 0) + fifos * (width * depth + 4)
+        est.LUT = (est.LUT or 0) + fifos * 10
     else:
         # HLS splits a stream of packed arrays into one FIFO per element (the reports list
         # layerN_out_0, _1, ...): SRLs up to 32 deep, a BRAM_18K (1024 x 18) each beyond
         if depth <= 32:
-            est.LUT = (est.LUT or 0) + n_elem * (w * math.ceil(depth / 32) + 10)  # SRLC32E shift registers
-            est.FF = (est.FF or 0) + n_elem * (2 * log2_ceil(depth) + 4)
+            est.LUT = (est.LUT or 0) + fifos * n_elem * (w * math.ceil(depth / 32) + 10)  # SRLC32E shift registers
+            est.FF = (est.FF or 0) + fifos * n_elem * (2 * log2_ceil(depth) + 4)
         else:
-            est.BRAM_18K = (est.BRAM_18K or 0) + n_elem * math.ceil(w / 18) * math.ceil(depth / 1024)
-            est.FF = (est.FF or 0) + n_elem * (2 * log2_ceil(depth) + 4)
-            est.LUT = (est.LUT or 0) + n_elem * 30
+            est.BRAM_18K = (est.BRAM_18K or 0) + fifos * n_elem * math.ceil(w / 18) * math.ceil(depth / 1024)
+            est.FF = (est.FF or 0) + fifos * n_elem * (2 * log2_ceil(depth) + 4)
+            est.LUT = (est.LUT or 0) + fifos * n_elem * 30
     est.detail["fifo_width_bits"] = width
     est.detail["fifo_depth"] = depth
+    if fifos > 1:
+        est.detail["fifos"] = fifos
 
 
 def _dense_da(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
