@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, SOFTMAX_IMPLEMENTATIONS, ActivationDesign, ConvDesign, DenseDesign, Design,
-                         FixedType, PoolDesign, UnmodelledDesign, depthwise_matrix, normalize_dense, parse_ap_type, quantize_to)
+                         FixedType, MergeDesign, PoolDesign, UnmodelledDesign, depthwise_matrix, normalize_dense, parse_ap_type,
+                         quantize_to)
 from flow.errors import ModelError
 
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
@@ -37,6 +38,8 @@ WIRING_CALLS = {"clone_stream", "repack_stream", "broadcast_stream", "cast", "ze
 #: convolutions and poolings (max, average, global) the estimate prices (hls4ml 0.8+ config structs)
 CONV_CALL = re.compile(r"^(conv_[12]d|pointwise_conv_[12]d|depthwise_conv_[12]d)(_cl)?$")
 POOL_CALL = re.compile(r"^(global_)?pooling[12]d(_cl)?$")
+#: two-input merges (nnet_merge.h, nnet_merge_stream.h) -> the design's operation
+MERGE_CALL = re.compile(r"^(add|subtract|multiply|average|maximum|minimum|concatenate[123]d)$")
 #: calls carried as 'not estimated' layers: a separable conv hls4ml < 1.0 kept in one call (1.x splits it into
 #: depthwise + pointwise calls, priced above), and conv/pooling calls whose config is not one this reader knows
 UNMODELLED_CALL = re.compile(r"^(conv_[12]d|pointwise_conv_[12]d|depthwise_conv_[12]d|separable_conv_[12]d|pooling[12]d|global_pooling[12]d)")
@@ -56,6 +59,14 @@ class HlsProject:
     clock_period_ns: float | None = None
     backend: str = "Vivado"
     clock_uncertainty: str | None = None  # hls4ml's ClockUncertainty, when the project records it
+    #: `auto& layer12_out = layer11_out;`: hls4ml's in-place reshapes (Flatten, Reshape in io_parallel)
+    aliases: dict[str, str] = field(default_factory=dict)
+    top_args: list[str] = field(default_factory=list)  # the top function's parameter names (inputs, outputs)
+
+
+_ALIAS_RE = re.compile(r"auto\s*&\s*(\w+)\s*=\s*(\w+)\s*;")
+_TOP_SIGNATURE_RE = re.compile(r"void\s+\w+\s*\(([^)]*)\)\s*\{")
+_PARAM_NAME_RE = re.compile(r"(\w+)\s*(?:\[[^\]]*\]\s*)*$")
 
 
 def _strip_comments(text: str) -> str:
@@ -125,6 +136,10 @@ def parse_project(path: str | Path) -> HlsProject:
         if fn.startswith("load_weights") or fn.startswith("save_layer") or fn in ("print_result",):
             continue
         proj.calls.append((fn, _split_args(targs), [a.strip() for a in _split_args(args)]))
+    proj.aliases = dict(_ALIAS_RE.findall(src))
+    sig = _TOP_SIGNATURE_RE.search(src)
+    proj.top_args = [m.group(1) for m in (_PARAM_NAME_RE.search(p) for p in _split_args(sig.group(1)))
+                     if m is not None] if sig else []
     if not proj.calls:
         raise ModelError(f"no nnet:: layer calls found in {top}", where=str(top),
                          fix="pass an hls4ml-generated project (its top function calls nnet::dense, nnet::relu, ...)")
@@ -264,8 +279,41 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
     input_type: FixedType | None = None
     n_inputs: int | None = None
     positions = 1  # pixels of the current tensor (an activation after a convolution spans them)
+    # the dataflow graph, from the calls' argument names: which layer wrote each variable
+    producer: dict[str, str] = {}
+    positions_of: dict[str, int] = {}
+    reads: dict[str, list[str]] = {}
+
+    def writer_of(var: str, before: str) -> str:
+        for _ in range(len(proj.aliases) + 1):  # an in-place reshape names its input's variable anew
+            if var in producer or var not in proj.aliases:
+                break
+            var = proj.aliases[var]
+        if var in producer:
+            return producer[var]
+        # the top's own input, or a variable written outside the calls this reader knows: then the
+        # layer before (a chain, as hls4ml < 1.0 projects are read)
+        return "input" if var in proj.top_args else before
+
+    def settle(ins: list[str], outs: list[str], n_before: int) -> None:
+        """After a call: the layer it added reads its inputs' writers; its outputs are its own (or,
+        for wiring, its input's writer's)."""
+        before = layers[n_before - 1].name if n_before else "input"
+        if len(layers) > n_before:
+            reads[layers[n_before].name] = [writer_of(v, before) for v in ins]
+            writer = layers[-1].name
+        else:
+            writer = writer_of(ins[0], before) if ins else before
+        for v in outs:
+            producer[v] = writer
+            positions_of[v] = positions
+
+    pending: tuple | None = None
     for fn, targs, args in proj.calls:
+        if pending is not None:
+            settle(*pending)
         where = f"{proj.path}: nnet::{fn}<{', '.join(targs)}>"
+        pending = (*_dataflow(fn, args), len(layers))
         if fn in WIRING_CALLS:
             # free, but a zero padding first in the design still takes the design's input
             cfg = proj.configs.get(targs[-1]) if len(targs) >= 3 else None
@@ -282,6 +330,25 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             raise ModelError(f"config struct '{cname}' not found in parameters.h", where=where)
         if "io_type" in cfg:
             io_types.add(cfg["io_type"].split("::")[-1])
+        if MERGE_CALL.match(fn):
+            if len(targs) < 4 or len(args) < 3:
+                raise ModelError(f"unexpected merge call nnet::{fn} with template arguments {targs}", where=where)
+            op = "concatenate" if fn.startswith("concatenate") else fn
+            if op == "concatenate":
+                n1, n2 = (int(np.prod([d for d in (_int(proj, cfg.get(f"n_elem{k}_{j}", "0"), cfg=cfg) for j in range(3)) if d > 0]))
+                          for k in (1, 2))
+            else:
+                n1 = _int(proj, cfg.get("n_elem1", cfg.get("n_elem", "0")), cfg=cfg)
+                n2 = _int(proj, cfg.get("n_elem2", cfg.get("n_elem", "0")), cfg=cfg)
+            t1, t2 = resolve_type(proj, targs[0]), resolve_type(proj, targs[1])
+            merged = MergeDesign(_layer_name(cname, len(layers)), op, n1, n2, t1, t2,  # type: ignore[arg-type]
+                                 resolve_type(proj, targs[2]), positions=1)
+            pos = max(positions_of.get(proj.aliases.get(v, v), 1) for v in args[:2])  # an input may be the design's
+            merged.positions = pos if pos > 1 and merged.n % pos == 0 else 1
+            layers.append(merged)
+            if input_type is None:
+                input_type, n_inputs = t1, n1
+            continue
         if fn in DENSE_CALLS:
             n_in, n_out = _int(proj, cfg["n_in"]), _int(proj, cfg["n_out"])
             rf = _int(proj, cfg.get("reuse_factor", "1"))
@@ -352,9 +419,14 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
                 dims = [_int(proj, cfg[k], cfg=cfg) for k in ("in_height", "in_width", "n_chan") if k in cfg]
                 input_type, n_inputs = resolve_type(proj, in_t), int(np.prod(dims)) if dims else None
         else:
-            raise ModelError(f"layer call nnet::{fn} is not modelled by the estimator (Dense, BatchNormalization and "
-                             "relu/linear/softmax/sigmoid/tanh activations are)", where=where,
-                             fix="estimate a Dense-only model, or treat this project's total as not estimated")
+            raise ModelError(f"layer call nnet::{fn} is not modelled by the estimator (Dense, convolutions, poolings, "
+                             "BatchNormalization, merges and relu/linear/softmax/sigmoid/tanh activations are)", where=where,
+                             fix="estimate a model of those layers, or treat this project's total as not estimated")
+    if pending is not None:
+        settle(*pending)
+    # a branching design lists what its layers read; a chain needs no entry
+    inputs = {name: srcs for i, (name, srcs) in enumerate((layer.name, reads.get(layer.name)) for layer in layers)
+              if srcs is not None and srcs != [layers[i - 1].name if i else "input"]}
     if input_type is None or n_inputs is None:
         raise ModelError("no layers found", where=str(proj.path))
     strat_set = set(strategies.values()) or {"latency"}
@@ -383,7 +455,18 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         strategy="Resource" if strat_set == {"resource"} else "Latency",
         extra={"layer_strategy": strategies, "softmax_implementation": softmax_impl or SOFTMAX_IMPLEMENTATIONS[0],
                "source": f"hls4ml project {proj.path}"},
+        inputs=inputs,
     )
+
+
+def _dataflow(fn: str, args: list[str]) -> tuple[list[str], list[str]]:
+    """(variables a call reads, variables it writes): a merge reads two, a clone writes several,
+    every other layer call reads its first argument and writes its second (then its weights)."""
+    if MERGE_CALL.match(fn):
+        return args[:2], args[2:3]
+    if fn == "clone_stream":
+        return args[:1], args[1:]
+    return args[:1], args[1:2]
 
 
 def _geometry(proj: HlsProject, cfg: dict[str, str], keys: dict[str, tuple[str, int | None]]) -> dict[str, int | None]:
@@ -488,6 +571,10 @@ def project_summary(design: Design) -> str:
                        f"{layer.in_height}x{layer.in_width}x{layer.n_chan} x={layer.input_type.hls()}")
         elif isinstance(layer, UnmodelledDesign):
             out.append(f"{layer.name}: {layer.layer_type} (not estimated)")
+        elif isinstance(layer, MergeDesign):
+            srcs = design.inputs.get(layer.name)
+            out.append(f"{layer.name}: {layer.op} of {layer.n1} + {layer.n2} values{' from ' + ', '.join(srcs) if srcs else ''} "
+                       f"-> {layer.result_type.hls()}")
         else:
             out.append(f"{layer.name}: {layer.function} n={layer.n} -> {layer.result_type.hls()}")
     return "\n".join(out)
