@@ -112,6 +112,18 @@ def _exact_pad(layer, prev: np.ndarray) -> np.ndarray:
     return np.pad(x, [(0, 0), *[tuple(p) for p in pads], (0, 0)]).reshape(len(prev), -1)
 
 
+def _exact_merge(layer, op: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """A merge's output in float64 from exact inputs (flattened rows), as hls4ml computes it
+    before its cast: the flow types the result to hold it."""
+    if op == "concatenate":
+        shapes = [tuple(s[1:]) for s in layer.input_shape]
+        joined = np.concatenate([a.reshape((len(a),) + shapes[0]), b.reshape((len(b),) + shapes[1])], axis=layer.axis)
+        return joined.reshape(len(a), -1)
+    ops = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply, "maximum": np.maximum, "minimum": np.minimum,
+           "average": lambda x, y: (x + y) * 0.5}
+    return ops[op](a, b)
+
+
 def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.ndarray], list[str]]:
     """Reference output of every plan node, from the QKeras model on the quantized inputs, and
     notes on where QKeras' own float32 arithmetic rounded.
@@ -135,11 +147,19 @@ def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.nda
     ref: dict[str, np.ndarray] = {}
     notes: list[str] = []
     weights = quantized_weights(model)
-    prev = Xq.astype(np.float64).reshape(len(Xq), -1)
-    inexact = False  # True while QKeras' float32 values may differ from the exact ones
+    # per node: its reference value, and whether QKeras' float32 values may differ from the exact ones
+    values = {plan.nodes[0].name: Xq.astype(np.float64).reshape(len(Xq), -1)}
+    drifted = {plan.nodes[0].name: False}
+    before = plan.nodes[0].name
     for node in plan.nodes[1:]:
+        srcs = node.inputs or (before,)
+        before = node.name
+        prev, inexact = values[srcs[0]], any(drifted[s] for s in srcs)
         qk = by_layer.get(node.keras_layer) if node.keras_layer is not None else None
-        if node.function in ("dense", "conv"):
+        if node.function == "merge":
+            value = _exact_merge(model.get_layer(node.name), node.op, prev, values[srcs[1]])
+            inexact = qk is None or not np.array_equal(qk, value)
+        elif node.function in ("dense", "conv"):
             W, b = weights[node.name]
             exact = (prev @ W + b if node.function == "dense"
                      else _exact_conv(model.get_layer(node.source or node.name), prev, W, b, part=node.part))
@@ -169,10 +189,11 @@ def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.nda
                 notes.append(f"layer {node.keras_layer!r}: QKeras' float32 arithmetic rounds {n_diff} of {value.size} values "
                              "(a sum wider than float32's 24-bit mantissa, or computed from one); compared with the exact "
                              "values of QKeras' quantized weights and inputs (float64)")
-        if value is None:
+        if value is None:  # no reference of its own (a lookup-table output QKeras does not expose): transparent
+            values[node.name], drifted[node.name] = prev, inexact
             continue
-        ref[node.name] = value
-        prev = value
+        ref[node.name] = values[node.name] = value
+        drifted[node.name] = inexact
     return ref, notes
 
 
@@ -254,8 +275,12 @@ def compare(plan: Plan, reference: dict[str, np.ndarray], hls_trace: dict[str, n
     approximate = None
     output_layer = ""
     warnings = list(plan.warnings)
-    prev_result = plan.nodes[0].result
+    results = {plan.nodes[0].name: plan.nodes[0].result}
+    before = plan.nodes[0].name
     for node in plan.nodes[1:]:
+        prev_result = results.get((node.inputs or (before,))[0])
+        before = node.name
+        results[node.name] = node.result if node.result is not None else prev_result
         ref = reference.get(node.name)
         if ref is None:
             continue
@@ -283,7 +308,6 @@ def compare(plan: Plan, reference: dict[str, np.ndarray], hls_trace: dict[str, n
                                                    and node.result.same_grid(prev_result)):
                 warnings.append(f"layer {node.name!r} was not traced by hls4ml (optimized away); it is not compared")
             # (a quantizer onto the grid its input already has is an identity hls4ml drops: nothing to compare)
-            prev_result = node.result
             continue
         got = np.asarray(got, dtype=np.float64).reshape(n, -1)
         if got.shape != ref.shape:
@@ -293,7 +317,6 @@ def compare(plan: Plan, reference: dict[str, np.ndarray], hls_trace: dict[str, n
         diff = np.abs(got - ref) / node.result.lsb
         checks[node.name] = LayerCheck(node.name, int(eq.size), int(eq.sum()), float(diff.max()) if diff.size else 0.0, node.result.hls(), qk_type)
         output_layer = node.name
-        prev_result = node.result
     if not checks:
         raise NotBitExactError("no layer could be compared", where="csim", fix="the model needs at least one QDense layer")
     return ExactnessReport(n, int(row_ok.sum()), checks, output_layer, warnings, approximate_output=approximate,

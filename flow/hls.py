@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from flow.config import HlsConfig, Quantizer
-from flow.design import (HLS4ML_DEFAULT_PRECISION, ActivationDesign, ConvDesign, DenseDesign, Design, FixedType, PoolDesign,
-                         accumulator_type, depthwise_matrix, log2_ceil, normalize_dense, quantize_to)
+from flow.design import (HLS4ML_DEFAULT_PRECISION, ActivationDesign, ConvDesign, DenseDesign, Design, FixedType, MergeDesign,
+                         PoolDesign, accumulator_type, depthwise_matrix, log2_ceil, merge_result_type, normalize_dense,
+                         quantize_to)
 from flow.errors import ModelError
 from flow.model import FOLDED_LAYERS, for_hls4ml
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
@@ -38,6 +39,8 @@ SUPPORTED_LAYERS = (
     "window); GlobalMaxPooling1D/2D, GlobalAveragePooling1D/2D (the same)",
     "Activation (linear, relu; softmax, sigmoid or tanh as the last layer)",
     "ReLU (plain)",
+    "Add, Subtract, Multiply, Average, Maximum, Minimum (two inputs of one shape), Concatenate (two inputs): "
+    "skip connections and branches, each merge typed to hold its exact result",
     "Dropout (ignored at inference)",
     "BatchNormalization (flow estimate only: priced as hls4ml converts it)",
 )
@@ -58,12 +61,15 @@ class NodePrecision:
     weight: FixedType | None = None
     bias: FixedType | None = None
     accum: FixedType | None = None
-    function: str = ""  # dense | relu | linear | softmax | quantizer
+    function: str = ""  # dense | conv | pool | merge | relu | linear | softmax | quantizer | reshape | pad
     #: a depthwise kernel ('depthwise') or the 1x1 half of a separable conv ('pointwise'), and the
     #: Keras layer it computes (hls4ml splits a separable conv into '<name>_depthwise' and
     #: '<name>_pointwise', configured through the separable layer's own precision keys)
     part: str = ""
     source: str | None = None
+    #: the plan nodes it reads, when not the node before it (a branch, a merge's two inputs)
+    inputs: tuple[str, ...] = ()
+    op: str = ""  # a merge's operation (add, concatenate, ...)
 
 
 @dataclass
@@ -117,7 +123,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     if isinstance(shape, list) or len(shape) != 2 and not (shaped_ok and len(shape) in (3, 4)):
         known = {"InputLayer", "QActivation", "QDense", "Dense", "Activation", "ReLU", "Dropout", "Softmax", *BATCHNORM_KINDS,
                  *CONV_KINDS, *DEPTHWISE_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, *GLOBAL_POOL_KINDS, "Flatten", "Reshape",
-                 "ZeroPadding1D", "ZeroPadding2D"}
+                 "ZeroPadding1D", "ZeroPadding2D", *MERGE_KINDS}
         odd = next((layer for layer in layers[1:] if type(layer).__name__ not in known), None)
         if odd is not None:
             raise ModelError(f"layer type {type(odd).__name__} is not supported (the model takes inputs of shape {shape})",
@@ -159,14 +165,51 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
 
     nodes: list[NodePrecision] = [NodePrecision(layers[0].name, layers[0].name, in_type, function="input")]
     design_layers: list = []
+    # a branching model: where each Keras layer's output ended up (type, plan node, design layer)
+    inbound, output_name = _topology(model, where=name)
+    out_type: dict[str, FixedType] = {layers[0].name: in_type}
+    out_node: dict[str, str] = {layers[0].name: layers[0].name}
+    out_design: dict[str, str] = {layers[0].name: "input"}
+    design_inputs: dict[str, list[str]] = {}
+
+    def settle(layer, srcs: list[str], n_nodes: int, n_design: int) -> None:
+        """After a layer: what its first plan node and design layer read (when not the one before
+        them), and where its output now lives."""
+        if len(nodes) > n_nodes:
+            want = tuple(out_node[s] for s in srcs)
+            if want != (nodes[n_nodes - 1].name,):
+                nodes[n_nodes].inputs = want
+        out_node[layer.name] = nodes[-1].name if len(nodes) > n_nodes else out_node[srcs[0]]
+        if len(design_layers) > n_design:
+            want_d = [out_design[s] for s in srcs]
+            if want_d != [design_layers[n_design - 1].name if n_design else "input"]:
+                design_inputs[design_layers[n_design].name] = want_d
+        out_design[layer.name] = design_layers[-1].name if len(design_layers) > n_design else out_design[srcs[0]]
+        out_type[layer.name] = current
+
+    pending: tuple | None = None
     dense_kinds = {"QDense", "Dense"} if float_precision is not None else {"QDense"}
     dense_names = [layer.name for layer in layers if type(layer).__name__ in (*dense_kinds, *CONV_KINDS, *DEPTHWISE_KINDS)]
     rf = lambda lname: hls_cfg.per_layer_reuse.get(lname, hls_cfg.reuse_factor)  # noqa: E731
     for i, layer in enumerate(layers[1:], start=1):
+        if pending is not None:
+            settle(*pending)
         kind = type(layer).__name__
         where = f"{name}: layer {layer.name!r} ({kind})"
-        is_last = i == len(layers) - 1
+        is_last = layer.name == output_name
+        srcs = inbound.get(layer.name) or [layers[i - 1].name]
+        if kind not in MERGE_KINDS and len(srcs) != 1:
+            raise ModelError(f"layer type {kind} with {len(srcs)} inputs is not supported", where=where,
+                             fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
+        if any(s not in out_type for s in srcs):
+            raise ModelError(f"the layer reads {srcs}, which the flow has not planned before it (a model with more than one "
+                             "input, or layers out of order)", where=where, fix="give the model a single Input")
+        current = out_type[srcs[0]]
+        pending = (layer, srcs, len(nodes), len(design_layers))
         if kind == "Dropout":
+            continue
+        if kind in MERGE_KINDS:
+            current = _merge_node(layer, kind, [out_type[s] for s in srcs], nodes, design_layers, where=where)
             continue
         if kind == "Dense" and float_precision is not None:
             # a float model as hls4ml converts it with one model-wide precision
@@ -279,6 +322,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                                  "layer's weights before quantization-aware training, or remove it; `flow estimate` "
                                  "prices it as hls4ml converts it")
         raise ModelError(f"layer type {kind} is not supported", where=where, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
+    if pending is not None:
+        settle(*pending)
     if not dense_names:
         what = "Dense, QDense or QConv" if float_precision is not None else "QDense or QConv"
         raise ModelError(f"the model has no {what} layer", where=name, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
@@ -295,11 +340,15 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         io_type=hls_cfg.io_type,
         strategy=hls_cfg.strategy,
         extra={"softmax_implementation": hls_cfg.softmax_implementation},
+        inputs=design_inputs,
     )
     return Plan(in_type, input_quantizer, source, nodes, design, warnings)
 
 
 BATCHNORM_KINDS = ("BatchNormalization", "QBatchNormalization")
+#: Keras merge layers -> hls4ml's operation
+MERGE_KINDS = {"Add": "add", "Subtract": "subtract", "Multiply": "multiply", "Average": "average", "Maximum": "maximum",
+               "Minimum": "minimum", "Concatenate": "concatenate"}
 CONV_KINDS = ("QConv1D", "QConv2D", "QConv2DBatchnorm")
 DEPTHWISE_KINDS = ("QDepthwiseConv2D", "QDepthwiseConv2DBatchnorm", "QSeparableConv1D", "QSeparableConv2D")
 # named in the refusal, which points to their QKeras versions
@@ -422,6 +471,44 @@ def _depthwise_nodes(layer, current: FixedType, weights: dict, nodes: list, desi
     nodes.append(NodePrecision(d.name, None, dw_acc, dw_t, None, dw_acc, "conv", part="depthwise", source=layer.name))
     nodes.append(NodePrecision(p.name, keras_out, pw_acc, pw_t, b_t, pw_acc, "conv", part="pointwise", source=layer.name))
     return pw_acc
+
+
+def _topology(model, *, where: str) -> tuple[dict[str, list[str]], str]:
+    """Each layer's input layers (by name) and the output layer, from the functional model's config."""
+    try:
+        cfg = model.get_config()
+    except (NotImplementedError, TypeError, ValueError):  # a model Keras cannot describe: read as a chain
+        return {}, model.layers[-1].name
+    inbound: dict[str, list[str]] = {}
+    for lc in cfg.get("layers") or []:
+        calls = lc.get("inbound_nodes")
+        if not isinstance(calls, list):
+            continue
+        if len(calls) > 1:
+            raise ModelError(f"layer {lc.get('name')!r} is called {len(calls)} times (a shared layer)", where=where,
+                             fix="give each call its own layer: hls4ml converts every layer once")
+        inbound[lc["name"]] = [t[0] for t in calls[0]] if calls else []
+    outs = cfg.get("output_layers") or []
+    return inbound, outs[0][0] if outs else model.layers[-1].name
+
+
+def _merge_node(layer, kind: str, in_types: list[FixedType], nodes: list, design_layers: list, *, where: str) -> FixedType:
+    """A Keras merge as hls4ml's merge node, its result typed to hold the exact value (hls4ml
+    computes it at full precision, then casts to the result type)."""
+    op = MERGE_KINDS[kind]
+    shapes = [tuple(s[1:]) for s in layer.input_shape]
+    if len(in_types) != 2:
+        raise ModelError(f"{kind} of {len(in_types)} inputs is not supported (hls4ml merges two)", where=where,
+                         fix=f"chain two-input {kind} layers")
+    if op != "concatenate" and shapes[0] != shapes[1]:
+        raise ModelError(f"{kind} of shapes {shapes[0]} and {shapes[1]} (broadcasting) is not supported", where=where,
+                         fix="give both inputs the same shape")
+    result = merge_result_type(op, in_types[0], in_types[1])
+    nodes.append(NodePrecision(layer.name, layer.name, result, function="merge", op=op))
+    n1, n2 = (int(np.prod(s)) for s in shapes)
+    design_layers.append(MergeDesign(layer.name, op, n1, n2, in_types[0], in_types[1], result,  # type: ignore[arg-type]
+                                     positions=_positions(layer.output_shape)))
+    return result
 
 
 def _check_pool(layer, *, io_type: str, where: str) -> None:
