@@ -254,8 +254,9 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             continue
         elif kind in POOL_KINDS or kind in GLOBAL_POOL_KINDS:
             _check_pool(layer, io_type=hls_cfg.io_type, where=where)
-            pool = _pool_design(layer, current, hls_cfg.reuse_factor, exact=float_precision is None, where=where,
-                                warnings=warnings)
+            # reuse factor 1: hls_config sets it on dense and conv layers only, and hls4ml builds a
+            # pooling with its own per-layer entry (config_from_keras_model's 1), not the model's
+            pool = _pool_design(layer, current, 1, exact=float_precision is None, where=where, warnings=warnings)
             nodes.append(NodePrecision(layer.name, layer.name, pool.result_type, accum=pool.accum_type, function="pool"))
             design_layers.append(pool)
             current = pool.result_type

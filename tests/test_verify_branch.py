@@ -78,10 +78,11 @@ def test_a_residual_mlp_with_every_merge_is_bit_exact_and_priced_alike(tmp_path,
     assert sorted(n for n, k in kinds.items() if k == "merge") == sorted(merges)
 
 
-@pytest.mark.parametrize("io_type", ["io_parallel", "io_stream"])
-def test_a_residual_conv_block_is_bit_exact_and_priced_alike(tmp_path, capsys, io_type):
+@pytest.mark.parametrize("io_type,options", [("io_parallel", ()), ("io_stream", ()), ("io_parallel", ("--reuse-factor", "3"))])
+def test_a_residual_conv_block_is_bit_exact_and_priced_alike(tmp_path, capsys, io_type, options):
+    """(At reuse factor 3 the pooling is priced at the reuse factor hls4ml builds it with, 1.)"""
     model = _conv_skip_model(seed=4)
-    _prove_and_price(tmp_path, capsys, model, _rows(120, (6, 6, 2)), io_type, {"res": 72, "cat": 144, "out": 3})
+    _prove_and_price(tmp_path, capsys, model, _rows(120, (6, 6, 2)), io_type, {"res": 72, "cat": 144, "out": 3}, options)
 
 
 def test_a_narrowed_merge_result_is_caught(tmp_path):

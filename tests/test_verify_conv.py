@@ -282,21 +282,22 @@ def test_an_image_input_flattened_into_a_qdense_is_exact(tmp_path, capsys):
     assert est["top"]["input_register"]["FF"] == 4 * 6 * 2 * 8  # every input value registered, at the input quantizer's width
 
 
-def _prove_and_price(tmp_path, capsys, model, X: np.ndarray, io_type: str, layers: dict[str, int]) -> dict:
+def _prove_and_price(tmp_path, capsys, model, X: np.ndarray, io_type: str, layers: dict[str, int],
+                     options: tuple[str, ...] = ()) -> dict:
     """`flow verify` proves `model` bit-exact on X, every value of each named layer compared
     (`layers`: values per row), and `flow estimate` prices the model and the project verify wrote
-    completely and alike; returns the model's estimate."""
+    completely and alike; returns the model's estimate. `options`: more CLI options for both."""
     model.save(tmp_path / "m.h5", save_format="h5")
     np.save(tmp_path / "X.npy", X)
     rc = main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
-               "--io-type", io_type, "--no-progress", "-q"])
+               "--io-type", io_type, "--no-progress", "-q", *options])
     assert rc == 0, capsys.readouterr().err
     be = _report(tmp_path / "o")
     assert be["exact"] and be["exact_rows"] == len(X), be["diagnosis"]
     for name, per_row in layers.items():
         check = be["layers"][name]
         assert check["traced"] and check["values"] == check["exact_values"] == len(X) * per_row, (name, check)
-    assert main(["estimate", str(tmp_path / "m.h5"), "--io-type", io_type, "--out", str(tmp_path / "est")]) == 0
+    assert main(["estimate", str(tmp_path / "m.h5"), "--io-type", io_type, "--out", str(tmp_path / "est"), *options]) == 0
     assert main(["estimate", str(tmp_path / "o" / "hls_project"), "--out", str(tmp_path / "est_prj")]) == 0
     est, prj = (json.loads((tmp_path / d / "resources.json").read_text()) for d in ("est", "est_prj"))
     keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
