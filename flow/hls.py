@@ -11,6 +11,7 @@ QKeras quantizers and the actual quantized weights, so the C-simulation can be e
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,7 @@ class NodePrecision:
     #: the plan nodes it reads, when not the node before it (a branch, a merge's two inputs)
     inputs: tuple[str, ...] = ()
     op: str = ""  # a merge's operation (add, concatenate, ...)
+    reuse: int | None = None  # the reuse factor the project is written with (dense, conv); None: the configured one
 
 
 @dataclass
@@ -272,24 +274,26 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         if kind in ("QDense", *CONV_KINDS) or (kind == "Dense" and float_precision is not None):
             act_kind, act_q = _act_function(layer)
             part = ""
+            lrf = rf(layer.name)
+            if hls_cfg.strategy.lower() == "resource" and lrf > 1:
+                lrf = _resource_reuse_factor(layer.name, *W.reshape(-1, W.shape[-1]).shape, lrf, warnings)
             if kind in CONV_KINDS:
                 function = "conv"
-                design_layers.append(_conv_design(layer, W.reshape(-1, W.shape[-1]), b, current, w_t, b_t, acc,
-                                                  rf(layer.name)))
+                design_layers.append(_conv_design(layer, W.reshape(-1, W.shape[-1]), b, current, w_t, b_t, acc, lrf))
             elif kind == "QDense" and len(layer.input_shape) > 2:
                 # a Dense on every position of a sequence or image (a Deep Sets' per-particle network):
                 # hls4ml replaces it by a 1x1 convolution of the same name
                 function, part = "conv", "pointwise"
                 h, w, ch = _spatial(layer.input_shape)
-                design_layers.append(ConvDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=rf(layer.name),
+                design_layers.append(ConvDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=lrf,
                                                 in_height=h, in_width=w, n_chan=ch, out_height=h, out_width=w))
             else:
                 function = "dense"
-                design_layers.append(DenseDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=rf(layer.name)))
+                design_layers.append(DenseDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=lrf))
             # a fused activation is split by hls4ml into '<name>_<activation>': Keras' output is then that node's
             nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" else None, acc, w_t, b_t, acc, function,
-                                       part=part, source=layer.name if part else None))
-            current = _fused_activation(layer, act_kind, act_q, acc, nodes, design_layers, rf(layer.name), is_last=is_last, where=where)
+                                       part=part, source=layer.name if part else None, reuse=lrf))
+            current = _fused_activation(layer, act_kind, act_q, acc, nodes, design_layers, lrf, is_last=is_last, where=where)
             continue
         if kind == "Softmax":
             # hls4ml 1.3.0 names this layer's config 'Softmax_config<N>' but calls 'softmax_config<N>':
@@ -472,6 +476,31 @@ def _depthwise_nodes(layer, current: FixedType, weights: dict, nodes: list, desi
     nodes.append(NodePrecision(d.name, None, dw_acc, dw_t, None, dw_acc, "conv", part="depthwise", source=layer.name))
     nodes.append(NodePrecision(p.name, keras_out, pw_acc, pw_t, b_t, pw_acc, "conv", part="pointwise", source=layer.name))
     return pw_acc
+
+
+def hls4ml_resource_reuse_factors(n_in: int, n_out: int) -> list[int]:
+    """The reuse factors hls4ml 1.3.0 accepts for a Resource-strategy n_in x n_out kernel
+    (FPGABackend._validate_reuse_factor): divisors of n_in*n_out, below n_in or a multiple of it,
+    and below n_in only when every multiplier serves whole outputs."""
+    total = n_in * n_out
+    divisors = sorted({d for i in range(1, math.isqrt(total) + 1) if total % i == 0 for d in (i, total // i)})
+    return [rf for rf in divisors
+            if (math.ceil(total / min(n_in, rf)) % n_out == 0 or rf >= n_in) and (rf % n_in == 0 or rf < n_in)]
+
+
+def _resource_reuse_factor(name: str, n_in: int, n_out: int, requested: int, warnings: list[str]) -> int:
+    """The reuse factor hls4ml builds a Resource-strategy kernel with: the request when valid, else
+    the closest valid one (ties to the smaller), which hls4ml substitutes with only a printed line.
+    The flow writes that value into the project itself and says so."""
+    valid = hls4ml_resource_reuse_factors(n_in, n_out)
+    if requested in valid:
+        return requested
+    built = min(valid, key=lambda rf: (abs(rf - requested), rf))
+    shown = ", ".join(map(str, valid[:12])) + (", ..." if len(valid) > 12 else "")
+    warnings.append(f"layer {name!r}: reuse factor {requested} is not one hls4ml's Resource strategy builds for its "
+                    f"{n_in} x {n_out} kernel, so hls4ml would use {built}, the closest valid one; the project and the "
+                    f"estimate use {built} (valid: {shown}; set hls.per_layer_reuse or --reuse-factor to one of them)")
+    return built
 
 
 def _topology(model, *, where: str) -> tuple[dict[str, list[str]], str]:
@@ -750,7 +779,7 @@ def hls_config(model, plan: Plan, hls_cfg: HlsConfig, *, trace: bool = True) -> 
         if node.accum is not None:
             prec["accum"] = node.accum.hls()
         if node.function in ("dense", "conv"):
-            lcfg["ReuseFactor"] = hls_cfg.per_layer_reuse.get(lname, hls_cfg.reuse_factor)
+            lcfg["ReuseFactor"] = node.reuse or hls_cfg.per_layer_reuse.get(lname, hls_cfg.reuse_factor)
         if node.function == "softmax":
             lcfg["Implementation"] = hls_cfg.softmax_implementation
         if trace:
