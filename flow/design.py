@@ -103,6 +103,9 @@ class DenseDesign:
     #: hls4ml's n_zeros: zeros in the weights hls4ml was given (before its ap_fixed rounding), which
     #: set its multiplier_limit; None means the zeros of `weights` (a QKeras model's are the same)
     n_zeros: int | None = None
+    #: bits of each input when they differ per input (an HGQ quantizer casts every activation to
+    #: its own width); None: every input has `input_type`'s width
+    input_widths: np.ndarray | None = None
 
     @property
     def n_in(self) -> int:
@@ -413,6 +416,8 @@ def design_from_dict(data: dict) -> Design:
         if d["kind"] in ("dense", "conv"):
             d["weights"] = np.asarray(d["weights"], dtype=np.float64)
             d["bias"] = np.asarray(d["bias"], dtype=np.float64)
+            if d.get("input_widths") is not None:
+                d["input_widths"] = np.asarray(d["input_widths"], dtype=np.int64)
             layers.append(ConvDesign(**d) if d["kind"] == "conv" else DenseDesign(**d))
         elif d["kind"] == "pool":
             layers.append(PoolDesign(**d))

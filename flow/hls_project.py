@@ -62,11 +62,36 @@ class HlsProject:
     #: `auto& layer12_out = layer11_out;`: hls4ml's in-place reshapes (Flatten, Reshape in io_parallel)
     aliases: dict[str, str] = field(default_factory=dict)
     top_args: list[str] = field(default_factory=list)  # the top function's parameter names (inputs, outputs)
+    #: HGQ's generated per-element quantizers (nnet_code_gen.h): function -> each element's type,
+    #: None where it writes a constant 0 (an activation HGQ pruned)
+    element_quantizers: dict[str, list[FixedType | None]] = field(default_factory=dict)
 
 
 _ALIAS_RE = re.compile(r"auto\s*&\s*(\w+)\s*=\s*(\w+)\s*;")
 _TOP_SIGNATURE_RE = re.compile(r"void\s+\w+\s*\(([^)]*)\)\s*\{")
 _PARAM_NAME_RE = re.compile(r"(\w+)\s*(?:\[[^\]]*\]\s*)*$")
+
+
+_GEN_FUNC_RE = re.compile(r"void\s+(\w+)\s*\(\s*\w+\s*\*\s*inp\s*,\s*\w+\s*\*\s*out\s*\)\s*\{(.*?)\n\}", re.S)
+_GEN_ELEM_RE = re.compile(r"out\[(\d+)\]\s*=\s*(?:(ap_u?fixed<[^>]*>)\s*\(\s*inp\[\d+\]\s*\)|(0))\s*;")
+
+
+def _element_quantizers(text: str, *, where: str) -> dict[str, list[FixedType | None]]:
+    """HGQ's per-element quantizer functions: `out[i] = ap_fixed<W,I,RND,SAT>(inp[i]);` or `= 0;`."""
+    found: dict[str, list[FixedType | None]] = {}
+    for name, body in _GEN_FUNC_RE.findall(text):
+        elems = _GEN_ELEM_RE.findall(body)
+        if not elems:
+            continue
+        types: list[FixedType | None] = [None] * (max(int(i) for i, _, _ in elems) + 1)
+        for i, ty, _zero in elems:
+            if ty:
+                t = parse_ap_type(ty)
+                if t is None:
+                    raise ModelError(f"cannot read the element type '{ty}' of {name}", where=where)
+                types[int(i)] = t
+        found[name] = types
+    return found
 
 
 def _strip_comments(text: str) -> str:
@@ -137,6 +162,9 @@ def parse_project(path: str | Path) -> HlsProject:
             continue
         proj.calls.append((fn, _split_args(targs), [a.strip() for a in _split_args(args)]))
     proj.aliases = dict(_ALIAS_RE.findall(src))
+    gen = fw / "nnet_utils" / "nnet_code_gen.h"
+    if gen.is_file():
+        proj.element_quantizers = _element_quantizers(_strip_comments(_read(gen)), where=str(gen))
     sig = _TOP_SIGNATURE_RE.search(src)
     proj.top_args = [m.group(1) for m in (_PARAM_NAME_RE.search(p) for p in _split_args(sig.group(1)))
                      if m is not None] if sig else []
@@ -283,6 +311,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
     producer: dict[str, str] = {}
     positions_of: dict[str, int] = {}
     reads: dict[str, list[str]] = {}
+    hgq_elements: dict[str, list] = {}  # variable -> the per-element types an HGQ quantizer wrote
 
     def writer_of(var: str, before: str) -> str:
         for _ in range(len(proj.aliases) + 1):  # an in-place reshape names its input's variable anew
@@ -320,6 +349,16 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             if input_type is None and cfg is not None and "in_width" in cfg and "n_chan" in cfg:
                 dims = [_int(proj, cfg[k], cfg=cfg) for k in ("in_height", "in_width", "n_chan") if k in cfg]
                 input_type, n_inputs = resolve_type(proj, targs[0]), int(np.prod(dims))
+            continue
+        if fn in proj.element_quantizers and len(targs) == 2:
+            # HGQ: each element cast to its own type (truncations are wiring, roundings an adder);
+            # priced as a cast to the widest, with the elements it zeroes removed downstream
+            types = proj.element_quantizers[fn]
+            x_t = resolve_type(proj, targs[0])
+            layers.append(ActivationDesign(fn, "linear", len(types), x_t, resolve_type(proj, targs[1]), positions=1))
+            hgq_elements[args[1]] = types
+            if input_type is None:
+                input_type, n_inputs = x_t, len(types)
             continue
         if len(targs) < 3:
             raise ModelError(f"unexpected call nnet::{fn} with template arguments {targs}", where=where,
@@ -363,10 +402,17 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             w = quantize_to(_read_values(fw, wvar, n_in * n_out), wt)
             # hls4ml >= 0.6 (whose configs carry `strategy`) stores Resource weights transposed
             w = w.reshape(n_out, n_in).T if strat == "resource" and "strategy" in cfg else w.reshape(n_in, n_out)
+            elements = hgq_elements.get(proj.aliases.get(args[0], args[0]))
+            widths = None
+            if elements is not None and len(elements) == n_in:
+                # HGQ: each input at its own width; one it zeroes multiplies nothing (HLS folds it)
+                widths = np.array([t.width if t is not None else 0 for t in elements], dtype=np.int64)
+                w = w.copy()
+                w[widths == 0, :] = 0.0
             b = quantize_to(_read_values(fw, bvar, n_out), bt)
             name = _layer_name(cname, len(layers))
             nzeros = _int(proj, cfg["n_zeros"]) if "n_zeros" in cfg else None  # hls4ml's own count
-            layers.append(DenseDesign(name, w, b, x_t, wt, bt, acc, res_t, reuse_factor=rf, n_zeros=nzeros))
+            layers.append(DenseDesign(name, w, b, x_t, wt, bt, acc, res_t, reuse_factor=rf, n_zeros=nzeros, input_widths=widths))
             positions = 1
             strategies[name] = strat
             if input_type is None:

@@ -391,26 +391,31 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
         return _dense_legacy(d, ctx)
     codes = _weight_codes(d)
     x_bits = d.input_type.width
+    # each product's data operand: the input's own width where they differ (HGQ), else the type's
+    xb = (np.broadcast_to(np.asarray(d.input_widths, dtype=np.int64).reshape(-1, 1), codes.shape)
+          if d.input_widths is not None else np.full(codes.shape, x_bits, dtype=np.int64))
     acc_w = d.accum_type.width
-    nz = codes != 0
+    nz = (codes != 0) & (xb > 0)  # an input cast to no bits at all (pruned) multiplies nothing
     odd = _odd_part(codes)
     sig_bits = _bit_length(np.abs(codes)) + 1  # width of the constant operand HLS sees, with sign
     pow2 = nz & (odd == 1)
     csd = _csd_vec(codes)
     if ctx.backend == "vitis":
-        wide = nz & ~pow2 & (csd >= VITIS_DSP_MIN_CSD) & (x_bits >= DSP_MIN_BITS)
+        wide = nz & ~pow2 & (csd >= VITIS_DSP_MIN_CSD) & (xb >= DSP_MIN_BITS)
     else:
-        wide = nz & ~pow2 & (sig_bits >= DSP_MIN_WEIGHT_BITS) & (x_bits >= DSP_MIN_BITS)
+        wide = nz & ~pow2 & (sig_bits >= DSP_MIN_WEIGHT_BITS) & (xb >= DSP_MIN_BITS)
     lutm = nz & ~pow2 & ~wide
 
     n_dsp_mult = int(wide.sum())
     dsp = 0
-    # DSPs: count per distinct operand width (fast even for big layers)
+    # DSPs: count per distinct pair of operand widths (fast even for big layers)
     if n_dsp_mult:
-        bits, counts = np.unique(sig_bits[wide], return_counts=True)
-        dsp = int(sum(dsp_per_product(x_bits, int(b), ctx.part) * int(c) for b, c in zip(bits, counts)))
+        pairs, counts = np.unique(np.stack([xb[wide], sig_bits[wide]]), axis=1, return_counts=True)
+        dsp = int(sum(dsp_per_product(int(a), int(b), ctx.part) * int(c) for (a, b), c in zip(pairs.T, counts)))
     # constant multipliers in LUTs: (csd-1) adders as wide as x plus the constant's span
-    lut_mult = float(LUT_PER_ADDER_BIT * np.sum((csd[lutm] - 1) * (x_bits + _bit_length(odd[lutm]))))
+    lut_mult = float(LUT_PER_ADDER_BIT * np.sum((csd[lutm] - 1) * (xb[lutm] + _bit_length(odd[lutm]))))
+    if d.input_widths is not None and nz.any():
+        x_bits = int(xb[nz].max())  # the widest operand left sets the timing below
     # adder trees at the declared accumulator width; `adder_bits_narrowed` is the range-narrowed
     # lower bound, reported for information
     terms, lut_add = _adder_trees(d, nz)
