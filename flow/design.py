@@ -245,9 +245,6 @@ class MergeDesign:
         return self.n1 + self.n2 if self.op == "concatenate" else max(self.n1, self.n2)
 
 
-#: the merge operations, as hls4ml's C++ names them
-MERGE_OPS = ("add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate")
-
 LayerDesign = DenseDesign | ConvDesign | PoolDesign | ActivationDesign | MergeDesign | UnmodelledDesign
 
 
@@ -282,14 +279,22 @@ class Design:
 
     def inputs_of(self, index: int) -> list[str]:
         """Names of the layers feeding layer `index` ("input" for the design's input)."""
-        name = self.layers[index].name
-        if name in self.inputs:
-            return list(self.inputs[name])
-        return [self.layers[index - 1].name if index > 0 else "input"]
+        return list(self.inputs.get(self.layers[index].name) or _chained([layer.name for layer in self.layers], index))
 
     def dense_layers(self) -> list[DenseDesign]:
         """The weight layers: dense and convolution (a ConvDesign is a DenseDesign applied at every position)."""
         return [layer for layer in self.layers if isinstance(layer, DenseDesign)]
+
+
+def _chained(names: list[str], index: int) -> list[str]:
+    """What layer `index` of a chain reads: the layer before it, or the design's input."""
+    return [names[index - 1] if index > 0 else "input"]
+
+
+def branch_inputs(names: list[str], reads: dict[str, list[str]]) -> dict[str, list[str]]:
+    """`Design.inputs` from what each layer reads: only the layers that do not read the one before them."""
+    return {name: list(reads[name]) for i, name in enumerate(names)
+            if name in reads and list(reads[name]) != _chained(names, i)}
 
 
 def accumulator_type(

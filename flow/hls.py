@@ -20,8 +20,8 @@ import numpy as np
 
 from flow.config import HlsConfig, Quantizer
 from flow.design import (HLS4ML_DEFAULT_PRECISION, ActivationDesign, ConvDesign, DenseDesign, Design, FixedType, MergeDesign,
-                         PoolDesign, accumulator_type, depthwise_matrix, log2_ceil, merge_result_type, normalize_dense,
-                         quantize_to)
+                         PoolDesign, accumulator_type, branch_inputs, depthwise_matrix, log2_ceil, merge_result_type,
+                         normalize_dense, quantize_to)
 from flow.errors import ModelError
 from flow.model import FOLDED_LAYERS, for_hls4ml
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
@@ -172,7 +172,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     out_type: dict[str, FixedType] = {layers[0].name: in_type}
     out_node: dict[str, str] = {layers[0].name: layers[0].name}
     out_design: dict[str, str] = {layers[0].name: "input"}
-    design_inputs: dict[str, list[str]] = {}
+    design_reads: dict[str, list[str]] = {}  # first design layer of each Keras layer -> what it reads
 
     def settle(layer, srcs: list[str], n_nodes: int, n_design: int) -> None:
         """After a layer: what its first plan node and design layer read (when not the one before
@@ -183,9 +183,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                 nodes[n_nodes].inputs = want
         out_node[layer.name] = nodes[-1].name if len(nodes) > n_nodes else out_node[srcs[0]]
         if len(design_layers) > n_design:
-            want_d = [out_design[s] for s in srcs]
-            if want_d != [design_layers[n_design - 1].name if n_design else "input"]:
-                design_inputs[design_layers[n_design].name] = want_d
+            design_reads[design_layers[n_design].name] = [out_design[s] for s in srcs]
         out_design[layer.name] = design_layers[-1].name if len(design_layers) > n_design else out_design[srcs[0]]
         out_type[layer.name] = current
 
@@ -256,9 +254,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             continue
         elif kind in POOL_KINDS or kind in GLOBAL_POOL_KINDS:
             _check_pool(layer, io_type=hls_cfg.io_type, where=where)
-            # reuse factor 1: hls_config sets it on dense and conv layers only, and hls4ml builds a
-            # pooling with its own per-layer entry (config_from_keras_model's 1), not the model's
-            pool = _pool_design(layer, current, 1, exact=float_precision is None, where=where, warnings=warnings)
+            pool = _pool_design(layer, current, exact=float_precision is None, where=where, warnings=warnings)
             nodes.append(NodePrecision(layer.name, layer.name, pool.result_type, accum=pool.accum_type, function="pool"))
             design_layers.append(pool)
             current = pool.result_type
@@ -345,7 +341,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         io_type=hls_cfg.io_type,
         strategy=hls_cfg.strategy,
         extra={"softmax_implementation": hls_cfg.softmax_implementation},
-        inputs=design_inputs,
+        inputs=branch_inputs([layer.name for layer in design_layers], design_reads),
     )
     return Plan(in_type, input_quantizer, source, nodes, design, warnings)
 
@@ -682,10 +678,12 @@ def _conv_design(layer, W: np.ndarray, b: np.ndarray, x_t: FixedType, w_t: Fixed
                       pad_top=pt, pad_bottom=pb, pad_left=pl, pad_right=pr)
 
 
-def _pool_design(layer, x_t: FixedType, rf: int, *, exact: bool, where: str, warnings: list[str]) -> PoolDesign:
+def _pool_design(layer, x_t: FixedType, *, exact: bool, where: str, warnings: list[str]) -> PoolDesign:
     """A pooling with the types that make it exact: a maximum is a value of its input's type; a
     mean of k values needs log2(k) more fractional bits (and its sum as many more integer bits),
-    hls4ml's own accumulator rule, and is then exact when k is a power of two."""
+    hls4ml's own accumulator rule, and is then exact when k is a power of two. Reuse factor 1 (the
+    PoolDesign default): hls_config sets it on dense and conv layers only, so hls4ml builds a
+    pooling with config_from_keras_model's per-layer 1, not the model's."""
     kind = type(layer).__name__
     ih, iw, ch = _spatial(layer.input_shape)
     if kind in GLOBAL_POOL_KINDS:
@@ -697,7 +695,7 @@ def _pool_design(layer, x_t: FixedType, rf: int, *, exact: bool, where: str, war
         ph, pw = _pair(layer.pool_size)
         sh, sw = _pair(layer.strides)
     if "Max" in kind:
-        return PoolDesign(layer.name, x_t, ih, iw, ch, ph, pw, sh, sw, oh, ow, reuse_factor=rf, accum_type=x_t,
+        return PoolDesign(layer.name, x_t, ih, iw, ch, ph, pw, sh, sw, oh, ow, accum_type=x_t,
                           result_type=x_t, op="max")
     k = ph * pw
     extra = log2_ceil(k)
@@ -712,7 +710,7 @@ def _pool_design(layer, x_t: FixedType, rf: int, *, exact: bool, where: str, war
                              + ", or `flow estimate` to price it as it is")
         warnings.append(f"layer {layer.name!r}: the average of {k} values is priced with its mean truncated to "
                         f"{res.hls()} (sum in {acc.hls()})")
-    return PoolDesign(layer.name, x_t, ih, iw, ch, ph, pw, sh, sw, oh, ow, reuse_factor=rf, accum_type=acc,
+    return PoolDesign(layer.name, x_t, ih, iw, ch, ph, pw, sh, sw, oh, ow, accum_type=acc,
                       result_type=res, op="average")
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, SOFTMAX_IMPLEMENTATIONS, ActivationDesign, ConvDesign, DenseDesign, Design,
-                         FixedType, MergeDesign, PoolDesign, UnmodelledDesign, depthwise_matrix, normalize_dense, parse_ap_type,
-                         quantize_to)
+                         FixedType, MergeDesign, PoolDesign, UnmodelledDesign, branch_inputs, depthwise_matrix, normalize_dense,
+                         parse_ap_type, quantize_to)
 from flow.errors import ModelError
 
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
@@ -65,6 +65,14 @@ class HlsProject:
     #: HGQ's generated per-element quantizers (nnet_code_gen.h): function -> each element's type,
     #: None where it writes a constant 0 (an activation HGQ pruned)
     element_quantizers: dict[str, list[FixedType | None]] = field(default_factory=dict)
+
+    def variable(self, name: str) -> str:
+        """The array a name stands for, through in-place reshapes (`auto& b = a;` names `a` anew)."""
+        for _ in range(len(self.aliases)):  # a cycle cannot loop forever
+            if name not in self.aliases:
+                break
+            name = self.aliases[name]
+        return name
 
 
 _ALIAS_RE = re.compile(r"auto\s*&\s*(\w+)\s*=\s*(\w+)\s*;")
@@ -314,10 +322,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
     hgq_elements: dict[str, list] = {}  # variable -> the per-element types an HGQ quantizer wrote
 
     def writer_of(var: str, before: str) -> str:
-        for _ in range(len(proj.aliases) + 1):  # an in-place reshape names its input's variable anew
-            if var in producer or var not in proj.aliases:
-                break
-            var = proj.aliases[var]
+        var = proj.variable(var)
         if var in producer:
             return producer[var]
         # the top's own input, or a variable written outside the calls this reader knows: then the
@@ -382,7 +387,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             t1, t2 = resolve_type(proj, targs[0]), resolve_type(proj, targs[1])
             merged = MergeDesign(_layer_name(cname, len(layers)), op, n1, n2, t1, t2,  # type: ignore[arg-type]
                                  resolve_type(proj, targs[2]), positions=1)
-            pos = max(positions_of.get(proj.aliases.get(v, v), 1) for v in args[:2])  # an input may be the design's
+            pos = max(positions_of.get(proj.variable(v), 1) for v in args[:2])  # an input may be the design's
             merged.positions = pos if pos > 1 and merged.n % pos == 0 else 1
             layers.append(merged)
             if input_type is None:
@@ -402,7 +407,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             w = quantize_to(_read_values(fw, wvar, n_in * n_out), wt)
             # hls4ml >= 0.6 (whose configs carry `strategy`) stores Resource weights transposed
             w = w.reshape(n_out, n_in).T if strat == "resource" and "strategy" in cfg else w.reshape(n_in, n_out)
-            elements = hgq_elements.get(proj.aliases.get(args[0], args[0]))
+            elements = hgq_elements.get(proj.variable(args[0]))
             widths = None
             if elements is not None and len(elements) == n_in:
                 # HGQ: each input at its own width; one it zeroes multiplies nothing (HLS folds it)
@@ -470,9 +475,6 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
                              fix="estimate a model of those layers, or treat this project's total as not estimated")
     if pending is not None:
         settle(*pending)
-    # a branching design lists what its layers read; a chain needs no entry
-    inputs = {name: srcs for i, (name, srcs) in enumerate((layer.name, reads.get(layer.name)) for layer in layers)
-              if srcs is not None and srcs != [layers[i - 1].name if i else "input"]}
     if input_type is None or n_inputs is None:
         raise ModelError("no layers found", where=str(proj.path))
     strat_set = set(strategies.values()) or {"latency"}
@@ -501,7 +503,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         strategy="Resource" if strat_set == {"resource"} else "Latency",
         extra={"layer_strategy": strategies, "softmax_implementation": softmax_impl or SOFTMAX_IMPLEMENTATIONS[0],
                "source": f"hls4ml project {proj.path}"},
-        inputs=inputs,
+        inputs=branch_inputs([layer.name for layer in layers], reads),  # a chain needs no entry
     )
 
 

@@ -392,8 +392,8 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     codes = _weight_codes(d)
     x_bits = d.input_type.width
     # each product's data operand: the input's own width where they differ (HGQ), else the type's
-    xb = (np.broadcast_to(np.asarray(d.input_widths, dtype=np.int64).reshape(-1, 1), codes.shape)
-          if d.input_widths is not None else np.full(codes.shape, x_bits, dtype=np.int64))
+    xb = np.broadcast_to(np.asarray(d.input_widths, dtype=np.int64).reshape(-1, 1) if d.input_widths is not None
+                         else np.int64(x_bits), codes.shape)
     acc_w = d.accum_type.width
     nz = (codes != 0) & (xb > 0)  # an input cast to no bits at all (pruned) multiplies nothing
     odd = _odd_part(codes)
@@ -895,6 +895,15 @@ def _merge(m: MergeDesign, ctx: _Ctx, slack: float) -> LayerEstimate:
                          ii=1, detail={"op": m.op, "chained": False, "slack_ns": max(0.0, cycles * ctx.t_eff - delay)})
 
 
+def _per_position(est: LayerEstimate, positions: int) -> None:
+    """io_stream, an element-wise layer on a tensor of `positions` pixels: one item a cycle, each
+    through the layer's depth (the timing `_stream_latency` follows)."""
+    est.detail["stream"] = {"items_in": positions, "items_out": positions, "window_items": 1, "ii_per_item": 1,
+                            "depth": int(est.latency_cycles or 0)}
+    est.latency_cycles = int(est.latency_cycles or 0) + positions - 1
+    est.ii = positions
+
+
 def _output_bits(layer: Any, design: Design) -> int | None:
     """Bits a layer writes (all its values), or the design input's for "input"; None when unknown."""
     if layer == "input":
@@ -1039,19 +1048,13 @@ def estimate(design: Design) -> ResourceEstimate:
             # one position (pixel) per stream item: the hardware of one item, used once per pixel
             est = _activation(replace(layer, n=max(1, layer.n // layer.positions), positions=1), ctx, 0.0)
             if est.estimated:
-                est.detail["stream"] = {"items_in": layer.positions, "items_out": layer.positions, "window_items": 1,
-                                        "ii_per_item": 1, "depth": int(est.latency_cycles or 0)}
-                est.latency_cycles = int(est.latency_cycles or 0) + layer.positions - 1
-                est.ii = layer.positions
+                _per_position(est, layer.positions)
         elif isinstance(layer, ActivationDesign):
             est = _activation(layer, ctx, slack if io == "io_parallel" else 0.0)
         elif isinstance(layer, MergeDesign):
             est = _merge(layer, ctx, slack if io == "io_parallel" else 0.0)
             if io == "io_stream" and layer.positions > 1:
-                est.detail["stream"] = {"items_in": layer.positions, "items_out": layer.positions, "window_items": 1,
-                                        "ii_per_item": 1, "depth": int(est.latency_cycles or 0)}
-                est.latency_cycles = int(est.latency_cycles or 0) + layer.positions - 1
-                est.ii = layer.positions
+                _per_position(est, layer.positions)
             elif io == "io_parallel":
                 # the pipeline carries the input that is ready first until the other arrives (a skip
                 # connection's registers), one register stage per cycle of difference
