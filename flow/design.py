@@ -340,16 +340,31 @@ def merge_result_type(op: str, a: FixedType, b: FixedType) -> FixedType:
     return FixedType.covering(min(lo, 0.0), max(hi, 0.0), frac)
 
 
+@dataclass
+class NormalizeDesign(DenseDesign):
+    """hls4ml's `normalize` (a BatchNormalization it did not fuse): x * scale + bias per element,
+    one scale and bias per channel. `weights` is the diagonal (n_chan x n_chan) matrix of one
+    position; the layer applies it at `n_positions` positions (a convolution's pixels: hls4ml's
+    n_in = positions x n_filt, scale index = element % n_filt)."""
+
+    n_positions: int = 1
+
+    @property
+    def positions(self) -> int:
+        return self.n_positions
+
+
 def normalize_dense(name: str, scale: np.ndarray, bias: np.ndarray, input_type: FixedType, scale_type: FixedType,
-                    bias_type: FixedType, result_type: FixedType, *, reuse_factor: int = 1) -> "DenseDesign":
-    """hls4ml's `normalize` (a BatchNormalization it did not fuse), x * scale + bias per element, as a
-    dense layer with a diagonal weight matrix: one constant product and one adder per element, and
-    hls4ml's multiplier_limit ceil(n / RF) falls out of the zero count."""
+                    bias_type: FixedType, result_type: FixedType, *, reuse_factor: int = 1,
+                    positions: int = 1) -> NormalizeDesign:
+    """hls4ml's `normalize` as a dense layer with a diagonal weight matrix: one constant product
+    and one adder per element, and hls4ml's multiplier_limit ceil(n / RF) falls out of the zero
+    count; `positions` > 1 for a per-channel normalization of an image or sequence."""
     w = np.diag(quantize_to(scale, scale_type))
     b = quantize_to(bias, bias_type)
     acc = accumulator_type(input_type, scale_type, bias_type, w, b)
-    return DenseDesign(name, w, b, input_type, scale_type, bias_type, acc, result_type, reuse_factor=reuse_factor,
-                       n_zeros=int(w.size - np.count_nonzero(w)))
+    return NormalizeDesign(name, w, b, input_type, scale_type, bias_type, acc, result_type, reuse_factor=reuse_factor,
+                           n_zeros=int(w.size - np.count_nonzero(w)), n_positions=positions)
 
 
 _AP_FIXED_RE = re.compile(r"^ap_(u?)fixed<(\d+),(-?\d+)(?:,(?:AP_)?(\w+))?(?:,(?:AP_)?(\w+))?(?:,\d+)?>$")

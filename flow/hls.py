@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,9 +106,10 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                float_precision: FixedType | None = None) -> Plan:
     """Walk the Keras model and decide every precision. Raises ModelError on anything unsupported.
 
-    `float_precision` (estimates only, never a bit-exact proof): a plain Keras `Dense` layer is
-    planned as hls4ml converts a float model with one model-wide precision -- weights rounded to
-    it, accumulator and result in it.
+    `float_precision` (estimates only, never a bit-exact proof): a plain Keras `Dense`, `Conv1D`,
+    `Conv2D`, `DepthwiseConv2D` or `SeparableConv1D/2D` layer is planned as hls4ml converts a float
+    model with one model-wide precision -- weights rounded to it, accumulator and result in it --
+    and then priced exactly as its QKeras twin.
     """
     from flow.model import quantized_weights
 
@@ -188,9 +189,13 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         out_type[layer.name] = current
 
     pending: tuple | None = None
-    dense_kinds = {"QDense", "Dense"} if float_precision is not None else {"QDense"}
-    dense_names = [layer.name for layer in layers if type(layer).__name__ in (*dense_kinds, *CONV_KINDS, *DEPTHWISE_KINDS)]
+    twins = FLOAT_TWINS if float_precision is not None else {}
+    dense_names = [layer.name for layer in layers
+                   if twins.get(type(layer).__name__, type(layer).__name__) in ("QDense", *CONV_KINDS, *DEPTHWISE_KINDS)]
     rf = lambda lname: hls_cfg.per_layer_reuse.get(lname, hls_cfg.reuse_factor)  # noqa: E731
+    # a model with no QKeras layer at all is priced as config_from_keras_model(granularity='model')
+    # converts it (a QKeras model as the flow's own per-layer config does)
+    float_model = float_precision is not None and not any(type(layer).__name__.startswith("Q") for layer in layers)
     for i, layer in enumerate(layers[1:], start=1):
         if pending is not None:
             settle(*pending)
@@ -208,19 +213,21 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         pending = (layer, srcs, len(nodes), len(design_layers))
         if kind == "Dropout":
             continue
+        float_layer = kind in twins
+        if float_layer:
+            # a float model as hls4ml converts it with one model-wide precision: from here on the
+            # layer is its QKeras twin with weights rounded to that precision
+            weights.update(_float_weights(layer, float_precision))
+            warnings.append(f"float {kind} layer {layer.name!r} is priced at hls4ml's default precision "
+                            f"{float_precision.hls()} (weights, accumulator, result), as "
+                            "config_from_keras_model(granularity='model') converts it; quantize it with "
+                            f"{twins[kind]} for a design flow verify can prove bit-exact")
+            kind = twins[kind]
+        fixed = float_precision if float_layer else None
         if kind in MERGE_KINDS:
             current = _merge_node(layer, kind, [out_type[s] for s in srcs], nodes, design_layers, where=where)
             continue
-        if kind == "Dense" and float_precision is not None:
-            # a float model as hls4ml converts it with one model-wide precision
-            w_t = b_t = acc = float_precision
-            kernel, *rest = layer.get_weights()
-            W = quantize_to(np.asarray(kernel, np.float64), w_t)
-            b = quantize_to(np.asarray(rest[0] if rest else np.zeros(int(layer.units)), np.float64), b_t)
-            warnings.append(f"float Dense layer {layer.name!r} is priced at hls4ml's default precision {float_precision.hls()} "
-                            "(weights, accumulator, result), as config_from_keras_model(granularity='model') converts it; "
-                            "quantize it with QDense for a design flow verify can prove bit-exact")
-        elif kind == "QDense":
+        if kind == "QDense":
             if len(layer.input_shape) > 4:
                 raise ModelError(f"QDense on a {len(layer.input_shape) - 1}-D input {layer.input_shape} is not supported",
                                  where=where, fix="put a Flatten() or Reshape() before it")
@@ -232,12 +239,13 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                                  "1.3.0 into C++ that does not build or aborts", where=where,
                                  fix="use strategy Latency (any reuse factor) or reuse factor 1 for it")
             W, b = weights[layer.name]
-            w_t, b_t, acc = _weight_layer_types(layer, W, b, current, where=where, warnings=warnings)
+            w_t, b_t, acc = _weight_layer_types(layer, W, b, current, where=where, warnings=warnings, fixed=fixed)
         elif kind in CONV_KINDS:
             W, b = weights[layer.name]
             _check_conv(layer, strategy=hls_cfg.strategy, reuse_factor=rf(layer.name), where=where)
             # every output is a sum over one receptive field: the kernel as a (k*k*C_in, C_out) matrix
-            w_t, b_t, acc = _weight_layer_types(layer, W.reshape(-1, W.shape[-1]), b, current, where=where, warnings=warnings)
+            w_t, b_t, acc = _weight_layer_types(layer, W.reshape(-1, W.shape[-1]), b, current, where=where, warnings=warnings,
+                                                fixed=fixed)
         elif kind in FLOAT_CONV_KINDS:
             raise ModelError(f"an unquantized {kind} is not supported", where=where,
                              fix=f"use QKeras' Q{kind} with kernel_quantizer and bias_quantizer quantized_bits(...)")
@@ -255,6 +263,9 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         elif kind in POOL_KINDS or kind in GLOBAL_POOL_KINDS:
             _check_pool(layer, io_type=hls_cfg.io_type, where=where)
             pool = _pool_design(layer, current, exact=float_precision is None, where=where, warnings=warnings)
+            if float_model:
+                # config_from_keras_model(granularity='model'): the model's reuse factor and precision everywhere
+                pool = replace(pool, reuse_factor=hls_cfg.reuse_factor, accum_type=float_precision, result_type=float_precision)
             nodes.append(NodePrecision(layer.name, layer.name, pool.result_type, accum=pool.accum_type, function="pool"))
             design_layers.append(pool)
             current = pool.result_type
@@ -264,10 +275,10 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             _check_conv(layer, strategy=hls_cfg.strategy, reuse_factor=rf(layer.name), where=where)
             act_kind, act_q = _act_function(layer)
             acc = _depthwise_nodes(layer, current, weights, nodes, design_layers, rf(layer.name), linear=act_kind == "linear",
-                                   where=where, warnings=warnings)
+                                   where=where, warnings=warnings, fixed=fixed)
             current = _fused_activation(layer, act_kind, act_q, acc, nodes, design_layers, rf(layer.name), is_last=is_last, where=where)
             continue
-        if kind in ("QDense", *CONV_KINDS) or (kind == "Dense" and float_precision is not None):
+        if kind in ("QDense", *CONV_KINDS):
             act_kind, act_q = _act_function(layer)
             part = ""
             lrf = rf(layer.name)
@@ -311,9 +322,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                                                        positions=_positions(layer.output_shape)))
             continue
         if kind in BATCHNORM_KINDS and float_precision is not None:
-            before = next(lay for lay in reversed(layers[:i]) if type(lay).__name__ != "Dropout")  # hls4ml drops Dropout first
-            current = _batchnorm_for_estimate(layer, before, design_layers, current, float_precision, warnings,
-                                              rf=hls_cfg.reuse_factor)
+            current = _batchnorm_for_estimate(layer, design_layers, current, float_precision, warnings,
+                                              rf=hls_cfg.reuse_factor, where=where)
             continue
         if kind in BATCHNORM_KINDS:
             raise ModelError(f"layer type {kind} is not supported by the bit-exact flow (its float scale and shift have no "
@@ -326,7 +336,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     if pending is not None:
         settle(*pending)
     if not dense_names:
-        what = "Dense, QDense or QConv" if float_precision is not None else "QDense or QConv"
+        what = "Dense, Conv, QDense or QConv" if float_precision is not None else "QDense or QConv"
         raise ModelError(f"the model has no {what} layer", where=name, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
 
     design = Design(
@@ -354,15 +364,35 @@ CONV_KINDS = ("QConv1D", "QConv2D", "QConv2DBatchnorm")
 DEPTHWISE_KINDS = ("QDepthwiseConv2D", "QDepthwiseConv2DBatchnorm", "QSeparableConv1D", "QSeparableConv2D")
 # named in the refusal, which points to their QKeras versions
 FLOAT_CONV_KINDS = ("Conv1D", "Conv2D", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D")
+#: float Keras layers `flow estimate` prices as their QKeras twins at the model-wide precision
+FLOAT_TWINS = {"Dense": "QDense", "Conv1D": "QConv1D", "Conv2D": "QConv2D", "DepthwiseConv2D": "QDepthwiseConv2D",
+               "SeparableConv1D": "QSeparableConv1D", "SeparableConv2D": "QSeparableConv2D"}
+
+
+def _float_weights(layer, precision: FixedType) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """A float layer's weights rounded to `precision`, keyed as `quantized_weights` keys its
+    QKeras twin's (a separable convolution as its depthwise and pointwise halves)."""
+    values = [np.asarray(v, np.float64) for v in layer.get_weights()]
+    kind = type(layer).__name__
+    n_out = int(layer.output_shape[-1])
+    bias = quantize_to(values[-1], precision) if layer.use_bias else np.zeros(n_out)
+    if kind.startswith("Separable"):
+        return {f"{layer.name}_depthwise": (quantize_to(values[0], precision), np.zeros(values[0].shape[-2])),
+                f"{layer.name}_pointwise": (quantize_to(values[1], precision), bias)}
+    return {layer.name: (quantize_to(values[0], precision), bias)}
 POOL_KINDS = ("MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D")
 GLOBAL_POOL_KINDS = ("GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D")
 
 
 def _weight_layer_types(layer, W: np.ndarray, b: np.ndarray, current: FixedType, *, where: str,
-                        warnings: list[str], kernel: str = "kernel", with_bias: bool = True) -> tuple[FixedType, FixedType, FixedType]:
+                        warnings: list[str], kernel: str = "kernel", with_bias: bool = True,
+                        fixed: FixedType | None = None) -> tuple[FixedType, FixedType, FixedType]:
     """Weight, bias and exact accumulator types of a QDense/QConv (W as an (n_in, n_out) matrix);
     `kernel` names the quantizer ('depthwise', 'pointwise' for those convolutions), `with_bias`
-    False for a separable conv's depthwise half (its bias is added after the pointwise one)."""
+    False for a separable conv's depthwise half (its bias is added after the pointwise one).
+    `fixed`: a float layer priced at one model-wide precision, which is then all three."""
+    if fixed is not None:
+        return fixed, fixed, fixed
     kind = type(layer).__name__
     quantizer = getattr(layer, f"{kernel}_quantizer_internal")
     if quantizer is None:
@@ -439,17 +469,18 @@ def _check_depthwise(layer, *, strategy: str, where: str) -> None:
 
 
 def _depthwise_nodes(layer, current: FixedType, weights: dict, nodes: list, design_layers: list, rf: int, *, linear: bool,
-                     where: str, warnings: list[str]) -> FixedType:
+                     where: str, warnings: list[str], fixed: FixedType | None = None) -> FixedType:
     """A QDepthwiseConv2D, or a QSeparableConv split as hls4ml splits it into '<name>_depthwise'
     and a 1x1 '<name>_pointwise' convolution; each priced as a convolution (a depthwise kernel as
     its block-diagonal matrix: the zeros cost nothing) with its narrowest exact accumulator.
     Returns the last part's accumulator type, its output's."""
     kind = type(layer).__name__
     keras_out = layer.name if linear else None
-    if not kind.startswith("QSeparable"):
+    if "Separable" not in kind:
         Wdw, b = weights[layer.name]
         M = depthwise_matrix(Wdw.reshape(-1, Wdw.shape[-2]))
-        w_t, b_t, acc = _weight_layer_types(layer, M, b, current, where=where, warnings=warnings, kernel="depthwise")
+        w_t, b_t, acc = _weight_layer_types(layer, M, b, current, where=where, warnings=warnings, kernel="depthwise",
+                                            fixed=fixed)
         d = _conv_design(layer, M, b, current, w_t, b_t, acc, rf)
         d.n_zeros = int(np.sum(Wdw == 0))  # hls4ml counts the zeros of the k*C kernel it is given
         design_layers.append(d)
@@ -459,12 +490,12 @@ def _depthwise_nodes(layer, current: FixedType, weights: dict, nodes: list, desi
     Wpw, b = weights[f"{layer.name}_pointwise"]
     M = depthwise_matrix(Wdw.reshape(-1, Wdw.shape[-2]))
     dw_t, z_t, dw_acc = _weight_layer_types(layer, M, zero, current, where=where + " depthwise", warnings=warnings,
-                                            kernel="depthwise", with_bias=False)
+                                            kernel="depthwise", with_bias=False, fixed=fixed)
     d = _conv_design(layer, M, zero, current, dw_t, z_t, dw_acc, rf, name=f"{layer.name}_depthwise")
     d.n_zeros = int(np.sum(Wdw == 0))
     P = Wpw.reshape(Wpw.shape[-2], Wpw.shape[-1])
     pw_t, b_t, pw_acc = _weight_layer_types(layer, P, b, dw_acc, where=where + " pointwise", warnings=warnings,
-                                            kernel="pointwise")
+                                            kernel="pointwise", fixed=fixed)
     oh, ow, ch = d.out_height, d.out_width, P.shape[0]
     p = ConvDesign(f"{layer.name}_pointwise", P, b, dw_acc, pw_t, b_t, pw_acc, pw_acc, reuse_factor=rf, in_height=oh, in_width=ow,
                    n_chan=ch, out_height=oh, out_width=ow)
@@ -557,35 +588,30 @@ def _check_pool(layer, *, io_type: str, where: str) -> None:
                          "proved against Keras here)", where=where, fix="use padding 'valid'")
 
 
-def _batchnorm_for_estimate(layer, prev_layer, design_layers: list, current: FixedType, precision: FixedType,
-                            warnings: list[str], *, rf: int) -> FixedType:
+def _batchnorm_for_estimate(layer, design_layers: list, current: FixedType, precision: FixedType,
+                            warnings: list[str], *, rf: int, where: str) -> FixedType:
     """A BatchNormalization as hls4ml converts it, for the resource estimate only.
 
-    hls4ml's FuseBatchNormalization folds it into the Dense right before it when neither carries a
-    quantizer (W * scale, b * scale + shift, at the model-wide precision); otherwise it stays a
-    `normalize` layer, x * scale + bias per element, priced as a dense layer with a diagonal
-    weight matrix (`normalize_dense`). Returns the type of its output.
+    hls4ml's FuseBatchNormalization folds it into the layer before only when that layer's output
+    precision is unspecified, which neither the flow's per-layer config nor
+    config_from_keras_model(granularity='model') leaves it (checked on hls4ml 1.3.0: Dense + BN and
+    Conv2D + BN stay two layers). So it is a `normalize` layer, x * scale + bias per element with
+    one scale per channel, priced as a diagonal dense layer at every position
+    (`normalize_dense`). Returns the type of its output.
     """
+    axis = layer.get_config().get("axis", -1)
+    axes = [int(a) % len(layer.input_shape) for a in np.atleast_1d(axis)]
+    if axes != [len(layer.input_shape) - 1]:
+        raise ModelError(f"a BatchNormalization over axis {axis} is not modelled (hls4ml normalizes the last, channels, axis)",
+                         where=where, fix="normalize over the channels (axis=-1, the Keras default)")
     gamma, beta, mean, var = _batchnorm_params(layer)
     scale = gamma / np.sqrt(var + float(layer.epsilon))
     shift = beta - mean * scale
-    prev_kind = type(prev_layer).__name__
-    fusable = (prev_kind == "Dense" and design_layers and isinstance(design_layers[-1], DenseDesign)
-               and _act_function(prev_layer)[0] == "linear")
-    if fusable:
-        d = design_layers[-1]
-        W = quantize_to(np.asarray(prev_layer.get_weights()[0], np.float64) * scale, precision)
-        rest = prev_layer.get_weights()[1:]
-        b0 = np.asarray(rest[0], np.float64) if rest else np.zeros(scale.size)
-        design_layers[-1] = DenseDesign(d.name, W, quantize_to(b0 * scale + shift, precision), d.input_type, d.weight_type,
-                                        d.bias_type, d.accum_type, d.result_type, reuse_factor=d.reuse_factor)
-        warnings.append(f"BatchNormalization {layer.name!r} is fused into Dense {prev_layer.name!r} (weights x scale, "
-                        "bias x scale + shift), as hls4ml's FuseBatchNormalization does for an unquantized Dense")
-        return current
-    design_layers.append(normalize_dense(layer.name, scale, shift, current, precision, precision, precision, reuse_factor=rf))
+    design_layers.append(normalize_dense(layer.name, scale, shift, current, precision, precision, precision, reuse_factor=rf,
+                                         positions=_positions(layer.input_shape)))
     warnings.append(f"BatchNormalization {layer.name!r} is priced as hls4ml's separate normalize layer (x * scale + bias "
-                    f"per element, scale and bias at {precision.hls()}): hls4ml does not fuse it into a quantized "
-                    "layer or one with an activation")
+                    f"per element, scale and bias at {precision.hls()}), as hls4ml 1.3.0 converts it when the layer before "
+                    "has a set output precision (always, with the flow's config or granularity='model')")
     return precision
 
 

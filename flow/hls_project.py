@@ -425,15 +425,18 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         elif fn == "normalize":
             # hls4ml's BatchNormalization kept apart (not fused)
             n = _int(proj, cfg["n_in"])
-            if _int(proj, cfg.get("n_filt", "-1")) not in (-1, n):  # n_scale_bias = n_filt == -1 ? n_in : n_filt
-                raise ModelError("a BatchNormalization with per-filter scales (a conv model) is not modelled", where=where,
-                                 fix="estimate a Dense-only model")
+            n_filt = _int(proj, cfg.get("n_filt", "-1"))  # n_scale_bias = n_filt == -1 ? n_in : n_filt
+            n_scale = n if n_filt == -1 else n_filt
+            if n_scale <= 0 or n % n_scale:
+                raise ModelError(f"normalize with n_in {n} and n_filt {n_filt}: n_in is not a whole number of channel "
+                                 "groups", where=where, fix="check the project's parameters.h (hls4ml writes n_in = positions x n_filt)")
             st = resolve_type(proj, "scale_t", cfg=cfg) if "type:scale_t" in cfg else resolve_type(proj, "model_default_t")
             bt = resolve_type(proj, "bias_t", cfg=cfg) if "type:bias_t" in cfg else st
             x_t, res_t = resolve_type(proj, in_t), resolve_type(proj, out_t)
             name = _layer_name(cname, len(layers))
-            layers.append(normalize_dense(name, _read_values(fw, args[2], n), _read_values(fw, args[3], n), x_t, st, bt, res_t,
-                                          reuse_factor=_int(proj, cfg.get("reuse_factor", "1"))))
+            layers.append(normalize_dense(name, _read_values(fw, args[2], n_scale), _read_values(fw, args[3], n_scale), x_t, st,
+                                          bt, res_t, reuse_factor=_int(proj, cfg.get("reuse_factor", "1")),
+                                          positions=n // n_scale))
             strategies[name] = "latency"
             if input_type is None:
                 input_type, n_inputs = x_t, n

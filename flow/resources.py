@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, SOFTMAX_IMPLEMENTATIONS, ActivationDesign,
-                         ConvDesign, DenseDesign, Design, FixedType, MergeDesign, PoolDesign, UnmodelledDesign, log2_ceil,
-                         parse_ap_type, quantize_to)
+                         ConvDesign, DenseDesign, Design, FixedType, MergeDesign, NormalizeDesign, PoolDesign,
+                         UnmodelledDesign, log2_ceil, parse_ap_type, quantize_to)
 from flow.errors import ConfigError
 from flow.parts import Part, clock_uncertainty_share, lookup_part
 
@@ -745,6 +745,22 @@ def _conv(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
                          latency_cycles=lat, ii=ii, note=k.note, detail=detail)
 
 
+def _normalize(n: NormalizeDesign, ctx: _Ctx) -> LayerEstimate:
+    """hls4ml's normalize: one function for every strategy, pipelined at II = reuse factor with
+    ceil(n_in / RF) multipliers, i.e. the latency dense model of its diagonal. io_parallel computes
+    every position at once (the one-position hardware times the positions); io_stream one position
+    (pixel) per stream item through the hardware of one."""
+    est = _dense_latency(n, ctx)
+    if n.positions > 1 and est.estimated:
+        if ctx.io_type == "io_stream":
+            _per_position(est, n.positions)
+        else:
+            est.LUT, est.FF = (est.LUT or 0.0) * n.positions, (est.FF or 0.0) * n.positions
+            est.DSP, est.BRAM_18K = int(est.DSP or 0) * n.positions, int(est.BRAM_18K or 0) * n.positions
+        est.detail["positions"] = n.positions
+    return est
+
+
 def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
     """Max pooling: a compare-and-select per window element; average pooling: an adder tree and a
     division by the window size.
@@ -1035,7 +1051,9 @@ def estimate(design: Design) -> ResourceEstimate:
         start = max(arrival.get(s, 0) for s in srcs)
         # ns left in the cycle the inputs arrive in (a merge's: the tightest of those arriving last)
         slack = min(slack_of.get(s, 0.0) for s in srcs if arrival.get(s, 0) == start)
-        if isinstance(layer, DenseDesign):  # a convolution too: its kernel is one
+        if isinstance(layer, NormalizeDesign):
+            est = _normalize(layer, ctx)
+        elif isinstance(layer, DenseDesign):  # a convolution too: its kernel is one
             strat = _norm(per_layer_strategy.get(layer.name, strategy))
             if strat not in KNOWN_STRATEGIES:
                 raise ConfigError(f"strategy '{strat}' of layer {layer.name} is not modelled (known: {', '.join(KNOWN_STRATEGIES)})",

@@ -325,45 +325,17 @@ def test_a_declared_input_type_that_overrides_the_models_quantizer_is_warned():
 
 
 def test_batchnorm_is_priced_as_hls4ml_converts_it_and_refused_by_verify(tmp_path, capsys):
-    """After an unquantized Dense, hls4ml fuses BatchNormalization into it: the estimate equals the
-    one of the model with the folded weights. After a QDense it stays a per-element x*scale+bias
-    layer. flow verify refuses it (no exact fixed-point form) and says what to do."""
+    """hls4ml 1.3.0 keeps a BatchNormalization as its own per-element x*scale+bias layer (it fuses
+    one only into a layer whose output precision is left unspecified, which neither the flow's
+    config nor granularity='model' does; the float case is checked against hls4ml's own project in
+    tests/test_estimate_float.py). flow verify refuses it (no exact fixed-point form) and says what
+    to do."""
     import tensorflow as tf
     from qkeras import QActivation, QDense, quantized_bits, quantized_relu
 
     from flow.verify import estimate_model
 
-    rng = np.random.default_rng(0)
     tf.keras.utils.set_random_seed(0)
-
-    def mlp(with_bn, d1_weights=None):
-        x = inp = tf.keras.Input((16,), name="x_in")
-        d1 = tf.keras.layers.Dense(32, name="d1")
-        x = d1(x)
-        bn = tf.keras.layers.BatchNormalization(name="bn1") if with_bn else None
-        if bn is not None:
-            x = bn(x)
-        x = tf.keras.layers.Activation("relu", name="r1")(x)
-        x = tf.keras.layers.Dense(5, name="d2")(x)
-        m = tf.keras.Model(inp, tf.keras.layers.Activation("softmax", name="sm")(x))
-        if d1_weights is not None:
-            d1.set_weights(d1_weights)
-        return m, d1, bn
-
-    with_bn, d1, bn = mlp(True)
-    gamma, beta, mean, var = rng.uniform(0.5, 2, 32), rng.normal(0, 0.3, 32), rng.normal(0, 0.3, 32), rng.uniform(0.5, 2, 32)
-    bn.set_weights([gamma, beta, mean, var])
-    W, b = d1.get_weights()
-    scale = gamma / np.sqrt(var + bn.epsilon)
-    folded, _, _ = mlp(False, [W * scale, b * scale + beta - mean * scale])
-    folded.get_layer("d2").set_weights(with_bn.get_layer("d2").get_weights())
-    est = {}
-    for key, m in (("bn", with_bn), ("folded", folded)):
-        _save(m, tmp_path / f"{key}.h5")
-        est[key] = estimate_model(model_path=tmp_path / f"{key}.h5", out_dir=None)
-    assert est["bn"]["total"] == est["folded"]["total"]
-    assert any("'bn1' is fused into Dense 'd1'" in w for w in est["bn"]["warnings"])
-
     q = quantized_bits(6, 0, alpha=1)
     x = inp = tf.keras.Input((16,), name="x_in")
     x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
