@@ -193,6 +193,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     dense_names = [layer.name for layer in layers
                    if twins.get(type(layer).__name__, type(layer).__name__) in ("QDense", *CONV_KINDS, *DEPTHWISE_KINDS)]
     rf = lambda lname: hls_cfg.per_layer_reuse.get(lname, hls_cfg.reuse_factor)  # noqa: E731
+    estimate_only = float_precision is not None  # flow estimate: no bit-exact proof to keep possible
     # a model with no QKeras layer at all is priced as config_from_keras_model(granularity='model')
     # converts it (a QKeras model as the flow's own per-layer config does)
     float_model = float_precision is not None and not any(type(layer).__name__.startswith("Q") for layer in layers)
@@ -276,7 +277,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             act_kind, act_q = _act_function(layer)
             acc = _depthwise_nodes(layer, current, weights, nodes, design_layers, rf(layer.name), linear=act_kind == "linear",
                                    where=where, warnings=warnings, fixed=fixed)
-            current = _fused_activation(layer, act_kind, act_q, acc, nodes, design_layers, rf(layer.name), is_last=is_last, where=where)
+            current = _fused_activation(layer, act_kind, act_q, acc, nodes, design_layers, rf(layer.name), is_last=is_last, where=where,
+                                        tables_anywhere=estimate_only)
             continue
         if kind in ("QDense", *CONV_KINDS):
             act_kind, act_q = _act_function(layer)
@@ -300,7 +302,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             # a fused activation is split by hls4ml into '<name>_<activation>': Keras' output is then that node's
             nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" else None, acc, w_t, b_t, acc, function,
                                        part=part, source=layer.name if part else None, reuse=lrf))
-            current = _fused_activation(layer, act_kind, act_q, acc, nodes, design_layers, lrf, is_last=is_last, where=where)
+            current = _fused_activation(layer, act_kind, act_q, acc, nodes, design_layers, lrf, is_last=is_last, where=where,
+                                        tables_anywhere=estimate_only)
             continue
         if kind == "Softmax":
             # hls4ml 1.3.0 names this layer's config 'Softmax_config<N>' but calls 'softmax_config<N>':
@@ -315,7 +318,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         if kind in {"QActivation", "Activation", "ReLU"}:
             act_kind, act_q = ("relu", None) if kind == "ReLU" else _act_function(layer)
             prev = current
-            current, node = _activation_node(layer, act_kind, act_q, current, is_last=is_last, where=where, node_name=layer.name)
+            current, node = _activation_node(layer, act_kind, act_q, current, is_last=is_last, where=where, node_name=layer.name,
+                                             tables_anywhere=estimate_only)
             nodes.append(node)
             n = int(np.prod(layer.output_shape[1:]))
             _add_activation(design_layers, _act_design(node, prev, current, n, hls_cfg.reuse_factor,
@@ -445,13 +449,13 @@ def _check_conv(layer, *, strategy: str, reuse_factor: int, where: str) -> None:
 
 
 def _fused_activation(layer, act_kind: str, act_q, acc: FixedType, nodes: list, design_layers: list, rf: int, *,
-                      is_last: bool, where: str) -> FixedType:
+                      is_last: bool, where: str, tables_anywhere: bool = False) -> FixedType:
     """A weight layer's own activation, which hls4ml splits into a '<name>_<activation>' node
     (Keras' output of the layer is then that node's); returns the type after it."""
     if act_kind == "linear":
         return acc
     out, node = _activation_node(layer, act_kind, act_q, acc, is_last=is_last, where=where,
-                                 node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}")
+                                 node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}", tables_anywhere=tables_anywhere)
     nodes.append(node)
     _add_activation(design_layers, _act_design(node, acc, out, int(np.prod(layer.output_shape[1:])), rf,
                                                positions=_positions(layer.output_shape)))
@@ -640,7 +644,11 @@ def _exact_type_for(values: np.ndarray, *, where: str) -> FixedType:
     raise ModelError("unquantized values are not exact in fixed point", where=where, fix="quantize them with quantized_bits")
 
 
-def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, where: str, node_name: str) -> tuple[FixedType, NodePrecision]:
+def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, where: str, node_name: str,
+                     tables_anywhere: bool = False) -> tuple[FixedType, NodePrecision]:
+    """The type after an activation and its plan node. `tables_anywhere` (estimates only): a
+    lookup-table activation (sigmoid, tanh, softmax) may sit inside the model too, its output in
+    hls4ml's default result type, which the next layer reads."""
     keras_name = layer.name
     if kind == "quantizer":
         spec = spec_from_qkeras(q, where=where)
@@ -654,13 +662,17 @@ def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, whe
     if kind in APPROXIMATE_OUTPUTS:
         # lookup-table approximations in hls4ml by design: compared as decisions, exactness is
         # proved on their inputs
-        if not is_last:
-            raise ModelError(f"{kind} is supported only as the last layer", where=where, fix=f"move {kind} to the output")
+        if not is_last and not tables_anywhere:
+            raise ModelError(f"{kind} is supported only as the last layer", where=where,
+                             fix=f"move {kind} to the output (`flow estimate` prices it anywhere; `flow verify` proves a "
+                                 "lookup table only on its input, so only at the output)")
         if kind == "softmax" and len(layer.output_shape) > 2:
             # hls4ml's softmax normalizes over all H*W*C values at once; Keras per position over the channels
             raise ModelError(f"softmax on a {len(layer.output_shape) - 1}-D output {layer.output_shape} is not supported: "
                              "hls4ml takes one softmax over every value, Keras one per position", where=where,
                              fix="Flatten and add a QDense before the softmax, or end the model without it")
+        if not is_last:
+            return HLS4ML_DEFAULT_PRECISION, NodePrecision(node_name, keras_name, None, function=kind)
         return in_t, NodePrecision(node_name, keras_name, None, function=kind)
     raise ModelError(f"activation {kind!r} is not supported", where=where, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
 

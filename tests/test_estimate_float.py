@@ -43,6 +43,12 @@ def _model(kind: str):
         x = L.Conv2D(4, 3, name="c2")(x)
         x = L.GlobalAveragePooling2D(name="gap")(x)
         out = L.Dense(3, name="out")(x)
+    elif kind == "tables":  # lookup-table activations inside the model, as physics MLPs often use them
+        x = inp = tf.keras.Input((10,), name="x")
+        x = L.Dense(8, activation="tanh", name="d1")(x)
+        x = L.Dense(6, name="d2")(x)
+        x = L.Activation("sigmoid", name="s2")(x)
+        out = L.Dense(3, activation="softmax", name="out")(x)
     else:  # "conv1d_mlp": a Conv1D, a Dense on every position (hls4ml's 1x1 convolution), an MLP with batch norm
         x = inp = tf.keras.Input((16, 2), name="seq")
         x = L.Conv1D(4, 3, activation="relu", name="c1")(x)
@@ -61,7 +67,7 @@ def _model(kind: str):
     return model
 
 
-@pytest.mark.parametrize("kind", ["conv_bn", "separable", "average", "conv1d_mlp"])
+@pytest.mark.parametrize("kind", ["conv_bn", "separable", "average", "conv1d_mlp", "tables"])
 def test_float_model_estimate_equals_the_estimate_of_the_project_hls4ml_writes(tmp_path, kind):
     import hls4ml
 
