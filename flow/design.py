@@ -195,7 +195,7 @@ class ActivationDesign:
     """An element-wise activation (relu, linear quantizer, softmax, ...) on `n` values."""
 
     name: str
-    function: Literal["relu", "linear", "softmax", "sigmoid", "tanh"]
+    function: Literal["relu", "linear", "softmax", "sigmoid", "tanh", "leaky_relu"]
     n: int
     input_type: FixedType
     result_type: FixedType
@@ -205,6 +205,9 @@ class ActivationDesign:
     #: positions (pixels) the n values span: io_stream passes one position per stream item, so
     #: its hardware holds n / positions units; 1 for a flat layer
     positions: int = 1
+    #: leaky_relu: the slope of the negative side and the type hls4ml holds it in (its param_t)
+    alpha: float | None = None
+    param_type: FixedType | None = None
 
 
 @dataclass

@@ -43,6 +43,7 @@ SUPPORTED_LAYERS = (
     "Add, Subtract, Multiply, Average, Maximum, Minimum (two inputs of one shape), Concatenate (two inputs): "
     "skip connections and branches, each merge typed to hold its exact result",
     "Dropout (ignored at inference)",
+    "LeakyReLU (flow estimate only: priced as hls4ml's leaky_relu)",
     "BatchNormalization (flow estimate only: priced as hls4ml converts it)",
 )
 #: output activations hls4ml computes with lookup tables (approximate by design)
@@ -189,6 +190,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         out_type[layer.name] = current
 
     pending: tuple | None = None
+    hls_zeros: dict[str, int] = {}  # a float layer's kernels: the n_zeros hls4ml computes (see _float_weights)
     twins = FLOAT_TWINS if float_precision is not None else {}
     dense_names = [layer.name for layer in layers
                    if twins.get(type(layer).__name__, type(layer).__name__) in ("QDense", *CONV_KINDS, *DEPTHWISE_KINDS)]
@@ -218,7 +220,9 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         if float_layer:
             # a float model as hls4ml converts it with one model-wide precision: from here on the
             # layer is its QKeras twin with weights rounded to that precision
-            weights.update(_float_weights(layer, float_precision))
+            rounded, zeros = _float_weights(layer, float_precision)
+            weights.update(rounded)
+            hls_zeros.update(zeros)
             warnings.append(f"float {kind} layer {layer.name!r} is priced at hls4ml's default precision "
                             f"{float_precision.hls()} (weights, accumulator, result), as "
                             "config_from_keras_model(granularity='model') converts it; quantize it with "
@@ -315,6 +319,17 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             if c.get("max_value") is not None or float(c.get("negative_slope") or 0) != 0 or float(c.get("threshold") or 0) != 0:
                 raise ModelError("ReLU with max_value, negative_slope or threshold is not supported", where=where,
                                  fix="use a plain ReLU(), Activation('relu') or QActivation(quantized_relu(bits))")
+        if kind == "LeakyReLU" and estimate_only:
+            # hls4ml's leaky_relu: alpha in the model's default precision (its param_t), the output
+            # in hls4ml's default result type; flow verify refuses it (alpha * x is rounded)
+            alpha = float(layer.get_config()["alpha"])
+            out = HLS4ML_DEFAULT_PRECISION
+            nodes.append(NodePrecision(layer.name, layer.name, out, function="leaky_relu"))
+            design_layers.append(ActivationDesign(layer.name, "leaky_relu", int(np.prod(layer.output_shape[1:])), current, out,
+                                                  reuse_factor=hls_cfg.reuse_factor, positions=_positions(layer.output_shape),
+                                                  alpha=alpha, param_type=float_precision))
+            current = out
+            continue
         if kind in {"QActivation", "Activation", "ReLU"}:
             act_kind, act_q = ("relu", None) if kind == "ReLU" else _act_function(layer)
             prev = current
@@ -339,6 +354,9 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         raise ModelError(f"layer type {kind} is not supported", where=where, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
     if pending is not None:
         settle(*pending)
+    for d in design_layers:
+        if isinstance(d, DenseDesign) and d.name in hls_zeros:
+            d.n_zeros = hls_zeros[d.name]
     if not dense_names:
         what = "Dense, Conv, QDense or QConv" if float_precision is not None else "QDense or QConv"
         raise ModelError(f"the model has no {what} layer", where=name, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
@@ -373,17 +391,20 @@ FLOAT_TWINS = {"Dense": "QDense", "Conv1D": "QConv1D", "Conv2D": "QConv2D", "Dep
                "SeparableConv1D": "QSeparableConv1D", "SeparableConv2D": "QSeparableConv2D"}
 
 
-def _float_weights(layer, precision: FixedType) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _float_weights(layer, precision: FixedType) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, int]]:
     """A float layer's weights rounded to `precision`, keyed as `quantized_weights` keys its
-    QKeras twin's (a separable convolution as its depthwise and pointwise halves)."""
+    QKeras twin's (a separable convolution as its depthwise and pointwise halves), and the exact
+    zeros of each float kernel: hls4ml's n_zeros (its multiplier_limit) counts those, not the
+    weights its rounding makes zero."""
     values = [np.asarray(v, np.float64) for v in layer.get_weights()]
-    kind = type(layer).__name__
     n_out = int(layer.output_shape[-1])
     bias = quantize_to(values[-1], precision) if layer.use_bias else np.zeros(n_out)
-    if kind.startswith("Separable"):
-        return {f"{layer.name}_depthwise": (quantize_to(values[0], precision), np.zeros(values[0].shape[-2])),
-                f"{layer.name}_pointwise": (quantize_to(values[1], precision), bias)}
-    return {layer.name: (quantize_to(values[0], precision), bias)}
+    if type(layer).__name__.startswith("Separable"):
+        names = [f"{layer.name}_depthwise", f"{layer.name}_pointwise"]
+        return ({names[0]: (quantize_to(values[0], precision), np.zeros(values[0].shape[-2])),
+                 names[1]: (quantize_to(values[1], precision), bias)},
+                {name: int(np.sum(k == 0)) for name, k in zip(names, values[:2])})
+    return {layer.name: (quantize_to(values[0], precision), bias)}, {layer.name: int(np.sum(values[0] == 0))}
 POOL_KINDS = ("MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D")
 GLOBAL_POOL_KINDS = ("GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D")
 

@@ -32,7 +32,9 @@ _CALL_RE = re.compile(r"^\s*nnet::(\w+)\s*<([^;]*?)>\s*\(([^;]*?)\)\s*;", re.M)
 DENSE_CALLS = {"dense", "compute_layer", "dense_latency", "dense_resource", "dense_large", "dense_compressed"}
 #: activation calls -> the estimator's function names
 ACTIVATION_CALLS = {"relu": "relu", "relu_max": "relu", "relu6": "relu", "linear": "linear", "softmax": "softmax",
-                    "sigmoid": "sigmoid", "tanh": "tanh"}
+                    "sigmoid": "sigmoid", "tanh": "tanh", "leaky_relu": "leaky_relu"}
+#: activations with a parameter: nnet::f<data_T, param_T, res_T, CONFIG_T>(data, param, res)
+PARAM_ACTIVATION_CALLS = {"leaky_relu"}
 #: calls that move data without computing (io_stream helpers, clones); priced as free wiring
 WIRING_CALLS = {"clone_stream", "repack_stream", "broadcast_stream", "cast", "zeropad1d_cl", "zeropad2d_cl"}
 #: convolutions and poolings (max, average, global) the estimate prices (hls4ml 0.8+ config structs)
@@ -368,7 +370,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         if len(targs) < 3:
             raise ModelError(f"unexpected call nnet::{fn} with template arguments {targs}", where=where,
                              fix="only hls4ml-generated Dense/activation projects are supported")
-        in_t, out_t, cname = targs[0], targs[1], targs[-1]
+        in_t, out_t, cname = targs[0], targs[2 if fn in PARAM_ACTIVATION_CALLS else 1], targs[-1]
         cfg = proj.configs.get(cname)
         if cfg is None:
             raise ModelError(f"config struct '{cname}' not found in parameters.h", where=where)
@@ -447,10 +449,17 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
                 softmax_impl = impl.split("::")[-1] if impl else "latency"
             tkey = "table_size" if "table_size" in cfg else "exp_table_size" if "exp_table_size" in cfg else None
             table = _int(proj, cfg[tkey]) if tkey else None
+            param = {}
+            if fn in PARAM_ACTIVATION_CALLS:
+                try:
+                    param = {"alpha": float(args[1]), "param_type": resolve_type(proj, targs[1])}
+                except ValueError:
+                    raise ModelError(f"nnet::{fn} with parameter {args[1]!r}, not a number", where=where,
+                                     fix="estimate a project hls4ml wrote (it passes the slope as a literal)") from None
             layers.append(ActivationDesign(_layer_name(cname, len(layers)), ACTIVATION_CALLS[fn], n,  # type: ignore[arg-type]
                                            resolve_type(proj, in_t), resolve_type(proj, out_t), table_size=table,
                                            reuse_factor=_int(proj, cfg.get("reuse_factor", "1")),
-                                           positions=positions if n % positions == 0 else 1))
+                                           positions=positions if n % positions == 0 else 1, **param))
             if input_type is None:
                 input_type, n_inputs = resolve_type(proj, in_t), n
         elif CONV_CALL.match(fn):
@@ -474,7 +483,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
                 input_type, n_inputs = resolve_type(proj, in_t), int(np.prod(dims)) if dims else None
         else:
             raise ModelError(f"layer call nnet::{fn} is not modelled by the estimator (Dense, convolutions, poolings, "
-                             "BatchNormalization, merges and relu/linear/softmax/sigmoid/tanh activations are)", where=where,
+                             "BatchNormalization, merges and relu/leaky_relu/linear/softmax/sigmoid/tanh activations are)", where=where,
                              fix="estimate a model of those layers, or treat this project's total as not estimated")
     if pending is not None:
         settle(*pending)
@@ -517,6 +526,8 @@ def _dataflow(fn: str, args: list[str]) -> tuple[list[str], list[str]]:
         return args[:2], args[2:3]
     if fn == "clone_stream":
         return args[:1], args[1:]
+    if fn in PARAM_ACTIVATION_CALLS:
+        return args[:1], args[2:3]
     return args[:1], args[1:2]
 
 

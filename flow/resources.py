@@ -25,7 +25,7 @@ import numpy as np
 
 from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, SOFTMAX_IMPLEMENTATIONS, ActivationDesign,
                          ConvDesign, DenseDesign, Design, FixedType, MergeDesign, NormalizeDesign, PoolDesign,
-                         UnmodelledDesign, log2_ceil, parse_ap_type, quantize_to)
+                         UnmodelledDesign, log2_ceil, normalize_dense, parse_ap_type, quantize_to)
 from flow.errors import ConfigError
 from flow.parts import Part, clock_uncertainty_share, lookup_part
 
@@ -878,8 +878,30 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
                              detail={"table_size": table, "table_copies": math.ceil(n / 2)})
     if f == "softmax":
         return _softmax(a, ctx, table)
+    if f == "leaky_relu":
+        return _leaky_relu(a, ctx)
     return LayerEstimate(a.name, "activation", None, None, None, None, None, None, estimated=False,
                          note=f"activation '{f}' is not modelled by the estimator")
+
+
+def _leaky_relu(a: ActivationDesign, ctx: _Ctx) -> LayerEstimate:
+    """hls4ml's leaky_relu, `x > 0 ? x : alpha * x` per value: the product by the constant alpha
+    (rounded to its param_t) priced as the diagonal of a dense layer -- a shift, LUT adders or a
+    DSP by the constant's digits and widths, as any constant product -- plus a relu's sign test
+    and select."""
+    if a.alpha is None:
+        return LayerEstimate(a.name, "activation", None, None, None, None, None, None, estimated=False,
+                             note="leaky_relu without its alpha")
+    per = max(1, a.n // max(1, a.positions))  # values of one position: the diagonal, repeated per position
+    p_t = a.param_type or HLS4ML_DEFAULT_PRECISION
+    d = normalize_dense(a.name, np.full(per, float(a.alpha)), np.zeros(per), a.input_type, p_t, FixedType(1, 1, False),
+                        a.result_type, reuse_factor=a.reuse_factor, positions=max(1, a.positions))
+    est = _normalize(d, ctx)
+    if est.estimated:
+        est.kind = "activation"
+        est.LUT = (est.LUT or 0.0) + a.n * a.input_type.width * RELU_LUT_PER_IN_BIT
+        est.detail.update({"alpha": float(quantize_to(np.array([float(a.alpha)]), p_t)[0]), "param_type": p_t.hls()})
+    return est
 
 
 def _merge(m: MergeDesign, ctx: _Ctx, slack: float) -> LayerEstimate:

@@ -43,12 +43,20 @@ def _model(kind: str):
         x = L.Conv2D(4, 3, name="c2")(x)
         x = L.GlobalAveragePooling2D(name="gap")(x)
         out = L.Dense(3, name="out")(x)
-    elif kind == "tables":  # lookup-table activations inside the model, as physics MLPs often use them
+    elif kind == "activations":  # lookup tables and a leaky relu inside the model, as physics models use them
         x = inp = tf.keras.Input((10,), name="x")
         x = L.Dense(8, activation="tanh", name="d1")(x)
         x = L.Dense(6, name="d2")(x)
         x = L.Activation("sigmoid", name="s2")(x)
+        x = L.Dense(6, name="d3")(x)
+        x = L.LeakyReLU(0.3, name="lr3")(x)
         out = L.Dense(3, activation="softmax", name="out")(x)
+    elif kind == "conv_leaky":
+        x = inp = tf.keras.Input((8, 8, 2), name="img")
+        x = L.Conv2D(4, 3, name="c1")(x)
+        x = L.LeakyReLU(0.1, name="lr1")(x)
+        x = L.Flatten(name="f")(x)
+        out = L.Dense(3, name="out")(x)
     else:  # "conv1d_mlp": a Conv1D, a Dense on every position (hls4ml's 1x1 convolution), an MLP with batch norm
         x = inp = tf.keras.Input((16, 2), name="seq")
         x = L.Conv1D(4, 3, activation="relu", name="c1")(x)
@@ -67,7 +75,7 @@ def _model(kind: str):
     return model
 
 
-@pytest.mark.parametrize("kind", ["conv_bn", "separable", "average", "conv1d_mlp", "tables"])
+@pytest.mark.parametrize("kind", ["conv_bn", "separable", "average", "conv1d_mlp", "activations", "conv_leaky"])
 def test_float_model_estimate_equals_the_estimate_of_the_project_hls4ml_writes(tmp_path, kind):
     import hls4ml
 
@@ -134,3 +142,23 @@ def test_batch_norm_over_another_axis_is_refused_by_name(tmp_path, capsys):
     assert main(["estimate", str(path), "-q"]) == 1
     err = capsys.readouterr().err
     assert "'bn_rows'" in err and "axis" in err and "axis=-1" in err and "Traceback" not in err
+
+
+def test_leaky_relu_slope_is_priced_as_a_constant_product():
+    """A power-of-two slope is a shift (no DSP, no multiplier LUTs); a slope with more non-zero
+    digits costs more; the sign test and select are there for every slope."""
+    from flow.design import ActivationDesign, FixedType
+    from flow.parts import lookup_part
+    from flow.resources import _activation, _Ctx
+
+    t = FixedType(16, 6)
+    ctx = _Ctx(lookup_part("xcvu13p-flga2577-2-e"), 5.0, "latency", "io_parallel", "vivado")
+
+    def price(alpha, x_t=t):
+        return _activation(ActivationDesign("lr", "leaky_relu", 32, x_t, t, alpha=alpha, param_type=t), ctx)
+
+    shift, narrow_x = price(0.125), price(0.3, FixedType(8, 3))
+    assert shift.DSP == 0 and shift.detail["lut_mult"] == 0 and shift.LUT > 0
+    assert narrow_x.DSP == 0 and narrow_x.detail["lut_mult"] > 0 and narrow_x.LUT > price(0.25, FixedType(8, 3)).LUT
+    assert price(0.3).DSP == 32  # a 16-bit value times a 9-bit constant: a DSP each on Vivado HLS
+    assert price(0.3).detail["alpha"] == 307 / 1024  # the slope as hls4ml holds it, in fixed<16,6>
