@@ -112,6 +112,14 @@ def _exact_pad(layer, prev: np.ndarray) -> np.ndarray:
     return np.pad(x, [(0, 0), *[tuple(p) for p in pads], (0, 0)]).reshape(len(prev), -1)
 
 
+def _exact_resize(layer, prev: np.ndarray) -> np.ndarray:
+    """An UpSampling1D/2D's output from exact inputs (each value repeated over its block), flattened."""
+    x = prev.reshape((len(prev),) + tuple(layer.input_shape[1:]))
+    for axis, factor in enumerate(np.atleast_1d(layer.size), start=1):
+        x = np.repeat(x, int(factor), axis=axis)
+    return x.reshape(len(prev), -1)
+
+
 def _exact_merge(layer, op: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """A merge's output in float64 from exact inputs (flattened rows), as hls4ml computes it
     before its cast: the flow types the result to hold it."""
@@ -175,8 +183,8 @@ def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.nda
             inexact = qk is None or not np.array_equal(qk, value)
         elif node.function == "reshape":
             value = prev  # Flatten, Reshape: the same values in the same order
-        elif node.function == "pad" and inexact:
-            value = _exact_pad(model.get_layer(node.name), prev)
+        elif node.function in ("pad", "resize") and inexact:
+            value = (_exact_pad if node.function == "pad" else _exact_resize)(model.get_layer(node.name), prev)
             inexact = qk is None or not np.array_equal(qk, value)
         elif node.result is not None and inexact:
             value = _exact_activation(node, prev)

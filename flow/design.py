@@ -227,6 +227,25 @@ class UnmodelledDesign:
 
 
 @dataclass
+class ResizeDesign:
+    """hls4ml's `resize_nearest` (UpSampling1D/2D): every value repeated over a
+    height_factor x width_factor block, in `input_type` (data movement, no arithmetic)."""
+
+    name: str
+    input_type: FixedType
+    in_height: int
+    in_width: int
+    n_chan: int
+    out_height: int
+    out_width: int
+    kind: Literal["resize"] = "resize"
+
+    @property
+    def positions(self) -> int:
+        return self.out_height * self.out_width
+
+
+@dataclass
 class MergeDesign:
     """hls4ml's Merge/Concatenate of two tensors of `n1` and `n2` values (`nnet::add`, ...,
     `concatenate1d/2d/3d`): element-wise on equal shapes, or the two joined for a concatenate.
@@ -248,7 +267,7 @@ class MergeDesign:
         return self.n1 + self.n2 if self.op == "concatenate" else max(self.n1, self.n2)
 
 
-LayerDesign = DenseDesign | ConvDesign | PoolDesign | ActivationDesign | MergeDesign | UnmodelledDesign
+LayerDesign = DenseDesign | ConvDesign | PoolDesign | ActivationDesign | MergeDesign | ResizeDesign | UnmodelledDesign
 
 
 #: what hls4ml uses where nothing is said: config_from_keras_model's precision, its clock period
@@ -351,6 +370,7 @@ class NormalizeDesign(DenseDesign):
     n_in = positions x n_filt, scale index = element % n_filt)."""
 
     n_positions: int = 1
+    kind: Literal["normalize"] = "normalize"  # type: ignore[assignment]
 
     @property
     def positions(self) -> int:
@@ -433,15 +453,17 @@ def design_from_dict(data: dict) -> Design:
     layers: list[LayerDesign] = []
     for d in data["layers"]:
         d = dict(d)
-        for k in ("input_type", "input2_type", "weight_type", "bias_type", "accum_type", "result_type"):
+        for k in ("input_type", "input2_type", "weight_type", "bias_type", "accum_type", "result_type", "param_type"):
             if d.get(k) is not None:
                 d[k] = ft(d[k])
-        if d["kind"] in ("dense", "conv"):
+        if d["kind"] in ("dense", "conv", "normalize"):
             d["weights"] = np.asarray(d["weights"], dtype=np.float64)
             d["bias"] = np.asarray(d["bias"], dtype=np.float64)
             if d.get("input_widths") is not None:
                 d["input_widths"] = np.asarray(d["input_widths"], dtype=np.int64)
-            layers.append(ConvDesign(**d) if d["kind"] == "conv" else DenseDesign(**d))
+            layers.append({"conv": ConvDesign, "normalize": NormalizeDesign}.get(d["kind"], DenseDesign)(**d))
+        elif d["kind"] == "resize":
+            layers.append(ResizeDesign(**d))
         elif d["kind"] == "pool":
             layers.append(PoolDesign(**d))
         elif d["kind"] == "unmodelled":

@@ -20,8 +20,8 @@ import numpy as np
 
 from flow.config import HlsConfig, Quantizer
 from flow.design import (HLS4ML_DEFAULT_PRECISION, ActivationDesign, ConvDesign, DenseDesign, Design, FixedType, MergeDesign,
-                         PoolDesign, accumulator_type, branch_inputs, depthwise_matrix, log2_ceil, merge_result_type,
-                         normalize_dense, quantize_to)
+                         PoolDesign, ResizeDesign, accumulator_type, branch_inputs, depthwise_matrix, log2_ceil,
+                         merge_result_type, normalize_dense, quantize_to)
 from flow.errors import ModelError
 from flow.model import FOLDED_LAYERS, for_hls4ml
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
@@ -36,7 +36,7 @@ SUPPORTED_LAYERS = (
     "QDepthwiseConv2D, QSeparableConv1D, QSeparableConv2D (depthwise_quantizer/pointwise_quantizer quantized_bits; "
     "depth_multiplier 1, strategy Latency)",
     "QConv2DBatchnorm, QDepthwiseConv2DBatchnorm (the batch normalization folded as QKeras folds it at inference)",
-    "Flatten, Reshape, ZeroPadding1D/2D; MaxPooling1D/2D, AveragePooling1D/2D (padding valid; flow verify: an average over a power-of-two "
+    "Flatten, Reshape, ZeroPadding1D/2D, UpSampling1D/2D (nearest); MaxPooling1D/2D, AveragePooling1D/2D (padding valid; flow verify: an average over a power-of-two "
     "window); GlobalMaxPooling1D/2D, GlobalAveragePooling1D/2D (the same)",
     "Activation (linear, relu; softmax, sigmoid or tanh as the last layer)",
     "ReLU (plain)",
@@ -127,7 +127,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     if isinstance(shape, list) or len(shape) != 2 and not (shaped_ok and len(shape) in (3, 4)):
         known = {"InputLayer", "QActivation", "QDense", "Dense", "Activation", "ReLU", "Dropout", "Softmax", *BATCHNORM_KINDS,
                  *CONV_KINDS, *DEPTHWISE_KINDS, *FLOAT_CONV_KINDS, *POOL_KINDS, *GLOBAL_POOL_KINDS, "Flatten", "Reshape",
-                 "ZeroPadding1D", "ZeroPadding2D", *MERGE_KINDS}
+                 "ZeroPadding1D", "ZeroPadding2D", "UpSampling1D", "UpSampling2D", *MERGE_KINDS}
         odd = next((layer for layer in layers[1:] if type(layer).__name__ not in known), None)
         if odd is not None:
             raise ModelError(f"layer type {type(odd).__name__} is not supported (the model takes inputs of shape {shape})",
@@ -257,6 +257,21 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         elif kind in ("Flatten", "Reshape"):
             # hls4ml makes it a Reshape that io_parallel reuses in place: the same values, in the same (channels_last) order
             nodes.append(NodePrecision(layer.name, layer.name, current, function="reshape"))
+            continue
+        elif kind in ("UpSampling1D", "UpSampling2D"):
+            c = layer.get_config()
+            if c.get("data_format", "channels_last") not in (None, "channels_last"):
+                raise ModelError(f"data_format {c['data_format']!r} is not supported", where=where,
+                                 fix="use channels_last (the Keras default)")
+            if c.get("interpolation", "nearest") != "nearest":
+                raise ModelError(f"interpolation {c['interpolation']!r} is not implemented by hls4ml (its resize is "
+                                 "nearest-neighbour)", where=where, fix="use interpolation='nearest' (the Keras default)")
+            # hls4ml's resize_nearest: each value repeated over its block, in the input's type (wiring
+            # in io_parallel, a row buffer in io_stream)
+            ih, iw, ch = _spatial(layer.input_shape)
+            oh, ow, _ = _spatial(layer.output_shape)
+            nodes.append(NodePrecision(layer.name, layer.name, current, function="resize"))
+            design_layers.append(ResizeDesign(layer.name, current, ih, iw, ch, oh, ow))
             continue
         elif kind in ("ZeroPadding1D", "ZeroPadding2D"):
             if layer.get_config().get("data_format", "channels_last") not in (None, "channels_last"):

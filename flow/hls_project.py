@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, SOFTMAX_IMPLEMENTATIONS, ActivationDesign, ConvDesign, DenseDesign, Design,
-                         FixedType, MergeDesign, PoolDesign, UnmodelledDesign, branch_inputs, depthwise_matrix, normalize_dense,
-                         parse_ap_type, quantize_to)
+                         FixedType, MergeDesign, PoolDesign, ResizeDesign, UnmodelledDesign, branch_inputs, depthwise_matrix,
+                         normalize_dense, parse_ap_type, quantize_to)
 from flow.errors import ModelError
 
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
@@ -366,6 +366,22 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             hgq_elements[args[1]] = types
             if input_type is None:
                 input_type, n_inputs = x_t, len(types)
+            continue
+        if fn == "resize_nearest" and len(targs) == 2 and targs[1] in proj.configs:
+            # UpSampling: resize_nearest<data_T, CONFIG_T>, the output in the input's type
+            cfg = proj.configs[targs[1]]
+            g = _geometry(proj, cfg, {k: (k, 1 if "height" in k else None) for k in
+                                      ("height", "width", "n_chan", "new_height", "new_width")})
+            if None in g.values():
+                raise ModelError(f"resize config {targs[1]} lacks {[k for k, v in g.items() if v is None]}", where=where,
+                                 fix="estimate a project hls4ml wrote")
+            x_t = resolve_type(proj, targs[0])
+            layer = ResizeDesign(_layer_name(targs[1], len(layers)), x_t, g["height"], g["width"], g["n_chan"],
+                                 g["new_height"], g["new_width"])
+            layers.append(layer)
+            positions = layer.positions
+            if input_type is None:
+                input_type, n_inputs = x_t, g["height"] * g["width"] * g["n_chan"]
             continue
         if len(targs) < 3:
             raise ModelError(f"unexpected call nnet::{fn} with template arguments {targs}", where=where,

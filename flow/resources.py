@@ -25,7 +25,7 @@ import numpy as np
 
 from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, SOFTMAX_IMPLEMENTATIONS, ActivationDesign,
                          ConvDesign, DenseDesign, Design, FixedType, MergeDesign, NormalizeDesign, PoolDesign,
-                         UnmodelledDesign, log2_ceil, normalize_dense, parse_ap_type, quantize_to)
+                         ResizeDesign, UnmodelledDesign, log2_ceil, normalize_dense, parse_ap_type, quantize_to)
 from flow.errors import ConfigError
 from flow.parts import Part, clock_uncertainty_share, lookup_part
 
@@ -761,6 +761,24 @@ def _normalize(n: NormalizeDesign, ctx: _Ctx) -> LayerEstimate:
     return est
 
 
+def _resize(r: ResizeDesign, ctx: _Ctx) -> LayerEstimate:
+    """hls4ml's resize_nearest (UpSampling): no arithmetic. io_parallel: constant indices, i.e.
+    wiring inside the pipeline (free, no cycle). io_stream (nnet_image_stream.h): one input row
+    held in registers, then written out height_factor x width_factor times: an item in, that many
+    items out."""
+    if ctx.io_type != "io_stream":
+        return LayerEstimate(r.name, "resize", LUT=0.0, FF=0.0, DSP=0, BRAM_18K=0, latency_cycles=0, ii=1,
+                             detail={"wiring": True})
+    items_in = r.in_height * r.in_width
+    ratio = max(1, r.positions // max(1, items_in))
+    detail = {"stream": {"items_in": items_in, "items_out": r.positions, "window_items": r.in_width,
+                         "ii_per_item": ratio, "depth": 1}}
+    # each output value picks its column of the held row: an in_width-way mux per bit
+    return LayerEstimate(r.name, "resize", LUT=STREAM_COUNTER_LUT + r.n_chan * _mux_lut(r.in_width, r.input_type.width),
+                         FF=float(r.in_width * r.n_chan * r.input_type.width + STREAM_COUNTER_FF), DSP=0, BRAM_18K=0,
+                         latency_cycles=items_in * ratio, ii=items_in * ratio, detail=detail)
+
+
 def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
     """Max pooling: a compare-and-select per window element; average pooling: an adder tree and a
     division by the window size.
@@ -1102,6 +1120,8 @@ def estimate(design: Design) -> ResourceEstimate:
                 balance = sum(bits * cycles for bits, cycles in held if bits is not None and cycles > 0)
                 est.FF = (est.FF or 0.0) + balance
                 est.detail["balance_ff"] = balance
+        elif isinstance(layer, ResizeDesign):
+            est = _resize(layer, ctx)
         elif isinstance(layer, UnmodelledDesign):
             est = LayerEstimate(layer.name, layer.layer_type, None, None, None, None, None, None, estimated=False, note=layer.note)
         else:
@@ -1175,6 +1195,8 @@ def _stream_items(layer: Any) -> tuple[int, int, int]:
         return layer.positions, layer.n_out, layer.result_type.width
     if isinstance(layer, PoolDesign):
         return layer.positions, layer.n_chan, (layer.result_type or layer.input_type).width
+    if isinstance(layer, ResizeDesign):
+        return layer.positions, layer.n_chan, layer.input_type.width
     return layer.positions, max(1, layer.n // layer.positions), layer.result_type.width
 
 

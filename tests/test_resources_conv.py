@@ -164,6 +164,21 @@ def test_conv_and_pool_designs_survive_the_json_round_trip():
     assert estimate(back).total == estimate(design).total
 
 
+@pytest.mark.parametrize("io_type", ["io_parallel", "io_stream"])
+def test_normalize_resize_and_leaky_relu_designs_survive_the_json_round_trip(io_type):
+    from flow.design import ResizeDesign, normalize_dense
+
+    c = _conv(h=6, w=6)
+    layers = [c, normalize_dense("bn", np.linspace(0.5, 2, 4), np.linspace(-1, 1, 4), c.result_type, X8, X8, X8, positions=16),
+              ActivationDesign("lr", "leaky_relu", 64, X8, X8, positions=16, alpha=0.3, param_type=FixedType(16, 6)),
+              ResizeDesign("up", X8, 4, 4, 4, 8, 8)]
+    design = _design(layers, io=io_type)
+    back = design_from_dict(design_to_dict(design))
+    assert [type(a) for a in back.layers] == [type(a) for a in design.layers]
+    assert back.layers[1].positions == 16 and back.layers[2].param_type == FixedType(16, 6)
+    assert estimate(back).total == estimate(design).total
+
+
 def test_an_unknown_conv_strategy_is_refused_by_name():
     design = _design([_conv()], extra={"layer_strategy": {"c": "resource_unrolled"}})
     with pytest.raises(ConfigError, match="resource_unrolled"):

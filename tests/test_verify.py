@@ -361,7 +361,7 @@ def test_batchnorm_is_priced_as_hls4ml_converts_it_and_refused_by_verify(tmp_pat
     hls4ml.converters.convert_from_keras_model(qbn, hls_config=cfg, output_dir=str(tmp_path / "prj"), backend="Vivado",
                                                part="xcvu13p-flga2577-2-e").write()
     d = design_from_project(tmp_path / "prj")
-    diag = [lay for lay in d.layers if lay.kind == "dense" and lay.n_in == lay.n_out == 32
+    diag = [lay for lay in d.layers if lay.kind == "normalize" and lay.n_in == lay.n_out == 32
             and np.count_nonzero(lay.weights - np.diag(np.diag(lay.weights))) == 0]
     assert len(diag) == 1 and np.count_nonzero(diag[0].weights) == 32
     assert main(["estimate", str(tmp_path / "prj")]) == 0
