@@ -331,7 +331,13 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                              fix="use tf.keras.layers.Activation('softmax') instead (the same function)")
         if kind == "ReLU":
             c = layer.get_config()
-            if c.get("max_value") is not None or float(c.get("negative_slope") or 0) != 0 or float(c.get("threshold") or 0) != 0:
+            odd = c.get("max_value") is not None or float(c.get("negative_slope") or 0) != 0 or float(c.get("threshold") or 0) != 0
+            if odd and estimate_only:
+                # hls4ml 1.3.0's converter turns any ReLU layer into a plain relu, dropping these
+                warnings.append(f"ReLU {layer.name!r}: hls4ml converts it to a plain relu, ignoring max_value "
+                                f"{c.get('max_value')}, negative_slope {c.get('negative_slope')} and threshold "
+                                f"{c.get('threshold')}; priced as that relu (the hardware then differs from Keras)")
+            elif odd:
                 raise ModelError("ReLU with max_value, negative_slope or threshold is not supported", where=where,
                                  fix="use a plain ReLU(), Activation('relu') or QActivation(quantized_relu(bits))")
         if kind == "LeakyReLU" and estimate_only:

@@ -50,6 +50,8 @@ def _model(kind: str):
         x = L.Activation("sigmoid", name="s2")(x)
         x = L.Dense(6, name="d3")(x)
         x = L.LeakyReLU(0.3, name="lr3")(x)
+        x = L.Dense(5, name="d4")(x)
+        x = L.ReLU(max_value=6.0, name="r6")(x)  # hls4ml drops max_value: priced as the plain relu it builds
         out = L.Dense(3, activation="softmax", name="out")(x)
     elif kind == "conv_leaky":
         x = inp = tf.keras.Input((8, 8, 2), name="img")
@@ -102,6 +104,8 @@ def test_float_model_estimate_equals_the_estimate_of_the_project_hls4ml_writes(t
         assert got == want, (io_type, strategy, rf, list(est["layers"]), list(ref["layers"]))
         assert est["total"] == ref["total"], (io_type, strategy, rf)
         assert est["total"]["complete"]
+        if kind == "activations":
+            assert any("'r6'" in w and "ignoring max_value 6.0" in w for w in est["warnings"]), est["warnings"]
 
 
 def test_batch_norm_after_a_convolution_costs_one_product_per_value():
