@@ -195,7 +195,7 @@ class ActivationDesign:
     """An element-wise activation (relu, linear quantizer, softmax, ...) on `n` values."""
 
     name: str
-    function: Literal["relu", "linear", "softmax", "sigmoid", "tanh", "leaky_relu"]
+    function: Literal["relu", "linear", "softmax", "sigmoid", "tanh", "leaky_relu", "hard_sigmoid", "hard_tanh"]
     n: int
     input_type: FixedType
     result_type: FixedType

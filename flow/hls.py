@@ -38,7 +38,8 @@ SUPPORTED_LAYERS = (
     "QConv2DBatchnorm, QDepthwiseConv2DBatchnorm (the batch normalization folded as QKeras folds it at inference)",
     "Flatten, Reshape, ZeroPadding1D/2D, UpSampling1D/2D (nearest); MaxPooling1D/2D, AveragePooling1D/2D (padding valid; flow verify: an average over a power-of-two "
     "window); GlobalMaxPooling1D/2D, GlobalAveragePooling1D/2D (the same)",
-    "Activation (linear, relu; softmax, sigmoid or tanh as the last layer)",
+    "Activation (linear, relu; softmax, sigmoid or tanh as the last layer; flow estimate: anywhere)",
+    "QActivation quantized_tanh, quantized_sigmoid (flow estimate only: hls4ml's hard_tanh/hard_sigmoid)",
     "ReLU (plain)",
     "Add, Subtract, Multiply, Average, Maximum, Minimum (two inputs of one shape), Concatenate (two inputs): "
     "skip connections and branches, each merge typed to hold its exact result",
@@ -297,7 +298,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             acc = _depthwise_nodes(layer, current, weights, nodes, design_layers, rf(layer.name), linear=act_kind == "linear",
                                    where=where, warnings=warnings, fixed=fixed)
             current = _fused_activation(layer, act_kind, act_q, acc, nodes, design_layers, rf(layer.name), is_last=is_last, where=where,
-                                        tables_anywhere=estimate_only)
+                                        estimate_only=estimate_only)
             continue
         if kind in ("QDense", *CONV_KINDS):
             act_kind, act_q = _act_function(layer)
@@ -322,7 +323,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" else None, acc, w_t, b_t, acc, function,
                                        part=part, source=layer.name if part else None, reuse=lrf))
             current = _fused_activation(layer, act_kind, act_q, acc, nodes, design_layers, lrf, is_last=is_last, where=where,
-                                        tables_anywhere=estimate_only)
+                                        estimate_only=estimate_only)
             continue
         if kind == "Softmax":
             # hls4ml 1.3.0 names this layer's config 'Softmax_config<N>' but calls 'softmax_config<N>':
@@ -355,7 +356,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             act_kind, act_q = ("relu", None) if kind == "ReLU" else _act_function(layer)
             prev = current
             current, node = _activation_node(layer, act_kind, act_q, current, is_last=is_last, where=where, node_name=layer.name,
-                                             tables_anywhere=estimate_only)
+                                             estimate_only=estimate_only)
             nodes.append(node)
             n = int(np.prod(layer.output_shape[1:]))
             _add_activation(design_layers, _act_design(node, prev, current, n, hls_cfg.reuse_factor,
@@ -491,13 +492,13 @@ def _check_conv(layer, *, strategy: str, reuse_factor: int, where: str) -> None:
 
 
 def _fused_activation(layer, act_kind: str, act_q, acc: FixedType, nodes: list, design_layers: list, rf: int, *,
-                      is_last: bool, where: str, tables_anywhere: bool = False) -> FixedType:
+                      is_last: bool, where: str, estimate_only: bool = False) -> FixedType:
     """A weight layer's own activation, which hls4ml splits into a '<name>_<activation>' node
     (Keras' output of the layer is then that node's); returns the type after it."""
     if act_kind == "linear":
         return acc
     out, node = _activation_node(layer, act_kind, act_q, acc, is_last=is_last, where=where,
-                                 node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}", tables_anywhere=tables_anywhere)
+                                 node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}", estimate_only=estimate_only)
     nodes.append(node)
     _add_activation(design_layers, _act_design(node, acc, out, int(np.prod(layer.output_shape[1:])), rf,
                                                positions=_positions(layer.output_shape)))
@@ -687,11 +688,22 @@ def _exact_type_for(values: np.ndarray, *, where: str) -> FixedType:
 
 
 def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, where: str, node_name: str,
-                     tables_anywhere: bool = False) -> tuple[FixedType, NodePrecision]:
-    """The type after an activation and its plan node. `tables_anywhere` (estimates only): a
-    lookup-table activation (sigmoid, tanh, softmax) may sit inside the model too, its output in
-    hls4ml's default result type, which the next layer reads."""
+                     estimate_only: bool = False) -> tuple[FixedType, NodePrecision]:
+    """The type after an activation and its plan node. `estimate_only` (flow estimate, nothing to
+    prove): a lookup-table activation (sigmoid, tanh, softmax) may sit inside the model too, its
+    output in hls4ml's default result type, which the next layer reads; QKeras' quantized_tanh and
+    quantized_sigmoid are what hls4ml converts them to (a hard_tanh/hard_sigmoid, or a table with
+    use_real_*), their output on the quantizer's grid."""
     keras_name = layer.name
+    if kind in ("quantized_tanh", "quantized_sigmoid") and estimate_only:
+        c = q.get_config()
+        tanh = kind == "quantized_tanh"
+        bits = int(c.get("bits", 8))
+        # QKeras: tanh on [-1, 1) in steps of 2^-(bits-1), sigmoid on [0, 1) in steps of 2^-bits
+        t = FixedType(bits, 1, True) if tanh else FixedType(bits, 0, False)
+        real = c.get("use_real_tanh" if tanh else "use_real_sigmoid")
+        fn = ("tanh" if tanh else "sigmoid") if real else ("hard_tanh" if tanh else "hard_sigmoid")
+        return t, NodePrecision(node_name, keras_name, t, function=fn)
     if kind == "quantizer":
         spec = spec_from_qkeras(q, where=where)
         t = fixed_type(spec)
@@ -704,7 +716,7 @@ def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, whe
     if kind in APPROXIMATE_OUTPUTS:
         # lookup-table approximations in hls4ml by design: compared as decisions, exactness is
         # proved on their inputs
-        if not is_last and not tables_anywhere:
+        if not is_last and not estimate_only:
             raise ModelError(f"{kind} is supported only as the last layer", where=where,
                              fix=f"move {kind} to the output (`flow estimate` prices it anywhere; `flow verify` proves a "
                                  "lookup table only on its input, so only at the output)")
@@ -804,7 +816,8 @@ def _add_activation(design_layers: list, a: ActivationDesign) -> None:
 def _act_design(node: NodePrecision, in_t: FixedType, out_t: FixedType, n: int, rf: int, *,
                 positions: int = 1) -> ActivationDesign:
     fn = node.function
-    function = fn if fn in APPROXIMATE_OUTPUTS else "relu" if (fn == "relu" or "quantized_relu" in fn) else "linear"
+    function = (fn if fn in (*APPROXIMATE_OUTPUTS, "hard_sigmoid", "hard_tanh")
+                else "relu" if (fn == "relu" or "quantized_relu" in fn) else "linear")
     # the flow leaves only a lookup-table output's type to hls4ml (approximate, compared as a
     # decision): hls4ml then writes its default result_t
     result = node.result or HLS4ML_DEFAULT_PRECISION

@@ -24,7 +24,8 @@ from flow.errors import ModelError
 
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
 _TYPEDEF_RE = re.compile(r"typedef\s+(.+?)\s+(\w+)\s*;")
-_STRUCT_RE = re.compile(r"struct\s+(\w+)\s*:\s*(?:public\s+)?nnet::(\w+)\s*\{(.*?)\n\s*\};", re.S)
+#: a config struct; most derive from an nnet:: config, some (hard_sigmoid's) from nothing
+_STRUCT_RE = re.compile(r"struct\s+(\w+)\s*(?::\s*(?:public\s+)?nnet::(\w+)\s*)?\{(.*?)\n\s*\};", re.S)
 _CONST_RE = re.compile(r"static\s+const\s+(?:unsigned|int|bool|float|double|nnet::\w+(?:::\w+)?)\s+(\w+)\s*=\s*([^;]+);")
 _CALL_RE = re.compile(r"^\s*nnet::(\w+)\s*<([^;]*?)>\s*\(([^;]*?)\)\s*;", re.M)
 
@@ -32,7 +33,8 @@ _CALL_RE = re.compile(r"^\s*nnet::(\w+)\s*<([^;]*?)>\s*\(([^;]*?)\)\s*;", re.M)
 DENSE_CALLS = {"dense", "compute_layer", "dense_latency", "dense_resource", "dense_large", "dense_compressed"}
 #: activation calls -> the estimator's function names
 ACTIVATION_CALLS = {"relu": "relu", "relu_max": "relu", "relu6": "relu", "linear": "linear", "softmax": "softmax",
-                    "sigmoid": "sigmoid", "tanh": "tanh", "leaky_relu": "leaky_relu"}
+                    "sigmoid": "sigmoid", "tanh": "tanh", "leaky_relu": "leaky_relu", "hard_sigmoid": "hard_sigmoid",
+                    "hard_tanh": "hard_tanh"}
 #: activations with a parameter: nnet::f<data_T, param_T, res_T, CONFIG_T>(data, param, res)
 PARAM_ACTIVATION_CALLS = {"leaky_relu"}
 #: calls that move data without computing (io_stream helpers, clones); priced as free wiring
@@ -499,7 +501,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
                 input_type, n_inputs = resolve_type(proj, in_t), int(np.prod(dims)) if dims else None
         else:
             raise ModelError(f"layer call nnet::{fn} is not modelled by the estimator (Dense, convolutions, poolings, "
-                             "BatchNormalization, merges and relu/leaky_relu/linear/softmax/sigmoid/tanh activations are)", where=where,
+                             "BatchNormalization, merges and relu/leaky_relu/linear/softmax/sigmoid/tanh/hard_sigmoid/hard_tanh activations are)", where=where,
                              fix="estimate a model of those layers, or treat this project's total as not estimated")
     if pending is not None:
         settle(*pending)

@@ -898,6 +898,13 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
         return _softmax(a, ctx, table)
     if f == "leaky_relu":
         return _leaky_relu(a, ctx)
+    if f in ("hard_sigmoid", "hard_tanh"):
+        # hls4ml's hard_sigmoid: slope * x + shift with its slope and shift 0.5 (a wired shift and
+        # a constant add), clipped to [0, 1] (two compares and a select) and cast: a saturating
+        # cast's logic per input bit; hard_tanh then 2s - 1, one more adder at the output width
+        lut = n * wi * CAST_LUT_PER_IN_BIT + (n * wo * LUT_PER_ADDER_BIT if f == "hard_tanh" else 0.0)
+        delay = t_add_ns(wi) + T_ADD_BASE_NS + (t_add_ns(wo) if f == "hard_tanh" else 0.0)
+        return _elementwise(a, lut, delay, slack)
     return LayerEstimate(a.name, "activation", None, None, None, None, None, None, estimated=False,
                          note=f"activation '{f}' is not modelled by the estimator")
 

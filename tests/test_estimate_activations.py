@@ -1,0 +1,57 @@
+"""QKeras' quantized_tanh and quantized_sigmoid: `flow estimate` prices what hls4ml converts them
+to (hard_tanh / hard_sigmoid, or a lookup table with use_real_tanh), checked against the project
+written with the flow's own config; `flow verify` refuses them by name (hls4ml's hard_tanh is
+computed from a sigmoid already cast to the output type, so it is not bit-exact)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.test_verify import assert_verify_refused
+
+
+def _model():
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits, quantized_sigmoid, quantized_tanh
+
+    q = quantized_bits(6, 0, alpha=1)
+    tf.keras.utils.set_random_seed(0)
+    x = inp = tf.keras.Input((10,), name="x")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+    x = QDense(8, kernel_quantizer=q, bias_quantizer=q, name="d1")(x)
+    x = QActivation(quantized_tanh(8), name="t1")(x)
+    x = QDense(6, kernel_quantizer=q, bias_quantizer=q, name="d2")(x)
+    x = QActivation(quantized_sigmoid(6), name="s2")(x)
+    x = QDense(5, kernel_quantizer=q, bias_quantizer=q, name="d3")(x)
+    x = QActivation(quantized_tanh(8, use_real_tanh=True), name="t3")(x)
+    return tf.keras.Model(inp, QDense(3, kernel_quantizer=q, bias_quantizer=q, name="out")(x))
+
+
+@pytest.mark.parametrize("io_type", ["io_parallel", "io_stream"])
+def test_quantized_tanh_and_sigmoid_are_priced_as_the_project_hls4ml_writes(tmp_path, io_type):
+    from flow.config import HlsConfig
+    from flow.design import HLS4ML_DEFAULT_PRECISION, FixedType
+    from flow.hls import convert, hls_config, plan_model
+    from flow.resources import estimate
+    from flow.verify import estimate_project
+
+    model, cfg = _model(), HlsConfig(io_type=io_type)
+    plan = plan_model(model, hls_cfg=cfg, name="m", float_precision=HLS4ML_DEFAULT_PRECISION)
+    kinds = {layer.name: layer.function for layer in plan.design.layers if getattr(layer, "function", None)}
+    assert (kinds["t1"], kinds["s2"], kinds["t3"]) == ("hard_tanh", "hard_sigmoid", "tanh")
+    types = {n.name: n.result for n in plan.nodes}
+    assert types["t1"] == FixedType(8, 1) and types["s2"] == FixedType(6, 0, False)  # the quantizers' grids
+    convert(model, hls_config(model, plan, cfg, trace=False), cfg, tmp_path / "prj").write()
+    ours, ref = estimate(plan.design), estimate_project(project_dir=tmp_path / "prj", out_dir=None)
+    keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
+    assert [[round(getattr(lay, k) or 0) for k in keys] for lay in ours.layers] == \
+        [[round(v.get(k) or 0) for k in keys] for v in ref["layers"].values()]
+    assert ours.total == ref["total"] and ref["total"]["complete"]
+    hard = {lay.name: lay for lay in ours.layers}
+    assert hard["t1"].LUT > 0 and hard["t1"].DSP == 0 and hard["t1"].LUT > hard["s2"].LUT  # 8 vs 6 bits, and 2s - 1
+
+
+def test_quantized_tanh_is_refused_by_verify(tmp_path, capsys):
+    np.save(tmp_path / "X.npy", np.zeros((4, 10), dtype=np.float32))
+    assert_verify_refused(_model(), tmp_path, capsys, "'t1'", "quantized_tanh")
