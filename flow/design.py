@@ -190,6 +190,10 @@ class PoolDesign:
         return self.out_height * self.out_width
 
 
+#: QKeras' quantized_sigmoid/quantized_tanh as hls4ml converts them (slope * x + shift, clipped)
+HARD_ACTIVATIONS = ("hard_sigmoid", "hard_tanh")
+
+
 @dataclass
 class ActivationDesign:
     """An element-wise activation (relu, linear quantizer, softmax, ...) on `n` values."""
@@ -446,6 +450,12 @@ def design_to_dict(design: Design) -> dict:
     return out
 
 
+#: each layer class by its `kind`, for reading design.json back
+_DESIGN_KINDS: dict[str, type] = {"dense": DenseDesign, "conv": ConvDesign, "normalize": NormalizeDesign, "pool": PoolDesign,
+                                  "activation": ActivationDesign, "merge": MergeDesign, "resize": ResizeDesign,
+                                  "unmodelled": UnmodelledDesign}
+
+
 def design_from_dict(data: dict) -> Design:
     def ft(d: dict) -> FixedType:
         return FixedType(**d)
@@ -456,22 +466,13 @@ def design_from_dict(data: dict) -> Design:
         for k in ("input_type", "input2_type", "weight_type", "bias_type", "accum_type", "result_type", "param_type"):
             if d.get(k) is not None:
                 d[k] = ft(d[k])
-        if d["kind"] in ("dense", "conv", "normalize"):
+        cls = _DESIGN_KINDS[d["kind"]]
+        if issubclass(cls, DenseDesign):
             d["weights"] = np.asarray(d["weights"], dtype=np.float64)
             d["bias"] = np.asarray(d["bias"], dtype=np.float64)
             if d.get("input_widths") is not None:
                 d["input_widths"] = np.asarray(d["input_widths"], dtype=np.int64)
-            layers.append({"conv": ConvDesign, "normalize": NormalizeDesign}.get(d["kind"], DenseDesign)(**d))
-        elif d["kind"] == "resize":
-            layers.append(ResizeDesign(**d))
-        elif d["kind"] == "pool":
-            layers.append(PoolDesign(**d))
-        elif d["kind"] == "unmodelled":
-            layers.append(UnmodelledDesign(**d))
-        elif d["kind"] == "merge":
-            layers.append(MergeDesign(**d))
-        else:
-            layers.append(ActivationDesign(**d))
+        layers.append(cls(**d))
     rest = {k: v for k, v in data.items() if k not in {"layers", "input_type"}}
     return Design(layers=layers, input_type=ft(data["input_type"]), **rest)
 

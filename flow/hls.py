@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from flow.config import HlsConfig, Quantizer
-from flow.design import (HLS4ML_DEFAULT_PRECISION, ActivationDesign, ConvDesign, DenseDesign, Design, FixedType, MergeDesign,
-                         PoolDesign, ResizeDesign, accumulator_type, branch_inputs, depthwise_matrix, log2_ceil,
-                         merge_result_type, normalize_dense, quantize_to)
+from flow.design import (HARD_ACTIVATIONS, HLS4ML_DEFAULT_PRECISION, ActivationDesign, ConvDesign, DenseDesign, Design,
+                         FixedType, MergeDesign, PoolDesign, ResizeDesign, accumulator_type, branch_inputs, depthwise_matrix,
+                         log2_ceil, merge_result_type, normalize_dense, quantize_to)
 from flow.errors import ModelError
 from flow.model import FOLDED_LAYERS, for_hls4ml
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
@@ -192,14 +192,14 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
 
     pending: tuple | None = None
     hls_zeros: dict[str, int] = {}  # a float layer's kernels: the n_zeros hls4ml computes (see _float_weights)
-    twins = FLOAT_TWINS if float_precision is not None else {}
+    estimate_only = float_precision is not None  # flow estimate: no bit-exact proof to keep possible
+    twins = FLOAT_TWINS if estimate_only else {}
     dense_names = [layer.name for layer in layers
                    if twins.get(type(layer).__name__, type(layer).__name__) in ("QDense", *CONV_KINDS, *DEPTHWISE_KINDS)]
     rf = lambda lname: hls_cfg.per_layer_reuse.get(lname, hls_cfg.reuse_factor)  # noqa: E731
-    estimate_only = float_precision is not None  # flow estimate: no bit-exact proof to keep possible
     # a model with no QKeras layer at all is priced as config_from_keras_model(granularity='model')
     # converts it (a QKeras model as the flow's own per-layer config does)
-    float_model = float_precision is not None and not any(type(layer).__name__.startswith("Q") for layer in layers)
+    float_model = estimate_only and not any(type(layer).__name__.startswith("Q") for layer in layers)
     for i, layer in enumerate(layers[1:], start=1):
         if pending is not None:
             settle(*pending)
@@ -283,7 +283,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             continue
         elif kind in POOL_KINDS or kind in GLOBAL_POOL_KINDS:
             _check_pool(layer, io_type=hls_cfg.io_type, where=where)
-            pool = _pool_design(layer, current, exact=float_precision is None, where=where, warnings=warnings)
+            pool = _pool_design(layer, current, exact=not estimate_only, where=where, warnings=warnings)
             if float_model:
                 # config_from_keras_model(granularity='model'): the model's reuse factor and precision everywhere
                 pool = replace(pool, reuse_factor=hls_cfg.reuse_factor, accum_type=float_precision, result_type=float_precision)
@@ -362,7 +362,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             _add_activation(design_layers, _act_design(node, prev, current, n, hls_cfg.reuse_factor,
                                                        positions=_positions(layer.output_shape)))
             continue
-        if kind in BATCHNORM_KINDS and float_precision is not None:
+        if kind in BATCHNORM_KINDS and estimate_only:
             current = _batchnorm_for_estimate(layer, design_layers, current, float_precision, warnings,
                                               rf=hls_cfg.reuse_factor, where=where)
             continue
@@ -380,7 +380,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         if isinstance(d, DenseDesign) and d.name in hls_zeros:
             d.n_zeros = hls_zeros[d.name]
     if not dense_names:
-        what = "Dense, Conv, QDense or QConv" if float_precision is not None else "QDense or QConv"
+        what = "Dense, Conv, QDense or QConv" if estimate_only else "QDense or QConv"
         raise ModelError(f"the model has no {what} layer", where=name, fix="supported layers: " + "; ".join(SUPPORTED_LAYERS))
 
     design = Design(
@@ -411,6 +411,8 @@ FLOAT_CONV_KINDS = ("Conv1D", "Conv2D", "DepthwiseConv1D", "DepthwiseConv2D", "S
 #: float Keras layers `flow estimate` prices as their QKeras twins at the model-wide precision
 FLOAT_TWINS = {"Dense": "QDense", "Conv1D": "QConv1D", "Conv2D": "QConv2D", "DepthwiseConv2D": "QDepthwiseConv2D",
                "SeparableConv1D": "QSeparableConv1D", "SeparableConv2D": "QSeparableConv2D"}
+POOL_KINDS = ("MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D")
+GLOBAL_POOL_KINDS = ("GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D")
 
 
 def _float_weights(layer, precision: FixedType) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict[str, int]]:
@@ -427,8 +429,6 @@ def _float_weights(layer, precision: FixedType) -> tuple[dict[str, tuple[np.ndar
                  names[1]: (quantize_to(values[1], precision), bias)},
                 {name: int(np.sum(k == 0)) for name, k in zip(names, values[:2])})
     return {layer.name: (quantize_to(values[0], precision), bias)}, {layer.name: int(np.sum(values[0] == 0))}
-POOL_KINDS = ("MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D")
-GLOBAL_POOL_KINDS = ("GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D")
 
 
 def _weight_layer_types(layer, W: np.ndarray, b: np.ndarray, current: FixedType, *, where: str,
@@ -816,7 +816,7 @@ def _add_activation(design_layers: list, a: ActivationDesign) -> None:
 def _act_design(node: NodePrecision, in_t: FixedType, out_t: FixedType, n: int, rf: int, *,
                 positions: int = 1) -> ActivationDesign:
     fn = node.function
-    function = (fn if fn in (*APPROXIMATE_OUTPUTS, "hard_sigmoid", "hard_tanh")
+    function = (fn if fn in (*APPROXIMATE_OUTPUTS, *HARD_ACTIVATIONS)
                 else "relu" if (fn == "relu" or "quantized_relu" in fn) else "linear")
     # the flow leaves only a lookup-table output's type to hls4ml (approximate, compared as a
     # decision): hls4ml then writes its default result_t

@@ -82,8 +82,6 @@ class HlsProject:
 _ALIAS_RE = re.compile(r"auto\s*&\s*(\w+)\s*=\s*(\w+)\s*;")
 _TOP_SIGNATURE_RE = re.compile(r"void\s+\w+\s*\(([^)]*)\)\s*\{")
 _PARAM_NAME_RE = re.compile(r"(\w+)\s*(?:\[[^\]]*\]\s*)*$")
-
-
 _GEN_FUNC_RE = re.compile(r"void\s+(\w+)\s*\(\s*\w+\s*\*\s*inp\s*,\s*\w+\s*\*\s*out\s*\)\s*\{(.*?)\n\}", re.S)
 _GEN_ELEM_RE = re.compile(r"out\[(\d+)\]\s*=\s*(?:(ap_u?fixed<[^>]*>)\s*\(\s*inp\[\d+\]\s*\)|(0))\s*;")
 
@@ -636,28 +634,4 @@ def _layer_name(cname: str, idx: int) -> str:
     return f"layer{m.group(1)}" if m else f"layer{idx}"
 
 
-def project_summary(design: Design) -> str:
-    """One line per layer, for logs."""
-    out = []
-    for layer in design.layers:
-        if isinstance(layer, DenseDesign):
-            what = (f"conv {layer.filt_height}x{layer.filt_width}x{layer.n_chan}->{layer.n_out} at "
-                    f"{layer.out_height}x{layer.out_width}" if isinstance(layer, ConvDesign) else f"dense {layer.n_in}x{layer.n_out}")
-            out.append(f"{layer.name}: {what} w={layer.weight_type.hls()} "
-                       f"x={layer.input_type.hls()} acc={layer.accum_type.hls()} rf={layer.reuse_factor} "
-                       f"zeros={100 * layer.sparsity:.0f}%")
-        elif isinstance(layer, PoolDesign):
-            out.append(f"{layer.name}: {layer.op} pool {layer.pool_height}x{layer.pool_width} over "
-                       f"{layer.in_height}x{layer.in_width}x{layer.n_chan} x={layer.input_type.hls()}")
-        elif isinstance(layer, UnmodelledDesign):
-            out.append(f"{layer.name}: {layer.layer_type} (not estimated)")
-        elif isinstance(layer, MergeDesign):
-            srcs = design.inputs.get(layer.name)
-            out.append(f"{layer.name}: {layer.op} of {layer.n1} + {layer.n2} values{' from ' + ', '.join(srcs) if srcs else ''} "
-                       f"-> {layer.result_type.hls()}")
-        else:
-            out.append(f"{layer.name}: {layer.function} n={layer.n} -> {layer.result_type.hls()}")
-    return "\n".join(out)
-
-
-__all__ = ["HlsProject", "parse_project", "design_from_project", "resolve_type", "quantize_to", "project_summary"]
+__all__ = ["HlsProject", "parse_project", "design_from_project", "resolve_type", "quantize_to"]

@@ -17,13 +17,14 @@ import json
 import logging
 import math
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, SOFTMAX_IMPLEMENTATIONS, ActivationDesign,
+from flow.design import (HARD_ACTIVATIONS, HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, SOFTMAX_IMPLEMENTATIONS, ActivationDesign,
                          ConvDesign, DenseDesign, Design, FixedType, MergeDesign, NormalizeDesign, PoolDesign,
                          ResizeDesign, UnmodelledDesign, log2_ceil, normalize_dense, parse_ap_type, quantize_to)
 from flow.errors import ConfigError
@@ -898,7 +899,7 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
         return _softmax(a, ctx, table)
     if f == "leaky_relu":
         return _leaky_relu(a, ctx)
-    if f in ("hard_sigmoid", "hard_tanh"):
+    if f in HARD_ACTIVATIONS:
         # hls4ml's hard_sigmoid: slope * x + shift with its slope and shift 0.5 (a wired shift and
         # a constant add), clipped to [0, 1] (two compares and a select) and cast: a saturating
         # cast's logic per input bit; hard_tanh then 2s - 1, one more adder at the output width
@@ -1082,10 +1083,7 @@ def estimate(design: Design) -> ResourceEstimate:
         if any(s not in known for s in srcs):
             raise ConfigError(f"layer {layer.name} reads {srcs}, not all of which are layers of the design",
                               where=f"{design.name}: inputs", fix="name the layers it reads, or 'input'")
-    readers: dict[str, int] = {}
-    for srcs in feeds:
-        for s_ in srcs:
-            readers[s_] = readers.get(s_, 0) + 1
+    readers = Counter(s for srcs in feeds for s in srcs)
     arrival: dict[str, int] = {"input": 0}  # io_parallel: the cycle each layer's output is ready
     slack_of: dict[str, float] = {"input": 0.0}
     top: list[LayerEstimate] = []
@@ -1256,19 +1254,20 @@ def _add_stream_overhead(est: LayerEstimate, layer: Any, design: Design, fifos: 
         # process itself (the reports' instance latency) also counts its first read
         est.detail["stream"]["depth"] += 1
         est.detail["stream"]["tail"] = STREAM_OVERHEAD_CYCLES - 1
+    # one FIFO's cost: registers when shallow; else HLS splits a stream of packed arrays into one
+    # FIFO per element (the reports list layerN_out_0, _1, ...): SRLs up to 32 deep, a BRAM_18K
+    # (1024 x 18) each beyond
+    bram = 0
     if depth <= 2:
-        est.FF = (est.FF or 0) + fifos * (width * depth + 4)
-        est.LUT = (est.LUT or 0) + fifos * 10
+        lut, ff = 10.0, float(width * depth + 4)
+    elif depth <= 32:
+        lut, ff = float(n_elem * (w * math.ceil(depth / 32) + 10)), float(n_elem * (2 * log2_ceil(depth) + 4))  # SRLC32E
     else:
-        # HLS splits a stream of packed arrays into one FIFO per element (the reports list
-        # layerN_out_0, _1, ...): SRLs up to 32 deep, a BRAM_18K (1024 x 18) each beyond
-        if depth <= 32:
-            est.LUT = (est.LUT or 0) + fifos * n_elem * (w * math.ceil(depth / 32) + 10)  # SRLC32E shift registers
-            est.FF = (est.FF or 0) + fifos * n_elem * (2 * log2_ceil(depth) + 4)
-        else:
-            est.BRAM_18K = (est.BRAM_18K or 0) + fifos * n_elem * math.ceil(w / 18) * math.ceil(depth / 1024)
-            est.FF = (est.FF or 0) + fifos * n_elem * (2 * log2_ceil(depth) + 4)
-            est.LUT = (est.LUT or 0) + fifos * n_elem * 30
+        lut, ff = float(n_elem * 30), float(n_elem * (2 * log2_ceil(depth) + 4))
+        bram = n_elem * math.ceil(w / 18) * math.ceil(depth / 1024)
+    est.LUT = (est.LUT or 0) + fifos * lut
+    est.FF = (est.FF or 0) + fifos * ff
+    est.BRAM_18K = (est.BRAM_18K or 0) + fifos * bram
     est.detail["fifo_width_bits"] = width
     est.detail["fifo_depth"] = depth
     if fifos > 1:
