@@ -169,6 +169,8 @@ def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.nda
             inexact = qk is None or not np.array_equal(qk, value)
         elif node.function in ("dense", "conv"):
             W, b = weights[node.name]
+            if node.scale is not None:  # alpha='auto_po2': hls4ml's layer sums with the unscaled kernel, no bias
+                W, b = W / node.scale, np.zeros_like(b)
             exact = (prev @ W + b if node.function == "dense"
                      else _exact_conv(model.get_layer(node.source or node.name), prev, W, b, part=node.part))
             wide = node.accum is not None and node.accum.width > FLOAT32_EXACT_BITS
@@ -177,6 +179,12 @@ def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.nda
                 inexact = True if qk is None else not np.array_equal(qk, exact)
             else:
                 value = qk
+        elif node.function == "alpha":
+            # the '<layer>_alpha' node: the unscaled sum times the power-of-two scale plus the bias, per
+            # channel (channels last: element i is channel i % channels); exact in float64
+            reps = prev.shape[1] // node.scale.size
+            value = prev * np.tile(node.scale, reps) + np.tile(node.alpha_bias, reps)
+            inexact = qk is None or not np.array_equal(qk, value)
         elif node.function == "pool" and (inexact or node.accum is not None and node.accum.width > FLOAT32_EXACT_BITS):
             # an average's sum wider than float32's mantissa may come out rounded in QKeras
             value = _exact_pool(model.get_layer(node.name), prev)

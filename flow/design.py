@@ -477,6 +477,18 @@ def design_from_dict(data: dict) -> Design:
     return Design(layers=layers, input_type=ft(data["input_type"]), **rest)
 
 
+def exact_type(values: np.ndarray, *, max_frac: int = 24) -> FixedType | None:
+    """The narrowest type that holds every value exactly (at most `max_frac` fractional bits), or
+    None when no such type exists (a value off every binary grid, e.g. 0.1)."""
+    v = np.asarray(values, dtype=np.float64)
+    for frac in range(0, max_frac + 1):
+        scaled = v * 2.0**frac
+        if np.all(scaled == np.round(scaled)):
+            lo, hi = (float(min(v.min(), 0)), float(max(v.max(), 0))) if v.size else (0.0, 0.0)
+            return FixedType.covering(lo, hi, frac)
+    return None
+
+
 def quantize_to(values: np.ndarray, t: FixedType) -> np.ndarray:
     """What ap_fixed does to a C++ double initializer: round per `t.rounding`, then saturate or wrap."""
     scaled = np.asarray(values, dtype=np.float64) / t.lsb

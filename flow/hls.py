@@ -21,7 +21,7 @@ import numpy as np
 from flow.config import HlsConfig, Quantizer
 from flow.design import (HARD_ACTIVATIONS, HLS4ML_DEFAULT_PRECISION, ActivationDesign, ConvDesign, DenseDesign, Design,
                          FixedType, MergeDesign, PoolDesign, ResizeDesign, accumulator_type, branch_inputs, depthwise_matrix,
-                         log2_ceil, merge_result_type, normalize_dense, quantize_to)
+                         exact_type, log2_ceil, merge_result_type, normalize_dense, quantize_to)
 from flow.errors import ModelError
 from flow.model import FOLDED_LAYERS, for_hls4ml
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 SUPPORTED_LAYERS = (
     "InputLayer",
     "QActivation (quantized_bits, quantized_relu)",
-    "QDense (kernel and bias quantized with quantized_bits; activation linear, relu, quantized_relu or quantized_bits)",
+    "QDense (kernel and bias quantized with quantized_bits, alpha=1 or 'auto_po2'; activation linear, relu, quantized_relu or "
+    "quantized_bits)",
     "QConv1D, QConv2D (as QDense; channels_last, padding valid or same, no dilation)",
     "QDepthwiseConv2D, QSeparableConv1D, QSeparableConv2D (depthwise_quantizer/pointwise_quantizer quantized_bits; "
     "depth_multiplier 1, strategy Latency)",
@@ -74,6 +75,10 @@ class NodePrecision:
     inputs: tuple[str, ...] = ()
     op: str = ""  # a merge's operation (add, concatenate, ...)
     reuse: int | None = None  # the reuse factor the project is written with (dense, conv); None: the configured one
+    #: a QDense/QConv's alpha='auto_po2' scale (one power of two per output), which hls4ml factors
+    #: out of its weights into the '<name>_alpha' node after it; that node's scale and bias
+    scale: np.ndarray | None = None
+    alpha_bias: np.ndarray | None = None
 
 
 @dataclass
@@ -245,13 +250,18 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                                  "1.3.0 into C++ that does not build or aborts", where=where,
                                  fix="use strategy Latency (any reuse factor) or reuse factor 1 for it")
             W, b = weights[layer.name]
-            w_t, b_t, acc = _weight_layer_types(layer, W, b, current, where=where, warnings=warnings, fixed=fixed)
+            W, b, alpha, alpha_bias = _factor_alpha(layer, W, b, fixed=fixed, exact=not estimate_only, where=where,
+                                                    warnings=warnings)
+            w_t, b_t, acc = _weight_layer_types(layer, W, b, current, where=where, warnings=warnings, fixed=fixed,
+                                                po2_scale=_has_po2(layer))
         elif kind in CONV_KINDS:
             W, b = weights[layer.name]
             _check_conv(layer, strategy=hls_cfg.strategy, reuse_factor=rf(layer.name), where=where)
+            W, b, alpha, alpha_bias = _factor_alpha(layer, W, b, fixed=fixed, exact=not estimate_only, where=where,
+                                                    warnings=warnings)
             # every output is a sum over one receptive field: the kernel as a (k*k*C_in, C_out) matrix
             w_t, b_t, acc = _weight_layer_types(layer, W.reshape(-1, W.shape[-1]), b, current, where=where, warnings=warnings,
-                                                fixed=fixed)
+                                                fixed=fixed, po2_scale=_has_po2(layer))
         elif kind in FLOAT_CONV_KINDS:
             raise ModelError(f"an unquantized {kind} is not supported", where=where,
                              fix=f"use QKeras' Q{kind} with kernel_quantizer and bias_quantizer quantized_bits(...)")
@@ -320,8 +330,12 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                 function = "dense"
                 design_layers.append(DenseDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=lrf))
             # a fused activation is split by hls4ml into '<name>_<activation>': Keras' output is then that node's
-            nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" else None, acc, w_t, b_t, acc, function,
-                                       part=part, source=layer.name if part else None, reuse=lrf))
+            nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" and alpha is None else None, acc, w_t, b_t,
+                                       acc, function, part=part, source=layer.name if part else None, reuse=lrf,
+                                       scale=None if alpha is None else alpha.scale))
+            if alpha is not None:
+                acc = _alpha_layer(layer, alpha.scale, alpha_bias, acc, nodes, design_layers, lrf, linear=act_kind == "linear",
+                                   where=where)
             current = _fused_activation(layer, act_kind, act_q, acc, nodes, design_layers, lrf, is_last=is_last, where=where,
                                         estimate_only=estimate_only)
             continue
@@ -363,6 +377,13 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                                                        positions=_positions(layer.output_shape)))
             continue
         if kind in BATCHNORM_KINDS and estimate_only:
+            before = next((d for d in design_layers if d.name == out_design[srcs[0]]), None)
+            if before is not None and before.name.endswith("_alpha") and getattr(before, "kind", "") == "normalize":
+                # hls4ml's FuseConsecutiveBatchNormalization may merge the two (the '_alpha' type is
+                # still 'auto' when it runs): not modelled
+                raise ModelError(f"a {kind} right after a layer with an alpha='auto_po2' scale is not modelled (hls4ml "
+                                 "may merge it into that layer's '_alpha' scale)", where=where,
+                                 fix="use quantized_bits(..., alpha=1) for the layer before it, or a QConv2DBatchnorm")
             current = _batchnorm_for_estimate(layer, design_layers, current, float_precision, warnings,
                                               rf=hls_cfg.reuse_factor, where=where)
             continue
@@ -433,11 +454,12 @@ def _float_weights(layer, precision: FixedType) -> tuple[dict[str, tuple[np.ndar
 
 def _weight_layer_types(layer, W: np.ndarray, b: np.ndarray, current: FixedType, *, where: str,
                         warnings: list[str], kernel: str = "kernel", with_bias: bool = True,
-                        fixed: FixedType | None = None) -> tuple[FixedType, FixedType, FixedType]:
+                        fixed: FixedType | None = None, po2_scale: bool = False) -> tuple[FixedType, FixedType, FixedType]:
     """Weight, bias and exact accumulator types of a QDense/QConv (W as an (n_in, n_out) matrix);
     `kernel` names the quantizer ('depthwise', 'pointwise' for those convolutions), `with_bias`
     False for a separable conv's depthwise half (its bias is added after the pointwise one).
-    `fixed`: a float layer priced at one model-wide precision, which is then all three."""
+    `fixed`: a float layer priced at one model-wide precision, which is then all three.
+    `po2_scale`: W is the kernel with its alpha='auto_po2' scale factored out (`_po2_alpha`)."""
     if fixed is not None:
         return fixed, fixed, fixed
     kind = type(layer).__name__
@@ -445,7 +467,7 @@ def _weight_layer_types(layer, W: np.ndarray, b: np.ndarray, current: FixedType,
     if quantizer is None:
         raise ModelError(f"{kind} without a {kernel}_quantizer has float weights hls4ml cannot match exactly", where=where,
                          fix=f"set {kernel}_quantizer=quantized_bits(bits, integer, alpha=1)")
-    kq = spec_from_qkeras(quantizer, where=f"{where} {kernel}")
+    kq = spec_from_qkeras(quantizer, where=f"{where} {kernel}", po2_scale=po2_scale)
     if kq.type != "quantized_bits":
         raise ModelError(f"{kernel} quantizer {kq.type} is not supported", where=where, fix=f"use quantized_bits for {kernel} kernels")
     w_t = fixed_type(kq)
@@ -453,7 +475,7 @@ def _weight_layer_types(layer, W: np.ndarray, b: np.ndarray, current: FixedType,
     if not with_bias:
         b_t = FixedType(1, 1, False)  # hls4ml's zero bias (ap_uint<1>)
     elif biased and layer.bias_quantizer_internal is not None:
-        b_t = fixed_type(spec_from_qkeras(layer.bias_quantizer_internal, where=where + " bias"))
+        b_t = fixed_type(spec_from_qkeras(layer.bias_quantizer_internal, where=where + " bias", po2_scale=po2_scale))
     elif biased:
         b_t = _exact_type_for(b, where=where + " bias")
     else:
@@ -469,6 +491,102 @@ def _weight_layer_types(layer, W: np.ndarray, b: np.ndarray, current: FixedType,
             "so QKeras' own float32 output may be rounded; the proof compares with the exact sum of its quantized weights (float64)"
         )
     return w_t, b_t, acc
+
+
+#: the layers whose alpha='auto_po2' scale hls4ml 1.3.0 factors out (its QKerasFactorizeAlpha pass
+#: matches Dense, Conv1D and Conv2D; the flow gives hls4ml a QConv2DBatchnorm already folded)
+PO2_SCALED_KINDS = ("QDense", "QConv1D", "QConv2D")
+
+
+@dataclass
+class Po2Alpha:
+    """A weight layer's power-of-two scale as hls4ml factors it out: `kernel` is the kernel hls4ml
+    multiplies with (on the alpha=1 grid), `scale` one power of two per output."""
+
+    kernel: np.ndarray
+    scale: np.ndarray
+
+    def nop(self, bias: np.ndarray) -> bool:
+        """hls4ml's RemoveNopBatchNormalization drops an '_alpha' layer of scale 1 and bias 0 (a
+        kernel whose auto_po2 scale came out 1, and no trained bias)."""
+        return bool(np.all(self.scale == 1) and not np.any(bias))
+
+
+def _has_po2(layer) -> bool:
+    """Whether hls4ml factors an alpha='auto_po2' scale out of this layer (`_po2_alpha`)."""
+    kind = type(layer).__name__
+    if kind not in PO2_SCALED_KINDS or (kind == "QDense" and len(layer.input_shape) > 2):
+        return False
+    qs = (layer.kernel_quantizer_internal, getattr(layer, "bias_quantizer_internal", None))
+    return any(isinstance(getattr(q, "alpha", None), str) and q.alpha == "auto_po2" for q in qs if q is not None)
+
+
+def _factor_alpha(layer, W: np.ndarray, b: np.ndarray, *, fixed: FixedType | None, exact: bool, where: str,
+                  warnings: list[str]) -> tuple[np.ndarray, np.ndarray, Po2Alpha | None, np.ndarray]:
+    """A QDense/QConv's kernel and bias as hls4ml's layer holds them, the alpha scale it moves to a
+    '<name>_alpha' layer (None: no such layer) and that layer's bias."""
+    alpha = None if fixed is not None else _po2_alpha(layer, W, exact=exact, where=where, warnings=warnings)
+    if alpha is None:
+        return W, b, None, b
+    return alpha.kernel, np.zeros_like(b), (None if alpha.nop(b) else alpha), b
+
+
+def _po2_alpha(layer, W: np.ndarray, *, exact: bool, where: str, warnings: list[str]) -> Po2Alpha | None:
+    """hls4ml's QKerasFactorizeAlpha for a layer whose kernel or bias quantizer has alpha='auto_po2'
+    (QKeras' default for a quantized_bits written without alpha); None when neither has, or when
+    hls4ml does not factor this layer (the quantizer check then refuses it by name).
+
+    Computed as hls4ml computes it: the kernel quantizer applied to the float kernel, its `.scale`
+    taken as the per-output scale, the quantized kernel divided by it and re-quantized onto the
+    alpha=1 grid. The bias moves to the '<name>_alpha' layer: x @ (W / s) * s + b."""
+    if not _has_po2(layer):
+        return None
+    import tensorflow as tf
+
+    kq = layer.kernel_quantizer_internal
+    n_out = int(W.shape[-1])
+    if isinstance(getattr(kq, "alpha", None), str) and kq.alpha == "auto_po2":
+        kq(tf.convert_to_tensor(layer.kernel.numpy()))
+        scale = np.asarray(kq.scale, dtype=np.float64).reshape(-1)
+    else:  # only the bias is auto_po2: hls4ml still moves the bias, with a scale of one
+        scale = np.ones(1)
+    scale = np.full(n_out, float(scale[0])) if scale.size == 1 else scale
+    if scale.size != n_out or not np.all(scale > 0) or not np.all(np.log2(scale) == np.round(np.log2(scale))):
+        raise ModelError(f"the kernel quantizer's alpha='auto_po2' scale has {scale.size} values, not one power of two per "
+                         f"output ({n_out})", where=where, fix="quantize the kernel per output channel (QKeras' default "
+                         "scale_axis), or use alpha=1")
+    w_t = fixed_type(spec_from_qkeras(kq, where=f"{where} kernel", po2_scale=True))
+    unscaled = W / scale
+    kernel = quantize_to(unscaled, replace(w_t, rounding="RND_CONV", saturation="SAT"))  # hls4ml re-quantizes with alpha=1
+    moved = int(np.sum(kernel != unscaled))
+    if moved:
+        msg = (f"{moved} of {kernel.size} kernel values divided by their alpha='auto_po2' scale fall off the alpha=1 grid "
+               f"{w_t.hls()}, and hls4ml rounds or clips them, so its layer differs from QKeras'")
+        if exact:
+            raise ModelError(msg, where=where, fix="retrain with alpha=1 written explicitly, e.g. quantized_bits(bits, integer, alpha=1)")
+        warnings.append(f"layer {layer.name!r}: {msg}; priced as hls4ml converts it")
+    return Po2Alpha(kernel, scale)
+
+
+def _alpha_layer(layer, scale: np.ndarray, bias: np.ndarray, acc: FixedType, nodes: list, design_layers: list, rf: int, *,
+                 linear: bool, where: str) -> FixedType:
+    """hls4ml's '<name>_alpha' (ApplyAlpha, a `normalize`): the layer's sum times its power-of-two
+    scale plus its bias, per output channel. hls4ml types it 'auto' (the model default, which can
+    truncate); the flow retypes it after conversion (`_retype_alpha`) to what holds it exactly:
+    the scale and bias in their narrowest exact types, the result in the exact sum's."""
+    bias = np.asarray(bias, dtype=np.float64)
+    scale_t = exact_type(scale)
+    bias_t = exact_type(bias)
+    if scale_t is None or bias_t is None:
+        raise ModelError("the alpha scale or bias has no exact fixed-point type", where=where,
+                         fix="use quantized_bits(bits, integer, alpha=1) for the kernel and bias")
+    result = accumulator_type(acc, scale_t, bias_t, np.diag(scale), bias)
+    positions = _positions(layer.output_shape)
+    name = f"{layer.name}_alpha"
+    design_layers.append(normalize_dense(name, scale, bias, acc, scale_t, bias_t, result, reuse_factor=rf, positions=positions))
+    nodes.append(NodePrecision(name, layer.name if linear else None, result, scale_t, bias_t, None, "alpha", scale=scale,
+                               alpha_bias=bias))
+    return result
 
 
 def _check_conv(layer, *, strategy: str, reuse_factor: int, where: str) -> None:
@@ -678,13 +796,10 @@ def _hls_act_suffix(kind: str, q) -> str:
 
 def _exact_type_for(values: np.ndarray, *, where: str) -> FixedType:
     """The narrowest type holding float values exactly (e.g. an unquantized bias), up to 24 fraction bits."""
-    v = np.asarray(values, dtype=np.float64)
-    for frac in range(0, 25):
-        scaled = v * 2.0**frac
-        if np.all(scaled == np.round(scaled)):
-            lo, hi = float(min(v.min(), 0)), float(max(v.max(), 0))
-            return FixedType.covering(lo, hi, frac)
-    raise ModelError("unquantized values are not exact in fixed point", where=where, fix="quantize them with quantized_bits")
+    t = exact_type(values)
+    if t is None:
+        raise ModelError("unquantized values are not exact in fixed point", where=where, fix="quantize them with quantized_bits")
+    return t
 
 
 def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, where: str, node_name: str,
@@ -878,8 +993,10 @@ def hls_config(model, plan: Plan, hls_cfg: HlsConfig, *, trace: bool = True) -> 
     return cfg
 
 
-def convert(model, cfg: dict, hls_cfg: HlsConfig, output_dir: Path):
-    """An hls4ml ModelGraph writing to `output_dir` (nothing compiled yet)."""
+def convert(model, cfg: dict, hls_cfg: HlsConfig, output_dir: Path, *, plan: Plan | None = None):
+    """An hls4ml ModelGraph writing to `output_dir` (nothing compiled yet). `plan` (from
+    `plan_model`) types the nodes hls4ml inserts itself, which its configuration cannot reach; a
+    model whose conversion inserts such nodes needs it."""
     import hls4ml
 
     kwargs: dict[str, Any] = dict(
@@ -898,6 +1015,7 @@ def convert(model, cfg: dict, hls_cfg: HlsConfig, output_dir: Path):
         # write the per-layer trace hooks (inside #ifndef __SYNTHESIS__, so synthesis ignores
         # them) into every project: the delivered project is then the one csim proves exact
         hls_model.config.trace_output = True
+        _retype_alpha(hls_model, plan)
         return hls_model
     except (ImportError, ModuleNotFoundError) as exc:
         if hls_cfg.strategy == "distributed_arithmetic":
@@ -905,6 +1023,32 @@ def convert(model, cfg: dict, hls_cfg: HlsConfig, output_dir: Path):
 
             raise ToolError(f"strategy distributed_arithmetic needs da4ml ({exc})", where="hls.strategy", fix='pip install "da4ml>=0.5.2,<0.6"') from None
         raise
+
+
+def _retype_alpha(hls_model, plan: Plan | None) -> None:
+    """Give every '<layer>_alpha' node hls4ml inserted (an alpha='auto_po2' scale factored out of a
+    QDense/QConv) the exact types of the plan. hls4ml overwrites any configuration of these nodes
+    with 'auto', which for a power-of-two scale means the model's default precision: the scaled
+    sum would be truncated and wrapped."""
+    inserted = [layer for layer in hls_model.get_layers() if layer.class_name == "ApplyAlpha"]
+    if not inserted:
+        return
+    from hls4ml.backends.fpga.fpga_types import APTypeConverter
+    from hls4ml.model.types import ExponentPrecisionType
+
+    by_name = {n.name: n for n in plan.nodes} if plan is not None else {}
+    # the backend's ap_ types: the conversion has already turned every type into one
+    convert_type = lambda t: APTypeConverter().convert(hls_model.config.backend.convert_precision_string(t))  # noqa: E731
+    for layer in inserted:
+        node = by_name.get(layer.name)
+        if node is None or node.function != "alpha":
+            raise ModelError(f"hls4ml inserted the node {layer.name!r} (ApplyAlpha), which the flow did not plan",
+                             where=layer.name, fix="pass the plan to flow.hls.convert (plan=plan_model(...)), or "
+                             "use quantized_bits(..., alpha=1) for this layer's kernel and bias")
+        layer.get_output_variable().type.precision = convert_type(node.result.hls())
+        layer.weights["bias"].update_precision(convert_type(node.bias.hls()))
+        if not isinstance(layer.weights["scale"].type.precision, ExponentPrecisionType):  # a po2 scale stays a shift
+            layer.weights["scale"].update_precision(convert_type(node.weight.hls()))
 
 
 def project_digest(project_dir: Path) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 
 from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, SOFTMAX_IMPLEMENTATIONS, ActivationDesign, ConvDesign, DenseDesign, Design,
                          FixedType, MergeDesign, PoolDesign, ResizeDesign, UnmodelledDesign, branch_inputs, depthwise_matrix,
-                         normalize_dense, parse_ap_type, quantize_to)
+                         exact_type, normalize_dense, parse_ap_type, quantize_to)
 from flow.errors import ModelError
 
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
@@ -166,9 +166,7 @@ def parse_project(path: str | Path) -> HlsProject:
     top = _top_source(fw)
     src = _strip_comments(_read(top))
     for fn, targs, args in _CALL_RE.findall(src):
-        if fn.startswith("load_exponent_weights"):
-            raise _exponent_weights(str(top))
-        if fn.startswith("load_weights") or fn.startswith("save_layer") or fn in ("print_result",):
+        if fn.startswith("load_weights") or fn.startswith("load_exponent_weights") or fn.startswith("save_layer") or fn in ("print_result",):
             continue
         proj.calls.append((fn, _split_args(targs), [a.strip() for a in _split_args(args)]))
     proj.aliases = dict(_ALIAS_RE.findall(src))
@@ -186,9 +184,9 @@ def parse_project(path: str | Path) -> HlsProject:
 
 
 def _exponent_weights(where: str) -> ModelError:
-    return ModelError("the project stores power-of-two (exponent) weights (QKeras quantized_po2, or alpha='auto_po2' "
-                      "scales), which the estimator does not model", where=where,
-                      fix="estimate a model with quantized_bits(bits, integer, alpha=1) weights")
+    return ModelError("the project stores power-of-two (exponent) weights in a layer other than an alpha='auto_po2' "
+                      "scale's normalize (QKeras quantized_po2 kernels), which the estimator does not model", where=where,
+                      fix="estimate a model with quantized_bits weights")
 
 
 def _top_source(fw: Path) -> Path:
@@ -254,7 +252,7 @@ def resolve_type(proj: HlsProject, name: str, *, cfg: dict[str, str] | None = No
     if s in ("float", "double"):
         raise ModelError(f"type '{name}' is floating point; the estimator prices fixed-point designs only", where=str(proj.path),
                          fix="convert with ap_fixed precisions")
-    if "exponent" in s:
+    if "exponent" in s or _exponent_struct(proj, s):
         raise _exponent_weights(f"{proj.path}: type '{name}'")
     raise ModelError(f"cannot resolve type '{name}' (not a typedef in defines.h/parameters.h, not ap_fixed/ap_int)",
                      where=str(proj.path), fix="check that the project's firmware/defines.h is complete")
@@ -273,6 +271,30 @@ def _int(proj: HlsProject, expr: str, *, depth: int = 0, cfg: dict[str, str] | N
     if not re.fullmatch(r"[\d\s+\-*/()]+", e):
         raise ModelError(f"cannot evaluate '{expr}'", where=str(proj.path))
     return int(eval(e, {"__builtins__": {}}, {}))  # noqa: S307 - digits and + - * / ( ) only
+
+
+def _exponent_struct(proj: HlsProject, name: str) -> bool:
+    """Whether `name` is hls4ml's power-of-two weight type, `typedef struct NAME {ap_uint<1> sign;
+    ap_int<N> weight; } NAME;` in defines.h."""
+    name = name.strip()
+    if not re.fullmatch(r"\w+", name):
+        return False
+    text = _strip_comments(_read(proj.firmware / "defines.h"))
+    m = re.search(r"typedef\s+struct\s+" + re.escape(name) + r"\s*\{([^}]*)\}", text)
+    return bool(m and re.search(r"\bsign\s*;", m.group(1)) and re.search(r"\bweight\s*;", m.group(1)))
+
+
+def _read_exponent_values(fw: Path, var: str, n: int) -> np.ndarray:
+    """Power-of-two weights `var` ({sign, exponent} pairs, sign 1 positive) as their values."""
+    for f in (fw / "weights" / f"{var}.h", fw / "weights" / f"{var}.txt"):
+        if not f.is_file():
+            continue
+        pairs = re.findall(r"\{\s*([-+\d.eE]+)\s*,\s*([-+\d.eE]+)\s*\}", f.read_text(errors="replace"))
+        if len(pairs) != n:
+            raise ModelError(f"{f} holds {len(pairs)} {{sign, exponent}} pairs, the layer needs {n}", where=str(f),
+                             fix="the firmware is inconsistent; re-generate the project")
+        return np.array([(1.0 if float(sgn) == 1 else -1.0) * 2.0 ** float(e) for sgn, e in pairs])
+    raise ModelError(f"weights '{var}' not found in {fw / 'weights'}", where=str(fw), fix="keep firmware/weights/ with the project")
 
 
 def _read_values(fw: Path, var: str, n: int) -> np.ndarray:
@@ -448,11 +470,19 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             if n_scale <= 0 or n % n_scale:
                 raise ModelError(f"normalize with n_in {n} and n_filt {n_filt}: n_in is not a whole number of channel "
                                  "groups", where=where, fix="check the project's parameters.h (hls4ml writes n_in = positions x n_filt)")
-            st = resolve_type(proj, "scale_t", cfg=cfg) if "type:scale_t" in cfg else resolve_type(proj, "model_default_t")
+            exponent = _exponent_struct(proj, cfg.get("type:scale_t", ""))
+            if exponent:
+                # an alpha='auto_po2' scale hls4ml factored out of a QDense/QConv ('<layer>_alpha'):
+                # powers of two, each product a shift (nnet::product::weight_exponential)
+                scale = _read_exponent_values(fw, args[2], n_scale)
+                st = exact_type(scale)
+            else:
+                scale = _read_values(fw, args[2], n_scale)
+                st = resolve_type(proj, "scale_t", cfg=cfg) if "type:scale_t" in cfg else resolve_type(proj, "model_default_t")
             bt = resolve_type(proj, "bias_t", cfg=cfg) if "type:bias_t" in cfg else st
             x_t, res_t = resolve_type(proj, in_t), resolve_type(proj, out_t)
             name = _layer_name(cname, len(layers))
-            layers.append(normalize_dense(name, _read_values(fw, args[2], n_scale), _read_values(fw, args[3], n_scale), x_t, st,
+            layers.append(normalize_dense(name, scale, _read_values(fw, args[3], n_scale), x_t, st,
                                           bt, res_t, reuse_factor=_int(proj, cfg.get("reuse_factor", "1")),
                                           positions=n // n_scale))
             strategies[name] = "latency"

@@ -13,7 +13,8 @@ from flow.config import Quantizer
 from flow.design import FixedType
 from flow.errors import ModelError
 
-SUPPORTED_QUANTIZERS = ("quantized_bits(bits, integer, alpha=1, keep_negative=True) (alpha=None only in a QActivation)", "quantized_relu(bits, integer) with negative_slope=0")
+SUPPORTED_QUANTIZERS = ("quantized_bits(bits, integer, alpha=1, keep_negative=True) (alpha=None only in a QActivation; "
+                        "alpha='auto_po2' in a QDense, QConv1D or QConv2D)", "quantized_relu(bits, integer) with negative_slope=0")
 
 
 def fixed_type(q: Quantizer) -> FixedType:
@@ -41,10 +42,13 @@ def layer_activation(layer: Any) -> Any:
     return act
 
 
-def spec_from_qkeras(quantizer: Any, *, where: str) -> Quantizer:
+def spec_from_qkeras(quantizer: Any, *, where: str, po2_scale: bool = False) -> Quantizer:
     """Read a QKeras quantizer object (from a user's model) back into a `Quantizer`.
 
-    Raises ModelError for anything the flow cannot make bit-exact, listing what it supports.
+    `po2_scale`: the quantizer belongs to a QDense/QConv1D/QConv2D, whose alpha='auto_po2' scale
+    hls4ml factors out into a power-of-two '<layer>_alpha' layer; the Quantizer is then the grid
+    of the unscaled values (alpha=1). Raises ModelError for anything the flow cannot make
+    bit-exact, listing what it supports.
     """
     name = type(quantizer).__name__
     cfg = quantizer.get_config() if hasattr(quantizer, "get_config") else {}
@@ -56,9 +60,10 @@ def spec_from_qkeras(quantizer: Any, *, where: str) -> Quantizer:
                 where=where,
                 fix=f"use quantized_relu(bits, integer) for non-negative values, or keep_negative=True; supported: {', '.join(SUPPORTED_QUANTIZERS)}",
             )
-        if alpha not in (None, 1, 1.0):
-            note = (" (QKeras' QDense turns a kernel or bias quantizer written without alpha into alpha='auto_po2', a "
-                    "trained power-of-two scale per output)") if alpha == "auto_po2" else ""
+        if alpha not in (None, 1, 1.0) and not (po2_scale and alpha == "auto_po2"):
+            note = (" here (QKeras' QDense turns a kernel or bias quantizer written without alpha into alpha='auto_po2', a "
+                    "trained power-of-two scale per output; hls4ml factors it out of QDense, QConv1D and QConv2D "
+                    "only)") if alpha == "auto_po2" else ""
             raise ModelError(
                 f"quantized_bits with alpha={alpha!r} is not supported{note}",
                 where=where,

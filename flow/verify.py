@@ -136,7 +136,7 @@ def verify(*, model_path: Path, data_path: Path, out_dir: Path, labels_path: Pat
     partial = out_dir / ".hls_project.partial"
     if partial.exists():
         shutil.rmtree(partial)
-    hls_model = convert(model, hls_config(model, plan, hls_cfg, trace=True), hls_cfg, partial)
+    hls_model = convert(model, hls_config(model, plan, hls_cfg, trace=True), hls_cfg, partial, plan=plan)
     report, hls_out = csim.run(hls_model, model, plan, X, progress=progress)
     replace_dir(partial, out_dir / "hls_project")
     result = {

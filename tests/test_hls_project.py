@@ -210,8 +210,12 @@ def test_project_edits_a_user_can_make_are_read_or_refused(tiny_run, tmp_path, c
     w.write_text(re.sub(r"\{\s*[-+\d.eE]+", "{nan", w.read_text(), count=1))
     with pytest.raises(ModelError, match="NaN or infinite"):
         design_from_project(prj)
-    top = prj / "firmware" / "myproject.cpp"
-    top.write_text(top.read_text().replace("nnet::load_weights_from_txt<", "nnet::load_exponent_weights_from_txt<", 1))
+    w.write_text(re.sub(r"\{nan", "{0.5", w.read_text(), count=1))
+    # a dense layer's weights as hls4ml writes quantized_po2 ones: {sign, exponent} structs
+    defines = prj / "firmware" / "defines.h"
+    wtype = re.search(r"typedef ap_fixed<[^>]*> (weight\w*_t);", defines.read_text()).group(1)
+    defines.write_text(re.sub(r"typedef ap_fixed<[^>]*> " + wtype + ";",
+                              f"typedef struct {wtype} {{ap_uint<1> sign;ap_int<4> weight; }} {wtype};", defines.read_text()))
     with pytest.raises(ModelError, match="power-of-two"):
         design_from_project(prj)
 

@@ -213,11 +213,11 @@ def test_unsupported_layer_and_quantizer_are_listed(tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 1 and "RepeatVector" in err and "supported layers" in err and "QDense" in err and "Traceback" not in err
     inp = tf.keras.Input((8,), name="x_in")
-    x = QDense(2, kernel_quantizer=quantized_bits(4, 0, alpha="auto_po2"), bias_quantizer=quantized_bits(4, 0, alpha=1), name="d")(inp)
+    x = QDense(2, kernel_quantizer=quantized_bits(4, 0, alpha="auto"), bias_quantizer=quantized_bits(4, 0, alpha=1), name="d")(inp)
     _save(tf.keras.Model(inp, x), tmp_path / "po2.h5")
     rc = main(["verify", str(tmp_path / "po2.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o2")])
     err = capsys.readouterr().err
-    assert rc == 1 and "alpha='auto_po2'" in err and "supported" in err
+    assert rc == 1 and "alpha='auto'" in err and "supported" in err
     assert not (tmp_path / "o2" / "report.json").exists()
 
 
@@ -292,8 +292,8 @@ def test_model_shapes_and_quantizers_the_flow_cannot_map_are_refused_by_name(tmp
     refused(two, "2 outputs", "single-output")
     coarse = tf.keras.Model(inp, QDense(2, kernel_quantizer="quantized_bits(3,3,alpha=1)", bias_quantizer=q, name="d")(inp))
     refused(coarse, "quantized_bits(3,3)", "'d'", "fewer integer bits")
-    no_alpha = tf.keras.Model(inp, QDense(2, kernel_quantizer=quantized_bits(6, 0), bias_quantizer=q, name="d")(inp))
-    refused(no_alpha, "alpha='auto_po2'", "turns a kernel or bias quantizer written without alpha", "alpha=1")
+    float_scale = tf.keras.Model(inp, QDense(2, kernel_quantizer=quantized_bits(6, 0, alpha="auto"), bias_quantizer=q, name="d")(inp))
+    refused(float_scale, "alpha='auto'", "'d'", "alpha=1")
     unsigned = tf.keras.Model(inp, QDense(2, kernel_quantizer=quantized_bits(6, 0, alpha=1, keep_negative=False), bias_quantizer=q, name="d")(inp))
     refused(unsigned, "keep_negative=False", "quantized_relu")
     ok = tf.keras.Model(inp, QDense(2, kernel_quantizer=q, bias_quantizer=q, name="d")(inp))

@@ -54,7 +54,7 @@ def run(ctx) -> dict:
     if partial.exists():
         shutil.rmtree(partial)
     partial.parent.mkdir(parents=True, exist_ok=True)
-    hls_model = convert(model, hcfg, cfg.hls, partial)
+    hls_model = convert(model, hcfg, cfg.hls, partial, plan=plan)
     hls_model.write()
     digest = project_digest(partial)
     replace_dir(partial, final)

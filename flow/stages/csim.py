@@ -25,7 +25,7 @@ def run(ctx) -> dict:
     model = load_model(ctx.stage_dir("convert") / "model.h5")
     plan = plan_model(model, hls_cfg=cfg.hls, name=cfg.name)
     build = ctx.out / "build"
-    hls_model = convert(model, hls_config(model, plan, cfg.hls, trace=True), cfg.hls, build)
+    hls_model = convert(model, hls_config(model, plan, cfg.hls, trace=True), cfg.hls, build, plan=plan)
     Xq = csim.prepare_inputs(model, plan, X)
     report, hls_out = csim.prove(hls_model, model, plan, Xq, progress=ctx.progress)
     delivered = read_json(ctx.stage_dir("convert") / "convert.json")["project_digest"]

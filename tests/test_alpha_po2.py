@@ -1,0 +1,150 @@
+"""QKeras' alpha='auto_po2' (what a QDense/QConv gets from a quantized_bits written without alpha):
+hls4ml factors the power-of-two scale out of the kernel into a '<layer>_alpha' layer after it, and
+types that layer 'auto' (the model default, which truncates). The flow plans the layer, retypes it
+exactly, proves it bit-exact and prices it alike from the model and from the project."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from flow.design import parse_ap_type
+
+from tests.test_verify import assert_verify_refused
+from tests.test_verify_conv import _prove_and_price, _rows
+
+
+def _spread(model, seed: int) -> None:
+    """Kernels scaled differently per output, so each output gets its own power of two."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        values = layer.get_weights()
+        if len(values) == 2:
+            k, b = values
+            spread = np.geomspace(0.05, 1.5, k.shape[-1])
+            layer.set_weights([(rng.normal(0, 0.5, k.shape) * spread).astype(np.float32),
+                               rng.normal(0, 0.3, b.shape).astype(np.float32)])
+
+
+def _mlp():
+    """d1: explicit auto_po2 kernel; d2: quantizers written without alpha (QKeras makes the kernel's
+    auto_po2) and zero bias with a fused relu; out: only its bias auto_po2."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits, quantized_relu
+
+    x = inp = tf.keras.Input((12,), name="x")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+    x = QDense(8, kernel_quantizer=quantized_bits(6, 0, alpha="auto_po2"), bias_quantizer=quantized_bits(6, 0, alpha=1),
+               name="d1")(x)
+    x = QActivation(quantized_relu(6, 2), name="r1")(x)
+    x = QDense(6, kernel_quantizer=quantized_bits(6, 0), bias_quantizer=quantized_bits(6, 0),
+               activation=quantized_relu(6, 2), name="d2")(x)
+    x = QDense(4, kernel_quantizer=quantized_bits(6, 0, alpha=1), bias_quantizer=quantized_bits(6, 1, alpha="auto_po2"),
+               name="out")(x)
+    model = tf.keras.Model(inp, x)
+    _spread(model, 0)
+    return model
+
+
+def _cnn():
+    import tensorflow as tf
+    from qkeras import QActivation, QConv2D, QDense, quantized_bits, quantized_relu
+
+    x = inp = tf.keras.Input((7, 7, 2), name="img")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+    x = QConv2D(4, 3, kernel_quantizer=quantized_bits(6, 0), bias_quantizer=quantized_bits(6, 0), name="c1")(x)
+    x = QActivation(quantized_relu(6, 2), name="r1")(x)
+    x = QConv2D(3, 3, strides=2, kernel_quantizer=quantized_bits(5, 0, alpha="auto_po2"),
+                bias_quantizer=quantized_bits(6, 2, alpha=1), name="c2")(x)
+    x = tf.keras.layers.Flatten(name="f")(x)
+    model = tf.keras.Model(inp, QDense(3, kernel_quantizer=quantized_bits(6, 0), bias_quantizer=quantized_bits(6, 0),
+                                       name="out")(x))
+    _spread(model, 1)
+    return model
+
+
+def test_auto_po2_mlp_is_bit_exact_and_priced_alike(tmp_path, capsys):
+    from flow.config import HlsConfig
+    from flow.hls import plan_model
+
+    model = _mlp()
+    plan = plan_model(model, hls_cfg=HlsConfig(), name="m")
+    alpha = {n.name: n for n in plan.nodes if n.function == "alpha"}
+    assert set(alpha) == {"d1_alpha", "d2_alpha", "out_alpha"}
+    # powers of two, one per output; the sum before them uses the kernel on the alpha=1 grid
+    assert np.all(np.log2(alpha["d1_alpha"].scale) == np.round(np.log2(alpha["d1_alpha"].scale)))
+    assert len(set(alpha["d1_alpha"].scale)) > 1 and np.all(alpha["out_alpha"].scale == 1)
+    # every value of the three '_alpha' layers and of the sums before them is compared
+    est = _prove_and_price(tmp_path, capsys, model, _rows(80, (12,)), "io_parallel",
+                           {"d1": 8, "d1_alpha": 8, "d2": 6, "d2_alpha": 6, "out": 4, "out_alpha": 4})
+    # the project holds the exact type the flow planned, not hls4ml's 'auto' (the model default)
+    typedefs = (tmp_path / "o" / "hls_project" / "firmware" / "defines.h").read_text()
+    written = re.search(r"typedef (ap_\w+<[^>]*>) d1_alpha_result_t;", typedefs)
+    assert written and parse_ap_type(written.group(1)) == alpha["d1_alpha"].result, typedefs
+    layers = est["layers"]
+    assert layers["d1_alpha"]["DSP"] == 0  # a power of two is a shift
+    assert layers["d1_alpha"]["detail"].get("positions", 1) == 1
+
+
+def test_auto_po2_scale_of_one_without_bias_is_dropped_as_hls4ml_drops_it(tmp_path, capsys):
+    """hls4ml's RemoveNopBatchNormalization removes an '_alpha' of scale 1 and bias 0."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    from flow.config import HlsConfig
+    from flow.hls import plan_model
+
+    x = inp = tf.keras.Input((6,), name="x")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+    model = tf.keras.Model(inp, QDense(3, kernel_quantizer=quantized_bits(4, 0), bias_quantizer=quantized_bits(4, 0),
+                                       name="d")(x))
+    k = np.array([[0.875, -0.75, 0.5], [-0.625, 0.875, -0.875]] * 3, dtype=np.float32)  # QKeras' scale: 1 per output
+    model.get_layer("d").set_weights([k, np.zeros(3, np.float32)])
+    plan = plan_model(model, hls_cfg=HlsConfig(), name="m")
+    assert [n.name for n in plan.nodes if n.function == "alpha"] == []
+    _prove_and_price(tmp_path, capsys, model, _rows(40, (6,)), "io_parallel", {"d": 3})
+    assert "normalize" not in (tmp_path / "o" / "hls_project" / "firmware" / "myproject.cpp").read_text()
+
+
+@pytest.mark.parametrize("io_type", ["io_parallel", "io_stream"])
+def test_auto_po2_cnn_is_bit_exact_and_priced_alike(tmp_path, capsys, io_type):
+    est = _prove_and_price(tmp_path, capsys, _cnn(), _rows(40, (7, 7, 2)), io_type,
+                           {"c1": 5 * 5 * 4, "c1_alpha": 5 * 5 * 4, "c2": 2 * 2 * 3, "c2_alpha": 2 * 2 * 3, "out_alpha": 3})
+    assert est["layers"]["c1_alpha"]["DSP"] == 0
+
+
+def test_auto_po2_where_hls4ml_does_not_factor_it_is_refused_by_name(tmp_path, capsys):
+    """hls4ml factors the scale out of Dense/Conv1D/Conv2D only: a depthwise kernel would keep
+    off-grid values in the alpha=1 type."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, QDepthwiseConv2D, quantized_bits
+
+    x = inp = tf.keras.Input((5, 5, 2), name="img")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+    x = QDepthwiseConv2D(3, depthwise_quantizer=quantized_bits(6, 0), bias_quantizer=quantized_bits(6, 0, alpha=1),
+                         name="dw")(x)
+    x = tf.keras.layers.Flatten(name="f")(x)
+    model = tf.keras.Model(inp, QDense(2, kernel_quantizer=quantized_bits(6, 0, alpha=1),
+                                       bias_quantizer=quantized_bits(6, 0, alpha=1), name="out")(x))
+    np.save(tmp_path / "X.npy", _rows(4, (5, 5, 2)))
+    assert_verify_refused(model, tmp_path, capsys, "'dw'", "auto_po2", "alpha=1")
+
+
+def test_batchnorm_right_after_an_alpha_layer_is_refused_by_estimate(tmp_path, capsys):
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    from flow.cli import main
+
+    x = inp = tf.keras.Input((6,), name="x")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+    x = QDense(4, kernel_quantizer=quantized_bits(6, 0), bias_quantizer=quantized_bits(6, 0), name="d")(x)
+    model = tf.keras.Model(inp, tf.keras.layers.BatchNormalization(name="bn")(x))
+    _spread(model, 2)  # scales other than 1: hls4ml keeps the '_alpha' layer
+    model.save(tmp_path / "m.h5", save_format="h5")
+    assert main(["estimate", str(tmp_path / "m.h5"), "--out", str(tmp_path / "est")]) == 1
+    err = capsys.readouterr().err
+    assert "'bn'" in err and "auto_po2" in err and "Traceback" not in err
+    assert not (tmp_path / "est").exists()
