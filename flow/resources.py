@@ -1334,10 +1334,12 @@ PUBLISHED_PATH = Path(__file__).parent / "resources_data" / "published_synthesis
 
 
 def parse_fixed(s: str) -> FixedType:
-    """'ap_fixed<16,6>' / 'ap_ufixed<6,0,RND,SAT>' -> FixedType."""
-    t = parse_ap_type(s)
+    """'ap_fixed<16,6>' / 'ap_ufixed<6,0,RND,SAT>' -> FixedType; hls4ml's own spelling
+    ('fixed<16,6>', 'ufixed<6,0,RND_CONV,SAT>') too."""
+    text = str(s).strip()
+    t = parse_ap_type("ap_" + text if re.match(r"u?fixed\s*<", text) else text)
     if t is None:
-        raise ConfigError(f"cannot parse fixed-point type '{s}'", fix="write it as ap_fixed<W,I> or ap_ufixed<W,I>")
+        raise ConfigError(f"cannot parse fixed-point type '{s}'", fix="write it as ap_fixed<W,I> or ap_ufixed<W,I> (or hls4ml's fixed<W,I>)")
     return t
 
 
@@ -1505,7 +1507,11 @@ def compare_published(rows: list[dict[str, Any]] | None = None, seed: int = 0) -
     rows = load_published() if rows is None else rows
     out = []
     for row in rows:
-        pub = row.get("results", {})
+        pub = dict(row.get("results") or {})
+        if pub.get("latency_cycles") is None and isinstance(pub.get("latency_ns"), (int, float)):
+            # a paper that gives the latency in ns only: in cycles of the row's clock
+            period = float((row.get("synthesis") or {}).get("clock_period_ns") or HLS4ML_DEFAULT_CLOCK_NS)
+            pub["latency_cycles"] = round(pub["latency_ns"] / period)
         rec: dict[str, Any] = {"id": row.get("id", "?"), "source": row.get("source", {}).get("short", ""),
                                "estimate": {}, "published": {m: pub.get(m) for m in PUBLISHED_METRICS}, "error_pct": {}}
         out.append(rec)

@@ -132,6 +132,22 @@ def test_a_row_the_estimator_cannot_price_is_reported_not_fatal():
     assert med == median_abs_errors([recs[base["id"]], recs["defaults"]])
 
 
+def test_a_row_in_hls4ml_spelling_or_with_latency_in_ns_is_compared():
+    """Tables copied from papers: types as hls4ml writes them (fixed<16,6>), latency in ns only."""
+    import copy
+
+    base = {r["id"]: r for r in load_published()}["tut_p1_enlupi_u250"]
+    spelled, in_ns = copy.deepcopy(base), copy.deepcopy(base)
+    spelled["id"], spelled["model"]["default_precision"] = "spelled", base["model"]["default_precision"].removeprefix("ap_")
+    in_ns["id"] = "in_ns"
+    period = base["synthesis"]["clock_period_ns"]
+    in_ns["results"] = {"latency_ns": base["results"]["latency_cycles"] * period + 0.4 * period}  # rounds to the cycles
+    recs = {r["id"]: r for r in compare_published([spelled, in_ns, base])}
+    assert "not_estimated" not in recs["spelled"] and recs["spelled"]["estimate"] == recs[base["id"]]["estimate"]
+    assert recs["in_ns"]["published"]["latency_cycles"] == base["results"]["latency_cycles"]
+    assert recs["in_ns"]["error_pct"] == {"latency_cycles": recs[base["id"]]["error_pct"]["latency_cycles"]}
+
+
 def test_bench_checks_another_table_and_refuses_a_malformed_one(tmp_path, capsys):
     """`bench_resources_published.py --table` prices any table in the same format (a list of rows,
     no groups needed); a file that is not such a table exits 1 naming the file."""
