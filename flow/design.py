@@ -190,6 +190,9 @@ class PoolDesign:
         return self.out_height * self.out_width
 
 
+#: hls4ml's other lookup-table activations (nnet_activation.h): a 1024-entry table each, indexed
+#: like sigmoid's (softplus, softsign) or over the negative half only (elu, selu)
+TABLE_ACTIVATIONS = ("elu", "selu", "softplus", "softsign")
 #: QKeras' quantized_sigmoid/quantized_tanh as hls4ml converts them (slope * x + shift, clipped)
 HARD_ACTIVATIONS = ("hard_sigmoid", "hard_tanh")
 
@@ -199,7 +202,8 @@ class ActivationDesign:
     """An element-wise activation (relu, linear quantizer, softmax, ...) on `n` values."""
 
     name: str
-    function: Literal["relu", "linear", "softmax", "sigmoid", "tanh", "leaky_relu", "hard_sigmoid", "hard_tanh"]
+    function: Literal["relu", "linear", "softmax", "sigmoid", "tanh", "leaky_relu", "hard_sigmoid", "hard_tanh", "elu", "selu",
+                      "softplus", "softsign", "thresholded_relu", "prelu"]
     n: int
     input_type: FixedType
     result_type: FixedType
@@ -209,9 +213,12 @@ class ActivationDesign:
     #: positions (pixels) the n values span: io_stream passes one position per stream item, so
     #: its hardware holds n / positions units; 1 for a flat layer
     positions: int = 1
-    #: leaky_relu: the slope of the negative side and the type hls4ml holds it in (its param_t)
+    #: leaky_relu/elu: the slope (scale) of the negative side, thresholded_relu: its theta; and the
+    #: type hls4ml holds it in (its param_t)
     alpha: float | None = None
     param_type: FixedType | None = None
+    #: prelu: one slope per value (hls4ml's alpha array)
+    alphas: list[float] | None = None
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from flow.config import HlsConfig, Quantizer
-from flow.design import (HARD_ACTIVATIONS, HLS4ML_DEFAULT_PRECISION, ActivationDesign, ConvDesign, DenseDesign, Design,
+from flow.design import (HARD_ACTIVATIONS, HLS4ML_DEFAULT_PRECISION, TABLE_ACTIVATIONS, ActivationDesign, ConvDesign, DenseDesign, Design,
                          FixedType, MergeDesign, PoolDesign, ResizeDesign, accumulator_type, branch_inputs, depthwise_matrix,
                          exact_type, log2_ceil, merge_result_type, normalize_dense, quantize_to)
 from flow.errors import ModelError
@@ -45,7 +45,8 @@ SUPPORTED_LAYERS = (
     "Add, Subtract, Multiply, Average, Maximum, Minimum (two inputs of one shape), Concatenate (two inputs): "
     "skip connections and branches, each merge typed to hold its exact result",
     "Dropout (ignored at inference)",
-    "LeakyReLU (flow estimate only: priced as hls4ml's leaky_relu)",
+    "LeakyReLU, ELU, ThresholdedReLU, PReLU (no shared_axes); Activation elu, selu, softplus, softsign (flow estimate "
+    "only: priced as hls4ml's leaky_relu, elu, thresholded_relu, prelu and lookup tables)",
     "BatchNormalization (flow estimate only: priced as hls4ml converts it)",
 )
 #: output activations hls4ml computes with lookup tables (approximate by design)
@@ -102,7 +103,7 @@ def _act_function(layer) -> tuple[str, Any]:
     if act is None:
         return "linear", None
     name = getattr(act, "__name__", None) or type(act).__name__
-    if name in {"linear", "relu", "softmax", "sigmoid", "tanh"}:
+    if name in {"linear", "relu", "softmax", "sigmoid", "tanh", *TABLE_ACTIVATIONS}:
         return name, None
     if name in {"quantized_bits", "quantized_relu"}:
         return "quantizer", act
@@ -355,17 +356,22 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             elif odd:
                 raise ModelError("ReLU with max_value, negative_slope or threshold is not supported", where=where,
                                  fix="use a plain ReLU(), Activation('relu') or QActivation(quantized_relu(bits))")
-        if kind == "LeakyReLU" and estimate_only:
-            # hls4ml's leaky_relu: alpha in the model's default precision (its param_t), the output
-            # in hls4ml's default result type; flow verify refuses it (alpha * x is rounded)
-            alpha = float(layer.get_config()["alpha"])
+        if kind in PARAM_ACTIVATION_LAYERS and estimate_only:
+            # hls4ml's leaky_relu / elu / thresholded_relu / prelu: the parameter in the model's default
+            # precision (its param_t), the output in hls4ml's default result type
             out = HLS4ML_DEFAULT_PRECISION
-            nodes.append(NodePrecision(layer.name, layer.name, out, function="leaky_relu"))
-            design_layers.append(ActivationDesign(layer.name, "leaky_relu", int(np.prod(layer.output_shape[1:])), current, out,
+            function, param = _param_activation(layer, kind, where=where)
+            nodes.append(NodePrecision(layer.name, layer.name, out, function=function))
+            design_layers.append(ActivationDesign(layer.name, function, int(np.prod(layer.output_shape[1:])), current, out,
+                                                  table_size=1024 if function == "elu" else None,
                                                   reuse_factor=hls_cfg.reuse_factor, positions=_positions(layer.output_shape),
-                                                  alpha=alpha, param_type=float_precision))
+                                                  param_type=float_precision, **param))
             current = out
             continue
+        if kind in PARAM_ACTIVATION_LAYERS:
+            raise ModelError(f"layer type {kind} is not supported by flow verify (hls4ml rounds its parameter and the "
+                             "product or table to fixed<16,6>, so it cannot be exact)", where=where,
+                             fix="flow estimate prices it; for a bit-exact design use ReLU or QActivation(quantized_relu(...))")
         if kind in {"QActivation", "Activation", "ReLU"}:
             act_kind, act_q = ("relu", None) if kind == "ReLU" else _act_function(layer)
             prev = current
@@ -790,6 +796,26 @@ def _batchnorm_params(layer) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     return gamma, beta, mean, var
 
 
+#: Keras activation layers with a parameter, priced by flow estimate as hls4ml converts them
+PARAM_ACTIVATION_LAYERS = ("LeakyReLU", "ELU", "ThresholdedReLU", "PReLU")
+
+
+def _param_activation(layer, kind: str, *, where: str) -> tuple[str, dict]:
+    """hls4ml's function for a parametrized activation layer and its parameter (ActivationDesign
+    fields): LeakyReLU/ELU alpha, ThresholdedReLU theta (in `alpha`), PReLU's alpha per value."""
+    c = layer.get_config()
+    if kind == "LeakyReLU":
+        return "leaky_relu", {"alpha": float(c["alpha"])}
+    if kind == "ELU":
+        return "elu", {"alpha": float(c.get("alpha", 1.0))}
+    if kind == "ThresholdedReLU":
+        return "thresholded_relu", {"alpha": float(c.get("theta", 1.0))}
+    if c.get("shared_axes") is not None:
+        raise ModelError(f"PReLU with shared_axes {c['shared_axes']} is not converted by hls4ml", where=where,
+                         fix="use PReLU() without shared_axes (one slope per value)")
+    return "prelu", {"alphas": [float(v) for v in np.asarray(layer.get_weights()[0], dtype=np.float64).reshape(-1)]}
+
+
 def _hls_act_suffix(kind: str, q) -> str:
     return type(q).__name__ if q is not None else kind
 
@@ -828,6 +854,12 @@ def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, whe
     if kind == "relu":
         t = FixedType(in_t.width, in_t.integer, False, "TRN", "WRAP")
         return t, NodePrecision(node_name, keras_name, t, function="relu")
+    if kind in TABLE_ACTIVATIONS:
+        if not estimate_only:
+            raise ModelError(f"activation {kind!r} is a lookup table in hls4ml, not supported by flow verify", where=where,
+                             fix="flow estimate prices it; for a bit-exact design use relu or quantized_relu")
+        # its output in hls4ml's default result type, which the next layer reads
+        return HLS4ML_DEFAULT_PRECISION, NodePrecision(node_name, keras_name, None, function=kind)
     if kind in APPROXIMATE_OUTPUTS:
         # lookup-table approximations in hls4ml by design: compared as decisions, exactness is
         # proved on their inputs
@@ -931,13 +963,16 @@ def _add_activation(design_layers: list, a: ActivationDesign) -> None:
 def _act_design(node: NodePrecision, in_t: FixedType, out_t: FixedType, n: int, rf: int, *,
                 positions: int = 1) -> ActivationDesign:
     fn = node.function
-    function = (fn if fn in (*APPROXIMATE_OUTPUTS, *HARD_ACTIVATIONS)
+    function = (fn if fn in (*APPROXIMATE_OUTPUTS, *HARD_ACTIVATIONS, *TABLE_ACTIVATIONS)
                 else "relu" if (fn == "relu" or "quantized_relu" in fn) else "linear")
     # the flow leaves only a lookup-table output's type to hls4ml (approximate, compared as a
     # decision): hls4ml then writes its default result_t
     result = node.result or HLS4ML_DEFAULT_PRECISION
-    return ActivationDesign(node.name, function, n, in_t, result, table_size=1024 if function in APPROXIMATE_OUTPUTS else None,
-                            reuse_factor=rf, positions=positions)
+    tables = (*APPROXIMATE_OUTPUTS, *TABLE_ACTIVATIONS)
+    # hls4ml calls Activation('elu') as its ELU with alpha 1.0 in the model's default precision
+    elu = {"alpha": 1.0, "param_type": HLS4ML_DEFAULT_PRECISION} if function == "elu" else {}
+    return ActivationDesign(node.name, function, n, in_t, result, table_size=1024 if function in tables else None,
+                            reuse_factor=rf, positions=positions, **elu)
 
 
 # --------------------------------------------------------------------------------------------

@@ -34,9 +34,10 @@ DENSE_CALLS = {"dense", "compute_layer", "dense_latency", "dense_resource", "den
 #: activation calls -> the estimator's function names
 ACTIVATION_CALLS = {"relu": "relu", "relu_max": "relu", "relu6": "relu", "linear": "linear", "softmax": "softmax",
                     "sigmoid": "sigmoid", "tanh": "tanh", "leaky_relu": "leaky_relu", "hard_sigmoid": "hard_sigmoid",
-                    "hard_tanh": "hard_tanh"}
+                    "hard_tanh": "hard_tanh", "elu": "elu", "selu": "selu", "softplus": "softplus", "softsign": "softsign",
+                    "thresholded_relu": "thresholded_relu", "prelu": "prelu"}
 #: activations with a parameter: nnet::f<data_T, param_T, res_T, CONFIG_T>(data, param, res)
-PARAM_ACTIVATION_CALLS = {"leaky_relu"}
+PARAM_ACTIVATION_CALLS = {"leaky_relu", "elu", "thresholded_relu", "prelu"}
 #: calls that move data without computing (io_stream helpers, clones); priced as free wiring
 WIRING_CALLS = {"clone_stream", "repack_stream", "broadcast_stream", "cast", "zeropad1d_cl", "zeropad2d_cl"}
 #: convolutions and poolings (max, average, global) the estimate prices (hls4ml 0.8+ config structs)
@@ -408,7 +409,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         if len(targs) < 3:
             raise ModelError(f"unexpected call nnet::{fn} with template arguments {targs}", where=where,
                              fix="only hls4ml-generated Dense/activation projects are supported")
-        in_t, out_t, cname = targs[0], targs[2 if fn in PARAM_ACTIVATION_CALLS else 1], targs[-1]
+        in_t, out_t, cname = targs[0], targs[2 if _param_call(fn, args) else 1], targs[-1]
         cfg = proj.configs.get(cname)
         if cfg is None:
             raise ModelError(f"config struct '{cname}' not found in parameters.h", where=where)
@@ -496,12 +497,16 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             tkey = "table_size" if "table_size" in cfg else "exp_table_size" if "exp_table_size" in cfg else None
             table = _int(proj, cfg[tkey]) if tkey else None
             param = {}
-            if fn in PARAM_ACTIVATION_CALLS:
+            if fn == "prelu":  # one slope per value, a weight array
+                param = {"alphas": [float(v) for v in _read_values(fw, args[1], n)], "param_type": resolve_type(proj, targs[1])}
+            elif _param_call(fn, args):
                 try:
                     param = {"alpha": float(args[1]), "param_type": resolve_type(proj, targs[1])}
                 except ValueError:
                     raise ModelError(f"nnet::{fn} with parameter {args[1]!r}, not a number", where=where,
                                      fix="estimate a project hls4ml wrote (it passes the slope as a literal)") from None
+            elif fn == "elu":  # the two-argument form: alpha 1
+                param = {"alpha": 1.0}
             layers.append(ActivationDesign(_layer_name(cname, len(layers)), ACTIVATION_CALLS[fn], n,  # type: ignore[arg-type]
                                            resolve_type(proj, in_t), resolve_type(proj, out_t), table_size=table,
                                            reuse_factor=_int(proj, cfg.get("reuse_factor", "1")),
@@ -529,7 +534,8 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
                 input_type, n_inputs = resolve_type(proj, in_t), int(np.prod(dims)) if dims else None
         else:
             raise ModelError(f"layer call nnet::{fn} is not modelled by the estimator (Dense, convolutions, poolings, "
-                             "BatchNormalization, merges and relu/leaky_relu/linear/softmax/sigmoid/tanh/hard_sigmoid/hard_tanh activations are)", where=where,
+                             "BatchNormalization, merges and relu/leaky_relu/linear/softmax/sigmoid/tanh/hard_sigmoid/hard_tanh/elu/selu/softplus/"
+                             "softsign/thresholded_relu/prelu activations are)", where=where,
                              fix="estimate a model of those layers, or treat this project's total as not estimated")
     if pending is not None:
         settle(*pending)
@@ -572,9 +578,14 @@ def _dataflow(fn: str, args: list[str]) -> tuple[list[str], list[str]]:
         return args[:2], args[2:3]
     if fn == "clone_stream":
         return args[:1], args[1:]
-    if fn in PARAM_ACTIVATION_CALLS:
+    if _param_call(fn, args):
         return args[:1], args[2:3]
     return args[:1], args[1:2]
+
+
+def _param_call(fn: str, args: list[str]) -> bool:
+    """An activation called with its parameter between input and output (`nnet::elu(in, 0.5, out)`)."""
+    return fn in PARAM_ACTIVATION_CALLS and len(args) == 3
 
 
 def _geometry(proj: HlsProject, cfg: dict[str, str], keys: dict[str, tuple[str, int | None]]) -> dict[str, int | None]:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from flow.design import (HARD_ACTIVATIONS, HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, SOFTMAX_IMPLEMENTATIONS, ActivationDesign,
+from flow.design import (HARD_ACTIVATIONS, TABLE_ACTIVATIONS, HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, SOFTMAX_IMPLEMENTATIONS, ActivationDesign,
                          ConvDesign, DenseDesign, Design, FixedType, MergeDesign, NormalizeDesign, PoolDesign,
                          ResizeDesign, UnmodelledDesign, log2_ceil, normalize_dense, parse_ap_type, quantize_to)
 from flow.errors import ConfigError
@@ -848,6 +848,7 @@ def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
 # Activations
 # --------------------------------------------------------------------------------------------
 TABLE_WIDTH = 18  # hls4ml 1.x default exp/inv/sigmoid/tanh table type ap_fixed<18,8>
+SELU_LAMBDA = 1.0507009873554805  # nnet::selu's positive-side scale (an ap_ufixed<16,1> constant)
 
 
 def _rom_cost(entries: int, width: int, copies: int) -> tuple[float, int]:
@@ -888,13 +889,21 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
         lut = n * wi * CAST_LUT_PER_IN_BIT * (1.0 if cast else 0.0)
         return _elementwise(a, lut, (t_add_ns(wo) + T_ADD_BASE_NS) if cast else 0.0, slack if cast else math.inf)
     table = int(a.table_size or 1024)
-    if f in ("sigmoid", "tanh"):
+    if f in ("sigmoid", "tanh", *TABLE_ACTIVATIONS):
         # one table lookup per element; a dual-port table serves two lookups per cycle
         lut_rom, bram = _rom_cost(table, TABLE_WIDTH, math.ceil(n / 2))
         lut = lut_rom + n * (wi + log2_ceil(table))  # index computation (shift/saturate)
         ff = n * (TABLE_WIDTH + wo)
-        return LayerEstimate(a.name, "activation", LUT=lut, FF=ff, DSP=0, BRAM_18K=bram, latency_cycles=2, ii=1,
-                             detail={"table_size": table, "table_copies": math.ceil(n / 2)})
+        est = LayerEstimate(a.name, "activation", LUT=lut, FF=ff, DSP=0, BRAM_18K=bram, latency_cycles=2, ii=1,
+                            detail={"table_size": table, "table_copies": math.ceil(n / 2)})
+        if f in ("elu", "selu"):
+            _negative_half(est, a, ctx)
+        return est
+    if f == "thresholded_relu":
+        # x > theta ? x : 0: a compare with the constant theta (a carry chain) and a select
+        return _elementwise(a, n * wi * (RELU_LUT_PER_IN_BIT + LUT_PER_ADDER_BIT), T_ADD_BASE_NS + t_add_ns(wi), slack)
+    if f == "prelu":
+        return _leaky_relu(a, ctx)
     if f == "softmax":
         return _softmax(a, ctx, table)
     if f == "leaky_relu":
@@ -910,23 +919,50 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
                          note=f"activation '{f}' is not modelled by the estimator")
 
 
+def _negative_half(est: LayerEstimate, a: ActivationDesign, ctx: _Ctx) -> None:
+    """What elu and selu add to their table lookup: the select between x (x >= 0) and the table,
+    and a constant product -- elu: alpha times the table value (alpha in its param_t; 1.0, what
+    Activation('elu') passes, is free), selu: lambda (ap_ufixed<16,1>) times x."""
+    n, wo = a.n, a.result_type.width
+    if a.function == "selu":
+        const, const_t, operand_t = SELU_LAMBDA, FixedType(16, 1, False), a.input_type
+    else:
+        const, const_t, operand_t = float(a.alpha if a.alpha is not None else 1.0), a.param_type or HLS4ML_DEFAULT_PRECISION, \
+            FixedType(TABLE_WIDTH, 8)
+    prod = _normalize(normalize_dense(a.name, np.full(n, const), np.zeros(n), operand_t, const_t, FixedType(1, 1, False),
+                                      a.result_type), ctx)  # pipelined at II 1 whatever the reuse factor
+    est.LUT = (est.LUT or 0.0) + n * wo * RELU_LUT_PER_IN_BIT + (prod.LUT or 0.0)
+    est.DSP = int(est.DSP or 0) + int(prod.DSP or 0)
+    if prod.DSP or prod.LUT:
+        est.FF = (est.FF or 0.0) + (prod.FF or 0.0)
+        est.latency_cycles = int(est.latency_cycles or 0) + int(prod.latency_cycles or 0)
+    est.detail["constant"] = float(quantize_to(np.array([const]), const_t)[0])
+
+
 def _leaky_relu(a: ActivationDesign, ctx: _Ctx) -> LayerEstimate:
     """hls4ml's leaky_relu, `x > 0 ? x : alpha * x` per value: the product by the constant alpha
     (rounded to its param_t) priced as the diagonal of a dense layer -- a shift, LUT adders or a
     DSP by the constant's digits and widths, as any constant product -- plus a relu's sign test
-    and select."""
-    if a.alpha is None:
+    and select. prelu is the same with one alpha per value (its alpha array)."""
+    if a.alpha is None and a.alphas is None:
         return LayerEstimate(a.name, "activation", None, None, None, None, None, None, estimated=False,
-                             note="leaky_relu without its alpha")
-    per = max(1, a.n // max(1, a.positions))  # values of one position: the diagonal, repeated per position
+                             note=f"{a.function} without its alpha")
     p_t = a.param_type or HLS4ML_DEFAULT_PRECISION
-    d = normalize_dense(a.name, np.full(per, float(a.alpha)), np.zeros(per), a.input_type, p_t, FixedType(1, 1, False),
-                        a.result_type, reuse_factor=a.reuse_factor, positions=max(1, a.positions))
+    if a.alphas is not None:  # prelu: a constant slope per value, so no position shares the hardware of another
+        slopes, positions = np.asarray(a.alphas, dtype=np.float64), 1
+    else:
+        per = max(1, a.n // max(1, a.positions))  # values of one position: the diagonal, repeated per position
+        slopes, positions = np.full(per, float(a.alpha)), max(1, a.positions)
+    # the activation functions are pipelined at II 1 whatever the reuse factor (no ALLOCATION limit)
+    d = normalize_dense(a.name, slopes, np.zeros(slopes.size), a.input_type, p_t, FixedType(1, 1, False),
+                        a.result_type, reuse_factor=1, positions=positions)
     est = _normalize(d, ctx)
     if est.estimated:
         est.kind = "activation"
         est.LUT = (est.LUT or 0.0) + a.n * a.input_type.width * RELU_LUT_PER_IN_BIT
-        est.detail.update({"alpha": float(quantize_to(np.array([float(a.alpha)]), p_t)[0]), "param_type": p_t.hls()})
+        if a.alpha is not None:
+            est.detail["alpha"] = float(quantize_to(np.array([float(a.alpha)]), p_t)[0])
+        est.detail["param_type"] = p_t.hls()
     return est
 
 
@@ -1108,8 +1144,11 @@ def estimate(design: Design) -> ResourceEstimate:
         elif isinstance(layer, PoolDesign):
             est = _pool(layer, ctx)
         elif isinstance(layer, ActivationDesign) and io == "io_stream" and layer.positions > 1:
-            # one position (pixel) per stream item: the hardware of one item, used once per pixel
-            est = _activation(replace(layer, n=max(1, layer.n // layer.positions), positions=1), ctx, 0.0)
+            # one position (pixel) per stream item: the hardware of one item, used once per pixel (a
+            # prelu's slopes then come from an array indexed by the position: priced as the first
+            # position's constants, a lower bound on those multipliers, which are not constant there)
+            per = max(1, layer.n // layer.positions)
+            est = _activation(replace(layer, n=per, positions=1, alphas=layer.alphas[:per] if layer.alphas else None), ctx, 0.0)
             if est.estimated:
                 _per_position(est, layer.positions)
         elif isinstance(layer, ActivationDesign):
@@ -1477,7 +1516,7 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
         a_t = (acts[li] or res_t) if not last else (default if fn in ("softmax", "sigmoid", "tanh") else res_t)
         if fn != "linear" or a_t != res_t:
             layers.append(ActivationDesign(f"{fn}{li + 1}", fn, n_out, res_t, a_t,
-                                           table_size=1024 if fn in ("softmax", "sigmoid", "tanh") else None, reuse_factor=rf))
+                                           table_size=1024 if fn in ("softmax", "sigmoid", "tanh", *TABLE_ACTIVATIONS) else None, reuse_factor=rf))
         x_t = a_t
     return Design(
         name=row["id"],

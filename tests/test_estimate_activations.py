@@ -55,3 +55,61 @@ def test_quantized_tanh_and_sigmoid_are_priced_as_the_project_hls4ml_writes(tmp_
 def test_quantized_tanh_is_refused_by_verify(tmp_path, capsys):
     np.save(tmp_path / "X.npy", np.zeros((4, 10), dtype=np.float32))
     assert_verify_refused(_model(), tmp_path, capsys, "'t1'", "quantized_tanh")
+
+
+def _more_activations_model():
+    """hls4ml's other tables (elu fused into a QDense, softplus) and parametrized activations
+    (PReLU, ThresholdedReLU) between QKeras layers."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    q = quantized_bits(6, 0, alpha=1)
+    L = tf.keras.layers
+    tf.keras.utils.set_random_seed(2)
+    x = inp = tf.keras.Input((10,), name="x")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+    x = QDense(8, kernel_quantizer=q, bias_quantizer=q, activation="elu", name="d1")(x)
+    x = QDense(8, kernel_quantizer=q, bias_quantizer=q, name="d2")(x)
+    x = L.PReLU(name="pr")(x)
+    x = QDense(8, kernel_quantizer=q, bias_quantizer=q, name="d3")(x)
+    x = L.Activation("softplus", name="sp")(x)
+    x = QDense(4, kernel_quantizer=q, bias_quantizer=q, name="d4")(x)
+    model = tf.keras.Model(inp, L.ThresholdedReLU(0.5, name="thr")(x))
+    model.get_layer("pr").set_weights([np.linspace(0.1, 0.7, 8).astype(np.float32)])
+    return model
+
+
+@pytest.mark.parametrize("io_type, reuse", [("io_parallel", 2), ("io_stream", 1)])
+def test_elu_softplus_prelu_thresholded_relu_are_priced_as_the_project_hls4ml_writes(tmp_path, io_type, reuse):
+    """At reuse factor 2 too: hls4ml's activations are pipelined at II 1 whatever the reuse factor,
+    and the flow's config leaves them at the layer default (pricing PReLU's products at the model's
+    reuse factor made it 4 DSPs against the project's 8)."""
+    from flow.config import HlsConfig
+    from flow.design import HLS4ML_DEFAULT_PRECISION
+    from flow.hls import convert, hls_config, plan_model
+    from flow.resources import estimate
+    from flow.verify import estimate_project
+
+    model, cfg = _more_activations_model(), HlsConfig(io_type=io_type, reuse_factor=reuse)
+    plan = plan_model(model, hls_cfg=cfg, name="m", float_precision=HLS4ML_DEFAULT_PRECISION)
+    kinds = {layer.name: layer.function for layer in plan.design.layers if getattr(layer, "function", None)}
+    assert (kinds["d1_elu"], kinds["pr"], kinds["sp"], kinds["thr"]) == ("elu", "prelu", "softplus", "thresholded_relu")
+    convert(model, hls_config(model, plan, cfg, trace=False), cfg, tmp_path / "prj", plan=plan).write()
+    ours, ref = estimate(plan.design), estimate_project(project_dir=tmp_path / "prj", out_dir=None)
+    keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
+    assert [[round(getattr(lay, k) or 0) for k in keys] for lay in ours.layers] == \
+        [[round(v.get(k) or 0) for k in keys] for v in ref["layers"].values()]
+    assert ours.total == ref["total"] and ref["total"]["complete"]
+    pr = {lay.name: lay for lay in ours.layers}["pr"]
+    assert pr.DSP + pr.LUT > 0  # eight different slopes: products, not wiring
+
+
+def test_elu_and_prelu_are_refused_by_verify(tmp_path, capsys):
+    import tensorflow as tf
+
+    np.save(tmp_path / "X.npy", np.zeros((4, 10), dtype=np.float32))
+    assert_verify_refused(_more_activations_model(), tmp_path, capsys, "'d1'", "elu", "flow estimate")
+    model = _more_activations_model()
+    no_elu = tf.keras.Model(model.input, model.get_layer("thr").output)
+    no_elu.get_layer("d1").activation = tf.keras.activations.linear
+    assert_verify_refused(no_elu, tmp_path, capsys, "'pr'", "PReLU", "flow estimate")

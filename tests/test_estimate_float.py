@@ -53,6 +53,28 @@ def _model(kind: str):
         x = L.Dense(5, name="d4")(x)
         x = L.ReLU(max_value=6.0, name="r6")(x)  # hls4ml drops max_value: priced as the plain relu it builds
         out = L.Dense(3, activation="softmax", name="out")(x)
+    elif kind == "more_activations":  # hls4ml's other tables and parametrized activations
+        x = inp = tf.keras.Input((10,), name="x")
+        x = L.Dense(8, activation="elu", name="d1")(x)
+        x = L.Dense(8, name="d2")(x)
+        x = L.ELU(0.5, name="elu2")(x)
+        x = L.Dense(8, activation="selu", name="d3")(x)
+        x = L.Dense(8, activation="softplus", name="d4")(x)
+        x = L.Dense(8, name="d5")(x)
+        x = L.Activation("softsign", name="ss5")(x)
+        x = L.Dense(8, name="d6")(x)
+        x = L.ThresholdedReLU(0.25, name="thr6")(x)
+        x = L.Dense(6, name="d7")(x)
+        x = L.PReLU(name="pr7")(x)
+        out = L.Dense(3, name="out")(x)
+    elif kind == "conv_prelu":
+        x = inp = tf.keras.Input((6, 6, 2), name="img")
+        x = L.Conv2D(3, 3, name="c1")(x)
+        x = L.PReLU(name="pr1")(x)
+        x = L.Conv2D(3, 3, name="c2")(x)
+        x = L.ELU(0.7, name="elu2")(x)
+        x = L.Flatten(name="f")(x)
+        out = L.Dense(3, name="out")(x)
     elif kind == "conv_leaky":
         x = inp = tf.keras.Input((8, 8, 2), name="img")
         x = L.Conv2D(4, 3, name="c1")(x)
@@ -71,13 +93,16 @@ def _model(kind: str):
     model = tf.keras.Model(inp, out)
     rng = np.random.default_rng(4)
     for layer in model.layers:  # batch norms that do something (not the identity Keras starts with)
+        if type(layer).__name__ == "PReLU":  # slopes that differ (Keras starts them at 0)
+            layer.set_weights([rng.uniform(0.05, 0.5, layer.get_weights()[0].shape)])
         if type(layer).__name__ == "BatchNormalization":
             n = layer.get_weights()[0].size
             layer.set_weights([rng.uniform(0.5, 2, n), rng.normal(0, 0.3, n), rng.normal(0, 0.3, n), rng.uniform(0.5, 2, n)])
     return model
 
 
-@pytest.mark.parametrize("kind", ["conv_bn", "separable", "average", "conv1d_mlp", "activations", "conv_leaky"])
+@pytest.mark.parametrize("kind", ["conv_bn", "separable", "average", "conv1d_mlp", "activations", "conv_leaky", "more_activations",
+                                  "conv_prelu"])
 def test_float_model_estimate_equals_the_estimate_of_the_project_hls4ml_writes(tmp_path, kind):
     import hls4ml
 

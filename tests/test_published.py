@@ -114,7 +114,7 @@ def test_a_row_the_estimator_cannot_price_is_reported_not_fatal():
     base = {r["id"]: r for r in load_published()}["tut_p1_enlupi_u250"]
     versal, elu, broken, defaults = (copy.deepcopy(base) for _ in range(4))
     versal["id"], versal["synthesis"]["part"] = "versal", "xcvc1902-vsva2197-2MP-e-S"
-    elu["id"], elu["model"]["hidden_activation"] = "elu", "elu"
+    elu["id"], elu["model"]["hidden_activation"] = "elu", "swish"  # not an hls4ml 1.3.0 activation
     broken["id"] = "broken"
     del broken["model"]["layers"]
     # fields a row may leave out: hls4ml's defaults, and the backend its tool implies
@@ -124,7 +124,7 @@ def test_a_row_the_estimator_cannot_price_is_reported_not_fatal():
     del defaults["model"]["default_precision"]
     recs = {r["id"]: r for r in compare_published([versal, elu, broken, defaults, base])}
     assert "xcvc1902" in recs["versal"]["not_estimated"]
-    assert "elu" in recs["elu"]["not_estimated"] and recs["elu"]["error_pct"] == {}
+    assert "swish" in recs["elu"]["not_estimated"] and recs["elu"]["error_pct"] == {}
     assert "layers" in recs["broken"]["not_estimated"]
     assert "not_estimated" not in recs["defaults"]
     assert recs["defaults"]["estimate"] == recs[base["id"]]["estimate"]  # Vitis, 5 ns, ap_fixed<16,6>
@@ -159,7 +159,7 @@ def test_bench_checks_another_table_and_refuses_a_malformed_one(tmp_path, capsys
     row = {r["id"]: r for r in load_published()}["repo_ce6370_400_u250"]
     mine = dict(row, id="mine", model=dict(row["model"], weights_from=row["id"]))  # its firmware weights, by reference
     mine.pop("group")
-    unpriceable = {"id": "odd", "synthesis": {"part": "xcvu9p-flgb2104-2-e"}, "model": {"layers": [4, 2], "output_activation": "elu"},
+    unpriceable = {"id": "odd", "synthesis": {"part": "xcvu9p-flgb2104-2-e"}, "model": {"layers": [4, 2], "output_activation": "swish"},
                    "results": {"LUT": 1, "latency_cycles": 3}}
     good = tmp_path / "mine.json"
     good.write_text(json.dumps([mine, unpriceable]))

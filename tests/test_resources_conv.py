@@ -171,12 +171,19 @@ def test_normalize_resize_and_leaky_relu_designs_survive_the_json_round_trip(io_
     c = _conv(h=6, w=6)
     layers = [c, normalize_dense("bn", np.linspace(0.5, 2, 4), np.linspace(-1, 1, 4), c.result_type, X8, X8, X8, positions=16),
               ActivationDesign("lr", "leaky_relu", 64, X8, X8, positions=16, alpha=0.3, param_type=FixedType(16, 6)),
+              ActivationDesign("pr", "prelu", 64, X8, X8, positions=16, alphas=list(np.linspace(0.05, 0.6, 64)),
+                               param_type=FixedType(16, 6)),
+              ActivationDesign("elu", "elu", 64, X8, X8, positions=16, alpha=0.7, param_type=FixedType(16, 6), table_size=1024),
               ResizeDesign("up", X8, 4, 4, 4, 8, 8)]
     design = _design(layers, io=io_type)
     back = design_from_dict(design_to_dict(design))
     assert [type(a) for a in back.layers] == [type(a) for a in design.layers]
     assert back.layers[1].positions == 16 and back.layers[2].param_type == FixedType(16, 6)
+    assert back.layers[3].alphas == design.layers[3].alphas
     assert estimate(back).total == estimate(design).total
+    # a prelu in io_stream goes through one position's products per item; in io_parallel all 64
+    prelu = {lay.name: lay for lay in estimate(design).layers}["pr"]
+    assert prelu.estimated and (prelu.latency_cycles >= 16 if io_type == "io_stream" else prelu.latency_cycles <= 2)
 
 
 def test_an_unknown_conv_strategy_is_refused_by_name():
