@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 SUPPORTED_LAYERS = (
     "InputLayer",
     "QActivation (quantized_bits, quantized_relu)",
-    "QDense (kernel and bias quantized with quantized_bits, alpha=1 or 'auto_po2'; activation linear, relu, quantized_relu or "
-    "quantized_bits)",
+    "QDense (kernel and bias quantized with quantized_bits, alpha=1 or 'auto_po2', or a quantized_po2 kernel; activation "
+    "linear, relu, quantized_relu or quantized_bits)",
     "QConv1D, QConv2D (as QDense; channels_last, padding valid or same, no dilation)",
     "QDepthwiseConv2D, QSeparableConv1D, QSeparableConv2D (depthwise_quantizer/pointwise_quantizer quantized_bits; "
     "depth_multiplier 1, strategy Latency)",
@@ -254,7 +254,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             W, b, alpha, alpha_bias = _factor_alpha(layer, W, b, fixed=fixed, exact=not estimate_only, where=where,
                                                     warnings=warnings)
             w_t, b_t, acc = _weight_layer_types(layer, W, b, current, where=where, warnings=warnings, fixed=fixed,
-                                                po2_scale=_has_po2(layer))
+                                                po2_scale=_has_po2(layer), exact=not estimate_only)
         elif kind in CONV_KINDS:
             W, b = weights[layer.name]
             _check_conv(layer, strategy=hls_cfg.strategy, reuse_factor=rf(layer.name), where=where)
@@ -262,7 +262,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                                                     warnings=warnings)
             # every output is a sum over one receptive field: the kernel as a (k*k*C_in, C_out) matrix
             w_t, b_t, acc = _weight_layer_types(layer, W.reshape(-1, W.shape[-1]), b, current, where=where, warnings=warnings,
-                                                fixed=fixed, po2_scale=_has_po2(layer))
+                                                fixed=fixed, po2_scale=_has_po2(layer), exact=not estimate_only)
         elif kind in FLOAT_CONV_KINDS:
             raise ModelError(f"an unquantized {kind} is not supported", where=where,
                              fix=f"use QKeras' Q{kind} with kernel_quantizer and bias_quantizer quantized_bits(...)")
@@ -331,8 +331,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                 function = "dense"
                 design_layers.append(DenseDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=lrf))
             # a fused activation is split by hls4ml into '<name>_<activation>': Keras' output is then that node's
-            nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" and alpha is None else None, acc, w_t, b_t,
-                                       acc, function, part=part, source=layer.name if part else None, reuse=lrf,
+            nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" and alpha is None else None, acc,
+                                       None if _po2_kernel(layer, where=where) else w_t, b_t, acc, function, part=part, source=layer.name if part else None, reuse=lrf,
                                        scale=None if alpha is None else alpha.scale))
             if alpha is not None:
                 acc = _alpha_layer(layer, alpha.scale, alpha_bias, acc, nodes, design_layers, lrf, linear=act_kind == "linear",
@@ -460,12 +460,14 @@ def _float_weights(layer, precision: FixedType) -> tuple[dict[str, tuple[np.ndar
 
 def _weight_layer_types(layer, W: np.ndarray, b: np.ndarray, current: FixedType, *, where: str,
                         warnings: list[str], kernel: str = "kernel", with_bias: bool = True,
-                        fixed: FixedType | None = None, po2_scale: bool = False) -> tuple[FixedType, FixedType, FixedType]:
+                        fixed: FixedType | None = None, po2_scale: bool = False,
+                        exact: bool = True) -> tuple[FixedType, FixedType, FixedType]:
     """Weight, bias and exact accumulator types of a QDense/QConv (W as an (n_in, n_out) matrix);
     `kernel` names the quantizer ('depthwise', 'pointwise' for those convolutions), `with_bias`
     False for a separable conv's depthwise half (its bias is added after the pointwise one).
     `fixed`: a float layer priced at one model-wide precision, which is then all three.
-    `po2_scale`: W is the kernel with its alpha='auto_po2' scale factored out (`_po2_alpha`)."""
+    `po2_scale`: W is the kernel with its alpha='auto_po2' scale factored out (`_po2_alpha`).
+    `exact` (flow verify): refuse what hls4ml computes inexactly, instead of a warning."""
     if fixed is not None:
         return fixed, fixed, fixed
     kind = type(layer).__name__
@@ -473,10 +475,16 @@ def _weight_layer_types(layer, W: np.ndarray, b: np.ndarray, current: FixedType,
     if quantizer is None:
         raise ModelError(f"{kind} without a {kernel}_quantizer has float weights hls4ml cannot match exactly", where=where,
                          fix=f"set {kernel}_quantizer=quantized_bits(bits, integer, alpha=1)")
-    kq = spec_from_qkeras(quantizer, where=f"{where} {kernel}", po2_scale=po2_scale)
-    if kq.type != "quantized_bits":
-        raise ModelError(f"{kernel} quantizer {kq.type} is not supported", where=where, fix=f"use quantized_bits for {kernel} kernels")
-    w_t = fixed_type(kq)
+    if _po2_kernel(layer, kernel, where=where):
+        # quantized_po2: hls4ml keeps its exponent type (products are shifts); the narrowest fixed
+        # type holding the values stands for it in the accumulator and the estimate
+        w_t = _exact_type_for(W, where=f"{where} {kernel}")
+        _check_po2_product(layer, W, current, exact=exact, where=where, warnings=warnings)
+    else:
+        kq = spec_from_qkeras(quantizer, where=f"{where} {kernel}", po2_scale=po2_scale)
+        if kq.type != "quantized_bits":
+            raise ModelError(f"{kernel} quantizer {kq.type} is not supported", where=where, fix=f"use quantized_bits for {kernel} kernels")
+        w_t = fixed_type(kq)
     biased = layer.use_bias or kind in FOLDED_LAYERS  # a folded batch normalization always adds a bias
     if not with_bias:
         b_t = FixedType(1, 1, False)  # hls4ml's zero bias (ap_uint<1>)
@@ -516,6 +524,44 @@ class Po2Alpha:
         """hls4ml's RemoveNopBatchNormalization drops an '_alpha' layer of scale 1 and bias 0 (a
         kernel whose auto_po2 scale came out 1, and no trained bias)."""
         return bool(np.all(self.scale == 1) and not np.any(bias))
+
+
+def _po2_kernel(layer, kernel: str = "kernel", *, where: str = "") -> bool:
+    """Whether the layer's kernel is QKeras' quantized_po2 (values +-2^e), which hls4ml converts to
+    power-of-two weights: `{sign, exponent}` structs multiplied by shifting
+    (nnet::product::weight_exponential). QDense, QConv1D and QConv2D only."""
+    q = getattr(layer, f"{kernel}_quantizer_internal", None)
+    if type(q).__name__ != "quantized_po2":
+        return False
+    kind = type(layer).__name__
+    if kernel != "kernel" or kind not in PO2_SCALED_KINDS or (kind == "QDense" and len(layer.input_shape) > 2):
+        raise ModelError(f"quantized_po2 in a {kind} {kernel} is not supported", where=where,
+                         fix="use quantized_po2 only for a QDense, QConv1D or QConv2D kernel, or quantized_bits")
+    c = q.get_config()
+    if c.get("use_stochastic_rounding") or c.get("quadratic_approximation"):
+        raise ModelError("quantized_po2 with use_stochastic_rounding or quadratic_approximation is not supported", where=where,
+                         fix="use quantized_po2(bits) or quantized_po2(bits, max_value)")
+    return True
+
+
+def _check_po2_product(layer, W: np.ndarray, x_t: FixedType, *, exact: bool, where: str, warnings: list[str]) -> None:
+    """hls4ml's weight_exponential shifts the input inside ap_fixed<2(E+W), E+W> (E the exponent
+    field's width, the quantizer's bits; W the input width): a weight whose shift leaves that
+    type is truncated or wrapped, and the layer then differs from QKeras."""
+    bits = int(layer.kernel_quantizer_internal.get_config()["bits"])
+    keep = bits + x_t.width  # the product type's integer and fractional bits
+    mags = np.abs(np.asarray(W, dtype=np.float64))
+    exps = np.round(np.log2(mags[mags > 0])) if np.any(mags > 0) else np.zeros(1)
+    need_frac, need_int = x_t.frac - int(exps.min()), x_t.integer + int(exps.max())
+    if need_frac <= keep and need_int <= keep:
+        return
+    msg = (f"hls4ml's power-of-two product type ap_fixed<{2 * keep},{keep}> (exponent bits {bits} + input width {x_t.width}) "
+           f"cannot hold the input ({x_t.hls()}) shifted by every weight (2^{int(exps.min())} .. 2^{int(exps.max())} need "
+           f"{need_frac} fractional and {need_int} integer bits): hls4ml truncates those products")
+    if exact:
+        raise ModelError(msg, where=where, fix="use quantized_po2 with fewer bits or a max_value (a narrower exponent range), "
+                                               "or quantized_bits for this kernel")
+    warnings.append(f"layer {layer.name!r}: {msg}; priced as hls4ml builds it (shifts)")
 
 
 def _has_po2(layer) -> bool:

@@ -285,6 +285,17 @@ def _exponent_struct(proj: HlsProject, name: str) -> bool:
     return bool(m and re.search(r"\bsign\s*;", m.group(1)) and re.search(r"\bweight\s*;", m.group(1)))
 
 
+def _weights(proj: HlsProject, fw: Path, cfg: dict[str, str], var: str, n: int) -> tuple[np.ndarray, FixedType]:
+    """A layer's weights as its C++ holds them, and their type: ap_fixed ones rounded by the type;
+    power-of-two ones ({sign, exponent} structs: QKeras quantized_po2, multiplied by shifting) as
+    their values, the narrowest fixed type holding them standing in for the struct."""
+    if _exponent_struct(proj, cfg.get("type:weight_t", "")):
+        values = _read_exponent_values(fw, var, n)
+        return values, exact_type(values)
+    wt = resolve_type(proj, "weight_t", cfg=cfg) if "type:weight_t" in cfg else resolve_type(proj, "model_default_t")
+    return quantize_to(_read_values(fw, var, n), wt), wt
+
+
 def _read_exponent_values(fw: Path, var: str, n: int) -> np.ndarray:
     """Power-of-two weights `var` ({sign, exponent} pairs, sign 1 positive) as their values."""
     for f in (fw / "weights" / f"{var}.h", fw / "weights" / f"{var}.txt"):
@@ -441,11 +452,10 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             if fn == "dense_resource":
                 strat = "resource"
             wvar, bvar = args[2], args[3]
-            wt = resolve_type(proj, "weight_t", cfg=cfg) if "type:weight_t" in cfg else resolve_type(proj, "model_default_t")
+            w, wt = _weights(proj, fw, cfg, wvar, n_in * n_out)
             bt = resolve_type(proj, "bias_t", cfg=cfg) if "type:bias_t" in cfg else wt
             acc = resolve_type(proj, "accum_t", cfg=cfg) if "type:accum_t" in cfg else resolve_type(proj, "model_default_t")
             x_t, res_t = resolve_type(proj, in_t), resolve_type(proj, out_t)
-            w = quantize_to(_read_values(fw, wvar, n_in * n_out), wt)
             # hls4ml >= 0.6 (whose configs carry `strategy`) stores Resource weights transposed
             w = w.reshape(n_out, n_in).T if strat == "resource" and "strategy" in cfg else w.reshape(n_in, n_out)
             elements = hgq_elements.get(proj.variable(args[0]))
@@ -613,20 +623,19 @@ def _conv_from_config(proj: HlsProject, fw: Path, cfg: dict[str, str], args: lis
         raise ModelError(f"the convolution config lacks {', '.join(missing)}", where=where,
                          fix="only projects written by hls4ml 0.8 or later are read")
     n_in, n_filt = g["filt_height"] * g["filt_width"] * g["n_chan"], g["n_filt"]
-    wt = resolve_type(proj, "weight_t", cfg=cfg) if "type:weight_t" in cfg else resolve_type(proj, "model_default_t")
+    depthwise = "depthwise" in fn
+    kernel, wt = _weights(proj, fw, cfg, args[2], n_in * (1 if depthwise else n_filt))
     bt = resolve_type(proj, "bias_t", cfg=cfg) if "type:bias_t" in cfg else wt
     acc = resolve_type(proj, "accum_t", cfg=cfg) if "type:accum_t" in cfg else resolve_type(proj, "model_default_t")
-    depthwise = "depthwise" in fn
     if depthwise:
         # one filter per channel: k*C weights, priced as the (k*C, C) block-diagonal kernel of a
         # regular convolution (its zeros cost nothing); hls4ml's n_zeros counts the k*C it was given
         if n_filt != g["n_chan"]:
             raise ModelError(f"a depthwise convolution with n_filt {n_filt} != n_chan {g['n_chan']} (depth multiplier > 1)",
                              where=where, fix="hls4ml implements depth multiplier 1 only; re-generate the project")
-        k = quantize_to(_read_values(fw, args[2], n_in), wt).reshape(g["filt_height"] * g["filt_width"], n_filt)
-        w = depthwise_matrix(k)
+        w = depthwise_matrix(kernel.reshape(g["filt_height"] * g["filt_width"], n_filt))
     else:
-        w = quantize_to(_read_values(fw, args[2], n_in * n_filt), wt).reshape(n_in, n_filt)
+        w = kernel.reshape(n_in, n_filt)
     b = quantize_to(_read_values(fw, args[3], n_filt), bt)
     positions = g["out_height"] * g["out_width"]
     pf = positions // g["n_partitions"] if g["n_partitions"] else 1

@@ -191,7 +191,8 @@ def test_project_softmax_implementation_is_read_and_priced(tiny_run, tmp_path):
 
 def test_project_edits_a_user_can_make_are_read_or_refused(tiny_run, tmp_path, capsys):
     """project.tcl is what build_prj.tcl sources, so its part/clock/backend win over the yml; NaN
-    weights, exponent (power-of-two) weight loaders and model-only options are refused by name."""
+    weights, power-of-two weights that are not {sign, exponent} pairs and model-only options are
+    refused by name."""
     prj = tmp_path / "prj"
     shutil.copytree(_project(tiny_run), prj)
     tcl = prj / "project.tcl"
@@ -211,12 +212,13 @@ def test_project_edits_a_user_can_make_are_read_or_refused(tiny_run, tmp_path, c
     with pytest.raises(ModelError, match="NaN or infinite"):
         design_from_project(prj)
     w.write_text(re.sub(r"\{nan", "{0.5", w.read_text(), count=1))
-    # a dense layer's weights as hls4ml writes quantized_po2 ones: {sign, exponent} structs
+    # a dense layer's weight type made hls4ml's power-of-two struct over a file of ap_fixed values:
+    # read as {sign, exponent} pairs (quantized_po2 weights, tests/test_power_of_two.py), so refused
     defines = prj / "firmware" / "defines.h"
     wtype = re.search(r"typedef ap_fixed<[^>]*> (weight\w*_t);", defines.read_text()).group(1)
     defines.write_text(re.sub(r"typedef ap_fixed<[^>]*> " + wtype + ";",
                               f"typedef struct {wtype} {{ap_uint<1> sign;ap_int<4> weight; }} {wtype};", defines.read_text()))
-    with pytest.raises(ModelError, match="power-of-two"):
+    with pytest.raises(ModelError, match=r"\{sign, exponent\} pairs"):
         design_from_project(prj)
 
 

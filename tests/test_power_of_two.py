@@ -1,7 +1,13 @@
-"""QKeras' alpha='auto_po2' (what a QDense/QConv gets from a quantized_bits written without alpha):
-hls4ml factors the power-of-two scale out of the kernel into a '<layer>_alpha' layer after it, and
-types that layer 'auto' (the model default, which truncates). The flow plans the layer, retypes it
-exactly, proves it bit-exact and prices it alike from the model and from the project."""
+"""Powers of two in QKeras models.
+
+alpha='auto_po2' (what a QDense/QConv gets from a quantized_bits written without alpha): hls4ml
+factors the power-of-two scale out of the kernel into a '<layer>_alpha' layer after it, and types
+that layer 'auto' (the model default, which truncates). The flow plans the layer, retypes it
+exactly, proves it bit-exact and prices it alike from the model and from the project.
+
+quantized_po2 kernels (AutoQKeras' power-of-two weights): hls4ml multiplies by shifting inside a
+product type that can truncate; the flow proves the layers exact where it cannot, refuses them by
+name where it can, and prices them as shifts from the model and from the project."""
 
 from __future__ import annotations
 
@@ -148,3 +154,60 @@ def test_batchnorm_right_after_an_alpha_layer_is_refused_by_estimate(tmp_path, c
     err = capsys.readouterr().err
     assert "'bn'" in err and "auto_po2" in err and "Traceback" not in err
     assert not (tmp_path / "est").exists()
+
+
+def _po2_kernel_model():
+    """quantized_po2 kernels in a QConv2D (8-bit input) and a QDense (6-bit relu input): each
+    exponent range fits hls4ml's shift product type, so both are exact."""
+    import tensorflow as tf
+    from qkeras import QActivation, QConv2D, QDense, quantized_bits, quantized_po2, quantized_relu
+
+    x = inp = tf.keras.Input((6, 6, 2), name="img")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+    x = QConv2D(4, 3, kernel_quantizer=quantized_po2(4), bias_quantizer=quantized_bits(8, 2, alpha=1), name="c1")(x)
+    x = QActivation(quantized_relu(6, 2), name="r1")(x)
+    x = tf.keras.layers.Flatten(name="f")(x)
+    x = QDense(6, kernel_quantizer=quantized_po2(3), bias_quantizer=quantized_bits(6, 0, alpha=1),
+               activation=quantized_relu(6, 2), name="d2")(x)
+    model = tf.keras.Model(inp, QDense(3, kernel_quantizer=quantized_bits(6, 0, alpha=1),
+                                       bias_quantizer=quantized_bits(6, 0, alpha=1), name="out")(x))
+    rng = np.random.default_rng(0)
+    for layer in model.layers:
+        if len(layer.get_weights()) == 2:
+            k, b = layer.get_weights()
+            layer.set_weights([rng.normal(0, 0.4, k.shape).astype(np.float32), rng.normal(0, 0.3, b.shape).astype(np.float32)])
+    return model
+
+
+@pytest.mark.parametrize("io_type, options", [("io_parallel", ()), ("io_stream", ()),
+                                              ("io_parallel", ("--strategy", "Resource", "--reuse-factor", "2"))])
+def test_quantized_po2_kernels_are_bit_exact_and_priced_as_shifts(tmp_path, capsys, io_type, options):
+    est = _prove_and_price(tmp_path, capsys, _po2_kernel_model(), _rows(40, (6, 6, 2)), io_type,
+                           {"c1": 4 * 4 * 4, "d2": 6, "out": 3}, options)
+    defines = (tmp_path / "o" / "hls_project" / "firmware" / "defines.h").read_text()
+    assert defines.count("typedef struct exponent_") == 2  # hls4ml's power-of-two weights, not ap_fixed ones
+    layers = est["layers"]
+    assert layers["c1"]["DSP"] == 0 and layers["d2"]["DSP"] == 0  # shifts, no multipliers
+
+
+def test_quantized_po2_products_hls4ml_truncates_are_refused_by_verify_and_priced_by_estimate(tmp_path, capsys):
+    """quantized_po2(5) after a 6-bit relu: a weight of 2^-8 (QKeras' smallest for 5 bits) needs 12
+    fractional bits of the product hls4ml builds in ap_fixed<22,11> (11): it truncates (measured on
+    such a layer before the check: 164 of 2400 values wrong)."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits, quantized_po2, quantized_relu
+
+    from flow.cli import main
+
+    x = inp = tf.keras.Input((8,), name="x")
+    x = QActivation(quantized_relu(6, 2), name="qin")(x)
+    model = tf.keras.Model(inp, QDense(4, kernel_quantizer=quantized_po2(5), bias_quantizer=quantized_bits(6, 0, alpha=1),
+                                       name="d")(x))
+    k = np.full((8, 4), 2.0**-9, np.float32)
+    k[0] = 0.5
+    model.get_layer("d").set_weights([k, np.zeros(4, np.float32)])
+    np.save(tmp_path / "X.npy", _rows(4, (8,)))
+    assert_verify_refused(model, tmp_path, capsys, "'d'", "ap_fixed<22,11>", "2^-8", "truncates", "fewer bits")
+    assert main(["estimate", str(tmp_path / "m.h5"), "--out", str(tmp_path / "est")]) == 0
+    out = capsys.readouterr().out
+    assert "truncates" in out and "priced as hls4ml builds it" in out
