@@ -1128,8 +1128,19 @@ def _retype_alpha(hls_model, plan: Plan | None) -> None:
                              "use quantized_bits(..., alpha=1) for this layer's kernel and bias")
         layer.get_output_variable().type.precision = convert_type(node.result.hls())
         layer.weights["bias"].update_precision(convert_type(node.bias.hls()))
-        if not isinstance(layer.weights["scale"].type.precision, ExponentPrecisionType):  # a po2 scale stays a shift
-            layer.weights["scale"].update_precision(convert_type(node.weight.hls()))
+        scale = layer.weights["scale"]
+        if not isinstance(scale.type.precision, ExponentPrecisionType):
+            scale.update_precision(convert_type(node.weight.hls()))
+            continue
+        # a power-of-two scale stays a shift; but hls4ml rounds it with quantized_po2(bits), whose
+        # largest value is 2^(bits-2) for the bits it picks, so a scale above 1 comes out halved
+        # or clipped to 1 (measured: QKeras' scale 2 written as 1). Write QKeras' own scale.
+        exps = np.round(np.log2(node.scale)).astype(int)
+        if not np.array_equal(np.asarray(scale.data, dtype=np.float64).reshape(-1), node.scale):
+            scale.data = node.scale.astype(np.asarray(scale.data).dtype).reshape(np.asarray(scale.data).shape)
+        need = max(2, int(max(exps.max(), -exps.min() - 1)).bit_length() + 1)  # ap_int<need> holds every exponent
+        if scale.type.precision.width < need:
+            scale.type.precision = APTypeConverter().convert(ExponentPrecisionType(width=need, signed=True))
 
 
 def project_digest(project_dir: Path) -> str:

@@ -51,6 +51,12 @@ def _mlp():
                name="out")(x)
     model = tf.keras.Model(inp, x)
     _spread(model, 0)
+    # d2's kernel past quantized_bits(6, 0)'s range in one output and near it in the others: its
+    # scales are 1 or 0.5 and one 2 or 4, the case hls4ml's own scale quantizer clips (below)
+    k, b = model.get_layer("d2").get_weights()
+    k = np.random.default_rng(5).uniform(-0.95, 0.95, k.shape).astype(np.float32)
+    k[:, -1] = np.linspace(-2.5, 2.5, k.shape[0])
+    model.get_layer("d2").set_weights([k, b])
     return model
 
 
@@ -82,6 +88,10 @@ def test_auto_po2_mlp_is_bit_exact_and_priced_alike(tmp_path, capsys):
     # powers of two, one per output; the sum before them uses the kernel on the alpha=1 grid
     assert np.all(np.log2(alpha["d1_alpha"].scale) == np.round(np.log2(alpha["d1_alpha"].scale)))
     assert len(set(alpha["d1_alpha"].scale)) > 1 and np.all(alpha["out_alpha"].scale == 1)
+    # hls4ml rounds a scale with quantized_po2(max |exponent| + 1), whose largest value is 2^(max |exponent| - 1):
+    # d2's largest scale is above 1 and has the largest |exponent|, so hls4ml alone would clip it
+    e = np.log2(alpha["d2_alpha"].scale)
+    assert e.max() > 0 and e.max() >= np.abs(e).max()
     # every value of the three '_alpha' layers and of the sums before them is compared
     est = _prove_and_price(tmp_path, capsys, model, _rows(80, (12,)), "io_parallel",
                            {"d1": 8, "d1_alpha": 8, "d2": 6, "d2_alpha": 6, "out": 4, "out_alpha": 4})
@@ -89,6 +99,8 @@ def test_auto_po2_mlp_is_bit_exact_and_priced_alike(tmp_path, capsys):
     typedefs = (tmp_path / "o" / "hls_project" / "firmware" / "defines.h").read_text()
     written = re.search(r"typedef (ap_\w+<[^>]*>) d1_alpha_result_t;", typedefs)
     assert written and parse_ap_type(written.group(1)) == alpha["d1_alpha"].result, typedefs
+    written = (tmp_path / "o" / "hls_project" / "firmware" / "weights").glob("s*.txt")
+    assert any(re.search(r"\{1\.0, [1-9]", f.read_text()) for f in written)  # the scale above 1, as QKeras has it
     layers = est["layers"]
     assert layers["d1_alpha"]["DSP"] == 0  # a power of two is a shift
     assert layers["d1_alpha"]["detail"].get("positions", 1) == 1
