@@ -331,8 +331,10 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                 function = "dense"
                 design_layers.append(DenseDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=lrf))
             # a fused activation is split by hls4ml into '<name>_<activation>': Keras' output is then that node's
+            # (a quantized_po2 kernel keeps hls4ml's own power-of-two weight type: no weight precision)
             nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" and alpha is None else None, acc,
-                                       None if _po2_kernel(layer, where=where) else w_t, b_t, acc, function, part=part, source=layer.name if part else None, reuse=lrf,
+                                       None if _po2_kernel(layer, where=where) else w_t, b_t, acc, function, part=part,
+                                       source=layer.name if part else None, reuse=lrf,
                                        scale=None if alpha is None else alpha.scale))
             if alpha is not None:
                 acc = _alpha_layer(layer, alpha.scale, alpha_bias, acc, nodes, design_layers, lrf, linear=act_kind == "linear",

@@ -185,9 +185,9 @@ def parse_project(path: str | Path) -> HlsProject:
 
 
 def _exponent_weights(where: str) -> ModelError:
-    return ModelError("the project stores power-of-two (exponent) weights in a layer other than an alpha='auto_po2' "
-                      "scale's normalize (QKeras quantized_po2 kernels), which the estimator does not model", where=where,
-                      fix="estimate a model with quantized_bits weights")
+    return ModelError("the project uses a power-of-two (exponent) type where the estimator reads a fixed-point one (only "
+                      "dense/convolution weights and a normalize's scale may be powers of two)", where=where,
+                      fix="estimate a project hls4ml wrote from a QKeras model")
 
 
 def _top_source(fw: Path) -> Path:
@@ -285,15 +285,17 @@ def _exponent_struct(proj: HlsProject, name: str) -> bool:
     return bool(m and re.search(r"\bsign\s*;", m.group(1)) and re.search(r"\bweight\s*;", m.group(1)))
 
 
-def _weights(proj: HlsProject, fw: Path, cfg: dict[str, str], var: str, n: int) -> tuple[np.ndarray, FixedType]:
-    """A layer's weights as its C++ holds them, and their type: ap_fixed ones rounded by the type;
-    power-of-two ones ({sign, exponent} structs: QKeras quantized_po2, multiplied by shifting) as
-    their values, the narrowest fixed type holding them standing in for the struct."""
-    if _exponent_struct(proj, cfg.get("type:weight_t", "")):
+def _weights(proj: HlsProject, fw: Path, cfg: dict[str, str], var: str, n: int, *,
+             key: str = "weight_t") -> tuple[np.ndarray, FixedType]:
+    """A layer's weights (`key` "scale_t": a normalize's scale) as its C++ holds them, and their
+    type: ap_fixed ones rounded by the type; power-of-two ones ({sign, exponent} structs: QKeras
+    quantized_po2 kernels, an alpha='auto_po2' scale; multiplied by shifting) as their values, the
+    narrowest fixed type holding them standing in for the struct."""
+    if _exponent_struct(proj, cfg.get(f"type:{key}", "")):
         values = _read_exponent_values(fw, var, n)
         return values, exact_type(values)
-    wt = resolve_type(proj, "weight_t", cfg=cfg) if "type:weight_t" in cfg else resolve_type(proj, "model_default_t")
-    return quantize_to(_read_values(fw, var, n), wt), wt
+    t = resolve_type(proj, key, cfg=cfg) if f"type:{key}" in cfg else resolve_type(proj, "model_default_t")
+    return quantize_to(_read_values(fw, var, n), t), t
 
 
 def _read_exponent_values(fw: Path, var: str, n: int) -> np.ndarray:
@@ -481,15 +483,8 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             if n_scale <= 0 or n % n_scale:
                 raise ModelError(f"normalize with n_in {n} and n_filt {n_filt}: n_in is not a whole number of channel "
                                  "groups", where=where, fix="check the project's parameters.h (hls4ml writes n_in = positions x n_filt)")
-            exponent = _exponent_struct(proj, cfg.get("type:scale_t", ""))
-            if exponent:
-                # an alpha='auto_po2' scale hls4ml factored out of a QDense/QConv ('<layer>_alpha'):
-                # powers of two, each product a shift (nnet::product::weight_exponential)
-                scale = _read_exponent_values(fw, args[2], n_scale)
-                st = exact_type(scale)
-            else:
-                scale = _read_values(fw, args[2], n_scale)
-                st = resolve_type(proj, "scale_t", cfg=cfg) if "type:scale_t" in cfg else resolve_type(proj, "model_default_t")
+            # (an alpha='auto_po2' scale hls4ml factored out of a QDense/QConv, '<layer>_alpha', is powers of two)
+            scale, st = _weights(proj, fw, cfg, args[2], n_scale, key="scale_t")
             bt = resolve_type(proj, "bias_t", cfg=cfg) if "type:bias_t" in cfg else st
             x_t, res_t = resolve_type(proj, in_t), resolve_type(proj, out_t)
             name = _layer_name(cname, len(layers))
