@@ -193,6 +193,8 @@ class PoolDesign:
 #: hls4ml's other lookup-table activations (nnet_activation.h): a 1024-entry table each, indexed
 #: like sigmoid's (softplus, softsign) or over the negative half only (elu, selu)
 TABLE_ACTIVATIONS = ("elu", "selu", "softplus", "softsign")
+#: every activation hls4ml computes from a lookup table (1024 entries by default)
+LOOKUP_TABLE_ACTIVATIONS = ("softmax", "sigmoid", "tanh", *TABLE_ACTIVATIONS)
 #: QKeras' quantized_sigmoid/quantized_tanh as hls4ml converts them (slope * x + shift, clipped)
 HARD_ACTIVATIONS = ("hard_sigmoid", "hard_tanh")
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from flow.config import HlsConfig, Quantizer
-from flow.design import (HARD_ACTIVATIONS, HLS4ML_DEFAULT_PRECISION, TABLE_ACTIVATIONS, ActivationDesign, ConvDesign, DenseDesign, Design,
+from flow.design import (HARD_ACTIVATIONS, HLS4ML_DEFAULT_PRECISION, LOOKUP_TABLE_ACTIVATIONS, TABLE_ACTIVATIONS, ActivationDesign, ConvDesign, DenseDesign, Design,
                          FixedType, MergeDesign, PoolDesign, ResizeDesign, accumulator_type, branch_inputs, depthwise_matrix,
                          exact_type, log2_ceil, merge_result_type, normalize_dense, quantize_to)
 from flow.errors import ModelError
@@ -536,7 +536,7 @@ def _po2_kernel(layer, kernel: str = "kernel", *, where: str = "") -> bool:
     if type(q).__name__ != "quantized_po2":
         return False
     kind = type(layer).__name__
-    if kernel != "kernel" or kind not in PO2_SCALED_KINDS or (kind == "QDense" and len(layer.input_shape) > 2):
+    if kernel != "kernel" or not _po2_layer(layer):
         raise ModelError(f"quantized_po2 in a {kind} {kernel} is not supported", where=where,
                          fix="use quantized_po2 only for a QDense, QConv1D or QConv2D kernel, or quantized_bits")
     c = q.get_config()
@@ -566,10 +566,16 @@ def _check_po2_product(layer, W: np.ndarray, x_t: FixedType, *, exact: bool, whe
     warnings.append(f"layer {layer.name!r}: {msg}; priced as hls4ml builds it (shifts)")
 
 
+def _po2_layer(layer) -> bool:
+    """A QDense on flat inputs, a QConv1D or a QConv2D: the layers whose power-of-two kernels and
+    scales hls4ml converts (a QDense on a sequence becomes a 1x1 convolution it does not)."""
+    kind = type(layer).__name__
+    return kind in PO2_SCALED_KINDS and not (kind == "QDense" and len(layer.input_shape) > 2)
+
+
 def _has_po2(layer) -> bool:
     """Whether hls4ml factors an alpha='auto_po2' scale out of this layer (`_po2_alpha`)."""
-    kind = type(layer).__name__
-    if kind not in PO2_SCALED_KINDS or (kind == "QDense" and len(layer.input_shape) > 2):
+    if not _po2_layer(layer):
         return False
     qs = (layer.kernel_quantizer_internal, getattr(layer, "bias_quantizer_internal", None))
     return any(isinstance(getattr(q, "alpha", None), str) and q.alpha == "auto_po2" for q in qs if q is not None)
@@ -1016,10 +1022,9 @@ def _act_design(node: NodePrecision, in_t: FixedType, out_t: FixedType, n: int, 
     # the flow leaves only a lookup-table output's type to hls4ml (approximate, compared as a
     # decision): hls4ml then writes its default result_t
     result = node.result or HLS4ML_DEFAULT_PRECISION
-    tables = (*APPROXIMATE_OUTPUTS, *TABLE_ACTIVATIONS)
     # hls4ml calls Activation('elu') as its ELU with alpha 1.0 in the model's default precision
     elu = {"alpha": 1.0, "param_type": HLS4ML_DEFAULT_PRECISION} if function == "elu" else {}
-    return ActivationDesign(node.name, function, n, in_t, result, table_size=1024 if function in tables else None,
+    return ActivationDesign(node.name, function, n, in_t, result, table_size=1024 if function in LOOKUP_TABLE_ACTIVATIONS else None,
                             reuse_factor=rf, positions=positions, **elu)
 
 

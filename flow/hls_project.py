@@ -22,6 +22,7 @@ from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, SOFTMAX_IMPLEMENTATIONS, Activ
                          exact_type, normalize_dense, parse_ap_type, quantize_to)
 from flow.errors import ModelError
 
+_TYPEDEF_STRUCT_RE = re.compile(r"typedef\s+struct\s+(\w+)\s*\{([^}]*)\}")
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
 _TYPEDEF_RE = re.compile(r"typedef\s+(.+?)\s+(\w+)\s*;")
 #: a config struct; most derive from an nnet:: config, some (hard_sigmoid's) from nothing
@@ -70,6 +71,8 @@ class HlsProject:
     #: HGQ's generated per-element quantizers (nnet_code_gen.h): function -> each element's type,
     #: None where it writes a constant 0 (an activation HGQ pruned)
     element_quantizers: dict[str, list[FixedType | None]] = field(default_factory=dict)
+    #: hls4ml's power-of-two weight types, `typedef struct NAME {ap_uint<1> sign; ap_int<N> weight; } NAME;`
+    exponent_types: set[str] = field(default_factory=set)
 
     def variable(self, name: str) -> str:
         """The array a name stands for, through in-place reshapes (`auto& b = a;` names `a` anew)."""
@@ -157,6 +160,8 @@ def parse_project(path: str | Path) -> HlsProject:
     for text in (defines, _STRUCT_RE.sub("", params)):
         for ty, name in _TYPEDEF_RE.findall(text):
             proj.types[name] = ty.strip()
+    proj.exponent_types = {name for name, body in _TYPEDEF_STRUCT_RE.findall(defines)
+                           if re.search(r"\bsign\s*;", body) and re.search(r"\bweight\s*;", body)}
     for name, base, body in _STRUCT_RE.findall(params):
         cfg = {"_base": base}
         for k, v in _CONST_RE.findall(body):
@@ -253,7 +258,7 @@ def resolve_type(proj: HlsProject, name: str, *, cfg: dict[str, str] | None = No
     if s in ("float", "double"):
         raise ModelError(f"type '{name}' is floating point; the estimator prices fixed-point designs only", where=str(proj.path),
                          fix="convert with ap_fixed precisions")
-    if "exponent" in s or _exponent_struct(proj, s):
+    if "exponent" in s or s in proj.exponent_types:
         raise _exponent_weights(f"{proj.path}: type '{name}'")
     raise ModelError(f"cannot resolve type '{name}' (not a typedef in defines.h/parameters.h, not ap_fixed/ap_int)",
                      where=str(proj.path), fix="check that the project's firmware/defines.h is complete")
@@ -274,24 +279,13 @@ def _int(proj: HlsProject, expr: str, *, depth: int = 0, cfg: dict[str, str] | N
     return int(eval(e, {"__builtins__": {}}, {}))  # noqa: S307 - digits and + - * / ( ) only
 
 
-def _exponent_struct(proj: HlsProject, name: str) -> bool:
-    """Whether `name` is hls4ml's power-of-two weight type, `typedef struct NAME {ap_uint<1> sign;
-    ap_int<N> weight; } NAME;` in defines.h."""
-    name = name.strip()
-    if not re.fullmatch(r"\w+", name):
-        return False
-    text = _strip_comments(_read(proj.firmware / "defines.h"))
-    m = re.search(r"typedef\s+struct\s+" + re.escape(name) + r"\s*\{([^}]*)\}", text)
-    return bool(m and re.search(r"\bsign\s*;", m.group(1)) and re.search(r"\bweight\s*;", m.group(1)))
-
-
 def _weights(proj: HlsProject, fw: Path, cfg: dict[str, str], var: str, n: int, *,
              key: str = "weight_t") -> tuple[np.ndarray, FixedType]:
     """A layer's weights (`key` "scale_t": a normalize's scale) as its C++ holds them, and their
     type: ap_fixed ones rounded by the type; power-of-two ones ({sign, exponent} structs: QKeras
     quantized_po2 kernels, an alpha='auto_po2' scale; multiplied by shifting) as their values, the
     narrowest fixed type holding them standing in for the struct."""
-    if _exponent_struct(proj, cfg.get(f"type:{key}", "")):
+    if cfg.get(f"type:{key}", "").strip() in proj.exponent_types:
         values = _read_exponent_values(fw, var, n)
         return values, exact_type(values)
     t = resolve_type(proj, key, cfg=cfg) if f"type:{key}" in cfg else resolve_type(proj, "model_default_t")

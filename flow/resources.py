@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from flow.design import (HARD_ACTIVATIONS, TABLE_ACTIVATIONS, HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, SOFTMAX_IMPLEMENTATIONS, ActivationDesign,
+from flow.design import (HARD_ACTIVATIONS, LOOKUP_TABLE_ACTIVATIONS, TABLE_ACTIVATIONS, HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, SOFTMAX_IMPLEMENTATIONS, ActivationDesign,
                          ConvDesign, DenseDesign, Design, FixedType, MergeDesign, NormalizeDesign, PoolDesign,
                          ResizeDesign, UnmodelledDesign, log2_ceil, normalize_dense, parse_ap_type, quantize_to)
 from flow.errors import ConfigError
@@ -902,11 +902,9 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
     if f == "thresholded_relu":
         # x > theta ? x : 0: a compare with the constant theta (a carry chain) and a select
         return _elementwise(a, n * wi * (RELU_LUT_PER_IN_BIT + LUT_PER_ADDER_BIT), T_ADD_BASE_NS + t_add_ns(wi), slack)
-    if f == "prelu":
-        return _leaky_relu(a, ctx)
     if f == "softmax":
         return _softmax(a, ctx, table)
-    if f == "leaky_relu":
+    if f in ("leaky_relu", "prelu"):
         return _leaky_relu(a, ctx)
     if f in HARD_ACTIVATIONS:
         # hls4ml's hard_sigmoid: slope * x + shift with its slope and shift 0.5 (a wired shift and
@@ -919,6 +917,15 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
                          note=f"activation '{f}' is not modelled by the estimator")
 
 
+def _constant_products(a: ActivationDesign, consts: np.ndarray, operand_t: FixedType, const_t: FixedType, ctx: _Ctx, *,
+                       positions: int = 1) -> LayerEstimate:
+    """An activation's products of each value by its constant, priced as the diagonal of a dense
+    layer (a shift, LUT adders or a DSP by the constant's digits and widths) at reuse factor 1:
+    hls4ml pipelines every activation at II 1 whatever the reuse factor (no ALLOCATION limit)."""
+    return _normalize(normalize_dense(a.name, consts, np.zeros(consts.size), operand_t, const_t, FixedType(1, 1, False),
+                                      a.result_type, reuse_factor=1, positions=positions), ctx)
+
+
 def _negative_half(est: LayerEstimate, a: ActivationDesign, ctx: _Ctx) -> None:
     """What elu and selu add to their table lookup: the select between x (x >= 0) and the table,
     and a constant product -- elu: alpha times the table value (alpha in its param_t; 1.0, what
@@ -929,8 +936,7 @@ def _negative_half(est: LayerEstimate, a: ActivationDesign, ctx: _Ctx) -> None:
     else:
         const, const_t, operand_t = float(a.alpha if a.alpha is not None else 1.0), a.param_type or HLS4ML_DEFAULT_PRECISION, \
             FixedType(TABLE_WIDTH, 8)
-    prod = _normalize(normalize_dense(a.name, np.full(n, const), np.zeros(n), operand_t, const_t, FixedType(1, 1, False),
-                                      a.result_type), ctx)  # pipelined at II 1 whatever the reuse factor
+    prod = _constant_products(a, np.full(n, const), operand_t, const_t, ctx)
     est.LUT = (est.LUT or 0.0) + n * wo * RELU_LUT_PER_IN_BIT + (prod.LUT or 0.0)
     est.DSP = int(est.DSP or 0) + int(prod.DSP or 0)
     if prod.DSP or prod.LUT:
@@ -953,10 +959,7 @@ def _leaky_relu(a: ActivationDesign, ctx: _Ctx) -> LayerEstimate:
     else:
         per = max(1, a.n // max(1, a.positions))  # values of one position: the diagonal, repeated per position
         slopes, positions = np.full(per, float(a.alpha)), max(1, a.positions)
-    # the activation functions are pipelined at II 1 whatever the reuse factor (no ALLOCATION limit)
-    d = normalize_dense(a.name, slopes, np.zeros(slopes.size), a.input_type, p_t, FixedType(1, 1, False),
-                        a.result_type, reuse_factor=1, positions=positions)
-    est = _normalize(d, ctx)
+    est = _constant_products(a, slopes, a.input_type, p_t, ctx, positions=positions)
     if est.estimated:
         est.kind = "activation"
         est.LUT = (est.LUT or 0.0) + a.n * a.input_type.width * RELU_LUT_PER_IN_BIT
@@ -1516,7 +1519,7 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
         a_t = (acts[li] or res_t) if not last else (default if fn in ("softmax", "sigmoid", "tanh") else res_t)
         if fn != "linear" or a_t != res_t:
             layers.append(ActivationDesign(f"{fn}{li + 1}", fn, n_out, res_t, a_t,
-                                           table_size=1024 if fn in ("softmax", "sigmoid", "tanh", *TABLE_ACTIVATIONS) else None, reuse_factor=rf))
+                                           table_size=1024 if fn in LOOKUP_TABLE_ACTIVATIONS else None, reuse_factor=rf))
         x_t = a_t
     return Design(
         name=row["id"],
