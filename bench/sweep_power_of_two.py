@@ -5,7 +5,10 @@ and Vitis. For each: `flow verify` must prove it bit-exact or refuse it by name,
 estimate` of the model must equal `flow estimate` of the project verify wrote. Prints one line a
 model and the counts.
 
-    python bench/sweep_power_of_two.py [--first 0] [--last 30] [--out DIR]
+    python bench/sweep_power_of_two.py [--first 0] [--last 30] [--unit-kernels] [--out DIR]
+
+`--unit-kernels` adds ternary and binary kernels (alpha=1 or QKeras' default auto_po2) to the
+choices (other models for the same seeds).
 
 About 20 s a model on 2 cores (each is converted and C-simulated).
 """
@@ -31,10 +34,13 @@ OPTIONS = [["--io-type", "io_parallel"], ["--io-type", "io_stream"],
 KEYS = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
 
 
-def _kernel_quantizer(rng):
-    from qkeras import quantized_bits, quantized_po2
+def _kernel_quantizer(rng, unit: bool = False):
+    from qkeras import binary, quantized_bits, quantized_po2, ternary
 
-    bits, pick = int(rng.integers(3, 9)), int(rng.integers(0, 4))
+    bits, pick = int(rng.integers(3, 9)), int(rng.integers(0, 6 if unit else 4))
+    if pick >= 4:  # ternary/binary: alpha=1, or none (QKeras' QDense/QConv make it auto_po2)
+        quantizer = ternary if pick == 4 else binary
+        return quantizer(alpha=1) if rng.random() < 0.5 else quantizer()
     if pick == 0:
         return quantized_bits(bits, 0)  # no alpha: QKeras' QDense/QConv make it auto_po2
     if pick == 1:
@@ -51,7 +57,7 @@ def _bias_quantizer(rng):
     return quantized_bits(bits, int(rng.integers(0, 3)), alpha=1) if rng.random() < 0.7 else quantized_bits(bits, 0)
 
 
-def build(seed: int):
+def build(seed: int, unit: bool = False):
     """Model `seed` and its input shape: kernels spread over outputs (so each gets its own
     power-of-two scale), some past their quantizer's range."""
     import tensorflow as tf
@@ -65,16 +71,16 @@ def build(seed: int):
     x = QActivation(quantized_bits(8, int(rng.integers(2, 4)), alpha=1), name="qin")(x)
     for i in range(int(rng.integers(1, 3))):
         if kind == "mlp":
-            x = QDense(int(rng.integers(3, 12)), kernel_quantizer=_kernel_quantizer(rng), bias_quantizer=_bias_quantizer(rng),
+            x = QDense(int(rng.integers(3, 12)), kernel_quantizer=_kernel_quantizer(rng, unit), bias_quantizer=_bias_quantizer(rng),
                        use_bias=bool(rng.random() < 0.85), name=f"l{i}")(x)
         else:
             conv = QConv1D if kind == "conv1d" else QConv2D
             x = conv(int(rng.integers(2, 5)), 3, strides=int(rng.integers(1, 3)), padding=("valid", "same")[int(rng.integers(0, 2))],
-                     kernel_quantizer=_kernel_quantizer(rng), bias_quantizer=_bias_quantizer(rng), name=f"l{i}")(x)
+                     kernel_quantizer=_kernel_quantizer(rng, unit), bias_quantizer=_bias_quantizer(rng), name=f"l{i}")(x)
         x = QActivation(quantized_relu(int(rng.integers(4, 8)), int(rng.integers(1, 3))), name=f"r{i}")(x)
     if kind != "mlp":
         x = tf.keras.layers.Flatten(name="f")(x)
-    model = tf.keras.Model(inp, QDense(3, kernel_quantizer=_kernel_quantizer(rng), bias_quantizer=_bias_quantizer(rng), name="out")(x))
+    model = tf.keras.Model(inp, QDense(3, kernel_quantizer=_kernel_quantizer(rng, unit), bias_quantizer=_bias_quantizer(rng), name="out")(x))
     for layer in model.layers:
         values = layer.get_weights()
         if values and layer.name.startswith(("l", "out")):
@@ -89,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--first", type=int, default=0)
     ap.add_argument("--last", type=int, default=30, help="models first..last-1")
+    ap.add_argument("--unit-kernels", action="store_true", help="also ternary and binary kernels")
     ap.add_argument("--out", default=None, help="where the models and projects go (default: a temporary directory)")
     args = ap.parse_args(argv)
     from flow.cli import main as flow
@@ -99,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     for seed in range(args.first, args.last):
         d = out / f"s{seed}"
         d.mkdir(parents=True, exist_ok=True)
-        model, shape = build(seed)
+        model, shape = build(seed, args.unit_kernels)
         for layer in model.layers:
             q = getattr(layer, "kernel_quantizer_internal", None)
             if q is not None:

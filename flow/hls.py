@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 SUPPORTED_LAYERS = (
     "InputLayer",
     "QActivation (quantized_bits, quantized_relu)",
-    "QDense (kernel and bias quantized with quantized_bits, alpha=1 or 'auto_po2', or a quantized_po2 kernel; activation "
+    "QDense (kernel and bias quantized with quantized_bits, alpha=1 or 'auto_po2', or a quantized_po2, ternary or binary kernel; activation "
     "linear, relu, quantized_relu or quantized_bits)",
     "QConv1D, QConv2D (as QDense; channels_last, padding valid or same, no dilation)",
     "QDepthwiseConv2D, QSeparableConv1D, QSeparableConv2D (depthwise_quantizer/pointwise_quantizer quantized_bits; "
@@ -330,10 +330,13 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             else:
                 function = "dense"
                 design_layers.append(DenseDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=lrf))
+            if _native_kernel(layer, where=where) == "binary":
+                # hls4ml stores -1 as 0 and counts those as its n_zeros (its multiplier_limit)
+                design_layers[-1].n_zeros = int(np.sum(W < 0))
             # a fused activation is split by hls4ml into '<name>_<activation>': Keras' output is then that node's
-            # (a quantized_po2 kernel keeps hls4ml's own power-of-two weight type: no weight precision)
+            # (a quantized_po2, ternary or binary kernel keeps hls4ml's own weight type: no weight precision)
             nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" and alpha is None else None, acc,
-                                       None if _po2_kernel(layer, where=where) else w_t, b_t, acc, function, part=part,
+                                       None if _native_kernel(layer, where=where) else w_t, b_t, acc, function, part=part,
                                        source=layer.name if part else None, reuse=lrf,
                                        scale=None if alpha is None else alpha.scale))
             if alpha is not None:
@@ -477,11 +480,14 @@ def _weight_layer_types(layer, W: np.ndarray, b: np.ndarray, current: FixedType,
     if quantizer is None:
         raise ModelError(f"{kind} without a {kernel}_quantizer has float weights hls4ml cannot match exactly", where=where,
                          fix=f"set {kernel}_quantizer=quantized_bits(bits, integer, alpha=1)")
-    if _po2_kernel(layer, kernel, where=where):
-        # quantized_po2: hls4ml keeps its exponent type (products are shifts); the narrowest fixed
-        # type holding the values stands for it in the accumulator and the estimate
+    native = _native_kernel(layer, kernel, where=where)
+    if native:
+        # quantized_po2, ternary, binary: hls4ml keeps its own weight type (products are shifts or
+        # negations); the narrowest fixed type holding the values stands for it in the accumulator
+        # and the estimate
         w_t = _exact_type_for(W, where=f"{where} {kernel}")
-        _check_po2_product(layer, W, current, exact=exact, where=where, warnings=warnings)
+        if native == "quantized_po2":
+            _check_po2_product(layer, W, current, exact=exact, where=where, warnings=warnings)
     else:
         kq = spec_from_qkeras(quantizer, where=f"{where} {kernel}", po2_scale=po2_scale)
         if kq.type != "quantized_bits":
@@ -528,22 +534,45 @@ class Po2Alpha:
         return bool(np.all(self.scale == 1) and not np.any(bias))
 
 
-def _po2_kernel(layer, kernel: str = "kernel", *, where: str = "") -> bool:
-    """Whether the layer's kernel is QKeras' quantized_po2 (values +-2^e), which hls4ml converts to
-    power-of-two weights: `{sign, exponent}` structs multiplied by shifting
-    (nnet::product::weight_exponential). QDense, QConv1D and QConv2D only."""
+#: QKeras kernel quantizers whose values hls4ml keeps in a weight type of its own and multiplies
+#: without a multiplier (nnet_mult.h): quantized_po2 as `{sign, exponent}` structs (weight_exponential,
+#: a shift), ternary as ap_int<2> (weight_ternary: 0, -x or x), binary as ap_uint<1> with -1 stored
+#: as 0 (weight_binary: -x or x)
+NATIVE_KERNELS = ("quantized_po2", "ternary", "binary")
+
+
+def _native_kernel(layer, kernel: str = "kernel", *, where: str = "") -> str | None:
+    """The QKeras class of the layer's kernel quantizer when it is one of NATIVE_KERNELS (None for
+    anything else, which the quantized_bits path checks). QDense, QConv1D and QConv2D only: the
+    layers whose power-of-two, ternary and binary kernels (and their auto_po2 scales) hls4ml
+    converts exactly."""
     q = getattr(layer, f"{kernel}_quantizer_internal", None)
-    if type(q).__name__ != "quantized_po2":
-        return False
+    name = type(q).__name__
+    if name not in NATIVE_KERNELS:
+        return None
     kind = type(layer).__name__
     if kernel != "kernel" or not _po2_layer(layer):
-        raise ModelError(f"quantized_po2 in a {kind} {kernel} is not supported", where=where,
-                         fix="use quantized_po2 only for a QDense, QConv1D or QConv2D kernel, or quantized_bits")
+        raise ModelError(f"{name} in a {kind} {kernel} is not supported", where=where,
+                         fix=f"use {name} only for a QDense, QConv1D or QConv2D kernel, or quantized_bits")
     c = q.get_config()
     if c.get("use_stochastic_rounding") or c.get("quadratic_approximation"):
-        raise ModelError("quantized_po2 with use_stochastic_rounding or quadratic_approximation is not supported", where=where,
-                         fix="use quantized_po2(bits) or quantized_po2(bits, max_value)")
-    return True
+        raise ModelError(f"{name} with use_stochastic_rounding or quadratic_approximation is not supported", where=where,
+                         fix=f"use {name} without them (a deterministic kernel hls4ml can store)")
+    if name == "quantized_po2":
+        return name
+    alpha = getattr(q, "alpha", None)
+    if alpha not in (1, 1.0, "auto_po2"):
+        raise ModelError(f"{name} with alpha={alpha!r} is not supported", where=where,
+                         fix=f"use {name}(alpha=1) or {name}() (QKeras makes that alpha='auto_po2', a power-of-two scale per "
+                             "output that hls4ml factors out exactly)")
+    if name == "binary" and c.get("use_01"):
+        raise ModelError("binary(use_01=True) is not supported (hls4ml reads binary weights as -1/+1)", where=where,
+                         fix="use binary() or binary(alpha=1) (values -1 and +1)")
+    return name
+
+
+#: the grid a ternary or binary kernel is on once its alpha scale is factored out: -1, 0, 1
+UNIT_GRID = FixedType(2, 2, True, "RND_CONV", "SAT")
 
 
 def _check_po2_product(layer, W: np.ndarray, x_t: FixedType, *, exact: bool, where: str, warnings: list[str]) -> None:
@@ -615,7 +644,11 @@ def _po2_alpha(layer, W: np.ndarray, *, exact: bool, where: str, warnings: list[
         raise ModelError(f"the kernel quantizer's alpha='auto_po2' scale has {scale.size} values, not one power of two per "
                          f"output ({n_out})", where=where, fix="quantize the kernel per output channel (QKeras' default "
                          "scale_axis), or use alpha=1")
-    w_t = fixed_type(spec_from_qkeras(kq, where=f"{where} kernel", po2_scale=True))
+    native = _native_kernel(layer, where=where)
+    if native == "quantized_po2":  # only its bias is auto_po2: the kernel stays as it is (scale 1)
+        w_t = _exact_type_for(W, where=f"{where} kernel")
+    else:
+        w_t = UNIT_GRID if native else fixed_type(spec_from_qkeras(kq, where=f"{where} kernel", po2_scale=True))
     unscaled = W / scale
     kernel = quantize_to(unscaled, replace(w_t, rounding="RND_CONV", saturation="SAT"))  # hls4ml re-quantizes with alpha=1
     moved = int(np.sum(kernel != unscaled))

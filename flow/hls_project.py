@@ -28,6 +28,8 @@ _TYPEDEF_RE = re.compile(r"typedef\s+(.+?)\s+(\w+)\s*;")
 #: a config struct; most derive from an nnet:: config, some (hard_sigmoid's) from nothing
 _STRUCT_RE = re.compile(r"struct\s+(\w+)\s*(?::\s*(?:public\s+)?nnet::(\w+)\s*)?\{(.*?)\n\s*\};", re.S)
 _CONST_RE = re.compile(r"static\s+const\s+(?:unsigned|int|bool|float|double|nnet::\w+(?:::\w+)?)\s+(\w+)\s*=\s*([^;]+);")
+#: a config struct's product (nnet_mult.h): mult, weight_exponential, weight_ternary, weight_binary, ...
+_PRODUCT_RE = re.compile(r"using\s+product\s*=\s*nnet::product::(\w+)\s*<")
 _CALL_RE = re.compile(r"^\s*nnet::(\w+)\s*<([^;]*?)>\s*\(([^;]*?)\)\s*;", re.M)
 
 #: call names hls4ml has used for a dense layer (v0.1-0.4 `compute_layer`, later `dense`, ...)
@@ -168,6 +170,9 @@ def parse_project(path: str | Path) -> HlsProject:
             cfg[k] = v.strip()
         for ty, k in _TYPEDEF_RE.findall(body):
             cfg["type:" + k] = ty.strip()
+        product = _PRODUCT_RE.search(body)
+        if product:
+            cfg["product"] = product.group(1)
         proj.configs[name] = cfg
     top = _top_source(fw)
     src = _strip_comments(_read(top))
@@ -287,6 +292,19 @@ def _weights(proj: HlsProject, fw: Path, cfg: dict[str, str], var: str, n: int, 
     narrowest fixed type holding them standing in for the struct."""
     if cfg.get(f"type:{key}", "").strip() in proj.exponent_types:
         values = _read_exponent_values(fw, var, n)
+        return values, exact_type(values)
+    # a convolution names its product in the dense config it computes with (its mult_config)
+    mult_cfg = proj.configs.get(cfg.get("type:mult_config", "").strip(), {})
+    product = cfg.get("product", mult_cfg.get("product", "mult")) if key == "weight_t" else "mult"
+    if product in ("both_binary", "data_binary"):
+        raise ModelError(f"binary (1-bit, XNOR) layer input ({product}) is not modelled", where=f"{fw}: weights '{var}'",
+                         fix="the estimator prices binary and ternary weights on fixed-point inputs only")
+    if product == "weight_binary":
+        # binary weights: ap_uint<1> with -1 stored as 0 (hls4ml's BinaryQuantizer), each product -x or x
+        values = 2.0 * _read_values(fw, var, n) - 1.0
+        if not np.all(np.abs(values) == 1):
+            raise ModelError(f"binary weights '{var}' hold values other than 0 and 1", where=str(fw),
+                             fix="the firmware is inconsistent; re-generate the project")
         return values, exact_type(values)
     t = resolve_type(proj, key, cfg=cfg) if f"type:{key}" in cfg else resolve_type(proj, "model_default_t")
     return quantize_to(_read_values(fw, var, n), t), t

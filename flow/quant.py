@@ -14,7 +14,8 @@ from flow.design import FixedType
 from flow.errors import ModelError
 
 SUPPORTED_QUANTIZERS = ("quantized_bits(bits, integer, alpha=1, keep_negative=True) (alpha=None only in a QActivation; "
-                        "alpha='auto_po2' in a QDense, QConv1D or QConv2D)", "quantized_relu(bits, integer) with negative_slope=0")
+                        "alpha='auto_po2' in a QDense, QConv1D or QConv2D)", "quantized_relu(bits, integer) with negative_slope=0",
+                        "quantized_po2, ternary, binary (QDense, QConv1D, QConv2D kernels only)")
 
 
 def fixed_type(q: Quantizer) -> FixedType:

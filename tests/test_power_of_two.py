@@ -7,7 +7,10 @@ exactly, proves it bit-exact and prices it alike from the model and from the pro
 
 quantized_po2 kernels (AutoQKeras' power-of-two weights): hls4ml multiplies by shifting inside a
 product type that can truncate; the flow proves the layers exact where it cannot, refuses them by
-name where it can, and prices them as shifts from the model and from the project."""
+name where it can, and prices them as shifts from the model and from the project.
+
+ternary and binary kernels (the rest of AutoQKeras' weight quantizers): hls4ml's ap_int<2> and
+ap_uint<1> weights, multiplied as 0/-x/x; proved exact and priced alike from model and project."""
 
 from __future__ import annotations
 
@@ -223,3 +226,63 @@ def test_quantized_po2_products_hls4ml_truncates_are_refused_by_verify_and_price
     assert main(["estimate", str(tmp_path / "m.h5"), "--out", str(tmp_path / "est")]) == 0
     out = capsys.readouterr().out
     assert "truncates" in out and "priced as hls4ml builds it" in out
+
+
+def _unit_kernel_model():
+    """Ternary and binary kernels, as AutoQKeras' search writes them: c1 binary() and d3 ternary()
+    (QKeras makes both alpha='auto_po2', a power-of-two scale per output hls4ml factors out), d2
+    binary(alpha=1) with a fused relu, out ternary(alpha=1). A convolution names its product in its
+    dense mult_config, where the project reader must find it."""
+    import tensorflow as tf
+    from qkeras import QActivation, QConv2D, QDense, binary, quantized_bits, quantized_relu, ternary
+
+    x = inp = tf.keras.Input((6, 6, 2), name="img")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+    x = QConv2D(4, 3, kernel_quantizer=binary(), bias_quantizer=quantized_bits(8, 2, alpha=1), name="c1")(x)
+    x = QActivation(quantized_relu(6, 2), name="r1")(x)
+    x = tf.keras.layers.Flatten(name="f")(x)
+    x = QDense(6, kernel_quantizer=binary(alpha=1), bias_quantizer=quantized_bits(6, 2, alpha=1),
+               activation=quantized_relu(6, 3), name="d2")(x)
+    x = QDense(5, kernel_quantizer=ternary(), bias_quantizer=quantized_bits(6, 2, alpha=1), name="d3")(x)
+    x = QActivation(quantized_relu(6, 3), name="r3")(x)
+    model = tf.keras.Model(inp, QDense(3, kernel_quantizer=ternary(alpha=1), bias_quantizer=quantized_bits(6, 2, alpha=1),
+                                       name="out")(x))
+    _spread(model, 3)
+    return model
+
+
+@pytest.mark.parametrize("io_type, options", [("io_parallel", ()), ("io_stream", ()),
+                                              ("io_parallel", ("--strategy", "Resource", "--reuse-factor", "2"))])
+def test_ternary_and_binary_kernels_are_bit_exact_and_priced_without_multipliers(tmp_path, capsys, io_type, options):
+    """hls4ml keeps ternary weights as ap_int<2> (weight_ternary) and binary ones as ap_uint<1>
+    with -1 stored as 0 (weight_binary); the project reader must read those back as -1/+1 for the
+    project's estimate to equal the model's."""
+    est = _prove_and_price(tmp_path, capsys, _unit_kernel_model(), _rows(40, (6, 6, 2)), io_type,
+                           {"c1_alpha": 4 * 4 * 4, "d2": 6, "d3_alpha": 5, "out": 3}, options)
+    params = (tmp_path / "o" / "hls_project" / "firmware" / "parameters.h").read_text()
+    products = re.findall(r"nnet::product::(\w+)<", params)
+    assert products.count("weight_ternary") == 2 and products.count("weight_binary") == 2, products
+    layers = est["layers"]
+    assert all(layers[name]["DSP"] == 0 for name in ("c1", "d2", "d3", "out"))  # negations and wires, no multipliers
+
+
+@pytest.mark.parametrize("quantizer, layer_kind, words", [
+    ("ternary(alpha='auto')", "QDense", ("ternary with alpha='auto'", "alpha=1")),
+    ("binary(use_01=True)", "QDense", ("use_01", "-1 and +1")),
+    ("binary(alpha=1)", "QDepthwiseConv2D", ("binary in a QDepthwiseConv2D depthwise", "QDense, QConv1D or QConv2D")),
+])
+def test_ternary_and_binary_kernels_hls4ml_cannot_match_are_refused_by_name(tmp_path, capsys, quantizer, layer_kind, words):
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, QDepthwiseConv2D, binary, quantized_bits, ternary  # noqa: F401 (eval)
+
+    q = eval(quantizer)  # noqa: S307 - the parametrized quantizer
+    if layer_kind == "QDense":
+        x = inp = tf.keras.Input((8,), name="x")
+        x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+        x = QDense(4, kernel_quantizer=q, bias_quantizer=quantized_bits(6, 0, alpha=1), name="d")(x)
+    else:
+        x = inp = tf.keras.Input((4, 4, 2), name="x")
+        x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+        x = QDepthwiseConv2D(3, depthwise_quantizer=q, bias_quantizer=quantized_bits(6, 0, alpha=1), name="d")(x)
+    np.save(tmp_path / "X.npy", _rows(4, tuple(inp.shape[1:])))
+    assert_verify_refused(tf.keras.Model(inp, x), tmp_path, capsys, "'d'", *words)
