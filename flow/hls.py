@@ -237,7 +237,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             kind = twins[kind]
         fixed = float_precision if float_layer else None
         if kind in MERGE_KINDS:
-            current = _merge_node(layer, kind, [out_type[s] for s in srcs], nodes, design_layers, where=where)
+            current = _merge_node(layer, kind, [out_type[s] for s in srcs], nodes, design_layers, where=where,
+                                  fixed=float_precision if float_model else None)
             continue
         if kind == "QDense":
             if len(layer.input_shape) > 4:
@@ -807,9 +808,11 @@ def _topology(model, *, where: str) -> tuple[dict[str, list[str]], str]:
     return inbound, outs[0][0] if outs else model.layers[-1].name
 
 
-def _merge_node(layer, kind: str, in_types: list[FixedType], nodes: list, design_layers: list, *, where: str) -> FixedType:
+def _merge_node(layer, kind: str, in_types: list[FixedType], nodes: list, design_layers: list, *, where: str,
+                fixed: FixedType | None = None) -> FixedType:
     """A Keras merge as hls4ml's merge node, its result typed to hold the exact value (hls4ml
-    computes it at full precision, then casts to the result type)."""
+    computes it at full precision, then casts to the result type); `fixed`: a float model's, which
+    config_from_keras_model(granularity='model') gives the model-wide precision."""
     op = MERGE_KINDS[kind]
     shapes = [tuple(s[1:]) for s in layer.input_shape]
     if len(in_types) != 2:
@@ -818,7 +821,7 @@ def _merge_node(layer, kind: str, in_types: list[FixedType], nodes: list, design
     if op != "concatenate" and shapes[0] != shapes[1]:
         raise ModelError(f"{kind} of shapes {shapes[0]} and {shapes[1]} (broadcasting) is not supported", where=where,
                          fix="give both inputs the same shape")
-    result = merge_result_type(op, in_types[0], in_types[1])
+    result = fixed or merge_result_type(op, in_types[0], in_types[1])
     nodes.append(NodePrecision(layer.name, layer.name, result, function="merge", op=op))
     n1, n2 = (int(np.prod(s)) for s in shapes)
     design_layers.append(MergeDesign(layer.name, op, n1, n2, in_types[0], in_types[1], result,  # type: ignore[arg-type]

@@ -75,6 +75,15 @@ def _model(kind: str):
         x = L.ELU(0.7, name="elu2")(x)
         x = L.Flatten(name="f")(x)
         out = L.Dense(3, name="out")(x)
+    elif kind == "merges":  # a skip connection and a concatenation: hls4ml types both at the model precision
+        x = inp = tf.keras.Input((8, 8, 2), name="img")
+        x = L.Conv2D(4, 3, activation="relu", name="c1")(x)
+        skip = L.Conv2D(4, 1, name="skip")(x)
+        x = L.Add(name="add")([x, skip])
+        side = L.Conv2D(2, 1, name="side")(x)
+        x = L.Concatenate(name="cat")([x, side])
+        x = L.Flatten(name="f")(x)
+        out = L.Dense(3, name="out")(x)
     elif kind == "conv_leaky":
         x = inp = tf.keras.Input((8, 8, 2), name="img")
         x = L.Conv2D(4, 3, name="c1")(x)
@@ -102,7 +111,7 @@ def _model(kind: str):
 
 
 @pytest.mark.parametrize("kind", ["conv_bn", "separable", "average", "conv1d_mlp", "activations", "conv_leaky", "more_activations",
-                                  "conv_prelu"])
+                                  "conv_prelu", "merges"])
 def test_float_model_estimate_equals_the_estimate_of_the_project_hls4ml_writes(tmp_path, kind):
     import hls4ml
 
@@ -113,7 +122,7 @@ def test_float_model_estimate_equals_the_estimate_of_the_project_hls4ml_writes(t
     for io_type, strategy, rf in SETTINGS:
         if kind == "separable" and strategy == "Resource":
             continue  # hls4ml's depthwise convolution asserts for Resource (refused by name elsewhere)
-        if kind == "conv1d_mlp" and strategy == "Resource":
+        if kind in ("conv1d_mlp", "merges") and strategy == "Resource":
             continue  # the 1x1 convolution at Resource RF > 1 does not build in hls4ml 1.3.0 (refused by name elsewhere)
         est = estimate_model(model_path=path, out_dir=None,
                              hls_options={"io_type": io_type, "strategy": strategy, "reuse_factor": rf})
