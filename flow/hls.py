@@ -244,13 +244,6 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             if len(layer.input_shape) > 4:
                 raise ModelError(f"QDense on a {len(layer.input_shape) - 1}-D input {layer.input_shape} is not supported",
                                  where=where, fix="put a Flatten() or Reshape() before it")
-            if len(layer.input_shape) > 2 and hls_cfg.strategy.lower() == "resource" and rf(layer.name) > 1:
-                # hls4ml makes it a 1x1 convolution, with the 1x1 convolution's defect (_check_conv):
-                # its C-simulation aborts on an assertion in nnet_conv1d_resource.h
-                raise ModelError(f"a QDense on a {len(layer.input_shape) - 1}-D input (a 1x1 convolution in hls4ml) with "
-                                 f"strategy {hls_cfg.strategy} and reuse factor {rf(layer.name)} is converted by hls4ml "
-                                 "1.3.0 into C++ that does not build or aborts", where=where,
-                                 fix="use strategy Latency (any reuse factor) or reuse factor 1 for it")
             W, b = weights[layer.name]
             W, b, alpha, alpha_bias = _factor_alpha(layer, W, b, fixed=fixed, exact=not estimate_only, where=where,
                                                     warnings=warnings)
@@ -258,7 +251,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                                                 po2_scale=_has_po2(layer), exact=not estimate_only)
         elif kind in CONV_KINDS:
             W, b = weights[layer.name]
-            _check_conv(layer, strategy=hls_cfg.strategy, reuse_factor=rf(layer.name), where=where)
+            _check_conv(layer, where=where)
             W, b, alpha, alpha_bias = _factor_alpha(layer, W, b, fixed=fixed, exact=not estimate_only, where=where,
                                                     warnings=warnings)
             # every output is a sum over one receptive field: the kernel as a (k*k*C_in, C_out) matrix
@@ -305,7 +298,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             continue
         if kind in DEPTHWISE_KINDS:
             _check_depthwise(layer, strategy=hls_cfg.strategy, where=where)
-            _check_conv(layer, strategy=hls_cfg.strategy, reuse_factor=rf(layer.name), where=where)
+            _check_conv(layer, where=where)
             act_kind, act_q = _act_function(layer)
             acc = _depthwise_nodes(layer, current, weights, nodes, design_layers, rf(layer.name), linear=act_kind == "linear",
                                    where=where, warnings=warnings, fixed=fixed)
@@ -318,6 +311,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             lrf = rf(layer.name)
             if hls_cfg.strategy.lower() == "resource" and lrf > 1:
                 lrf = _resource_reuse_factor(layer.name, *W.reshape(-1, W.shape[-1]).shape, lrf, warnings)
+                if hls_cfg.io_type == "io_parallel" and (kind in CONV_KINDS or len(layer.input_shape) > 2):
+                    _check_conv_resource(layer, W.reshape(-1, W.shape[-1]).shape[0], lrf, where=where)
             if kind in CONV_KINDS:
                 function = "conv"
                 design_layers.append(_conv_design(layer, W.reshape(-1, W.shape[-1]), b, current, w_t, b_t, acc, lrf))
@@ -683,16 +678,25 @@ def _alpha_layer(layer, scale: np.ndarray, bias: np.ndarray, acc: FixedType, nod
     return result
 
 
-def _check_conv(layer, *, strategy: str, reuse_factor: int, where: str) -> None:
-    """What hls4ml's convolutions implement (and what hls4ml 1.3.0 converts into C++ that builds)."""
+def _check_conv_resource(layer, kernel_inputs: int, reuse_factor: int, *, where: str) -> None:
+    """hls4ml 1.3.0's io_parallel Resource convolution (conv_1d/2d_resource_cl, also what a 1x1
+    convolution and a Dense on a sequence become) asserts `reuse_factor <= filt_h * filt_w *
+    n_chan`, though hls4ml's own list of valid reuse factors goes past it: the C-simulation (and
+    the Python process running it) aborts. `reuse_factor` is the one hls4ml builds with."""
+    if reuse_factor <= kernel_inputs:
+        return
+    kind = type(layer).__name__
+    what = f"a {kind} on a {len(layer.input_shape) - 1}-D input (a 1x1 convolution in hls4ml)" if kind == "QDense" else f"a {kind}"
+    raise ModelError(f"{what} with strategy Resource, io_parallel and reuse factor {reuse_factor}, more than its "
+                     f"{kernel_inputs} kernel inputs (filter size x channels), is converted by hls4ml 1.3.0 into C++ "
+                     "that asserts RF <= FILT_SIZE * N_CHAN and aborts", where=where,
+                     fix=f"use a reuse factor of at most {kernel_inputs} for it (hls.per_layer_reuse or --reuse-factor), "
+                         "strategy Latency, or io_stream")
+
+
+def _check_conv(layer, *, where: str) -> None:
+    """What hls4ml's convolutions implement."""
     c = layer.get_config()
-    pointwise = all(int(k) == 1 for k in np.atleast_1d(c.get("kernel_size", 1)))
-    if pointwise and strategy.lower() == "resource" and reuse_factor > 1:
-        # hls4ml 1.3.0's OptimizePointwiseConv rebuilds the node and skips its reuse-factor check:
-        # the C++ names a dense_resource variant that does not exist or asserts at run time
-        raise ModelError(f"a 1x1 {type(layer).__name__} with strategy {strategy} and reuse factor {reuse_factor} is "
-                         "converted by hls4ml 1.3.0 into C++ that does not build or aborts", where=where,
-                         fix="use strategy Latency (any reuse factor) or reuse factor 1 for it, or a kernel larger than 1")
     if c.get("data_format", "channels_last") != "channels_last":
         raise ModelError(f"data_format {c.get('data_format')!r} is not supported", where=where, fix="use channels_last (the Keras default)")
     if c.get("padding") not in ("valid", "same"):

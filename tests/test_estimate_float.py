@@ -122,8 +122,6 @@ def test_float_model_estimate_equals_the_estimate_of_the_project_hls4ml_writes(t
     for io_type, strategy, rf in SETTINGS:
         if kind == "separable" and strategy == "Resource":
             continue  # hls4ml's depthwise convolution asserts for Resource (refused by name elsewhere)
-        if kind in ("conv1d_mlp", "merges") and strategy == "Resource":
-            continue  # the 1x1 convolution at Resource RF > 1 does not build in hls4ml 1.3.0 (refused by name elsewhere)
         est = estimate_model(model_path=path, out_dir=None,
                              hls_options={"io_type": io_type, "strategy": strategy, "reuse_factor": rf})
         cfg = hls4ml.utils.config_from_keras_model(model, granularity="model", default_precision="ap_fixed<16,6>")

@@ -205,12 +205,15 @@ def test_what_hls4ml_convolutions_do_not_implement_is_refused_by_name(tmp_path, 
 
 
 def test_what_hls4ml_1_3_0_builds_wrongly_is_refused_before_compiling():
-    """hls4ml 1.3.0 defects the flow steers around by name (found by C-simulating them: a 1x1
-    convolution, or a QDense on a sequence, with Resource and a reuse factor names a dense_resource
-    variant that does not exist or asserts; io_stream pooling with strides != pool size asserts
-    in nnet_pooling_stream.h and aborts the Python process)."""
+    """hls4ml 1.3.0 defects the flow steers around by name (found by C-simulating them): its
+    io_parallel Resource convolution asserts reuse factor <= filter size x channels, though its own
+    list of valid reuse factors goes past that (a 1x1 convolution and a QDense on a sequence, which
+    hls4ml makes one, hit it soonest); io_stream pooling with strides != pool size asserts in
+    nnet_pooling_stream.h. Both abort the Python process running the C-simulation. Each refused
+    case below aborted with the check removed; each accepted one is bit-exact (measured
+    2026-11-24)."""
     import tensorflow as tf
-    from qkeras import QConv2D, quantized_bits
+    from qkeras import QConv1D, QConv2D, QDense, quantized_bits
 
     from flow.config import HlsConfig
     from flow.errors import ModelError
@@ -219,24 +222,28 @@ def test_what_hls4ml_1_3_0_builds_wrongly_is_refused_before_compiling():
     q = quantized_bits(6, 0, alpha=1)
     inp = tf.keras.Input((6, 6, 2), name="x_in")
     pointwise = tf.keras.Model(inp, QConv2D(3, 1, kernel_quantizer=q, bias_quantizer=q, name="pw")(inp))
-    with pytest.raises(ModelError, match="1x1 QConv2D with strategy Resource and reuse factor 2"):
-        plan_model(pointwise, hls_cfg=HlsConfig(strategy="Resource", reuse_factor=2))
-    for ok in (HlsConfig(strategy="Resource"), HlsConfig(reuse_factor=2)):  # both build and are exact
+    # reuse factor 6, valid for hls4ml's 2 x 3 kernel, is more than its 2 inputs
+    with pytest.raises(ModelError, match="QConv2D with strategy Resource, io_parallel and reuse factor 6, more than its 2 "
+                                         "kernel inputs"):
+        plan_model(pointwise, hls_cfg=HlsConfig(strategy="Resource", reuse_factor=6))
+    for ok in (HlsConfig(strategy="Resource", reuse_factor=2), HlsConfig(reuse_factor=6),
+               HlsConfig(strategy="Resource", reuse_factor=6, io_type="io_stream")):
         plan_model(pointwise, hls_cfg=ok)
+    seq = tf.keras.Input((10, 1), name="x_in")
+    taps = tf.keras.Model(seq, QConv1D(2, 3, kernel_quantizer=q, bias_quantizer=q, name="c")(seq))  # not only 1x1
+    with pytest.raises(ModelError, match="reuse factor 6, more than its 3 kernel inputs"):
+        plan_model(taps, hls_cfg=HlsConfig(strategy="Resource", reuse_factor=6))
+    plan_model(taps, hls_cfg=HlsConfig(strategy="Resource", reuse_factor=3))
     pooled = tf.keras.Model(inp, tf.keras.layers.MaxPooling2D(2, strides=1, name="p")(
         QConv2D(3, 2, kernel_quantizer=q, bias_quantizer=q, name="c")(inp)))
     with pytest.raises(ModelError, match=r"io_stream 2-D pooling with strides \(1, 1\) != pool_size \(2, 2\)"):
         plan_model(pooled, hls_cfg=HlsConfig(io_type="io_stream"))
     plan_model(pooled, hls_cfg=HlsConfig())  # io_parallel implements it
-    # a QDense on a sequence is a 1x1 convolution to hls4ml, with the same defect (its C-simulation
-    # aborted on an assertion in nnet_conv1d_resource.h)
-    from qkeras import QDense
-
     seq = tf.keras.Input((8, 3), name="x_in")
     per_position = tf.keras.Model(seq, QDense(4, kernel_quantizer=q, bias_quantizer=q, name="phi")(seq))
-    with pytest.raises(ModelError, match="QDense on a 2-D input .* strategy Resource and reuse factor 2"):
-        plan_model(per_position, hls_cfg=HlsConfig(strategy="Resource", reuse_factor=2))
-    for ok in (HlsConfig(strategy="Resource"), HlsConfig(reuse_factor=2)):
+    with pytest.raises(ModelError, match="QDense on a 2-D input .* reuse factor 6, more than its 3 kernel inputs"):
+        plan_model(per_position, hls_cfg=HlsConfig(strategy="Resource", reuse_factor=6))
+    for ok in (HlsConfig(strategy="Resource", reuse_factor=2), HlsConfig(reuse_factor=6)):
         plan_model(per_position, hls_cfg=ok)
 
 
