@@ -326,13 +326,14 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             else:
                 function = "dense"
                 design_layers.append(DenseDesign(layer.name, W, b, current, w_t, b_t, acc, acc, reuse_factor=lrf))
-            if _native_kernel(layer, where=where) == "binary":
+            native = _native_kernel(layer, where=where)
+            if native == "binary":
                 # hls4ml stores -1 as 0 and counts those as its n_zeros (its multiplier_limit)
                 design_layers[-1].n_zeros = int(np.sum(W < 0))
             # a fused activation is split by hls4ml into '<name>_<activation>': Keras' output is then that node's
             # (a quantized_po2, ternary or binary kernel keeps hls4ml's own weight type: no weight precision)
             nodes.append(NodePrecision(layer.name, layer.name if act_kind == "linear" and alpha is None else None, acc,
-                                       None if _native_kernel(layer, where=where) else w_t, b_t, acc, function, part=part,
+                                       None if native else w_t, b_t, acc, function, part=part,
                                        source=layer.name if part else None, reuse=lrf,
                                        scale=None if alpha is None else alpha.scale))
             if alpha is not None:

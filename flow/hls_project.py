@@ -293,9 +293,9 @@ def _weights(proj: HlsProject, fw: Path, cfg: dict[str, str], var: str, n: int, 
     if cfg.get(f"type:{key}", "").strip() in proj.exponent_types:
         values = _read_exponent_values(fw, var, n)
         return values, exact_type(values)
-    # a convolution names its product in the dense config it computes with (its mult_config)
-    mult_cfg = proj.configs.get(cfg.get("type:mult_config", "").strip(), {})
-    product = cfg.get("product", mult_cfg.get("product", "mult")) if key == "weight_t" else "mult"
+    product = "mult"
+    if key == "weight_t":  # a convolution names its product in the dense config it computes with (its mult_config)
+        product = cfg.get("product") or proj.configs.get(cfg.get("type:mult_config", "").strip(), {}).get("product", "mult")
     if product in ("both_binary", "data_binary"):
         raise ModelError(f"binary (1-bit, XNOR) layer input ({product}) is not modelled", where=f"{fw}: weights '{var}'",
                          fix="the estimator prices binary and ternary weights on fixed-point inputs only")
