@@ -683,6 +683,25 @@ def _weight_layer(d: DenseDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
     return _dense_latency(d, ctx)
 
 
+#: Vitis HLS, io_stream line-buffer layers: the pixel loop's interval for pooling, whose window
+#: loads wait for the line-buffer shift's state (HLS 200-880; 2 in all three Vitis pooling reports)
+VITIS_POOL_ITEM_II = 2
+
+
+def _vitis_window_interval(ii_item: int, kernel_cycles: int) -> int:
+    """Pixel interval of a Vitis HLS io_stream 2-D convolution, Latency strategy.
+
+    hls4ml keeps the window in static registers that `shift_line_buffer` (its own module: it
+    carries a PIPELINE pragma) writes and the kernel (`dense_latency`, another module) reads;
+    Vitis HLS does not overlap one pixel's kernel with the next pixel's shift ("Unable to enforce
+    a carried dependence constraint" between the two calls, HLS 200-880), so a pixel takes the
+    shift's state plus the kernel's states, its `kernel_cycles` (output registered): read off two
+    public Vitis 2023.2/2024.2 projects' schedules, 3, 3 and 6 cycles a pixel for kernels of 2, 2
+    and 4 states (5 in the caller's schedule). Vivado HLS overlaps them (one pixel a cycle at 5 ns
+    in the SVHN and MNIST reports). The 1-D shift is inlined; no Vitis report of it was read."""
+    return max(ii_item, kernel_cycles + 1)
+
+
 def _conv(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
     """hls4ml's convolution: its per-position dense kernel, priced from the real weights as a dense
     layer, plus how the positions reach it.
@@ -723,6 +742,8 @@ def _conv(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
             # the reports' pixel interval is what the sharing needs: products per multiplier
             # (MNIST CNN at RF 16: 16 and 12-13 cycles a pixel, not 16 and 16)
             ii_item = max(1, int(k.detail.get("products_per_multiplier", 1))) if rf > 1 else 1
+            if ctx.backend == "vitis" and c.filt_height > 1:
+                ii_item = _vitis_window_interval(ii_item, int(k.latency_cycles or 0))
         detail["stream"] = {"items_in": items, "items_out": c.positions, "window_items": window_items,
                             "last_window_items": last_items, "ii_per_item": ii_item, "depth": depth}
         return LayerEstimate(c.name, "conv", LUT=lut, FF=ff, DSP=k.DSP, BRAM_18K=k.BRAM_18K,
@@ -787,8 +808,9 @@ def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
     io_parallel (pooling1d/2d_cl): every window at once in one function pipelined at II = reuse
     factor, its outputs registered; the maximum is hls4ml's max(), a chain of compare-selects.
     io_stream (pooling2d_buffer_cl / pooling1d_buffer_cl): line buffers and window registers as a
-    convolution's, one `reduce` tree per channel, one pixel a cycle; a global pooling keeps a
-    running maximum or sum per channel.
+    convolution's, one `reduce` tree per channel, one pixel a cycle (two on Vitis HLS, whose
+    window loads wait for the line-buffer shift, see `_vitis_window_interval`); a global pooling
+    keeps a running maximum or sum per channel.
     """
     x_w = p.input_type.width
     w = (p.accum_type or p.input_type).width  # the window is cast to accum_t, compared there
@@ -827,10 +849,14 @@ def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
         lut = p.n_chan * ((k - 1) * lut_max2 + lut_div) + _shift_register_lut(p.in_width, x_w, (p.pool_height - 1) * p.n_chan)
         lut += STREAM_COUNTER_LUT
         ff = float(k * p.n_chan * x_w + p.n_chan * r_w + STREAM_COUNTER_FF)
+        ii_item = 1
+        if ctx.backend == "vitis" and p.pool_height > 1:
+            # the window loads wait for the shift's state (see _vitis_window_interval)
+            ii_item, depth = VITIS_POOL_ITEM_II, depth + 1
         detail["stream"] = {"items_in": items, "items_out": p.positions, "window_items": window_items,
-                            "last_window_items": last_items, "ii_per_item": 1, "depth": depth}
-        return LayerEstimate(p.name, "pool", LUT=lut, FF=ff, DSP=0, BRAM_18K=0, latency_cycles=items - 1 + depth,
-                             ii=items, detail=detail)
+                            "last_window_items": last_items, "ii_per_item": ii_item, "depth": depth}
+        return LayerEstimate(p.name, "pool", LUT=lut, FF=ff, DSP=0, BRAM_18K=0,
+                             latency_cycles=(items - 1) * ii_item + depth, ii=items * ii_item, detail=detail)
     n_out = p.positions * p.n_chan
     rf = max(1, int(p.reuse_factor))
     lut = n_out * ((k - 1) * lut_max2 + lut_div + _mux_lut(rf, w)) / rf  # a reuse factor selects among rf inputs
