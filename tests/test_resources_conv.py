@@ -96,6 +96,31 @@ def test_io_stream_takes_one_pixel_per_reuse_factor_cycles():
     assert _layer(_design([_conv(h=10, w=10, rf=4)], "io_stream"), "c").detail["stream"]["ii_per_item"] == 1
 
 
+def test_vitis_streams_a_2d_window_at_the_kernels_cycles_plus_the_shift():
+    """Vitis HLS does not overlap one pixel's kernel with the next pixel's line-buffer shift (the
+    carried dependence its schedules report, HLS 200-880): a 2-D convolution takes the kernel's
+    cycles plus one a pixel, a 2-D pooling two; Vivado HLS one, and the 1-D shift (inlined) one."""
+    conv = _conv(h=10, w=10)
+    vivado = _layer(_design([conv], "io_stream"), "c")
+    vitis = _layer(_design([conv], "io_stream", backend="vitis"), "c")
+    kernel = vitis.detail["kernel"]["latency_cycles"]
+    assert kernel >= 1 and vitis.detail["stream"]["ii_per_item"] == kernel + 1 and vitis.ii == 100 * (kernel + 1)
+    assert vivado.detail["stream"]["ii_per_item"] == 1 and vivado.ii == 100
+    # the per-pixel interval is the layer's whole latency, not one extra cycle
+    assert vitis.latency_cycles - vivado.latency_cycles == 99 * kernel
+    # a 1 x k kernel (filt_height 1) shifts no line buffer: one pixel a cycle on Vitis too
+    row = ConvDesign("r", conv.weights[: 3 * 2], conv.bias, X8, W6, W6, conv.accum_type, conv.result_type,
+                     in_height=10, in_width=10, n_chan=2, filt_height=1, filt_width=3, out_height=10, out_width=8)
+    assert _layer(_design([row], "io_stream", backend="vitis"), "r").detail["stream"]["ii_per_item"] == 1
+    pool = PoolDesign("p", FixedType(6, 2, False), 10, 10, 4, 2, 2, 2, 2, 5, 5)
+    p_vivado = _layer(_design([pool], "io_stream"), "p")
+    p_vitis = _layer(_design([pool], "io_stream", backend="vitis"), "p")
+    assert p_vivado.detail["stream"]["ii_per_item"] == 1 and p_vivado.ii == 100
+    assert p_vitis.detail["stream"]["ii_per_item"] == 2 and p_vitis.ii == 200
+    # io_parallel is untouched by it
+    assert _layer(_design([conv], backend="vitis"), "c").ii == _layer(_design([conv]), "c").ii
+
+
 def test_io_stream_layers_overlap_and_flat_layers_add_up():
     c1 = _conv("c1", h=12, w=12, c=1, k=3, f=4)
     relu = ActivationDesign("r1", "relu", 10 * 10 * 4, c1.accum_type, FixedType(6, 2, False), positions=100)
@@ -193,7 +218,7 @@ def test_an_unknown_conv_strategy_is_refused_by_name():
 
 
 def test_published_cnn_projects_are_read_and_priced_completely():
-    """The five published CNN projects in bench/published_cnn (firmware as their authors committed
+    """The seven published CNN projects in bench/published_cnn (firmware as their authors committed
     it, a few files reconstructed and marked so): every layer is priced, and on the MNIST
     CNN the streamed conv/relu/pool layers take exactly the cycles their report's instances do
     (784 pixels + 3, 676 + 2, ...: one pixel a cycle plus the kernel and the stream reads/writes)."""
@@ -204,7 +229,8 @@ def test_published_cnn_projects_are_read_and_priced_completely():
 
     root = Path(__file__).resolve().parents[1] / "bench" / "published_cnn"
     rows = [r for r in json.loads((root / "published.json").read_text())["rows"] if r.get("project") and not r.get("unseen")]
-    assert {r["id"] for r in rows} == {"mnist_rf1", "mnist_re16", "mnist_r16", "cnnkdd", "ece226_conv1d"}
+    assert {r["id"] for r in rows} == {"mnist_rf1", "mnist_re16", "mnist_r16", "cnnkdd", "ece226_conv1d",
+                                       "kojos_cnn_vitis", "lenet5_q8_vitis"}
     for row in rows:
         est = estimate(design_from_project(root / row["project"], part=row["part"], clock_period_ns=row["clock_period_ns"]))
         assert est.total["complete"], (row["id"], est.warnings)
@@ -220,6 +246,16 @@ def test_published_cnn_projects_are_read_and_priced_completely():
                 name = "layer" + inst["instance"].split("config")[-1].split("_")[0]
                 if inst["instance"].startswith(("conv_2d_cl", "relu", "pooling2d_cl")):
                     assert layers[name].latency_cycles == inst["latency_max"], (name, inst)
+        if row["id"].endswith("_vitis"):
+            # Vitis HLS: two cycles a pixel for every 2-D pooling (latency/interval 75/72, 1155/1155,
+            # 131/131 in the reports), and the first conv of kojos (kernel of 2 cycles) 3 a pixel, as its report's 194/192
+            layers = {layer.name: layer for layer in est.layers}
+            for inst in row["per_instance"]:
+                layer = layers["layer" + inst["instance"].split("config")[-1].split("_")[0]]
+                if inst["instance"].startswith("pooling2d_cl"):
+                    assert abs(layer.latency_cycles - inst["latency_max"]) <= 1 and abs(layer.ii - inst["interval_max"]) <= 3
+                if row["id"] == "kojos_cnn_vitis" and inst["instance"].startswith("conv_2d_cl"):
+                    assert (layer.latency_cycles, layer.ii) == (inst["latency_max"], inst["interval_max"])
 
 
 def test_the_tutorial_svhn_cnn_streams_at_one_pixel_a_cycle():
