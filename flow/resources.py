@@ -742,8 +742,11 @@ def _conv(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
             # the reports' pixel interval is what the sharing needs: products per multiplier
             # (MNIST CNN at RF 16: 16 and 12-13 cycles a pixel, not 16 and 16)
             ii_item = max(1, int(k.detail.get("products_per_multiplier", 1))) if rf > 1 else 1
-            if ctx.backend == "vitis" and c.filt_height > 1:
-                ii_item = _vitis_window_interval(ii_item, int(k.latency_cycles or 0))
+            if ctx.backend == "vitis":
+                # Vitis's templates put `PIPELINE II=reuse_factor` on the pixel loop itself
+                ii_item = max(ii_item, rf)
+                if c.filt_height > 1:
+                    ii_item = _vitis_window_interval(ii_item, int(k.latency_cycles or 0))
         detail["stream"] = {"items_in": items, "items_out": c.positions, "window_items": window_items,
                             "last_window_items": last_items, "ii_per_item": ii_item, "depth": depth}
         return LayerEstimate(c.name, "conv", LUT=lut, FF=ff, DSP=k.DSP, BRAM_18K=k.BRAM_18K,

@@ -106,12 +106,18 @@ def test_vitis_streams_a_2d_window_at_the_kernels_cycles_plus_the_shift():
     kernel = vitis.detail["kernel"]["latency_cycles"]
     assert kernel >= 1 and vitis.detail["stream"]["ii_per_item"] == kernel + 1 and vitis.ii == 100 * (kernel + 1)
     assert vivado.detail["stream"]["ii_per_item"] == 1 and vivado.ii == 100
-    # the per-pixel interval is the layer's whole latency, not one extra cycle
+    # each of the 99 pixels before the last waits for the kernel
     assert vitis.latency_cycles - vivado.latency_cycles == 99 * kernel
     # a 1 x k kernel (filt_height 1) shifts no line buffer: one pixel a cycle on Vitis too
     row = ConvDesign("r", conv.weights[: 3 * 2], conv.bias, X8, W6, W6, conv.accum_type, conv.result_type,
                      in_height=10, in_width=10, n_chan=2, filt_height=1, filt_width=3, out_height=10, out_width=8)
     assert _layer(_design([row], "io_stream", backend="vitis"), "r").detail["stream"]["ii_per_item"] == 1
+    # Vitis's templates pipeline the pixel loop at II = reuse factor, even where the narrow
+    # products are not shared (Vivado's pragma sits in an `if`: one pixel a cycle there, above)
+    row4 = ConvDesign("r", row.weights, row.bias, X8, W6, W6, row.accum_type, row.result_type, reuse_factor=4,
+                      in_height=10, in_width=10, n_chan=2, filt_height=1, filt_width=3, out_height=10, out_width=8)
+    assert _layer(_design([row4], "io_stream", backend="vitis"), "r").detail["stream"]["ii_per_item"] == 4
+    assert _layer(_design([row4], "io_stream"), "r").detail["stream"]["ii_per_item"] == 1
     pool = PoolDesign("p", FixedType(6, 2, False), 10, 10, 4, 2, 2, 2, 2, 5, 5)
     p_vivado = _layer(_design([pool], "io_stream"), "p")
     p_vitis = _layer(_design([pool], "io_stream", backend="vitis"), "p")
