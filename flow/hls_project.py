@@ -75,6 +75,9 @@ class HlsProject:
     element_quantizers: dict[str, list[FixedType | None]] = field(default_factory=dict)
     #: hls4ml's power-of-two weight types, `typedef struct NAME {ap_uint<1> sign; ap_int<N> weight; } NAME;`
     exponent_types: set[str] = field(default_factory=set)
+    #: hls4ml 1.x dispatches a dense kernel through a `using kernel = nnet::DenseLatency<...>` alias
+    #: in its config struct; older templates (0.8 and before) call dense_latency directly
+    kernel_alias: bool = False
 
     def variable(self, name: str) -> str:
         """The array a name stands for, through in-place reshapes (`auto& b = a;` names `a` anew)."""
@@ -164,6 +167,7 @@ def parse_project(path: str | Path) -> HlsProject:
             proj.types[name] = ty.strip()
     proj.exponent_types = {name for name, body in _TYPEDEF_STRUCT_RE.findall(defines)
                            if re.search(r"\bsign\s*;", body) and re.search(r"\bweight\s*;", body)}
+    proj.kernel_alias = bool(re.search(r"\busing\s+kernel\s*=", params))
     for name, base, body in _STRUCT_RE.findall(params):
         cfg = {"_base": base}
         for k, v in _CONST_RE.findall(body):
@@ -583,7 +587,11 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         io_type=io,
         strategy="Resource" if strat_set == {"resource"} else "Latency",
         extra={"layer_strategy": strategies, "softmax_implementation": softmax_impl or SOFTMAX_IMPLEMENTATIONS[0],
-               "source": f"hls4ml project {proj.path}"},
+               "source": f"hls4ml project {proj.path}",
+               # templates older than 1.x (no `kernel` alias where a dense kernel is configured); the
+               # project does not record which version, and the estimate only needs "before 1.0"
+               **({} if proj.kernel_alias or not any(c.get("_base", "").endswith("dense_config")
+                                                     for c in proj.configs.values()) else {"hls4ml_version": "0.8"})},
         inputs=branch_inputs([layer.name for layer in layers], reads),  # a chain needs no entry
     )
 

@@ -298,6 +298,8 @@ class _Ctx:
     legacy_weights: bool = False
     #: fraction of the period HLS keeps out of scheduling (the design's clock uncertainty)
     uncertainty: float = CLOCK_UNCERTAINTY
+    #: hls4ml 1.x templates (a dense kernel called through its config's `kernel` alias)
+    templates_1x: bool = True
 
     @property
     def t_eff(self) -> float:
@@ -697,8 +699,10 @@ def _vitis_window_interval(ii_item: int, kernel_cycles: int) -> int:
     a carried dependence constraint" between the two calls, HLS 200-880), so a pixel takes the
     shift's state plus the kernel's states, its `kernel_cycles` (output registered): read off two
     public Vitis 2023.2/2024.2 projects' schedules, 3, 3 and 6 cycles a pixel for kernels of 2, 2
-    and 4 states (5 in the caller's schedule). Vivado HLS overlaps them (one pixel a cycle at 5 ns
-    in the SVHN and MNIST reports). The 1-D shift is inlined; no Vitis report of it was read."""
+    and 4 states (5 in the caller's schedule), both hls4ml 1.0. Vivado HLS overlaps them (one pixel
+    a cycle at 5 ns in the SVHN and MNIST reports), and so does Vitis HLS 2022.1 on a project of
+    hls4ml's older templates (a public AlexNet, read blind: 1160 cycles for 1156 pixels), so the rule
+    holds for 1.x templates only. The 1-D shift is inlined; no Vitis report of it was read."""
     return max(ii_item, kernel_cycles + 1)
 
 
@@ -742,8 +746,8 @@ def _conv(c: ConvDesign, strategy: str, ctx: _Ctx) -> LayerEstimate:
             # the reports' pixel interval is what the sharing needs: products per multiplier
             # (MNIST CNN at RF 16: 16 and 12-13 cycles a pixel, not 16 and 16)
             ii_item = max(1, int(k.detail.get("products_per_multiplier", 1))) if rf > 1 else 1
-            if ctx.backend == "vitis":
-                # Vitis's templates put `PIPELINE II=reuse_factor` on the pixel loop itself
+            if ctx.backend == "vitis" and ctx.templates_1x:
+                # hls4ml 1.x's Vitis templates put `PIPELINE II=reuse_factor` on the pixel loop itself
                 ii_item = max(ii_item, rf)
                 if c.filt_height > 1:
                     ii_item = _vitis_window_interval(ii_item, int(k.latency_cycles or 0))
@@ -853,7 +857,7 @@ def _pool(p: PoolDesign, ctx: _Ctx) -> LayerEstimate:
         lut += STREAM_COUNTER_LUT
         ff = float(k * p.n_chan * x_w + p.n_chan * r_w + STREAM_COUNTER_FF)
         ii_item = 1
-        if ctx.backend == "vitis" and p.pool_height > 1:
+        if ctx.backend == "vitis" and ctx.templates_1x and p.pool_height > 1:
             # the window loads wait for the shift's state (see _vitis_window_interval)
             ii_item, depth = VITIS_POOL_ITEM_II, depth + 1
         detail["stream"] = {"items_in": items, "items_out": p.positions, "window_items": window_items,
@@ -1139,6 +1143,7 @@ def estimate(design: Design) -> ResourceEstimate:
     ctx = _Ctx(part, float(design.clock_period_ns), strategy, io, backend,
                softmax_impl=_norm(extra.get("softmax_implementation", SOFTMAX_IMPLEMENTATIONS[0])),
                legacy_weights=legacy_dense(extra.get("hls4ml_version")),
+               templates_1x=not _version_below(extra.get("hls4ml_version"), (1, 0)),
                uncertainty=clock_uncertainty_fraction(design.clock_uncertainty, float(design.clock_period_ns), backend))
     per_layer_strategy: dict = extra.get("layer_strategy", {})
 

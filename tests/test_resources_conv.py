@@ -125,6 +125,33 @@ def test_vitis_streams_a_2d_window_at_the_kernels_cycles_plus_the_shift():
     assert p_vitis.detail["stream"]["ii_per_item"] == 2 and p_vitis.ii == 200
     # io_parallel is untouched by it
     assert _layer(_design([conv], backend="vitis"), "c").ii == _layer(_design([conv]), "c").ii
+    # hls4ml's templates before 1.0 stream one pixel a cycle on Vitis too (a public AlexNet, Vitis 2022.1)
+    old = _design([conv, pool], "io_stream", backend="vitis", extra={"hls4ml_version": "0.8.1"})
+    assert [layer.detail["stream"]["ii_per_item"] for layer in estimate(old).layers] == [1, 1]
+
+
+def test_a_project_without_hls4ml_1x_kernel_aliases_is_read_as_older_templates(tmp_path):
+    """hls4ml 1.x writes `using kernel = nnet::DenseLatency<...>` into every dense config; a project
+    without it is older, and its Vitis line buffers are not held back by the shift (one pixel a cycle)."""
+    import shutil
+    from pathlib import Path
+
+    from flow.hls_project import design_from_project
+
+    src = Path(__file__).resolve().parents[1] / "bench" / "published_cnn" / "kojos_cnn_vitis"
+    new = design_from_project(src)
+    assert "hls4ml_version" not in new.extra
+    old_dir = tmp_path / "old"
+    shutil.copytree(src, old_dir)
+    params = old_dir / "firmware" / "parameters.h"
+    text = params.read_text()
+    cut = text.replace("template<class data_T, class res_T, class CONFIG_T>\n    using kernel", "//")
+    assert cut != text
+    params.write_text(cut)
+    old = design_from_project(old_dir)
+    assert old.extra["hls4ml_version"] == "0.8"
+    conv_new, conv_old = (next(layer for layer in estimate(d).layers if layer.kind == "conv") for d in (new, old))
+    assert conv_new.detail["stream"]["ii_per_item"] == 3 and conv_old.detail["stream"]["ii_per_item"] == 1
 
 
 def test_io_stream_layers_overlap_and_flat_layers_add_up():
