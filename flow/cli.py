@@ -42,7 +42,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 def _add_hls_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-type", help="declared input type, e.g. 'fixed<16,6>' (default: the model's first quantizer, else fixed<16,6>)")
-    p.add_argument("--backend", default=None, choices=["Vivado", "Vitis"], help="default Vivado")
+    p.add_argument("--backend", default=None, choices=["Vivado", "Vitis"],
+                   help="default Vivado; for an hls4ml project: its own (this only where the project does not name one)")
     p.add_argument("--part", default=None, help=f"FPGA part (default {DEFAULT_PART}; for an hls4ml project: the project's own)")
     p.add_argument("--clock-period", type=float, default=None, help="ns (default 5; for an hls4ml project: the project's own)")
     p.add_argument("--clock-uncertainty", default=None,
@@ -177,16 +178,17 @@ def cmd_estimate(args) -> int:
 
         # a project carries its own strategy, reuse factors, io type, backend and types in firmware/
         ignored = [HLS_OPTIONS[field] for field, value in _hls_options(args).items()
-                   if field not in ("part", "clock_period_ns", "clock_uncertainty") and value is not None]
+                   if field not in ("part", "clock_period_ns", "clock_uncertainty", "backend") and value is not None]
         if args.input_type is not None:
             ignored.append("--input-type")
         if ignored:
             raise ConfigError(f"{', '.join(ignored)} cannot change an existing hls4ml project: its settings are read from its "
                               "firmware/", where=args.model,
-                              fix="leave them out (only --part, --clock-period and --clock-uncertainty apply to a project), "
+                              fix="leave them out (only --part, --clock-period, --clock-uncertainty and, for a project "
+                                  "that does not name its backend, --backend apply to a project), "
                                   "or regenerate the project with hls4ml using those settings")
         result = estimate_project(project_dir=Path(args.model), out_dir=out, part=args.part, clock_period_ns=args.clock_period,
-                                  clock_uncertainty=args.clock_uncertainty)
+                                  clock_uncertainty=args.clock_uncertainty, backend=args.backend)
     else:
         result = estimate_model(model_path=Path(args.model), out_dir=out, input_type=args.input_type, hls_options=_hls_options(args))
     t = result["total"]

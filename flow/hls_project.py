@@ -20,7 +20,7 @@ import numpy as np
 from flow.design import (HLS4ML_DEFAULT_CLOCK_NS, SOFTMAX_IMPLEMENTATIONS, ActivationDesign, ConvDesign, DenseDesign, Design,
                          FixedType, MergeDesign, PoolDesign, ResizeDesign, UnmodelledDesign, branch_inputs, depthwise_matrix,
                          exact_type, normalize_dense, parse_ap_type, quantize_to)
-from flow.errors import ModelError
+from flow.errors import ConfigError, ModelError
 
 _TYPEDEF_STRUCT_RE = re.compile(r"typedef\s+struct\s+(\w+)\s*\{([^}]*)\}")
 _DEFINE_RE = re.compile(r"^\s*#define\s+(\w+)\s+(.+?)\s*$", re.M)
@@ -66,6 +66,9 @@ class HlsProject:
     part: str | None = None
     clock_period_ns: float | None = None
     backend: str = "Vivado"
+    #: the file (and how) that named the backend; None when nothing in the project does and
+    #: "Vivado" is only the default
+    backend_source: str | None = None
     clock_uncertainty: str | None = None  # hls4ml's ClockUncertainty, when the project records it
     #: `auto& layer12_out = layer11_out;`: hls4ml's in-place reshapes (Flatten, Reshape in io_parallel)
     aliases: dict[str, str] = field(default_factory=dict)
@@ -214,11 +217,15 @@ def _top_source(fw: Path) -> Path:
 
 def _read_part_and_clock(proj: HlsProject) -> None:
     """Part and clock from project.tcl (what build_prj.tcl sources, so what the vendor tool uses),
-    else hls4ml_config.yml, build_prj.tcl or vivado_synth.tcl; the first that has a value wins. The
-    backend from hls4ml_config.yml, else project.tcl."""
+    else hls4ml_config.yml, build_prj.tcl or vivado_synth.tcl, else any other Tcl script beside
+    firmware/ (a hand-written `run_csynth.tcl`); the first that has a value wins. The backend from
+    hls4ml_config.yml, else project.tcl; failing both, a script that opens its solution with
+    `-flow_target` (an option only Vitis HLS has) names Vitis."""
     root = proj.path
-    backend_found = False
-    for name in ("project.tcl", "hls4ml_config.yml", "build_prj.tcl", "vivado_synth.tcl"):
+    known = ("project.tcl", "hls4ml_config.yml", "build_prj.tcl", "vivado_synth.tcl")
+    others = sorted(f.name for f in root.glob("*.tcl") if f.name not in known)
+    flow_target = None
+    for name in (*known, *others):
         f = root / name
         if not f.is_file():
             continue
@@ -233,13 +240,19 @@ def _read_part_and_clock(proj: HlsProject) -> None:
             proj.clock_period_ns = float(m.group(1))
         # the yml names hls4ml's backend exactly (VivadoAccelerator, Quartus, ...); project.tcl's
         # `set backend` (the last one wins in Tcl) serves when there is no yml
-        found = re.findall(r"^\s*Backend\s*:\s*(\w+)", t, re.M) or re.findall(r"^\s*set\s+backend\s+\"?(\w+)", t, re.M)
-        if found and (name == "hls4ml_config.yml" or not backend_found):
-            proj.backend, backend_found = found[-1], True
+        if name in known[:2]:
+            found = re.findall(r"^\s*Backend\s*:\s*(\w+)", t, re.M) or re.findall(r"^\s*set\s+backend\s+\"?(\w+)", t, re.M)
+            if found and (name == "hls4ml_config.yml" or proj.backend_source is None):
+                proj.backend, proj.backend_source = found[-1], name
+        if flow_target is None and re.search(r"^\s*open_solution\b[^\n]*-flow_target\b", t, re.M):
+            flow_target = name
         m = (re.search(r"^\s*ClockUncertainty\s*:\s*['\"]?([\d.]+\s*%?)", t, re.M)
-             or re.search(r"set\s+clock_uncertainty\s+\{?([\d.]+\s*%?)", t))
+             or re.search(r"set\s+clock_uncertainty\s+\{?([\d.]+\s*%?)", t)
+             or re.search(r"set_clock_uncertainty\s+\{?([\d.]+\s*%?)", t))
         if m and proj.clock_uncertainty is None:
-            proj.clock_uncertainty = m.group(1).replace(" ", "")
+            proj.clock_uncertainty = re.sub(r"\s+", "", m.group(1))
+    if proj.backend_source is None and flow_target is not None:
+        proj.backend, proj.backend_source = "Vitis", f"{flow_target} (open_solution -flow_target: a Vitis HLS option)"
 
 
 # --------------------------------------------------------------------------------------------
@@ -358,9 +371,21 @@ def _read_values(fw: Path, var: str, n: int) -> np.ndarray:
 # Project -> Design
 # --------------------------------------------------------------------------------------------
 def design_from_project(path: str | Path, *, part: str | None = None, clock_period_ns: float | None = None,
-                        clock_uncertainty: str | None = None) -> Design:
-    """The Design an hls4ml project implements: layer order, precisions, reuse, weights."""
+                        clock_uncertainty: str | None = None, backend: str | None = None) -> Design:
+    """The Design an hls4ml project implements: layer order, precisions, reuse, weights.
+
+    `backend` (Vivado or Vitis) is for a project that does not name its own (hand-written build
+    scripts); it may not contradict one that does.
+    """
     proj = parse_project(path)
+    if backend is not None:
+        stated = proj.backend.lower().replace("accelerator", "")
+        if proj.backend_source is not None and stated != backend.lower():
+            raise ConfigError(f"--backend {backend} contradicts the project, built with {proj.backend} "
+                              f"(named in {proj.backend_source})", where="--backend",
+                              fix="leave --backend out: the project names its own backend")
+        if proj.backend_source is None:
+            proj.backend, proj.backend_source = backend, "--backend"
     fw = proj.firmware
     layers: list = []
     strategies: dict[str, str] = {}
@@ -587,7 +612,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         io_type=io,
         strategy="Resource" if strat_set == {"resource"} else "Latency",
         extra={"layer_strategy": strategies, "softmax_implementation": softmax_impl or SOFTMAX_IMPLEMENTATIONS[0],
-               "source": f"hls4ml project {proj.path}",
+               "source": f"hls4ml project {proj.path}", "backend_source": proj.backend_source,
                # templates older than 1.x (no `kernel` alias where a dense kernel is configured); the
                # project does not record which version, and the estimate only needs "before 1.0"
                **({} if proj.kernel_alias or not any(c.get("_base", "").endswith("dense_config")

@@ -172,11 +172,13 @@ def estimate_model(*, model_path: Path, out_dir: Path | None, input_type: str | 
 
 
 def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | None = None,
-                     clock_period_ns: float | None = None, clock_uncertainty: str | None = None) -> dict:
+                     clock_period_ns: float | None = None, clock_uncertainty: str | None = None,
+                     backend: str | None = None) -> dict:
     """Resource estimate of an existing hls4ml project directory, from its firmware (weights included).
 
-    Part and clock come from the project (hls4ml_config.yml / project.tcl / build_prj.tcl)
-    unless given. No TensorFlow, no hls4ml, no compile.
+    Part, clock and backend come from the project (hls4ml_config.yml / project.tcl / build_prj.tcl)
+    unless given; `backend` only for a project that does not name its own. No TensorFlow, no
+    hls4ml, no compile.
     """
     from flow.hls_project import design_from_project
     from flow.parts import board_part, lookup_part
@@ -189,8 +191,14 @@ def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | Non
         lookup_part(part)
     if out_dir is not None:
         check_writable(out_dir, what="--out")
-    design = design_from_project(project_dir, part=part, clock_period_ns=clock_period_ns, clock_uncertainty=clock_uncertainty)
-    return _estimate_and_write(design, out_dir)
+    design = design_from_project(project_dir, part=part, clock_period_ns=clock_period_ns, clock_uncertainty=clock_uncertainty,
+                                 backend=backend)
+    notes = []
+    if design.extra.get("backend_source") is None:
+        # Vitis HLS schedules and sizes differently (clock uncertainty, LUT counts, DSP mapping)
+        notes.append("the project does not name its backend (no hls4ml_config.yml or project.tcl saying so): priced "
+                     "as Vivado HLS; pass --backend Vitis if it is built with Vitis HLS")
+    return _estimate_and_write(design, out_dir, notes)
 
 
 def _estimate_and_write(design, out_dir: Path | None, notes: list[str] | None = None) -> dict:

@@ -104,9 +104,9 @@ def test_missing_weights_named(tiny_run, tmp_path):
         design_from_project(prj)
 
 
-def test_type_resolution_and_legacy_layout(tmp_path):
-    """An hls4ml 0.5-style project: model_default_t aliases, weights only as .txt, build_prj.tcl part."""
-    fw = tmp_path / "old" / "firmware"
+def _old_project(root: Path) -> Path:
+    """A two-layer hls4ml 0.5-style project (no hls4ml_config.yml, no project.tcl) under `root`."""
+    fw = root / "firmware"
     (fw / "weights").mkdir(parents=True)
     (fw / "defines.h").write_text("#define N_INPUT_1_1 3\n#define N_LAYER_2 2\ntypedef ap_fixed<16,6> model_default_t;\n"
                                   "typedef model_default_t input_t;\ntypedef model_default_t layer2_t;\ntypedef ap_fixed<16,6> result_t;\n")
@@ -121,6 +121,12 @@ def test_type_resolution_and_legacy_layout(tmp_path):
         "    nnet::softmax<layer2_t, result_t, softmax_config3>(layer2_out, out);\n}\n")
     (fw / "weights" / "w2.txt").write_text("0.5, -0.25, 0.0, 0.0001, -0.0001, 1.0")
     (fw / "weights" / "b2.txt").write_text("0, 0.125")
+    return root
+
+
+def test_type_resolution_and_legacy_layout(tmp_path):
+    """An hls4ml 0.5-style project: model_default_t aliases, weights only as .txt, build_prj.tcl part."""
+    _old_project(tmp_path / "old")
     (tmp_path / "old" / "build_prj.tcl").write_text("set_part {xcku115-flvb2104-2-i}\ncreate_clock -period 5 -name default\n")
     d = design_from_project(tmp_path / "old")
     dense = d.layers[0]
@@ -134,6 +140,40 @@ def test_type_resolution_and_legacy_layout(tmp_path):
     assert estimate(d).total["complete"]
     proj = parse_project(tmp_path / "old")
     assert resolve_type(proj, "layer2_t") == FixedType(16, 6)
+
+
+def test_a_project_that_does_not_name_its_backend(tmp_path, capsys):
+    """Hand-written build scripts: part and clock are read from any Tcl script beside firmware/, a
+    script that opens its solution with `-flow_target` (only Vitis HLS has it) names Vitis, and
+    `--backend` may name it where nothing in the project does -- never against the project."""
+    bare = _old_project(tmp_path / "bare")
+    (bare / "run_csynth.tcl").write_text("open_project -reset myproject_prj\nopen_solution -reset solution1\n"
+                                         "set_part {xc7z020clg400-1}\ncreate_clock -period 10 -name default\n"
+                                         "set_clock_uncertainty 1.5\ncsynth_design\n")
+    d = design_from_project(bare)
+    assert (d.part, d.clock_period_ns, d.clock_uncertainty, d.backend) == ("xc7z020clg400-1", 10.0, "1.5", "Vivado")
+    assert d.extra["backend_source"] is None
+    assert main(["estimate", str(bare), "--out", str(tmp_path / "e0")]) == 0
+    assert "does not name its backend" in capsys.readouterr().out
+    vivado = estimate(d).total
+
+    assert main(["estimate", str(bare), "--backend", "Vitis", "--out", str(tmp_path / "e1")]) == 0
+    out = capsys.readouterr().out
+    assert "does not name its backend" not in out
+    given = json.loads((tmp_path / "e1" / "resources.json").read_text())
+    assert given["backend"] == "Vitis"
+
+    vitis = _old_project(tmp_path / "vitis")
+    (vitis / "run_csynth.tcl").write_text((bare / "run_csynth.tcl").read_text().replace(
+        "open_solution -reset solution1", "open_solution -reset solution1 -flow_target vivado"))
+    dv = design_from_project(vitis)
+    assert dv.backend == "Vitis" and "run_csynth.tcl" in dv.extra["backend_source"]
+    # read from the script or given on the command line, the same design is priced the same way
+    assert estimate(dv).total == given["total"] != vivado
+    assert main(["estimate", str(vitis), "--backend", "Vivado"]) == 1
+    err = capsys.readouterr().err
+    assert "contradicts" in err and "run_csynth.tcl" in err and "Fix:" in err
+    assert main(["estimate", str(vitis), "--backend", "Vitis"]) == 0  # agreeing is not an error
 
 
 def test_quantize_to_rounding_and_wrap():
