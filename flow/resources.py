@@ -43,13 +43,20 @@ CLOCK_UNCERTAINTY = 0.125
 CLOCK_UNCERTAINTY_VITIS = 0.27
 #: HLS maps a product to a DSP48 only when the data operand is at least DSP_MIN_BITS wide and
 #: the (constant) weight operand at least DSP_MIN_WEIGHT_BITS; narrower products become LUT logic.
-#: For non-constant weights (Resource strategy) both thresholds are DSP_MIN_BITS (~10 bits, the
-#: value quoted in the hls4ml community). For constants, 6 bits is calibrated on the 16-bit row of
+#: For constants, 6 bits is calibrated on the 16-bit row of
 #: Fahim et al. 2021 Table 1 (1852 DSPs for 4256 products) and then reproduces the 14-bit and
 #: 6-bit rows within their errors in docs/resources.md (a 16-bit x 6-bit constant product still
 #: lands in a DSP: the 6-bit QAT model keeps ~33 DSPs in its 16-bit-input first layer).
 DSP_MIN_BITS = 10
 DSP_MIN_WEIGHT_BITS = 6
+#: A product of two variables (Resource strategy: the weight is read from a ROM, HLS cannot fold
+#: it) goes to a DSP48 once both operands are at least this wide. Read off three public Resource-
+#: strategy CNNs on 7-series parts, first estimated blind with the community's ~10-bit figure
+#: (docs/resources.md): their reports put exactly one DSP per multiplier of the block
+#: (n_in*n_out/RF) for 6-bit x 6-bit products (yvsim001 MNIST QCNN, Vitis HLS 2022.2:
+#: 4/32/128/20; DeepPiCar, Vitis HLS 2024.2: 1/4), and Vivado HLS 2019.1 names its cores
+#: `mul_mul_16s_6s` (DSP) but `mul_14s_5s` (fabric) in kendermag's CNN.
+DSP_MIN_VARIABLE_BITS = 6
 #: Vitis HLS keeps a constant product in LUTs while it is at most two shifted adds: a constant
 #: with >= 3 canonical-signed-digit terms goes to a DSP (when the data operand is >= DSP_MIN_BITS).
 #: Set on the real firmware weights of repo_nrp_u250 (per layer 742/1120/621/122 vs 719/1097/614/122
@@ -608,7 +615,12 @@ def _dense_resource(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     n_w = d.n_in * d.n_out
     block = math.ceil(n_w / rf)
     x_bits, w_bits, acc_w = d.input_type.width, d.weight_type.width, d.accum_type.width
-    use_dsp = x_bits >= DSP_MIN_BITS and w_bits >= DSP_MIN_BITS
+    # hls4ml builds QKeras' power-of-two, ternary and binary kernels as shift/negation products
+    # (weight_exponential, weight_ternary, weight_binary), never a multiplier
+    nzc = _weight_codes(d)
+    nzc = nzc[nzc != 0]
+    shifts = nzc.size > 0 and bool(np.all(_odd_part(nzc) == 1))
+    use_dsp = not shifts and min(x_bits, w_bits) >= DSP_MIN_VARIABLE_BITS
     dsp = block * dsp_per_product(x_bits, w_bits, ctx.part) if use_dsp else 0
     lut_mult = 0.0 if use_dsp else block * LUT_PER_PP_BIT * x_bits * w_bits
     # weight ROM: depth rf, width block*w_bits
@@ -1006,7 +1018,8 @@ def _merge(m: MergeDesign, ctx: _Ctx, slack: float) -> LayerEstimate:
     """hls4ml's two-input merges (nnet_merge.h), priced from their C++ (no published report checks
     them): an adder or subtractor per value (average: the same, its halving is wiring), a compare
     and a select for maximum/minimum, a product of two variables (a DSP when both operands are at
-    least DSP_MIN_BITS wide, else LUT partial products), and a concatenate is wiring. Chained into
+    least DSP_MIN_VARIABLE_BITS wide, as a Resource-strategy product, else LUT partial products),
+    and a concatenate is wiring. Chained into
     the cycle its inputs arrive in when the slack allows, like an activation."""
     n, wo = m.n, m.result_type.width
     w1, w2 = m.input_type.width, m.input2_type.width
@@ -1015,7 +1028,7 @@ def _merge(m: MergeDesign, ctx: _Ctx, slack: float) -> LayerEstimate:
                              detail={"op": m.op, "chained": True, "slack_ns": slack})
     dsp = 0
     if m.op == "multiply":
-        if min(w1, w2) >= DSP_MIN_BITS:
+        if min(w1, w2) >= DSP_MIN_VARIABLE_BITS:
             dsp, lut, delay = n * dsp_per_product(w1, w2, ctx.part), 0.0, T_DSP_NS
         else:
             lut, delay = n * w1 * w2 * LUT_PER_PP_BIT, T_DSP_NS
