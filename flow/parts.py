@@ -103,17 +103,19 @@ def clock_uncertainty_share(value: object, period_ns: float) -> float | None:
     return share if 0.0 <= share < 1.0 else None
 
 
-#: Delay scale per family at the family's reference speed grade. Sources: DS923/DS925 (Virtex and
-#: Zynq UltraScale+ share one fabric: 1.0 at -2), DS892 (Kintex UltraScale -2), DS183/DS187
-#: (Virtex-7, Zynq-7000 at -1) switching characteristics: carry-chain and DSP48 M->P delays of a
-#: 7-series -1 device are ~1.8-2x those of an UltraScale+ -2 (HLS's own delay library is slower
-#: still: the 7-series value is checked on one calibration row, docs/resources.md); the others are
-#: read from the data sheets' ratios, not fitted.
-FAMILY_SPEED = {"Zynq UltraScale+": 1.0, "Kria K26 (Zynq UltraScale+)": 1.0, "Kintex UltraScale": 1.3, "Virtex-7": 1.5,
+#: Delay scale per family at the family's reference speed grade, as HLS's delay library has it.
+#: The data sheets (DS923/DS925: Virtex and Zynq UltraScale+ share one fabric, 1.0 at -2; DS892:
+#: Kintex UltraScale -2 ~1.3; DS183/DS187: Virtex-7 ~1.5 and Zynq-7000 ~2 at -1, carry-chain and
+#: DSP48 M->P delays) give the ratios; HLS's library for the older families is slower still, by a
+#: factor set per generation on one calibration row each (docs/resources.md): 7-series x2.25
+#: (MinhNguy3n part 1, xc7z020: 4.5 where the data sheet says 2), UltraScale x1.23 (Duchstf part 1,
+#: xcku115: 1.6, which gives its 2-cycle dense instances). Virtex-7/Kintex-7 take the 7-series
+#: factor on their data-sheet ratio (1.5 x 2.25 = 3.4).
+FAMILY_SPEED = {"Zynq UltraScale+": 1.0, "Kria K26 (Zynq UltraScale+)": 1.0, "Kintex UltraScale": 1.6, "Virtex-7": 3.4,
                 "Zynq-7000": 4.5, "Artix-7": 4.5,
                 # families known only by name pattern (below): the same fabric as a calibrated one
                 "Virtex UltraScale+": 1.0, "Kintex UltraScale+": 1.0, "Alveo (UltraScale+)": 1.0,
-                "Virtex UltraScale": 1.3, "Kintex-7": 1.5}
+                "Virtex UltraScale": 1.6, "Kintex-7": 3.4}
 #: Reference speed grade of each family's FAMILY_SPEED (7-series: -1; UltraScale/+: -2).
 _REF_GRADE_7SERIES, _REF_GRADE_US = 1, 2
 #: Delay ratio per speed grade step away from the reference (data sheets: one grade ~ 12-15 %).

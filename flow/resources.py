@@ -55,7 +55,8 @@ DSP_MIN_WEIGHT_BITS = 6
 #: (docs/resources.md): their reports put exactly one DSP per multiplier of the block
 #: (n_in*n_out/RF) for 6-bit x 6-bit products (yvsim001 MNIST QCNN, Vitis HLS 2022.2:
 #: 4/32/128/20; DeepPiCar, Vitis HLS 2024.2: 1/4), and Vivado HLS 2019.1 names its cores
-#: `mul_mul_16s_6s` (DSP) but `mul_14s_5s` (fabric) in kendermag's CNN.
+#: `mul_mul_16s_6s` (DSP) but `mul_14s_5s` (fabric) in kendermag's CNN. A fourth project, read
+#: blind after the change (PokerML, Vivado HLS 2019.2, xczu5ev), has the 8 and 1 DSPs it predicts.
 DSP_MIN_VARIABLE_BITS = 6
 #: Vitis HLS keeps a constant product in LUTs while it is at most two shifted adds: a constant
 #: with >= 3 canonical-signed-digit terms goes to a DSP (when the data operand is >= DSP_MIN_BITS).
