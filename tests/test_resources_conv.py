@@ -251,10 +251,12 @@ def test_an_unknown_conv_strategy_is_refused_by_name():
 
 
 def test_published_cnn_projects_are_read_and_priced_completely():
-    """The seven published CNN projects in bench/published_cnn (firmware as their authors committed
+    """The eight published CNN projects in bench/published_cnn (firmware as their authors committed
     it, a few files reconstructed and marked so): every layer is priced, and on the MNIST
     CNN the streamed conv/relu/pool layers take exactly the cycles their report's instances do
-    (784 pixels + 3, 676 + 2, ...: one pixel a cycle plus the kernel and the stream reads/writes)."""
+    (784 pixels + 3, 676 + 2, ...: one pixel a cycle plus the kernel and the stream reads/writes);
+    on the Resource-strategy CNN every conv and dense layer has its report's DSPs, one per
+    multiplier of the block, 6-bit x 6-bit products included (4/32/128/20)."""
     import json
     from pathlib import Path
 
@@ -263,7 +265,7 @@ def test_published_cnn_projects_are_read_and_priced_completely():
     root = Path(__file__).resolve().parents[1] / "bench" / "published_cnn"
     rows = [r for r in json.loads((root / "published.json").read_text())["rows"] if r.get("project") and not r.get("unseen")]
     assert {r["id"] for r in rows} == {"mnist_rf1", "mnist_re16", "mnist_r16", "cnnkdd", "ece226_conv1d",
-                                       "kojos_cnn_vitis", "lenet5_q8_vitis"}
+                                       "kojos_cnn_vitis", "lenet5_q8_vitis", "yvsim_qcnn_resource_z020"}
     for row in rows:
         est = estimate(design_from_project(root / row["project"], part=row["part"], clock_period_ns=row["clock_period_ns"]))
         assert est.total["complete"], (row["id"], est.warnings)
@@ -279,6 +281,13 @@ def test_published_cnn_projects_are_read_and_priced_completely():
                 name = "layer" + inst["instance"].split("config")[-1].split("_")[0]
                 if inst["instance"].startswith(("conv_2d_cl", "relu", "pooling2d_cl")):
                     assert layers[name].latency_cycles == inst["latency_max"], (name, inst)
+        if row["strategy"] == "Resource":
+            layers = {layer.name: layer for layer in est.layers}
+            weighted = [inst for inst in row["per_instance"] if inst["instance"].startswith(("conv_2d_cl", "dense"))]
+            assert len(weighted) == 4
+            for inst in weighted:
+                layer = layers["layer" + inst["instance"].split("config")[-1].split("_")[0]]
+                assert layer.DSP == inst["DSP"], (row["id"], inst["instance"], layer.DSP)
         if row["id"].endswith("_vitis"):
             # Vitis HLS: two cycles a pixel for every 2-D pooling (latency/interval 75/72, 1155/1155,
             # 131/131 in the reports), and the first conv of kojos (kernel of 2 cycles) 3 a pixel, as its report's 194/192
