@@ -50,14 +50,22 @@ CLOCK_UNCERTAINTY_VITIS = 0.27
 DSP_MIN_BITS = 10
 DSP_MIN_WEIGHT_BITS = 6
 #: A product of two variables (Resource strategy: the weight is read from a ROM, HLS cannot fold
-#: it) goes to a DSP48 once both operands are at least this wide. Read off three public Resource-
-#: strategy CNNs on 7-series parts, first estimated blind with the community's ~10-bit figure
+#: it) goes to a DSP48 once both operands are at least this wide as signed numbers (an unsigned
+#: operand takes one bit more) and the product is wider than 6 x 6 signed. Read off four public
+#: Resource-strategy CNNs, first estimated blind with the community's ~10-bit figure
 #: (docs/resources.md): their reports put exactly one DSP per multiplier of the block
-#: (n_in*n_out/RF) for 6-bit x 6-bit products (yvsim001 MNIST QCNN, Vitis HLS 2022.2:
-#: 4/32/128/20; DeepPiCar, Vitis HLS 2024.2: 1/4), and Vivado HLS 2019.1 names its cores
-#: `mul_mul_16s_6s` (DSP) but `mul_14s_5s` (fabric) in kendermag's CNN. A fourth project, read
-#: blind after the change (PokerML, Vivado HLS 2019.2, xczu5ev), has the 8 and 1 DSPs it predicts.
+#: (n_in*n_out/RF) for unsigned-6 x signed-6 products (yvsim001 MNIST QCNN, Vitis HLS 2022.2:
+#: 4/32/128/20; DeepPiCar, Vitis HLS 2024.2: 1/4) and for 16 x 6 (PokerML, Vivado HLS 2019.2, read
+#: blind after the 6-bit rule: 8 and 1), none for signed-6 x signed-6 (kendermag, Vivado HLS 2019.1:
+#: two such layers with 0 DSPs beside 4/40/60/120 for its 14- and 16-bit inputs; its cores are
+#: `mul_mul_16s_6s`, DSP, and `mul_14s_5s`, fabric).
 DSP_MIN_VARIABLE_BITS = 6
+
+
+def variable_product_in_dsp(a: FixedType, b: FixedType) -> bool:
+    """Whether HLS puts a product of two variables of these types in a DSP48 (DSP_MIN_VARIABLE_BITS)."""
+    sa, sb = sorted(t.width + (0 if t.signed else 1) for t in (a, b))
+    return sa >= DSP_MIN_VARIABLE_BITS and sb > DSP_MIN_VARIABLE_BITS
 #: Vitis HLS keeps a constant product in LUTs while it is at most two shifted adds: a constant
 #: with >= 3 canonical-signed-digit terms goes to a DSP (when the data operand is >= DSP_MIN_BITS).
 #: Set on the real firmware weights of repo_nrp_u250 (per layer 742/1120/621/122 vs 719/1097/614/122
@@ -621,7 +629,7 @@ def _dense_resource(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     nzc = _weight_codes(d)
     nzc = nzc[nzc != 0]
     shifts = nzc.size > 0 and bool(np.all(_odd_part(nzc) == 1))
-    use_dsp = not shifts and min(x_bits, w_bits) >= DSP_MIN_VARIABLE_BITS
+    use_dsp = not shifts and variable_product_in_dsp(d.input_type, d.weight_type)
     dsp = block * dsp_per_product(x_bits, w_bits, ctx.part) if use_dsp else 0
     lut_mult = 0.0 if use_dsp else block * LUT_PER_PP_BIT * x_bits * w_bits
     # weight ROM: depth rf, width block*w_bits
@@ -1018,8 +1026,8 @@ def _leaky_relu(a: ActivationDesign, ctx: _Ctx) -> LayerEstimate:
 def _merge(m: MergeDesign, ctx: _Ctx, slack: float) -> LayerEstimate:
     """hls4ml's two-input merges (nnet_merge.h), priced from their C++ (no published report checks
     them): an adder or subtractor per value (average: the same, its halving is wiring), a compare
-    and a select for maximum/minimum, a product of two variables (a DSP when both operands are at
-    least DSP_MIN_VARIABLE_BITS wide, as a Resource-strategy product, else LUT partial products),
+    and a select for maximum/minimum, a product of two variables (a DSP as a Resource-strategy
+    product would be, `variable_product_in_dsp`, else LUT partial products),
     and a concatenate is wiring. Chained into
     the cycle its inputs arrive in when the slack allows, like an activation."""
     n, wo = m.n, m.result_type.width
@@ -1029,7 +1037,7 @@ def _merge(m: MergeDesign, ctx: _Ctx, slack: float) -> LayerEstimate:
                              detail={"op": m.op, "chained": True, "slack_ns": slack})
     dsp = 0
     if m.op == "multiply":
-        if min(w1, w2) >= DSP_MIN_VARIABLE_BITS:
+        if variable_product_in_dsp(m.input_type, m.input2_type):
             dsp, lut, delay = n * dsp_per_product(w1, w2, ctx.part), 0.0, T_DSP_NS
         else:
             lut, delay = n * w1 * w2 * LUT_PER_PP_BIT, T_DSP_NS

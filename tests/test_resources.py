@@ -94,16 +94,19 @@ def test_reuse_factor_trades_dsps_for_latency_resource_strategy():
 
 def test_resource_products_of_six_bit_operands_use_a_dsp_each():
     """A Resource-strategy weight comes from a ROM, so its product is one of two variables: one
-    DSP48 per multiplier of the block (n_in*n_out/RF) once both operands are 6 bits wide (the
-    reports of three public Resource CNNs: 4/32/128/20 DSPs for 6-bit x 6-bit blocks), LUT logic
-    below that -- where a constant of the same width would stay in LUTs under Latency."""
+    DSP48 per multiplier of the block (n_in*n_out/RF) once both operands are 6 signed bits wide and
+    the product is wider than 6 x 6 signed (public Resource CNNs: 4/32/128/20 DSPs for unsigned-6 x
+    signed-6 blocks, none for signed-6 x signed-6 ones), LUT logic below that -- where a constant of
+    the same width would stay in LUTs under Latency."""
     rng = np.random.default_rng(3)
-    x6, w6, w5 = FixedType(6, 0, signed=False), FixedType(6, 1), FixedType(5, 1)
+    x6, s6, w6, w5 = FixedType(6, 0, signed=False), FixedType(6, 1), FixedType(6, 1), FixedType(5, 1)
     wq6 = np.clip(np.round(rng.uniform(-0.9, 0.9, (32, 32)) / w6.lsb) * w6.lsb, w6.min_value, w6.max_value)
     wq5 = np.clip(np.round(wq6 / w5.lsb) * w5.lsb, w5.min_value, w5.max_value)
     for part in ("xc7z020clg400-1", "xcvu13p-flga2577-2-e"):
         six = estimate(_design([_dense(wq6, x_t=x6, w_t=w6, rf=8)], strategy="Resource", part=part)).layers[0]
         assert six.DSP == 32 * 32 // 8 and six.detail["lut_mult"] == 0.0, part
+        signed = estimate(_design([_dense(wq6, x_t=s6, w_t=w6, rf=8)], strategy="Resource", part=part)).layers[0]
+        assert signed.DSP == 0 and signed.detail["lut_mult"] > 0, part
         five = estimate(_design([_dense(wq5, x_t=x6, w_t=w5, rf=8)], strategy="Resource", part=part)).layers[0]
         assert five.DSP == 0 and five.detail["lut_mult"] > 0, part
     latency = estimate(_design([_dense(wq6, x_t=x6, w_t=w6, rf=8)], part="xc7z020clg400-1")).layers[0]

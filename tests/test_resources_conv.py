@@ -256,7 +256,7 @@ def test_published_cnn_projects_are_read_and_priced_completely():
     CNN the streamed conv/relu/pool layers take exactly the cycles their report's instances do
     (784 pixels + 3, 676 + 2, ...: one pixel a cycle plus the kernel and the stream reads/writes);
     on the Resource-strategy CNN every conv and dense layer has its report's DSPs, one per
-    multiplier of the block, 6-bit x 6-bit products included (4/32/128/20)."""
+    multiplier of the block, unsigned-6 x signed-6 products included (4/32/128/20)."""
     import json
     from pathlib import Path
 

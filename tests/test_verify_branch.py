@@ -181,14 +181,16 @@ def test_a_concatenate_is_wiring_and_a_wide_multiply_uses_dsps():
     t = FixedType(12, 4)
     cat = MergeDesign("cat", "concatenate", 8, 8, t, t, t)
     mul = MergeDesign("mul", "multiply", 8, 8, t, t, FixedType(24, 8))
-    # a product of two variables is a DSP from 6-bit operands on (as a Resource-strategy product)
+    # a product of two variables is priced as a Resource-strategy one: a DSP from 7 x 6 signed bits on
+    seven = MergeDesign("mul", "multiply", 8, 8, FixedType(7, 2), FixedType(6, 2), FixedType(13, 4))
     six = MergeDesign("mul", "multiply", 8, 8, FixedType(6, 2), FixedType(6, 2), FixedType(12, 4))
-    narrow = MergeDesign("mul", "multiply", 8, 8, FixedType(5, 2), FixedType(6, 2), FixedType(11, 4))
+    narrow = MergeDesign("mul", "multiply", 8, 8, FixedType(5, 2), FixedType(9, 2), FixedType(14, 4))
     est = {m.name + str(m.input_type.width): estimate(Design("m", [m], t, 16, inputs={m.name: ["input", "input"]})).layers[0]
-           for m in (cat, mul, six, narrow)}
+           for m in (cat, mul, seven, six, narrow)}
     assert (est["cat12"].LUT, est["cat12"].DSP, est["cat12"].latency_cycles) == (0.0, 0, 0)
     assert est["mul12"].DSP == 8 and est["mul12"].LUT == 0
-    assert est["mul6"].DSP == 8 and est["mul6"].LUT == 0
+    assert est["mul7"].DSP == 8 and est["mul7"].LUT == 0
+    assert est["mul6"].DSP == 0 and est["mul6"].LUT > 0
     assert est["mul5"].DSP == 0 and est["mul5"].LUT > 0
 
 
