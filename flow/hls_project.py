@@ -222,7 +222,8 @@ def _read_part_and_clock(proj: HlsProject) -> None:
     hls4ml_config.yml, else project.tcl; failing both, a script that opens its solution with
     `-flow_target` (an option only Vitis HLS has) names Vitis."""
     root = proj.path
-    known = ("project.tcl", "hls4ml_config.yml", "build_prj.tcl", "vivado_synth.tcl")
+    backend_files = ("project.tcl", "hls4ml_config.yml")
+    known = (*backend_files, "build_prj.tcl", "vivado_synth.tcl")
     others = sorted(f.name for f in root.glob("*.tcl") if f.name not in known)
     flow_target = None
     for name in (*known, *others):
@@ -240,7 +241,7 @@ def _read_part_and_clock(proj: HlsProject) -> None:
             proj.clock_period_ns = float(m.group(1))
         # the yml names hls4ml's backend exactly (VivadoAccelerator, Quartus, ...); project.tcl's
         # `set backend` (the last one wins in Tcl) serves when there is no yml
-        if name in known[:2]:
+        if name in backend_files:
             found = re.findall(r"^\s*Backend\s*:\s*(\w+)", t, re.M) or re.findall(r"^\s*set\s+backend\s+\"?(\w+)", t, re.M)
             if found and (name == "hls4ml_config.yml" or proj.backend_source is None):
                 proj.backend, proj.backend_source = found[-1], name
@@ -379,13 +380,12 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
     """
     proj = parse_project(path)
     if backend is not None:
-        stated = proj.backend.lower().replace("accelerator", "")
-        if proj.backend_source is not None and stated != backend.lower():
+        if proj.backend_source is None:
+            proj.backend, proj.backend_source = backend, "--backend"
+        elif proj.backend.lower().replace("accelerator", "") != backend.lower():
             raise ConfigError(f"--backend {backend} contradicts the project, built with {proj.backend} "
                               f"(named in {proj.backend_source})", where="--backend",
                               fix="leave --backend out: the project names its own backend")
-        if proj.backend_source is None:
-            proj.backend, proj.backend_source = backend, "--backend"
     fw = proj.firmware
     layers: list = []
     strategies: dict[str, str] = {}
@@ -596,6 +596,9 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
                          where=str(proj.path), fix="pass --part")
     if final_clock is None:
         final_clock = HLS4ML_DEFAULT_CLOCK_NS
+    # templates older than 1.x (no `kernel` alias where a dense kernel is configured); the project
+    # does not record which version, and the estimate only needs "before 1.0"
+    older_templates = not proj.kernel_alias and any(c.get("_base", "").endswith("dense_config") for c in proj.configs.values())
     if proj.backend.lower() not in ("vivado", "vitis", "vivadoaccelerator"):
         raise ModelError(f"the project was written by hls4ml's {proj.backend} backend; the estimate models the AMD/Xilinx "
                          "HLS tools (Vivado, Vitis, VivadoAccelerator)", where=str(proj.path / "hls4ml_config.yml"),
@@ -613,10 +616,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         strategy="Resource" if strat_set == {"resource"} else "Latency",
         extra={"layer_strategy": strategies, "softmax_implementation": softmax_impl or SOFTMAX_IMPLEMENTATIONS[0],
                "source": f"hls4ml project {proj.path}", "backend_source": proj.backend_source,
-               # templates older than 1.x (no `kernel` alias where a dense kernel is configured); the
-               # project does not record which version, and the estimate only needs "before 1.0"
-               **({} if proj.kernel_alias or not any(c.get("_base", "").endswith("dense_config")
-                                                     for c in proj.configs.values()) else {"hls4ml_version": "0.8"})},
+               **({"hls4ml_version": "0.8"} if older_templates else {})},
         inputs=branch_inputs([layer.name for layer in layers], reads),  # a chain needs no entry
     )
 

@@ -61,11 +61,6 @@ DSP_MIN_WEIGHT_BITS = 6
 #: `mul_mul_16s_6s`, DSP, and `mul_14s_5s`, fabric).
 DSP_MIN_VARIABLE_BITS = 6
 
-
-def variable_product_in_dsp(a: FixedType, b: FixedType) -> bool:
-    """Whether HLS puts a product of two variables of these types in a DSP48 (DSP_MIN_VARIABLE_BITS)."""
-    sa, sb = sorted(t.width + (0 if t.signed else 1) for t in (a, b))
-    return sa >= DSP_MIN_VARIABLE_BITS and sb > DSP_MIN_VARIABLE_BITS
 #: Vitis HLS keeps a constant product in LUTs while it is at most two shifted adds: a constant
 #: with >= 3 canonical-signed-digit terms goes to a DSP (when the data operand is >= DSP_MIN_BITS).
 #: Set on the real firmware weights of repo_nrp_u250 (per layer 742/1120/621/122 vs 719/1097/614/122
@@ -241,6 +236,12 @@ def dsp_per_product(a_bits: int, b_bits: int, part: Part) -> int:
         return 1
     # split the wider operand into 'big'-1 (unsigned) chunks and the narrower into 'small'-1
     return math.ceil((a - 1) / (big - 1)) * math.ceil((b - 1) / (small - 1))
+
+
+def variable_product_in_dsp(a: FixedType, b: FixedType) -> bool:
+    """Whether HLS puts a product of two variables of these types in a DSP48 (DSP_MIN_VARIABLE_BITS)."""
+    sa, sb = sorted(t.width + (0 if t.signed else 1) for t in (a, b))
+    return sa >= DSP_MIN_VARIABLE_BITS and sb > DSP_MIN_VARIABLE_BITS
 
 
 def t_add_ns(width: int) -> float:
@@ -1027,9 +1028,8 @@ def _merge(m: MergeDesign, ctx: _Ctx, slack: float) -> LayerEstimate:
     """hls4ml's two-input merges (nnet_merge.h), priced from their C++ (no published report checks
     them): an adder or subtractor per value (average: the same, its halving is wiring), a compare
     and a select for maximum/minimum, a product of two variables (a DSP as a Resource-strategy
-    product would be, `variable_product_in_dsp`, else LUT partial products),
-    and a concatenate is wiring. Chained into
-    the cycle its inputs arrive in when the slack allows, like an activation."""
+    product would be, `variable_product_in_dsp`, else LUT partial products), and a concatenate is
+    wiring. Chained into the cycle its inputs arrive in when the slack allows, like an activation."""
     n, wo = m.n, m.result_type.width
     w1, w2 = m.input_type.width, m.input2_type.width
     if m.op == "concatenate":
