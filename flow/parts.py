@@ -3,8 +3,10 @@
 Numbers are the device totals from the AMD product tables / data sheets (DS890 UltraScale
 overview, DS923 Zynq UltraScale+, DS190 Zynq-7000, DS962 Alveo U250/U50/U280) and agree with the
 "Available" rows of Vivado HLS reports quoted in hls4ml issues (e.g. xc7vx690t: 2940 BRAM_18K,
-3600 DSP, 866400 FF, 433200 LUT in fastmachinelearning/hls4ml#84). BRAM is counted in 18 Kb halves
-(BRAM_18K), as the HLS reports do. An Alveo card lists the whole device (no shell deducted).
+3600 DSP, 866400 FF, 433200 LUT in fastmachinelearning/hls4ml#84). Three devices are taken from
+the "Available" row of a C-synthesis report committed with a public hls4ml project (`AVAILABLE_ROW_SOURCES`).
+BRAM is counted in 18 Kb halves (BRAM_18K), as the HLS reports do. An Alveo card lists the whole
+device (no shell deducted).
 """
 
 from __future__ import annotations
@@ -57,18 +59,33 @@ PARTS: dict[str, Part] = {
         Part("xcu200", "Alveo U200 (VU9P die)", 1_182_240, 2_364_480, 6_840, 4_320),
         Part("xcu280", "Alveo U280 (VU37P die)", 1_303_680, 2_607_360, 9_024, 4_032),
         Part("xcu50", "Alveo U50 (VU35P die)", 871_680, 1_743_360, 5_952, 2_688),
+        Part("xcu55c", "Alveo U55C (UltraScale+ HBM)", 1_303_680, 2_607_360, 9_024, 4_032),
         Part("xczu9eg", "Zynq UltraScale+", 274_080, 548_160, 2_520, 1_824),
         Part("xczu7ev", "Zynq UltraScale+", 230_400, 460_800, 1_728, 624),
         Part("xczu3eg", "Zynq UltraScale+", 70_560, 141_120, 360, 432),
+        Part("xczu5ev", "Zynq UltraScale+", 117_120, 234_240, 1_248, 288),
         Part("xck26", "Kria K26 (Zynq UltraScale+)", 117_120, 234_240, 1_248, 288),
         Part("xcku115", "Kintex UltraScale", 663_360, 1_326_720, 5_520, 4_320),
         Part("xc7vx690t", "Virtex-7", 433_200, 866_400, 3_600, 2_940, "DSP48E1"),
+        Part("xc7vx485t", "Virtex-7", 303_600, 607_200, 2_800, 2_060, "DSP48E1"),
         Part("xc7z020", "Zynq-7000", 53_200, 106_400, 220, 280, "DSP48E1"),
         Part("xc7z007s", "Zynq-7000", 14_400, 28_800, 66, 100, "DSP48E1"),
         Part("xc7a100t", "Artix-7", 63_400, 126_800, 240, 270, "DSP48E1"),
         Part("xc7a35t", "Artix-7", 20_800, 41_600, 90, 100, "DSP48E1"),
         Part("xc7a200t", "Artix-7", 134_600, 269_200, 740, 730, "DSP48E1"),
     ]
+}
+
+
+#: Where the totals of the devices not in the overview tables come from: the "Available" row
+#: (BRAM_18K, DSP, FF, LUT) of a committed C-synthesis report, repository @ commit, report path.
+AVAILABLE_ROW_SOURCES = {
+    "xcu55c": "kimhaneal11/hls4ml_practice @ b945f14, 01_SimpleFNN_RandomData/hls4ml_prj_u55c_new/"
+              "myproject_prj/solution1/syn/report/myproject_csynth.rpt (Vitis HLS 2022.1, xcu55c-fsvh2892-2L-e)",
+    "xczu5ev": "RishThakkar/PokerML @ 7c11472, projects/qat_hls4ml_prj_Suits/myproject_prj/solution1/syn/report/"
+               "myproject_csynth.rpt (Vivado HLS 2019.2, xczu5ev-sfvc784-2LV-e)",
+    "xc7vx485t": "freaksie/ML-on-Chip @ cd48be4, model_2/myproject_prj/myproject_prj/solution1/syn/report/"
+                 "myproject_csynth.rpt (Vivado HLS 2018.3, xc7vx485tffg1761-2)",
 }
 
 
@@ -112,7 +129,7 @@ def clock_uncertainty_share(value: object, period_ns: float) -> float | None:
 #: xcku115: 1.6, which gives its 2-cycle dense instances). Virtex-7/Kintex-7 take the 7-series
 #: factor on their data-sheet ratio (1.5 x 2.25 = 3.4).
 FAMILY_SPEED = {"Zynq UltraScale+": 1.0, "Kria K26 (Zynq UltraScale+)": 1.0, "Kintex UltraScale": 1.6, "Virtex-7": 3.4,
-                "Zynq-7000": 4.5, "Artix-7": 4.5,
+                "Zynq-7000": 4.5, "Artix-7": 4.5, "Alveo U55C (UltraScale+ HBM)": 1.0,
                 # families known only by name pattern (below): the same fabric as a calibrated one
                 "Virtex UltraScale+": 1.0, "Kintex UltraScale+": 1.0, "Alveo (UltraScale+)": 1.0,
                 "Virtex UltraScale": 1.6, "Kintex-7": 3.4}

@@ -389,6 +389,24 @@ def test_a_device_known_only_by_family_is_estimated_without_a_fit_check():
             lookup_part(bad)
 
 
+def test_parts_taken_from_report_available_rows_get_a_fit_check():
+    """xcu55c, xczu5ev and xc7vx485t (devices of projects read blind) have the totals their
+    committed reports print in the "Available" row (BRAM_18K, DSP, FF, LUT), so an estimate on
+    them reports utilization and fits, where the family pattern alone gave no fit check."""
+    from flow.parts import AVAILABLE_ROW_SOURCES
+
+    available = {"xcu55c-fsvh2892-2L-e": (4032, 9024, 2607360, 1303680),
+                 "xczu5ev-sfvc784-2LV-e": (288, 1248, 234240, 117120),
+                 "xc7vx485tffg1761-2": (2060, 2800, 607200, 303600)}
+    d = _dense(np.full((16, 4), 0.7333984375))
+    for part, (bram, dsp, ff, lut) in available.items():
+        p = lookup_part(part)
+        assert p.capacity_known and p.prefix in AVAILABLE_ROW_SOURCES
+        assert p.capacities() == {"LUT": lut, "FF": ff, "DSP": dsp, "BRAM_18K": bram}
+        est = estimate(_design([d], part=part))
+        assert est.fits is True and est.utilization_pct["LUT"] > 0
+
+
 def test_no_negative_cost_from_a_narrowing_relu_after_an_empty_layer():
     """An all-zero dense has no output register; a relu chained after it that narrows 16 -> 4 bits
     must not book a negative register saving (it did: total FF -15)."""
