@@ -423,6 +423,23 @@ def parse_ap_type(text: str) -> FixedType | None:
     return None
 
 
+def hls4ml_resource_reuse_factors(n_in: int, n_out: int) -> list[int]:
+    """The reuse factors hls4ml 1.3.0 accepts for a Resource-strategy n_in x n_out kernel
+    (FPGABackend._validate_reuse_factor): divisors of n_in*n_out, below n_in or a multiple of it,
+    and below n_in only when every multiplier serves whole outputs."""
+    total = n_in * n_out
+    divisors = sorted({d for i in range(1, math.isqrt(total) + 1) if total % i == 0 for d in (i, total // i)})
+    return [rf for rf in divisors
+            if (math.ceil(total / min(n_in, rf)) % n_out == 0 or rf >= n_in) and (rf % n_in == 0 or rf < n_in)]
+
+
+def closest_resource_reuse_factor(n_in: int, n_out: int, requested: int) -> int:
+    """The reuse factor hls4ml builds a Resource-strategy n_in x n_out kernel with: the request when
+    valid, else the closest valid one, ties to the smaller (FPGABackend.set_closest_reuse_factor)."""
+    valid = hls4ml_resource_reuse_factors(n_in, n_out)
+    return requested if requested in valid else min(valid, key=lambda rf: (abs(rf - requested), rf))
+
+
 def depthwise_matrix(kernel: np.ndarray) -> np.ndarray:
     """A depthwise kernel as a (k, C) matrix (window element i, channel c) turned into the (k*C, C)
     matrix of a regular convolution: row i*C + c (hls4ml's im2col order) feeds output c only, so

@@ -21,7 +21,8 @@ import numpy as np
 from flow.config import HlsConfig, Quantizer
 from flow.design import (HARD_ACTIVATIONS, HLS4ML_DEFAULT_PRECISION, LOOKUP_TABLE_ACTIVATIONS, TABLE_ACTIVATIONS, ActivationDesign, ConvDesign, DenseDesign, Design,
                          FixedType, MergeDesign, PoolDesign, ResizeDesign, accumulator_type, branch_inputs, depthwise_matrix,
-                         exact_type, log2_ceil, merge_result_type, normalize_dense, quantize_to)
+                         closest_resource_reuse_factor, exact_type, hls4ml_resource_reuse_factors, log2_ceil, merge_result_type,
+                         normalize_dense, quantize_to)
 from flow.errors import ModelError
 from flow.model import FOLDED_LAYERS, for_hls4ml
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
@@ -769,24 +770,14 @@ def _depthwise_nodes(layer, current: FixedType, weights: dict, nodes: list, desi
     return pw_acc
 
 
-def hls4ml_resource_reuse_factors(n_in: int, n_out: int) -> list[int]:
-    """The reuse factors hls4ml 1.3.0 accepts for a Resource-strategy n_in x n_out kernel
-    (FPGABackend._validate_reuse_factor): divisors of n_in*n_out, below n_in or a multiple of it,
-    and below n_in only when every multiplier serves whole outputs."""
-    total = n_in * n_out
-    divisors = sorted({d for i in range(1, math.isqrt(total) + 1) if total % i == 0 for d in (i, total // i)})
-    return [rf for rf in divisors
-            if (math.ceil(total / min(n_in, rf)) % n_out == 0 or rf >= n_in) and (rf % n_in == 0 or rf < n_in)]
-
-
 def _resource_reuse_factor(name: str, n_in: int, n_out: int, requested: int, warnings: list[str]) -> int:
     """The reuse factor hls4ml builds a Resource-strategy kernel with: the request when valid, else
     the closest valid one (ties to the smaller), which hls4ml substitutes with only a printed line.
     The flow writes that value into the project itself and says so."""
     valid = hls4ml_resource_reuse_factors(n_in, n_out)
-    if requested in valid:
+    built = closest_resource_reuse_factor(n_in, n_out, requested)
+    if built == requested:
         return requested
-    built = min(valid, key=lambda rf: (abs(rf - requested), rf))
     shown = ", ".join(map(str, valid[:12])) + (", ..." if len(valid) > 12 else "")
     warnings.append(f"layer {name!r}: reuse factor {requested} is not one hls4ml's Resource strategy builds for its "
                     f"{n_in} x {n_out} kernel, so hls4ml would use {built}, the closest valid one; the project and the "
