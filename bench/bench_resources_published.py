@@ -24,16 +24,21 @@ import numpy as np
 
 from flow.errors import ConfigError
 from flow.parts import lookup_part
-from flow.resources import compare_published, design_from_published, legacy_dense, load_published, median_abs_errors
+from flow.resources import (compare_published, design_from_published, legacy_dense, load_published, median_abs_errors,
+                            published_results)
 
 TARGETS = {"LUT": 25.0, "FF": 25.0, "DSP": 15.0, "latency_cycles": 2.0}
 METRICS = ("LUT", "FF", "DSP", "latency_cycles")
 
 
+def _group(row: dict) -> str:
+    return str(row.get("group") or "").strip().lower()
+
+
 def _medians(recs, rows, group=None):
     sel = [r for r in recs if "not_estimated" not in r and not rows[r["id"]].get("excluded")
-           and (group is None or rows[r["id"]].get("group") == group)]
-    return len(sel), median_abs_errors(sel)
+           and (group is None or _group(rows[r["id"]]) == group)]
+    return len(sel), median_abs_errors(sel), sel
 
 
 def _signature(obj: Any) -> Any:
@@ -61,6 +66,7 @@ def _indistinguishable_spread(rows: dict) -> None:
             continue
         try:
             d = design_from_published(row)
+            row = {**row, "results": published_results(row)}
         except (ConfigError, KeyError, TypeError, ValueError):  # unpriceable: reported above, not here
             continue
         d.extra = {**d.extra, "hls4ml_version": legacy_dense(d.extra.get("hls4ml_version"))}
@@ -76,6 +82,8 @@ def _indistinguishable_spread(rows: dict) -> None:
             d_ = np.abs(vals - med)
             dev[m] += list(d_ if m == "latency_cycles" else 100.0 * d_ / max(med, 1.0))
     n = sum(len(g) for g in dups)
+    if not any(dev.values()):
+        return
     print(f"\nspread of the published values among rows the estimator cannot tell apart ({len(dups)} groups, {n} rows;"
           "\n  different users, tool versions and, for tutorial forks, trained weights): |published - group median|, median / max")
     for m in METRICS:
@@ -89,12 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--table", default=None, help="a published-results JSON file (default: the repository's table)")
     ap.add_argument("--seeds", type=int, default=5, help="synthetic-weight seeds for the spread line (default 5)")
     args = ap.parse_args(argv)
+    if args.seeds < 1:
+        ap.error(f"--seeds {args.seeds}: give 1 or more")
     try:
         table = load_published(args.table) if args.table else load_published()
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    ids = [str(r.get("id", f"row{i}")) for i, r in enumerate(table)]
+    ids = [str(r["id"]) if r.get("id") is not None else f"#{i + 1} (no id)" for i, r in enumerate(table)]
     if len(set(ids)) != len(ids):
         print("error: row ids must be unique; repeated: " + ", ".join(sorted({i for i in ids if ids.count(i) > 1})), file=sys.stderr)
         return 1
@@ -112,25 +122,39 @@ def main(argv: list[str] | None = None) -> int:
             continue
         cells = " ".join(f"{str(r['published'][m]):>8}/{r['estimate'][m]:<8}" for m in METRICS)
         print(f"{r['id']:36s} {g:5s} {cells}")
+        for note in r.get("notes", []):
+            print(f"{'':36s}       note: {note}")
     groups = [("all included rows", None)] + [(f"{g} rows", g) for g in ("calibration", "holdout")
-                                              if any(row.get("group") == g for row in rows.values())]
+                                              if any(_group(row) == g for row in rows.values())]
     for label, group in groups:
-        n, med = _medians(recs, rows, group)
+        n, med, sel = _medians(recs, rows, group)
         print(f"\nmedian |error|, {label} (n={n}, seed 0):")
         for m, v in med.items():
             unit = "cycles" if m == "latency_cycles" else "%"
             status = "meets" if v <= TARGETS[m] else ("no rows" if v != v else "MISSES")
-            print(f"  {m:15s} {v:7.1f} {unit:6s} target <= {TARGETS[m]:g} -> {status}")
+            counted = sum(1 for r in sel if m in r["error_pct"] and np.isfinite(r["error_pct"][m]))
+            zero = [r["id"] for r in sel if m in r["error_pct"] and not np.isfinite(r["error_pct"][m])]
+            extra = f" (over {counted} rows" + (f"; no % error where 0 is published and the estimate is not: "
+                                                 f"{', '.join(zero)}" if zero else "") + ")" if 0 < counted != n else ""
+            print(f"  {m:15s} {v:7.1f} {unit:6s} target <= {TARGETS[m]:g} -> {status}{extra}")
+    other = sorted({_group(r) for r in rows.values() if _group(r) not in ("", "calibration", "holdout")})
+    if other:
+        print(f"\nnote: groups other than calibration/holdout count only in 'all included rows': {', '.join(other)}")
     excluded = [r for r in rows.values() if r.get("excluded")]
     if excluded:
-        print(f"\nexcluded from the medians ({len(excluded)}): " + ", ".join(r["id"] for r in excluded))
-        print(f"  reason: {excluded[0]['excluded']}")
+        print(f"\nexcluded from the medians ({len(excluded)}):")
+        reasons: dict[str, list[str]] = {}
+        for r in excluded:
+            reason = r["excluded"] if isinstance(r["excluded"], str) else "(no reason given)"
+            reasons.setdefault(reason, []).append(r["id"])
+        for reason, which in reasons.items():
+            print(f"  {', '.join(which)}\n    reason: {reason}")
     by: dict[tuple[str, str], list[float]] = {}
     for r in recs:
         row = rows[r["id"]]
         if row.get("excluded") or "not_estimated" in r or r["published"]["latency_cycles"] is None:
             continue
-        tool = (row["synthesis"].get("tool") or "?").split()[0]
+        tool = (str(row["synthesis"].get("tool") or "?").split() or ["?"])[0]
         key = (tool, lookup_part(row["synthesis"]["part"]).family)
         by.setdefault(key, []).append(r["estimate"]["latency_cycles"] - r["published"]["latency_cycles"])
     print("\nlatency error (estimate - published, cycles) by tool and part family, included rows:")

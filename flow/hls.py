@@ -11,7 +11,6 @@ QKeras quantizers and the actual quantized weights, so the C-simulation can be e
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any

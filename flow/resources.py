@@ -26,7 +26,8 @@ import numpy as np
 
 from flow.design import (HARD_ACTIVATIONS, LOOKUP_TABLE_ACTIVATIONS, TABLE_ACTIVATIONS, HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, SOFTMAX_IMPLEMENTATIONS, ActivationDesign,
                          ConvDesign, DenseDesign, Design, FixedType, MergeDesign, NormalizeDesign, PoolDesign,
-                         ResizeDesign, UnmodelledDesign, log2_ceil, normalize_dense, parse_ap_type, quantize_to)
+                         ResizeDesign, UnmodelledDesign, closest_resource_reuse_factor, log2_ceil, normalize_dense,
+                         parse_ap_type, quantize_to)
 from flow.errors import ConfigError
 from flow.parts import Part, clock_uncertainty_share, lookup_part
 
@@ -568,8 +569,8 @@ def legacy_dense(hls4ml_version: Any) -> bool:
 
 
 def _version_below(version: Any, ref: tuple[int, int]) -> bool:
-    """'0.3.0' < (0, 5) -> True; unknown or missing versions count as current (False)."""
-    m = re.match(r"^\s*(\d+)\.(\d+)", str(version or ""))
+    """'0.3.0' (or 'v0.3.0') < (0, 5) -> True; unknown or missing versions ('main', a commit) count as current."""
+    m = re.match(r"^\s*v?(\d+)\.(\d+)", str(version or ""), re.IGNORECASE)
     return bool(m) and (int(m.group(1)), int(m.group(2))) < ref
 
 
@@ -1435,9 +1436,12 @@ def parse_fixed(s: str) -> FixedType:
     """'ap_fixed<16,6>' / 'ap_ufixed<6,0,RND,SAT>' -> FixedType; hls4ml's own spelling
     ('fixed<16,6>', 'ufixed<6,0,RND_CONV,SAT>') too."""
     text = str(s).strip()
-    t = parse_ap_type("ap_" + text if re.match(r"u?fixed\s*<", text) else text)
+    t = parse_ap_type("ap_" + text if re.match(r"u?(fixed|int)\s*<", text) else text)
     if t is None:
-        raise ConfigError(f"cannot parse fixed-point type '{s}'", fix="write it as ap_fixed<W,I> or ap_ufixed<W,I> (or hls4ml's fixed<W,I>)")
+        raise ConfigError(f"cannot parse fixed-point type '{s}'",
+                          fix="write it as ap_fixed<W,I>, ap_ufixed<W,I> or ap_int<W> (or hls4ml's fixed<W,I>, int<W>)")
+    if t.width < 1:
+        raise ConfigError(f"fixed-point type '{s}' has no bits", fix="give a width of at least 1 bit")
     return t
 
 
@@ -1453,6 +1457,8 @@ def load_published(path: str | Path = PUBLISHED_PATH) -> list[dict[str, Any]]:
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise ConfigError("the table must be a list of row objects, or an object whose 'rows' is that list", where=str(path),
                           fix="see 'Checking your own table' in docs/resources.md for the row fields")
+    if not rows:
+        raise ConfigError("the table has no rows", where=str(path), fix="add at least one row of published results")
     return list(rows)
 
 
@@ -1509,9 +1515,130 @@ def published_weights() -> dict[str, np.ndarray]:
         return {k: z[k] for k in z.files}
 
 
-def _backend_of_tool(tool: Any) -> str:
-    """A row that names only its tool: "Vitis HLS 2023.2" was built by hls4ml's Vitis backend."""
-    return "Vitis" if str(tool or "").strip().lower().startswith("vitis") else "Vivado"
+#: activations whose hls4ml layer carries a parameter (leaky_relu's slope, elu's alpha, thresholded_relu's theta);
+#: leaky_relu cannot be priced without it (elu's default 1.0 is what Activation('elu') passes)
+_PARAMETRIC_ACTIVATIONS = ("leaky_relu", "elu", "thresholded_relu")
+_NEEDS_PARAMETER = ("leaky_relu",)
+#: what a row's results may give: resources and cycles as counts, latency also in ns
+PUBLISHED_RESULT_FIELDS = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "latency_ns", "ii")
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _row_error(row: dict[str, Any], field_: str, message: str, fix: str) -> ConfigError:
+    return ConfigError(message, where=f"published row {row.get('id', '?')}: {field_}", fix=fix)
+
+
+def _activation_name(v: Any) -> str:
+    """A row's activation by its Keras name, in any case ('ReLU' is relu); Keras' None / 'none' is linear."""
+    name = str(v).strip().lower()
+    return "linear" if v is None or name == "none" else name
+
+
+def _backend_of_row(row: dict[str, Any]) -> str:
+    """The backend a row names, or the one its tool implies (absent: Vivado HLS, hls4ml's default)."""
+    syn = row["synthesis"]
+    if syn.get("backend"):
+        return str(syn["backend"])
+    tool = syn.get("tool")
+    if tool is None:
+        return "Vivado"
+    text = str(tool).lower()
+    if "vitis" in text:
+        return "Vitis"
+    if "vivado" in text:
+        return "Vivado"
+    raise _row_error(row, "synthesis.tool", f"tool {tool!r} is neither Vivado HLS nor Vitis HLS, the tools the estimator models",
+                     "name the tool as 'Vivado HLS <version>' or 'Vitis HLS <version>', or set synthesis.backend")
+
+
+def _check_published_row(row: dict[str, Any]) -> None:
+    """Refuse, naming the field, what no hls4ml synthesis can have been built from (so a typo in a
+    table is reported for its row instead of being priced as something else)."""
+    for key in ("source", "synthesis", "model", "results"):
+        if row.get(key) is not None and not isinstance(row[key], dict):
+            raise _row_error(row, key, f"'{key}' is {type(row[key]).__name__} {row[key]!r}, not an object",
+                             "see 'Checking your own table' in docs/resources.md for the row fields")
+    for key in ("synthesis", "model"):
+        if not isinstance(row.get(key), dict):
+            raise _row_error(row, key, f"the row has no '{key}' object", "give synthesis.part and model.layers at least")
+    syn, m = row["synthesis"], row["model"]
+    if not isinstance(syn.get("part"), str) or not syn["part"].strip():
+        raise _row_error(row, "synthesis.part", f"part {syn.get('part')!r} is not a device name", "give the FPGA part, e.g. xcvu9p-flga2104-2L-e")
+    sizes = m.get("layers")
+    if (not isinstance(sizes, list) or len(sizes) < 2
+            or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in sizes)):
+        raise _row_error(row, "model.layers", f"layers {sizes!r} is not a list of at least two positive sizes",
+                         "list the layer sizes of the MLP, input first, e.g. [16, 64, 32, 32, 5]")
+    n = len(sizes) - 1
+    period = syn.get("clock_period_ns")
+    if period is not None and not (_is_number(period) and period > 0):
+        raise _row_error(row, "synthesis.clock_period_ns", f"clock period {period!r} is not a positive number of ns",
+                         "give the clock period in ns, e.g. 5")
+    for v in _per_layer(m, "sparsity", n, 0.0):
+        if not (_is_number(v) and 0.0 <= v <= 1.0):
+            raise _row_error(row, "model.sparsity", f"sparsity {v!r} is not a share between 0 and 1",
+                             "give the share of zero weights, e.g. 0.75 for 75 % pruned")
+    for v in _per_layer(m, "reuse_factor", n, 1):
+        if not (_is_number(v) and float(v).is_integer() and v >= 1):
+            raise _row_error(row, "model.reuse_factor", f"reuse factor {v!r} is not a positive whole number",
+                             "give hls4ml's ReuseFactor, 1 or more")
+    dist = m.get("weight_distribution")
+    if dist is not None and str(dist).strip().lower() != "laplace":
+        raise _row_error(row, "model.weight_distribution", f"weight distribution {dist!r} is not known",
+                         "leave it out (L1-trained float weights) or give 'laplace' (quantization-aware trained, unpruned)")
+    alpha = m.get("activation_alpha")
+    if alpha is not None and not _is_number(alpha):
+        raise _row_error(row, "model.activation_alpha", f"activation_alpha {alpha!r} is not a number",
+                         "give the slope (leaky_relu, elu) or threshold (thresholded_relu) as a number")
+    for key, default in (("hidden_activation", "relu"), ("output_activation", "softmax")):
+        fn = _activation_name(m.get(key, default))
+        if fn in _NEEDS_PARAMETER and alpha is None:
+            raise _row_error(row, f"model.{key}", f"{fn} needs its parameter, which the row does not give",
+                             "give model.activation_alpha (e.g. 0.3 for Keras' LeakyReLU default)")
+    src = m.get("weights_from")
+    if src is not None:
+        real = published_weights()
+        for li, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            w = real.get(f"{src}/w{li}")
+            if w is None:
+                have = sorted({k.split("/")[0] for k in real})
+                raise _row_error(row, "model.weights_from", f"no stored firmware weights for layer {li + 1} of row {src!r}",
+                                 "name one of the rows whose weights the repository keeps: " + ", ".join(have))
+            if w.size != n_in * n_out:
+                raise _row_error(row, "model.weights_from", f"row {src!r} stores {w.size} weights for layer {li + 1}, "
+                                 f"which is {n_in} x {n_out} here", "name a row with the same architecture")
+    _backend_of_row(row)
+
+
+def _parse_row_type(row: dict[str, Any], key: str, text: Any) -> FixedType:
+    try:
+        return parse_fixed(text)
+    except ConfigError as exc:
+        raise _row_error(row, f"model.{key}", exc.message, exc.fix or "") from exc
+
+
+def published_results(row: dict[str, Any]) -> dict[str, float]:
+    """The row's published numbers, each a non-negative finite number (a string, a boolean, NaN
+    or a negative count is refused by name: it would enter the medians as nonsense)."""
+    res = row.get("results")
+    if res is None:
+        return {}
+    if not isinstance(res, dict):
+        raise _row_error(row, "results", f"'results' is {type(res).__name__} {res!r}, not an object",
+                         "give the published numbers as an object, e.g. {\"LUT\": 5000, \"latency_cycles\": 9}")
+    out: dict[str, float] = {}
+    for key in PUBLISHED_RESULT_FIELDS:
+        v = res.get(key)
+        if v is None:
+            continue
+        if not (_is_number(v) and v >= 0):
+            raise _row_error(row, f"results.{key}", f"published {key} {v!r} is not a non-negative number",
+                             "give the number the report prints, or leave the field out")
+        out[key] = v
+    return out
 
 
 def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
@@ -1520,32 +1647,47 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     Precision, sparsity and reuse-factor fields may be one value or a list with one entry per
     dense layer (heterogeneous models); `activation_precision` lists the hidden activations.
     """
+    _check_published_row(row)
     rng = np.random.default_rng(seed)
     m = row["model"]
     real = published_weights()
+    notes: list[str] = []
     sizes: list[int] = list(m["layers"])
     n = len(sizes) - 1
     dflt = m.get("default_precision", f"ap_{HLS4ML_DEFAULT_PRECISION.hls()}")
-    default = parse_fixed(dflt)
-    wts = [parse_fixed(s) for s in _per_layer(m, "weight_precision", n, dflt)]
-    bts = [parse_fixed(s) for s in _per_layer(m, "bias_precision", n, None)] if "bias_precision" in m else wts
-    accs = [parse_fixed(s) for s in _per_layer(m, "accum_precision", n, dflt)]
-    ress = [parse_fixed(s) for s in _per_layer(m, "result_precision", n, dflt)]
+
+    def types(key: str, default: Any) -> list[FixedType]:
+        return [_parse_row_type(row, key, s) for s in _per_layer(m, key, n, default)]
+
+    default = types("default_precision", dflt)[0]
+    wts = types("weight_precision", dflt)
+    bts = types("bias_precision", None) if "bias_precision" in m else wts
+    accs = types("accum_precision", dflt)
+    ress = types("result_precision", dflt)
     acts: list[FixedType | None] = [None] * n
     ap = m.get("activation_precision")
     if isinstance(ap, list):  # one per hidden activation (n-1), or one per dense layer (n)
         if len(ap) not in (n - 1, n):
             raise ConfigError(f"'activation_precision' lists {len(ap)} values for {n - 1} hidden activations",
                               where=f"published row {row.get('id')}: model.activation_precision")
-        acts = [parse_fixed(s) for s in ap] + [None] * (n - len(ap))
+        acts = [_parse_row_type(row, "activation_precision", s) for s in ap] + [None] * (n - len(ap))
     elif ap is not None:
-        acts = [parse_fixed(ap)] * (n - 1) + [None]
-    inp = parse_fixed(m.get("input_precision", dflt))
+        acts = [_parse_row_type(row, "activation_precision", ap)] * (n - 1) + [None]
+    inp = types("input_precision", dflt)[0]
     sparsities = [float(x) for x in _per_layer(m, "sparsity", n, 0.0)]
     rfs = [int(x) for x in _per_layer(m, "reuse_factor", n, 1)]
-    hidden_act = m.get("hidden_activation", "relu")
-    out_act = m.get("output_activation", "softmax")
-    share = 0.0 if m.get("weight_distribution") == "laplace" else SMALL_WEIGHT_SHARE
+    if str(m.get("strategy", "Latency")).lower() == "resource":
+        # hls4ml builds a Resource kernel only at a valid reuse factor and silently takes the closest
+        for li, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            built = closest_resource_reuse_factor(n_in, n_out, rfs[li])
+            if built != rfs[li]:
+                notes.append(f"dense {li + 1}: reuse factor {rfs[li]} is not one hls4ml's Resource strategy builds for "
+                             f"{n_in} x {n_out}; priced at {built}, the closest valid one hls4ml uses")
+                rfs[li] = built
+    hidden_act = _activation_name(m.get("hidden_activation", "relu"))
+    out_act = _activation_name(m.get("output_activation", "softmax"))
+    alpha = m.get("activation_alpha")
+    share = 0.0 if str(m.get("weight_distribution")).lower() == "laplace" else SMALL_WEIGHT_SHARE
     layers: list = []
     x_t = inp
     for li, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -1575,14 +1717,15 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
         a_t = (acts[li] or res_t) if not last else (default if fn in ("softmax", "sigmoid", "tanh") else res_t)
         if fn != "linear" or a_t != res_t:
             layers.append(ActivationDesign(f"{fn}{li + 1}", fn, n_out, res_t, a_t,
-                                           table_size=1024 if fn in LOOKUP_TABLE_ACTIVATIONS else None, reuse_factor=rf))
+                                           table_size=1024 if fn in LOOKUP_TABLE_ACTIVATIONS else None, reuse_factor=rf,
+                                           alpha=float(alpha) if fn in _PARAMETRIC_ACTIVATIONS and alpha is not None else None))
         x_t = a_t
     return Design(
         name=row["id"],
         layers=layers,
         input_type=inp,
         n_inputs=sizes[0],
-        backend=row["synthesis"].get("backend") or _backend_of_tool(row["synthesis"].get("tool")),
+        backend=_backend_of_row(row),
         part=row["synthesis"]["part"],
         clock_period_ns=float(row["synthesis"].get("clock_period_ns") or HLS4ML_DEFAULT_CLOCK_NS),
         # the uncertainty the report's timing table prints, where it is not the backend's default
@@ -1593,7 +1736,7 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
         # hls4ml made 'stable' the default softmax in 0.7; a row may name its implementation
         extra={"softmax_implementation": m.get("softmax_implementation") or (
                    "latency" if _version_below(row["synthesis"].get("hls4ml"), (0, 7)) else "stable"),
-               "hls4ml_version": row["synthesis"].get("hls4ml")},
+               "hls4ml_version": row["synthesis"].get("hls4ml"), "row_notes": notes},
     )
 
 
@@ -1605,18 +1748,23 @@ def compare_published(rows: list[dict[str, Any]] | None = None, seed: int = 0) -
     rows = load_published() if rows is None else rows
     out = []
     for row in rows:
-        pub = dict(row.get("results") or {})
-        if pub.get("latency_cycles") is None and isinstance(pub.get("latency_ns"), (int, float)):
-            # a paper that gives the latency in ns only: in cycles of the row's clock
-            period = float((row.get("synthesis") or {}).get("clock_period_ns") or HLS4ML_DEFAULT_CLOCK_NS)
-            pub["latency_cycles"] = round(pub["latency_ns"] / period)
-        rec: dict[str, Any] = {"id": row.get("id", "?"), "source": row.get("source", {}).get("short", ""),
-                               "estimate": {}, "published": {m: pub.get(m) for m in PUBLISHED_METRICS}, "error_pct": {}}
+        source = row.get("source")
+        rec: dict[str, Any] = {"id": row.get("id", "?"), "source": source.get("short", "") if isinstance(source, dict) else "",
+                               "estimate": {}, "published": {m: None for m in PUBLISHED_METRICS}, "error_pct": {}}
         out.append(rec)
         # one row the estimator cannot price is reported as such and left out of the medians,
         # instead of ending the comparison for every other row
         try:
-            est = estimate(design_from_published(row, seed=seed))
+            pub = published_results(row)
+            if pub.get("latency_cycles") is None and pub.get("latency_ns") is not None:
+                # a paper that gives the latency in ns only: in cycles of the row's clock
+                period = float((row.get("synthesis") or {}).get("clock_period_ns") or HLS4ML_DEFAULT_CLOCK_NS)
+                pub["latency_cycles"] = round(pub["latency_ns"] / period)
+            rec["published"] = {m: pub.get(m) for m in PUBLISHED_METRICS}
+            design = design_from_published(row, seed=seed)
+            if design.extra.get("row_notes"):
+                rec["notes"] = list(design.extra["row_notes"])
+            est = estimate(design)
         except ConfigError as exc:
             rec["not_estimated"] = str(exc)
             continue

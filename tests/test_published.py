@@ -14,6 +14,8 @@ import json
 import math
 from pathlib import Path
 
+import pytest
+
 from flow.resources import PUBLISHED_PATH, compare_published, load_published, median_abs_errors, published_weights
 
 
@@ -172,3 +174,88 @@ def test_bench_checks_another_table_and_refuses_a_malformed_one(tmp_path, capsys
     bad.write_text(json.dumps({"rows": "nope"}))
     assert bench.main(["--table", str(bad)]) == 1
     assert str(bad) in capsys.readouterr().err
+
+
+def test_a_table_row_that_no_synthesis_could_have_is_refused_by_field():
+    """Values a typo makes (a string count, NaN, a negative sparsity, reuse factor 0, a tool the
+    estimator does not model, weights of a row that keeps none, a zero-width type) are reported
+    for their row, naming the field, instead of being priced as something else or crashing the
+    comparison; the well-formed row beside them is still compared."""
+    good = {"id": "good", "synthesis": {"part": "xcvu9p-flga2104-2L-e", "tool": "Vitis HLS 2023.2"},
+            "model": {"layers": [16, 8, 5]}, "results": {"LUT": 1000, "latency_cycles": 5}}
+
+    def bad(rid, *, synthesis=None, model=None, results=None, **top):
+        return {**good, "id": rid, "synthesis": {**good["synthesis"], **(synthesis or {})},
+                "model": {**good["model"], **(model or {})}, "results": results if results is not None else good["results"], **top}
+
+    rows = [good,
+            bad("str_count", results={"LUT": "1000"}),
+            bad("nan", results={"FF": float("nan")}),
+            bad("negative", results={"DSP": -3}),
+            bad("bool", results={"DSP": True}),
+            bad("sparsity", model={"sparsity": -0.5}),
+            bad("rf0", model={"reuse_factor": 0}),
+            bad("layers", model={"layers": [16, 0, 5]}),
+            bad("clock", synthesis={"clock_period_ns": 0}),
+            bad("catapult", synthesis={"tool": "Catapult HLS 2023.1"}),
+            bad("weights", model={"weights_from": "fahim2021_jet_16bit_ptq"}),
+            bad("width", model={"default_precision": "ap_fixed<0,0>"}),
+            bad("dist", model={"weight_distribution": "normal"}),
+            bad("leaky", model={"hidden_activation": "leaky_relu"}),
+            bad("source", source="a paper")]
+    recs = {r["id"]: r for r in compare_published(rows)}
+    expect = {"str_count": "results.LUT", "nan": "results.FF", "negative": "results.DSP", "bool": "results.DSP",
+              "sparsity": "model.sparsity", "rf0": "model.reuse_factor", "layers": "model.layers",
+              "clock": "synthesis.clock_period_ns", "catapult": "synthesis.tool", "weights": "model.weights_from",
+              "width": "model.default_precision", "dist": "model.weight_distribution",
+              "leaky": "model.hidden_activation", "source": "source"}
+    for rid, field in expect.items():
+        assert f"published row {rid}: {field}" in recs[rid].get("not_estimated", ""), (rid, recs[rid])
+    assert "not_estimated" not in recs["good"] and recs["good"]["error_pct"]
+    alone = median_abs_errors([recs["good"]])
+    assert {k: v for k, v in median_abs_errors(list(recs.values())).items() if v == v} == {k: v for k, v in alone.items() if v == v}
+    assert set(alone) == {"LUT", "FF", "DSP", "latency_cycles"} and alone["LUT"] == alone["LUT"]
+    # the parameter the leaky row lacked prices it; hls4ml's int<W> and a capitalised activation are read
+    fixed = {r["id"]: r for r in compare_published([
+        bad("leaky", model={"hidden_activation": "leaky_relu", "activation_alpha": 0.3}),
+        bad("int", model={"input_precision": "int<8>"}), bad("caps", model={"hidden_activation": "ReLU"})])}
+    assert all("not_estimated" not in r for r in fixed.values()), fixed
+    assert fixed["caps"]["estimate"] == recs["good"]["estimate"]
+
+
+def test_a_resource_row_is_priced_at_the_reuse_factor_hls4ml_builds():
+    """hls4ml's Resource strategy replaces an invalid reuse factor by the closest valid one
+    (16 x 64: 3 -> 2) with only a printed line; the comparison prices what hls4ml builds and says so."""
+    row = {"id": "r", "synthesis": {"part": "xcvu9p-flga2104-2L-e"},
+           "model": {"layers": [16, 64], "strategy": "Resource", "reuse_factor": 3}, "results": {"DSP": 500}}
+    at3, at2 = compare_published([row, {**row, "id": "r2", "model": {**row["model"], "reuse_factor": 2}}])
+    assert at3["estimate"] == at2["estimate"] and "notes" not in at2
+    assert "reuse factor 3" in at3["notes"][0] and "priced at 2" in at3["notes"][0]
+
+
+def test_bench_survives_odd_tables(tmp_path, capsys):
+    """The bench's own sections (latency by tool, the spread of indistinguishable rows, excluded
+    reasons) take whatever rows passed: a numeric tool, a row without results, several reasons;
+    an empty table and --seeds 0 are refused."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_pub2", Path(__file__).resolve().parents[1] / "bench" / "bench_resources_published.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    base = {"synthesis": {"part": "xcvu9p-flga2104-2L-e"}, "model": {"layers": [16, 5]}}
+    table = [{**base, "id": "a", "results": {"LUT": 500, "latency_cycles": 3}},
+             {**base, "id": "b", "results": None},
+             {**base, "id": "c", "synthesis": {**base["synthesis"], "tool": 2019.2}, "results": {"LUT": 500}},
+             {**base, "id": "d", "results": {"LUT": 400}, "excluded": "reason one"},
+             {**base, "id": "e", "results": {"LUT": 400}, "excluded": "reason two"}]
+    f = tmp_path / "t.json"
+    f.write_text(json.dumps(table))
+    assert bench.main(["--table", str(f), "--seeds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "reason one" in out and "reason two" in out and "published row c: synthesis.tool" in out
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]")
+    assert bench.main(["--table", str(empty)]) == 1
+    assert "no rows" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        bench.main(["--table", str(f), "--seeds", "0"])
