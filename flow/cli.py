@@ -56,8 +56,17 @@ def _add_hls_options(p: argparse.ArgumentParser) -> None:
                    help="hls4ml's softmax for a softmax output (default stable; argmax: one-hot decision, no table)")
 
 
+class _UsageError(Exception):
+    """A command line argparse rejects; main() reports it and returns 1, as for any user error."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own exits with 2; a user error here is 1
+        raise _UsageError(f"{self.format_usage()}{self.prog}: error: {message}")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="flow", description="Train, quantize, search, convert and verify a network for FPGAs.")
+    parser = _Parser(prog="flow", description="Train, quantize, search, convert and verify a network for FPGAs.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="run the whole flow for a config (resumes finished stages)")
@@ -269,7 +278,11 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     _setup_logging(-1 if args.quiet else args.verbose)
     try:
         return COMMANDS[args.command](args)

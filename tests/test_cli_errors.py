@@ -84,3 +84,13 @@ def test_bad_hls_option_values_are_named_not_tracebacks(tmp_path, capsys):
     assert rc == 1 and "--part" in err and "xc7z020clg400-1" in err
     rc, err = _run(["estimate", model, "--part", "pynq-z2"], capsys)
     assert rc == 1 and "does not exist" in err  # past the part check, at the missing model
+
+
+def test_a_command_line_argparse_rejects_is_a_user_error_exit_1(capsys):
+    """argparse exits 2 on its own; the flow's main(argv) returns 1 for every user error, naming
+    the option and the value, with the usage line (an unknown command, a bad number, a bad choice)."""
+    for argv, words in ((["estimate", "m.h5", "--clock-period", "abc"], ("--clock-period", "abc")),
+                        (["nosuch"], ("nosuch", "choose from")),
+                        (["estimate", "m.h5", "--io-type", "io_serial"], ("--io-type", "io_serial"))):
+        rc, err = _run(argv, capsys)
+        assert rc == 1 and "usage: flow" in err and all(w in err for w in words), (argv, err)
