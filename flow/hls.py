@@ -124,6 +124,11 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     layers = list(model.layers)
     if not layers or type(layers[0]).__name__ != "InputLayer":
         raise ModelError("the model has no Input layer", where=name, fix="build it with the functional API or a Sequential with input_shape")
+    for layer in layers:
+        for var in layer.weights:
+            if not np.all(np.isfinite(var.numpy())):
+                raise ModelError(f"{var.name} holds NaN or infinite values", where=f"{name}: layer {layer.name!r}",
+                                 fix="retrain or reload the model; a diverged training leaves such weights, and no fixed-point type holds them")
     shape = model.input_shape
     if len(model.outputs) != 1:
         raise ModelError(f"the model has {len(model.outputs)} outputs; only single-output models are supported", where=name,

@@ -365,3 +365,21 @@ def test_batchnorm_is_priced_as_hls4ml_converts_it_and_refused_by_verify(tmp_pat
             and np.count_nonzero(lay.weights - np.diag(np.diag(lay.weights))) == 0]
     assert len(diag) == 1 and np.count_nonzero(diag[0].weights) == 32
     assert main(["estimate", str(tmp_path / "prj")]) == 0
+
+
+def test_nan_or_infinite_weights_are_refused_by_layer(tmp_path, capsys):
+    """A diverged training leaves NaN/inf weights: `flow verify` and `flow estimate` name the layer
+    and the variable before any work (the estimate crashed with an OverflowError)."""
+    import tensorflow as tf
+    from qkeras import QDense, quantized_bits
+
+    q = quantized_bits(6, 0, alpha=1)
+    model = tf.keras.Sequential([tf.keras.Input((8,)), QDense(4, kernel_quantizer=q, bias_quantizer=q, name="bad")])
+    w, b = model.layers[-1].get_weights()
+    w[0, 0], b[1] = np.nan, np.inf
+    model.layers[-1].set_weights([w, b])
+    np.save(tmp_path / "X.npy", np.zeros((3, 8), dtype=np.float32))
+    assert_verify_refused(model, tmp_path, capsys, "layer 'bad'", "NaN or infinite")
+    rc = main(["estimate", str(tmp_path / "m.h5"), "--out", str(tmp_path / "e")])
+    err = capsys.readouterr().err
+    assert rc == 1 and "layer 'bad'" in err and "NaN or infinite" in err and "Traceback" not in err
