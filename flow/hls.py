@@ -1094,9 +1094,13 @@ def hls_config(model, plan: Plan, hls_cfg: HlsConfig, *, trace: bool = True) -> 
                 lcfg["Trace"] = True
             continue
         if node is None:
-            # hls4ml's own helper nodes (e.g. '<dense>_linear' that it removes): follow the upstream type
-            base = next((n for n in plan.nodes if lname.startswith(n.name + "_")
-                         or n.part == "pointwise" and lname.startswith(f"{n.source}_")), None)  # a separable's '<name>_linear'
+            # hls4ml's own helper nodes (e.g. '<dense>_linear' that it removes): follow the upstream type.
+            # The longest matching name is the layer's own: Keras' default names make 'q_dense_1_linear'
+            # start with 'q_dense_' too (the first match gave it q_dense's type: not bit-exact)
+            owners = [(len(n.name), n) for n in plan.nodes if lname.startswith(n.name + "_")]
+            owners += [(len(n.source), n) for n in plan.nodes  # a separable's '<name>_linear'
+                       if n.part == "pointwise" and n.source and lname.startswith(f"{n.source}_")]
+            base = max(owners, key=lambda o: o[0])[1] if owners else None
             if base is not None and base.result is not None and isinstance(prec, dict):
                 prec["result"] = base.result.hls()
             continue

@@ -383,3 +383,35 @@ def test_nan_or_infinite_weights_are_refused_by_layer(tmp_path, capsys):
     rc = main(["estimate", str(tmp_path / "m.h5"), "--out", str(tmp_path / "e")])
     err = capsys.readouterr().err
     assert rc == 1 and "layer 'bad'" in err and "NaN or infinite" in err and "Traceback" not in err
+
+
+def test_default_keras_names_that_prefix_each_other_stay_bit_exact(tmp_path, capsys):
+    """Keras names layers q_dense, q_dense_1, ...; hls4ml's helper node 'q_dense_1_linear' also
+    starts with 'q_dense_', and took q_dense's narrow result type (0 of 64 rows exact, 8196 LSB
+    off). It must follow q_dense_1, and the project must price like the model (no extra casts)."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits, quantized_relu
+
+    def qb(b, i):
+        return quantized_bits(b, i, alpha=1)
+
+    x = inp = tf.keras.Input((4,))
+    x = QActivation(qb(6, 2), name="q_activation")(x)
+    d0 = QDense(64, kernel_quantizer=qb(3, 0), bias_quantizer=qb(4, 1), name="q_dense")
+    x = QActivation(quantized_relu(8, 4), name="q_activation_1")(d0(x))
+    d1 = QDense(4, kernel_quantizer=qb(8, 0), bias_quantizer=qb(8, 3), name="q_dense_1")
+    out = QActivation(qb(16, 8), name="q_activation_2")(d1(x))
+    model = tf.keras.Model(inp, out)
+    rs = np.random.RandomState(5)
+    d0.set_weights([rs.uniform(-1, 1, (4, 64)), rs.uniform(-1, 1, 64)])
+    d1.set_weights([rs.uniform(0.2, 1, (64, 4)), rs.uniform(-4, 4, 4)])  # a sum much wider than q_dense's
+    path = _save(model, tmp_path / "names.h5")
+    np.save(tmp_path / "X.npy", np.random.RandomState(1).uniform(-4, 4, (64, 4)).astype(np.float32))
+    rc = main(["verify", str(path), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"), "-q", "--no-progress"])
+    assert rc == 0, capsys.readouterr().err
+    be = json.loads((tmp_path / "o" / "report.json").read_text())["bit_exact"]
+    assert be["exact"] and be["exact_rows"] == 64, be
+    for target, out_dir in ((path, "em"), (tmp_path / "o" / "hls_project", "ep")):
+        assert main(["estimate", str(target), "--out", str(tmp_path / out_dir), "-q"]) == 0
+    totals = [json.loads((tmp_path / d / "resources.json").read_text())["total"] for d in ("em", "ep")]
+    assert totals[0] == totals[1], totals
