@@ -394,8 +394,9 @@ def normalize_dense(name: str, scale: np.ndarray, bias: np.ndarray, input_type: 
                     bias_type: FixedType, result_type: FixedType, *, reuse_factor: int = 1,
                     positions: int = 1) -> NormalizeDesign:
     """hls4ml's `normalize` as a dense layer with a diagonal weight matrix: one constant product
-    and one adder per element, and hls4ml's multiplier_limit ceil(n / RF) falls out of the zero
-    count; `positions` > 1 for a per-channel normalization of an image or sequence."""
+    and one adder per element (the estimate takes hls4ml's multiplier_limit ceil(n / RF) for it,
+    which the diagonal's zero count does not give: 8 channels at RF 3 is 3, not 22 - 18 = 4);
+    `positions` > 1 for a per-channel normalization of an image or sequence."""
     w = np.diag(quantize_to(scale, scale_type))
     b = quantize_to(bias, bias_type)
     acc = accumulator_type(input_type, scale_type, bias_type, w, b)

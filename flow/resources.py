@@ -545,7 +545,11 @@ def _sharing_delay(terms: np.ndarray, wide: np.ndarray, steps: int, n_dsp_mult: 
 
 def _multiplier_limit(d: DenseDesign, nz: np.ndarray, rf: int) -> int:
     """hls4ml's dense `multiplier_limit` = ceil(n_in*n_out/rf) - floor(n_zeros/rf), the ALLOCATION
-    limit on 'mul' operations it writes with PIPELINE II=rf (every version since the first)."""
+    limit on 'mul' operations it writes with PIPELINE II=rf (every version since the first).
+    A normalize (batch norm) has one product per element: nnet_batchnorm.h's DIV_ROUNDUP(n_in, rf),
+    here for one position's channels."""
+    if isinstance(d, NormalizeDesign):
+        return max(1, math.ceil(d.weights.shape[0] / rf))
     n_zero = int((~nz).sum()) if d.n_zeros is None else int(d.n_zeros)
     return max(1, math.ceil(nz.size / rf) - n_zero // rf)
 

@@ -407,6 +407,17 @@ def test_parts_taken_from_report_available_rows_get_a_fit_check():
         assert est.fits is True and est.utilization_pct["LUT"] > 0
 
 
+def test_a_batchnorm_shares_its_products_as_nnet_batchnorm_allocates_them():
+    """nnet_batchnorm.h allocates DIV_ROUNDUP(n_in, reuse_factor) multipliers: 8 channels with
+    DSP-wide scales at RF 3 take 3 DSPs (the dense rule on the diagonal gave 22 - 18 = 4)."""
+    from flow.design import normalize_dense
+
+    rng = np.random.default_rng(0)
+    bn = normalize_dense("bn", rng.uniform(0.5, 1.5, 8), rng.normal(0, 0.2, 8), X16, X16, X16, X16, reuse_factor=3)
+    est = estimate(_design([bn]))
+    assert est.layers[0].DSP == 3 and est.layers[0].ii == 3, est.layers[0]
+
+
 def test_no_negative_cost_from_a_narrowing_relu_after_an_empty_layer():
     """An all-zero dense has no output register; a relu chained after it that narrows 16 -> 4 bits
     must not book a negative register saving (it did: total FF -15)."""
