@@ -1572,10 +1572,14 @@ def _check_published_row(row: dict[str, Any]) -> None:
     if not isinstance(syn.get("part"), str) or not syn["part"].strip():
         raise _row_error(row, "synthesis.part", f"part {syn.get('part')!r} is not a device name", "give the FPGA part, e.g. xcvu9p-flga2104-2L-e")
     sizes = m.get("layers")
-    if (not isinstance(sizes, list) or len(sizes) < 2
+    if isinstance(sizes, list) and sizes and all(isinstance(x, dict) for x in sizes):
+        _check_layer_specs(row)
+        sizes = [1, 1]  # the per-layer checks below see one value per model-wide field
+    elif (not isinstance(sizes, list) or len(sizes) < 2
             or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in sizes)):
         raise _row_error(row, "model.layers", f"layers {sizes!r} is not a list of at least two positive sizes",
-                         "list the layer sizes of the MLP, input first, e.g. [16, 64, 32, 32, 5]")
+                         "list the layer sizes of the MLP, input first, e.g. [16, 64, 32, 32, 5], or the layers as "
+                         "objects with model.input_shape (docs/resources.md, 'Checking your own table')")
     n = len(sizes) - 1
     period = syn.get("clock_period_ns")
     if period is not None and not (_is_number(period) and period > 0):
@@ -1645,6 +1649,175 @@ def published_results(row: dict[str, Any]) -> dict[str, float]:
     return out
 
 
+#: layer objects a row may list (with model.input_shape): Keras' layer names, lower case
+LAYER_SPEC_TYPES = ("conv1d", "conv2d", "dense", "maxpool1d", "maxpool2d", "avgpool1d", "avgpool2d", "flatten", "activation")
+#: what each layer object may set besides "type" (precisions, sparsity and reuse factor override the model's)
+_SPEC_KEYS = {"filters", "units", "kernel_size", "strides", "padding", "pool_size", "activation", "sparsity", "reuse_factor",
+              "weight_precision", "bias_precision", "accum_precision", "result_precision", "activation_precision", "name"}
+_PER_LAYER_FIELDS = ("weight_precision", "bias_precision", "accum_precision", "result_precision", "activation_precision",
+                     "sparsity", "reuse_factor")
+
+
+def _pair(v: Any, one_d: bool) -> tuple[int, int]:
+    """A Keras size (3 or [3, 3]) as (height, width); a 1-D layer's height is 1."""
+    if isinstance(v, list):
+        return (1, int(v[0])) if one_d else (int(v[0]), int(v[-1]))
+    return (1, int(v)) if one_d else (int(v), int(v))
+
+
+def _check_layer_specs(row: dict[str, Any]) -> None:
+    """A CNN row: model.input_shape [H, W, C] or [L, C] (or [N]) and layer objects Keras would build."""
+    m = row["model"]
+    shape = m.get("input_shape")
+    if not (isinstance(shape, list) and 1 <= len(shape) <= 3 and all(isinstance(x, int) and not isinstance(x, bool) and x > 0
+                                                                         for x in shape)):
+        raise _row_error(row, "model.input_shape", f"input shape {shape!r} is not 1-3 positive sizes",
+                         "give the input as [height, width, channels], [length, channels] or [features]")
+    for key in _PER_LAYER_FIELDS:
+        if isinstance(m.get(key), list):
+            raise _row_error(row, f"model.{key}", "a row whose layers are objects takes per-layer values inside them",
+                             f"give one model-wide {key}, and a layer's own as its \"{key}\"")
+    weight_layers = 0
+    for i, spec in enumerate(m["layers"]):
+        kind = str(spec.get("type", "")).lower()
+        where = f"model.layers[{i}]"
+        if kind not in LAYER_SPEC_TYPES:
+            raise _row_error(row, f"{where}.type", f"layer type {spec.get('type')!r} is not one the table rebuilds",
+                             "use one of " + ", ".join(LAYER_SPEC_TYPES))
+        unknown = sorted(set(spec) - _SPEC_KEYS - {"type"})
+        if unknown:
+            raise _row_error(row, where, f"unknown keys {unknown}", "known: type, " + ", ".join(sorted(_SPEC_KEYS)))
+        need = {"conv1d": "filters", "conv2d": "filters", "dense": "units", "maxpool1d": "pool_size",
+                "maxpool2d": "pool_size", "avgpool1d": "pool_size", "avgpool2d": "pool_size"}.get(kind)
+        if need and not (isinstance(spec.get(need), (int, list)) and not isinstance(spec.get(need), bool)):
+            raise _row_error(row, f"{where}.{need}", f"a {kind} layer needs its {need}", f"give {need} as a positive integer")
+        for key in ("filters", "units", "kernel_size", "strides", "pool_size"):
+            v = spec.get(key)
+            vals = v if isinstance(v, list) else [v]
+            if v is not None and not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in vals):
+                raise _row_error(row, f"{where}.{key}", f"{key} {v!r} is not a positive integer (or a list of them)",
+                                 f"give {key} as Keras takes it")
+        if spec.get("padding", "valid") not in ("valid", "same"):
+            raise _row_error(row, f"{where}.padding", f"padding {spec.get('padding')!r} is not valid or same", "use valid or same")
+        if kind in ("conv1d", "conv2d") and "kernel_size" not in spec:
+            raise _row_error(row, f"{where}.kernel_size", f"a {kind} layer needs its kernel_size", "give kernel_size, e.g. 3")
+        weight_layers += kind in ("conv1d", "conv2d", "dense")
+        for key in ("sparsity", "reuse_factor"):
+            if key in spec:
+                _check_published_row({"id": row.get("id"), "synthesis": row["synthesis"],
+                                      "model": {"layers": [1, 1], key: spec[key]}})
+    if weight_layers == 0:
+        raise _row_error(row, "model.layers", "the layers hold no conv or dense layer", "list the model's weight layers")
+
+
+def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, notes: list[str]) -> tuple[list, FixedType, int]:
+    """The layers of a CNN row (model.input_shape + layer objects), as hls4ml converts the Keras
+    model they describe: conv/dense with synthetic weights, pooling, relu and other activations;
+    Flatten is free (io_parallel arrays and io_stream both pass the values on)."""
+    m = row["model"]
+    dflt = m.get("default_precision", f"ap_{HLS4ML_DEFAULT_PRECISION.hls()}")
+    shape = list(m["input_shape"])
+    h, w, c = (shape + [1, 1])[:3] if len(shape) == 3 else ((1, shape[0], shape[1]) if len(shape) == 2 else (1, 1, shape[0]))
+    share = 0.0 if str(m.get("weight_distribution")).lower() == "laplace" else SMALL_WEIGHT_SHARE
+    alpha = m.get("activation_alpha")
+    specs = m["layers"]
+    weight_idx = [i for i, sp in enumerate(specs) if str(sp["type"]).lower() in ("conv1d", "conv2d", "dense")]
+    inp = _parse_row_type(row, "input_precision", m.get("input_precision", dflt))
+    default = _parse_row_type(row, "default_precision", dflt)
+    x_t, flat, layers = inp, len(shape) == 1, []
+
+    def field(spec: dict, key: str, fallback: Any) -> Any:
+        return spec.get(key, m.get(key, fallback))
+
+    def activation(name: str, fn: str, n: int, in_t: FixedType, out_t: FixedType, positions: int, rf: int) -> None:
+        layers.append(ActivationDesign(name, fn, n, in_t, out_t, table_size=1024 if fn in LOOKUP_TABLE_ACTIVATIONS else None,
+                                       reuse_factor=rf, positions=positions,
+                                       alpha=float(alpha) if fn in _PARAMETRIC_ACTIVATIONS and alpha is not None else None))
+
+    for i, spec in enumerate(specs):
+        kind = str(spec["type"]).lower()
+        name = str(spec.get("name") or f"{kind}{i + 1}")
+        where = f"model.layers[{i}]"
+        if kind == "flatten":
+            h, w, c, flat = 1, 1, h * w * c, True
+            continue
+        if kind == "activation":
+            fn = _activation_name(spec.get("activation"))
+            a_t = _parse_row_type(row, f"layers[{i}].activation_precision", field(spec, "activation_precision", x_t.hls()
+                                                                                    if fn != "softmax" else dflt))
+            activation(name, fn, h * w * c, x_t, a_t, h * w, int(field(spec, "reuse_factor", 1)))
+            x_t = a_t
+            continue
+        if kind in ("maxpool1d", "maxpool2d", "avgpool1d", "avgpool2d"):
+            one_d = kind.endswith("1d")
+            ph, pw = _pair(spec["pool_size"], one_d)
+            sh, sw = _pair(spec.get("strides", spec["pool_size"]), one_d)
+            oh, ow = _conv_out(row, where, h, ph, sh, spec.get("padding", "valid"))[0], \
+                _conv_out(row, where, w, pw, sw, spec.get("padding", "valid"))[0]
+            layers.append(PoolDesign(name, x_t, h, w, c, ph, pw, sh, sw, oh, ow, accum_type=default, result_type=x_t,
+                                     op="average" if kind.startswith("avg") else "max"))
+            h, w = oh, ow
+            continue
+        wt = _parse_row_type(row, f"layers[{i}].weight_precision", field(spec, "weight_precision", dflt))
+        bt = _parse_row_type(row, f"layers[{i}].bias_precision", field(spec, "bias_precision", field(spec, "weight_precision", dflt)))
+        acc = _parse_row_type(row, f"layers[{i}].accum_precision", field(spec, "accum_precision", dflt))
+        res_t = _parse_row_type(row, f"layers[{i}].result_precision", field(spec, "result_precision", dflt))
+        sparsity, rf = float(field(spec, "sparsity", 0.0)), int(field(spec, "reuse_factor", 1))
+        if kind == "dense":
+            n_in, n_out, positions = h * w * c, int(spec["units"]), 1
+            if not flat and h * w > 1:
+                raise _row_error(row, where, f"a dense layer on a {h}x{w}x{c} input", "put a flatten layer before it")
+        else:
+            one_d = kind == "conv1d"
+            if one_d and h != 1:
+                raise _row_error(row, where, f"conv1d on a {h}x{w}x{c} input", "give model.input_shape as [length, channels]")
+            kh, kw = _pair(spec["kernel_size"], one_d)
+            sh, sw = _pair(spec.get("strides", 1), one_d)
+            oh, pad_h = _conv_out(row, where, h, kh, sh, spec.get("padding", "valid"))
+            ow, pad_w = _conv_out(row, where, w, kw, sw, spec.get("padding", "valid"))
+            n_in, n_out, positions = kh * kw * c, int(spec["filters"]), oh * ow
+        if str(m.get("strategy", "Latency")).lower() == "resource":
+            built = closest_resource_reuse_factor(n_in, n_out, rf)
+            if built != rf:
+                notes.append(f"{name}: reuse factor {rf} is not one hls4ml's Resource strategy builds for {n_in} x {n_out}; "
+                             f"priced at {built}, the closest valid one hls4ml uses")
+                rf = built
+        wts = synthetic_weights(n_in, n_out, wt, sparsity, rng, small_share=share)
+        bias = np.clip(np.round(rng.normal(0, 0.1, n_out) / bt.lsb) * bt.lsb, bt.min_value, bt.max_value)
+        n_zeros = int(np.sum(wts == 0.0)) if "weight_precision" in m or "weight_precision" in spec else int(round(sparsity * wts.size))
+        if kind == "dense":
+            layers.append(DenseDesign(name, wts, bias, x_t, wt, bt, acc, res_t, reuse_factor=rf, n_zeros=n_zeros))
+            h, w, c = 1, 1, n_out
+        else:
+            layers.append(ConvDesign(name, wts, bias, x_t, wt, bt, acc, res_t, reuse_factor=rf, n_zeros=n_zeros,
+                                     in_height=h, in_width=w, n_chan=c, filt_height=kh, filt_width=kw,
+                                     stride_height=sh, stride_width=sw, out_height=oh, out_width=ow,
+                                     pad_top=pad_h // 2, pad_bottom=pad_h - pad_h // 2, pad_left=pad_w // 2,
+                                     pad_right=pad_w - pad_w // 2))
+            h, w, c = oh, ow, n_out
+        last = i == weight_idx[-1]
+        fn = _activation_name(spec.get("activation", m.get("output_activation", "softmax") if last
+                                        else m.get("hidden_activation", "relu")))
+        a_default = default.hls() if fn in ("softmax", "sigmoid", "tanh") else res_t.hls()
+        a_t = _parse_row_type(row, f"layers[{i}].activation_precision", field(spec, "activation_precision", a_default)
+                              if not last else a_default)
+        if fn != "linear" or a_t != res_t:
+            activation(f"{name}_{fn}", fn, positions * n_out, res_t, a_t, positions, rf)
+        x_t = a_t
+    n_inputs = int(np.prod(shape))
+    return layers, inp, n_inputs
+
+
+def _conv_out(row: dict[str, Any], where: str, size: int, k: int, s: int, padding: str) -> tuple[int, int]:
+    """Keras' output size along one axis and the total padding hls4ml adds ('same': split as Keras does)."""
+    if padding == "same":
+        out = -(-size // s)
+        return out, max((out - 1) * s + k - size, 0)
+    if k > size:
+        raise _row_error(row, where, f"a window of {k} on an input of {size} leaves no output", "use padding 'same' or a smaller window")
+    return (size - k) // s + 1, 0
+
+
 def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     """A Design with the row's architecture, precisions, sparsity, reuse factor and strategy.
 
@@ -1656,6 +1829,9 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     m = row["model"]
     real = published_weights()
     notes: list[str] = []
+    if all(isinstance(x, dict) for x in m["layers"]):
+        layers, inp, n_inputs = _design_from_layer_specs(row, rng, notes)
+        return _published_design(row, layers, inp, n_inputs, notes)
     sizes: list[int] = list(m["layers"])
     n = len(sizes) - 1
     dflt = m.get("default_precision", f"ap_{HLS4ML_DEFAULT_PRECISION.hls()}")
@@ -1724,11 +1900,16 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
                                            table_size=1024 if fn in LOOKUP_TABLE_ACTIVATIONS else None, reuse_factor=rf,
                                            alpha=float(alpha) if fn in _PARAMETRIC_ACTIVATIONS and alpha is not None else None))
         x_t = a_t
+    return _published_design(row, layers, inp, sizes[0], notes)
+
+
+def _published_design(row: dict[str, Any], layers: list, inp: FixedType, n_inputs: int, notes: list[str]) -> Design:
+    m = row["model"]
     return Design(
         name=row["id"],
         layers=layers,
         input_type=inp,
-        n_inputs=sizes[0],
+        n_inputs=n_inputs,
         backend=_backend_of_row(row),
         part=row["synthesis"]["part"],
         clock_period_ns=float(row["synthesis"].get("clock_period_ns") or HLS4ML_DEFAULT_CLOCK_NS),

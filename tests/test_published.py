@@ -259,3 +259,51 @@ def test_bench_survives_odd_tables(tmp_path, capsys):
     assert "no rows" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         bench.main(["--table", str(f), "--seeds", "0"])
+
+
+def test_a_cnn_row_is_rebuilt_from_its_layer_objects():
+    """A table row may describe a CNN as Keras layers (model.input_shape + layer objects): it is
+    rebuilt exactly as the hand-written Design below -- Keras' output sizes and 'same' pads,
+    relu after the conv, softmax after the last weight layer, per-layer overrides -- and priced
+    completely; what Keras would not build is refused by field."""
+    import numpy as np
+
+    from flow.design import ActivationDesign, ConvDesign, DenseDesign, Design, FixedType, PoolDesign
+    from flow.resources import design_from_published, estimate, synthetic_weights, SMALL_WEIGHT_SHARE
+
+    row = {"id": "cnn", "synthesis": {"part": "xcvu9p-flga2104-2L-e", "tool": "Vitis HLS 2023.2"},
+           "model": {"input_shape": [9, 9, 2], "sparsity": 0.25, "io_type": "io_stream",
+                     "layers": [{"type": "conv2d", "filters": 4, "kernel_size": 3, "strides": 2, "padding": "same",
+                                 "weight_precision": "ap_fixed<8,2>"},
+                                {"type": "maxpool2d", "pool_size": 2}, {"type": "flatten"},
+                                {"type": "dense", "units": 3, "sparsity": 0}]},
+           "results": {"latency_cycles": 40}}
+    d16, w8 = FixedType(16, 6), FixedType(8, 2)
+    rng = np.random.default_rng(0)
+    wc = synthetic_weights(18, 4, w8, 0.25, rng, small_share=SMALL_WEIGHT_SHARE)
+    bc = np.clip(np.round(rng.normal(0, 0.1, 4) / w8.lsb) * w8.lsb, w8.min_value, w8.max_value)
+    wd = synthetic_weights(16, 3, d16, 0.0, rng, small_share=SMALL_WEIGHT_SHARE)
+    bd = np.clip(np.round(rng.normal(0, 0.1, 3) / d16.lsb) * d16.lsb, d16.min_value, d16.max_value)
+    layers = [ConvDesign("conv2d1", wc, bc, d16, w8, w8, d16, d16, n_zeros=int(np.sum(wc == 0)), in_height=9, in_width=9,
+                         n_chan=2, filt_height=3, filt_width=3, stride_height=2, stride_width=2, out_height=5, out_width=5,
+                         pad_top=1, pad_bottom=1, pad_left=1, pad_right=1),
+              ActivationDesign("conv2d1_relu", "relu", 100, d16, d16, positions=25),
+              PoolDesign("maxpool2d2", d16, 5, 5, 4, 2, 2, 2, 2, 2, 2, accum_type=d16, result_type=d16),
+              DenseDesign("dense4", wd, bd, d16, d16, d16, d16, d16, n_zeros=int(round(0.0 * wd.size))),
+              ActivationDesign("dense4_softmax", "softmax", 3, d16, d16, table_size=1024)]
+    mine = Design("cnn", layers, d16, 162, backend="Vitis", part="xcvu9p-flga2104-2L-e", clock_period_ns=5.0,
+                  io_type="io_stream", extra={"softmax_implementation": "stable", "hls4ml_version": None, "row_notes": []})
+    built = design_from_published(row)
+    assert [type(x).__name__ for x in built.layers] == [type(x).__name__ for x in layers]
+    got, want = estimate(built), estimate(mine)
+    assert got.total == want.total and got.total["complete"], (got.total, want.total)
+    rec = compare_published([row])[0]
+    assert "not_estimated" not in rec and rec["error_pct"]["latency_cycles"] == got.total["latency_cycles"] - 40
+    bad = [({"type": "conv3d", "filters": 2}, "model.layers[0].type"),
+           ({"type": "conv2d", "filters": 2}, "model.layers[0].kernel_size"),
+           ({"type": "conv2d", "filters": 2, "kernel_size": 11}, "model.layers[0]"),
+           ({"type": "dense", "units": 2, "dropout": 0.1}, "model.layers[0]")]
+    for spec, field in bad:
+        r = {**row, "model": {**row["model"], "layers": [spec, {"type": "flatten"}, {"type": "dense", "units": 2}]}}
+        msg = compare_published([r])[0].get("not_estimated", "")
+        assert f"published row cnn: {field}" in msg, (spec, msg)
