@@ -141,6 +141,9 @@ class ModelConfig(Strict):
         for layer in self.layers:
             if layer.name.endswith("_act"):
                 raise ValueError(f"layer name {layer.name!r} may not end in '_act' (the flow names activations so)")
+            if layer.name.endswith("_linear") and layer.name.removesuffix("_linear") in names:
+                raise ValueError(f"layer name {layer.name!r} is the name hls4ml gives the linear activation of layer "
+                                 f"{layer.name.removesuffix('_linear')!r}; choose another")
         if self.layers[-1].activation is not None:
             raise ValueError(
                 f"the last layer ({self.layers[-1].name!r}) gives the logits and takes no activation; "

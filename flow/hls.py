@@ -129,6 +129,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             if not np.all(np.isfinite(var.numpy())):
                 raise ModelError(f"{var.name} holds NaN or infinite values", where=f"{name}: layer {layer.name!r}",
                                  fix="retrain or reload the model; a diverged training leaves such weights, and no fixed-point type holds them")
+    _check_helper_names(layers, name)
     shape = model.input_shape
     if len(model.outputs) != 1:
         raise ModelError(f"the model has {len(model.outputs)} outputs; only single-output models are supported", where=name,
@@ -602,6 +603,37 @@ def _po2_layer(layer) -> bool:
     scales hls4ml converts (a QDense on a sequence becomes a 1x1 convolution it does not)."""
     kind = type(layer).__name__
     return kind in PO2_SCALED_KINDS and not (kind == "QDense" and len(layer.input_shape) > 2)
+
+
+def _helper_names(layer) -> list[tuple[str, str]]:
+    """(name, what) of the nodes hls4ml and the flow add after a layer: its fused activation as
+    '<layer>_<activation>' (hls4ml's keras_v2_to_hls, for every layer with an `activation`, linear
+    included), the '<layer>_alpha' scale of an alpha='auto_po2' kernel, a separable conv's halves."""
+    out = []
+    kind = type(layer).__name__
+    act = getattr(layer, "activation", None)
+    if act is not None and kind not in ("Activation", "QActivation", "ReLU", "Softmax", "LeakyReLU", "PReLU", "ELU",
+                                        "ThresholdedReLU"):
+        suffix = getattr(act, "__name__", None) or type(act).__name__
+        out.append((f"{layer.name}_{suffix}", f"the {suffix} activation"))
+    if _po2_layer(layer) and _has_po2(layer):
+        out.append((f"{layer.name}_alpha", "the auto_po2 scale"))
+    if kind.startswith("QSeparable") or kind.startswith("Separable"):
+        out += [(f"{layer.name}_depthwise", "the depthwise half"), (f"{layer.name}_pointwise", "the pointwise half")]
+    return out
+
+
+def _check_helper_names(layers, model_name: str) -> None:
+    """hls4ml names the node it adds after a layer '<layer>_<activation>'; a layer of the model
+    already called that gives the converted graph two nodes of one name, and hls4ml then wires or
+    types the wrong one (C-simulation far from QKeras, or an assertion inside hls4ml)."""
+    names = {layer.name for layer in layers}
+    for layer in layers:
+        for helper, what in _helper_names(layer):
+            if helper in names:
+                raise ModelError(f"layer {helper!r} has the name hls4ml gives {what} of layer {layer.name!r} "
+                                 "('<layer>_<activation>'), so the converted model would hold two nodes of that name",
+                                 where=f"{model_name}: layer {helper!r}", fix=f"rename layer {helper!r} or layer {layer.name!r}")
 
 
 def _has_po2(layer) -> bool:

@@ -47,6 +47,7 @@ def test_quantizer_strings_and_mappings():
         (lambda c: c["train"]["pruning"].update(target_sparsity=1.5), ["train.pruning.target_sparsity", "1.5"]),
         (lambda c: c["model"]["layers"][1].update(activation="quantized_relu(4,1)"), ["gives the logits"]),
         (lambda c: c["model"]["layers"].append({"name": "fc1", "units": 3}), ["unique", "fc1"]),
+        (lambda c: c["model"]["layers"].insert(1, {"name": "fc1_linear", "units": 3}), ["fc1_linear", "linear activation", "'fc1'"]),
         (lambda c: c["data"].update(source="jets"), ["data.path"]),
         (lambda c: c["hls"].update(io_type="io_serial") if "hls" in c else c.update(hls={"io_type": "io_serial"}), ["hls.io_type", "io_serial", "io_parallel"]),
         (lambda c: c.setdefault("hls", {}).update(part="pynq-z2"), ["hls.part", "pynq-z2", "is a board", "xc7z020clg400-1"]),

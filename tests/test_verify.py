@@ -415,3 +415,24 @@ def test_default_keras_names_that_prefix_each_other_stay_bit_exact(tmp_path, cap
         assert main(["estimate", str(target), "--out", str(tmp_path / out_dir), "-q"]) == 0
     totals = [json.loads((tmp_path / d / "resources.json").read_text())["total"] for d in ("em", "ep")]
     assert totals[0] == totals[1], totals
+
+
+def test_a_layer_named_like_the_node_hls4ml_adds_after_another_is_refused(tmp_path, capsys):
+    """hls4ml names a layer's fused activation '<layer>_<activation>' ('fc_linear', 'out_softmax'):
+    a model layer already called that gave a non-exact C-simulation (0 of 64 rows) or an assertion
+    inside hls4ml. Both commands refuse it by name before converting."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    q = quantized_bits(6, 0, alpha=1)
+    x = inp = tf.keras.Input((8,))
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="inq")(x)
+    x = QDense(16, kernel_quantizer=q, bias_quantizer=q, name="fc")(x)
+    x = QDense(4, kernel_quantizer=q, bias_quantizer=q, name="fc_linear")(x)
+    np.save(tmp_path / "X.npy", np.zeros((3, 8), dtype=np.float32))
+    assert_verify_refused(tf.keras.Model(inp, x), tmp_path, capsys, "layer 'fc_linear'", "linear activation of layer 'fc'")
+    y = QDense(5, kernel_quantizer=q, bias_quantizer=q, activation="softmax", name="out")(
+        QDense(16, kernel_quantizer=q, bias_quantizer=q, name="out_softmax")(inp))
+    _save(tf.keras.Model(inp, y), tmp_path / "s.h5")
+    assert main(["estimate", str(tmp_path / "s.h5"), "--out", str(tmp_path / "e")]) == 1
+    assert "softmax activation of layer 'out'" in capsys.readouterr().err
