@@ -84,6 +84,12 @@ class Quantizer(Strict):
 
     @model_validator(mode="after")
     def _integer_fits(self) -> "Quantizer":
+        if self.integer < 0:
+            raise ValueError(f"integer={self.integer}: QKeras computes 2**integer on integers, which TensorFlow refuses "
+                             "for a negative power (training stops with an InvalidArgumentError); use integer >= 0")
+        if self.type == "quantized_bits" and self.bits < 2:
+            raise ValueError("quantized_bits(1, ...) is QKeras' sign quantizer (values -1 and +1), not a 1-bit fixed-point "
+                             "number the flow can give hls4ml; use bits >= 2")
         limit = self.bits - 1 if self.type == "quantized_bits" else self.bits
         if self.integer > limit:
             sign = " plus the sign bit" if self.type == "quantized_bits" else ""

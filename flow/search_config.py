@@ -154,8 +154,8 @@ def _check_space(cfg: FlowConfig, s: SearchSettings, source: str | Path) -> None
         raise _error(source, "search.workers", s.workers,
                      f"engine autoqkeras {AUTOQKERAS_ONE_PROCESS}",
                      "set search.workers: 1, or use search.engine: optuna for several workers")  # fmt: skip
-    if s.selection.baseline_bits is not None and not 1 <= s.selection.baseline_bits <= MAX_WIDTH:
-        raise _error(source, "search.selection.baseline_bits", s.selection.baseline_bits, f"widths must be in 1..{MAX_WIDTH}", "pick a width in range")
+    if s.selection.baseline_bits is not None and not 2 <= s.selection.baseline_bits <= MAX_WIDTH:
+        raise _error(source, "search.selection.baseline_bits", s.selection.baseline_bits, f"widths must be in 2..{MAX_WIDTH}", "pick a width in range")
     for i, b in enumerate(s.baselines.bits):
         if not 2 <= b <= MAX_WIDTH:
             raise _error(source, f"search.baselines.bits[{i}]", b, f"baseline widths must be in 2..{MAX_WIDTH}", "pick widths such as [4, 6, 8]")
@@ -181,13 +181,18 @@ def _check_space(cfg: FlowConfig, s: SearchSettings, source: str | Path) -> None
                 if bad:
                     raise _error(source, path, values, f"sparsities {bad} are outside [0, 1)", "use fractions such as [0.5, 0.75, 0.9]")
             elif fname.endswith("_bits"):
-                bad = [v for v in values if not 1 <= v <= MAX_WIDTH]
+                # kernel and bias are quantized_bits: QKeras' 1-bit one is a sign quantizer (+-1), not fixed point
+                low = 1 if fname.startswith("activation") else 2
+                bad = [v for v in values if not low <= v <= MAX_WIDTH]
                 if bad:
-                    raise _error(source, path, values, f"widths {bad} are outside 1..{MAX_WIDTH}", f"use widths between 1 and {MAX_WIDTH}")
+                    raise _error(source, path, values, f"widths {bad} are outside {low}..{MAX_WIDTH}"
+                                 + (" (a 1-bit quantized_bits is QKeras' sign quantizer, -1/+1)" if low == 2 else ""),
+                                 f"use widths between {low} and {MAX_WIDTH}")
             else:
-                bad = [v for v in values if not -8 <= v <= MAX_WIDTH]
+                bad = [v for v in values if not 0 <= v <= MAX_WIDTH]
                 if bad:
-                    raise _error(source, path, values, f"integer bits {bad} are outside -8..{MAX_WIDTH}", "use small integer-bit counts, e.g. [0, 1, 2]")
+                    raise _error(source, path, values, f"integer bits {bad} are outside 0..{MAX_WIDTH} (QKeras cannot train a "
+                                 "negative integer-bit count)", "use small integer-bit counts, e.g. [0, 1, 2]")
     # integer bits must fit every width they can be combined with
     for layer in cfg.model.layers:
         space = resolve_layer_space(cfg, s, layer.name)

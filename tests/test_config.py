@@ -39,6 +39,8 @@ def test_quantizer_strings_and_mappings():
     [
         (lambda c: c["model"]["layers"][0].update(kernel={"bits": 0}), ["model.layers[0].kernel.bits", "0", "must be > 0"]),
         (lambda c: c["model"]["layers"][0].update(kernel="quantized_bits(4,6)"), ["model.layers[0].kernel", "integer=6 does not fit in bits=4"]),
+        (lambda c: c["model"]["layers"][0].update(kernel="quantized_bits(4,-2)"), ["model.layers[0].kernel", "integer=-2", "integer >= 0"]),
+        (lambda c: c["model"]["layers"][0].update(bias="quantized_bits(1,0,alpha=1)"), ["model.layers[0].bias", "sign quantizer", "bits >= 2"]),
         (lambda c: c["model"]["layers"][0].update(activation="quantized_relu(4,5)"), ["model.layers[0].activation", "integer=5"]),
         (lambda c: c["model"]["layers"][0].update(unitz=3), ["model.layers[0].unitz", "unknown key"]),
         (lambda c: c.update(trian={}), ["trian", "unknown key"]),

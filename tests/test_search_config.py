@@ -38,7 +38,9 @@ def _layers(**fc1) -> dict:
     [
         ({"layers": _layers(kernel_bits=[])}, "search.layers.fc1.kernel_bits", "empty"),
         ({"layers": _layers(kernel_bits={"min": 8, "max": 3})}, "search.layers.fc1.kernel_bits", "min 8 > max 3"),
-        ({"layers": _layers(kernel_bits=[4, 17])}, "search.layers.fc1.kernel_bits", "outside 1..16"),
+        ({"layers": _layers(kernel_bits=[4, 17])}, "search.layers.fc1.kernel_bits", "outside 2..16"),
+        ({"layers": _layers(kernel_bits=[1, 4])}, "search.layers.fc1.kernel_bits", "sign quantizer"),
+        ({"layers": _layers(kernel_integer=[-1, 0])}, "search.layers.fc1.kernel_integer", "outside 0..16"),
         ({"layers": _layers(activation_bits=[0, 4])}, "search.layers.fc1.activation_bits", "outside"),
         ({"layers": _layers(kernel_bits=[3, 4], kernel_integer=[3])}, "search.layers.fc1.kernel_integer", "integer bits > width"),
         ({"layers": {"default": {"kernel_bits": [3]}, "fc9": {"kernel_bits": [4]}}}, "search.layers.fc9", "not in model.layers"),
