@@ -149,8 +149,10 @@ def cmd_run(args) -> int:
     summary = state["stages"].get("report", {}).get("summary", {})
     acc = summary.get("accuracy", {})
     if acc:
+        subset = (f" on {acc['csim_rows']} of {acc['test_rows']} test rows (QKeras {acc['qkeras_on_csim_rows']:.4f} on them)"
+                  if acc.get("qkeras_on_csim_rows") is not None else "")
         print(
-            f"{cfg.name}: float {acc.get('float', 0):.4f}, QKeras {acc.get('qkeras', 0):.4f}, C-sim {acc.get('csim') or 0:.4f}; "
+            f"{cfg.name}: float {acc.get('float', 0):.4f}, QKeras {acc.get('qkeras', 0):.4f}, C-sim {acc.get('csim') or 0:.4f}{subset}; "
             f"bit-exact: {summary.get('bit_exact')}; report {out / 'report.md'} ({time.perf_counter() - t0:.0f} s)"
         )
     return 0

@@ -605,8 +605,8 @@ def _po2_layer(layer) -> bool:
     return kind in PO2_SCALED_KINDS and not (kind == "QDense" and len(layer.input_shape) > 2)
 
 
-def _helper_names(layer) -> list[tuple[str, str]]:
-    """(name, what) of the nodes hls4ml and the flow add after a layer: its fused activation as
+def _helper_names(layer) -> list[tuple[str, str, str]]:
+    """(name, what, naming pattern) of the nodes hls4ml and the flow add after a layer: its fused activation as
     '<layer>_<activation>' (hls4ml's keras_v2_to_hls, for every layer with an `activation`, linear
     included), the '<layer>_alpha' scale of an alpha='auto_po2' kernel, a separable conv's halves."""
     out = []
@@ -615,11 +615,12 @@ def _helper_names(layer) -> list[tuple[str, str]]:
     if act is not None and kind not in ("Activation", "QActivation", "ReLU", "Softmax", "LeakyReLU", "PReLU", "ELU",
                                         "ThresholdedReLU"):
         suffix = getattr(act, "__name__", None) or type(act).__name__
-        out.append((f"{layer.name}_{suffix}", f"the {suffix} activation"))
+        out.append((f"{layer.name}_{suffix}", f"the {suffix} activation", "'<layer>_<activation>'"))
     if _po2_layer(layer) and _has_po2(layer):
-        out.append((f"{layer.name}_alpha", "the auto_po2 scale"))
+        out.append((f"{layer.name}_alpha", "the auto_po2 scale", "'<layer>_alpha'"))
     if kind.startswith("QSeparable") or kind.startswith("Separable"):
-        out += [(f"{layer.name}_depthwise", "the depthwise half"), (f"{layer.name}_pointwise", "the pointwise half")]
+        out += [(f"{layer.name}_{half}", f"the {half} half", "'<layer>_depthwise' / '<layer>_pointwise'")
+                for half in ("depthwise", "pointwise")]
     return out
 
 
@@ -629,10 +630,10 @@ def _check_helper_names(layers, model_name: str) -> None:
     types the wrong one (C-simulation far from QKeras, or an assertion inside hls4ml)."""
     names = {layer.name for layer in layers}
     for layer in layers:
-        for helper, what in _helper_names(layer):
+        for helper, what, pattern in _helper_names(layer):
             if helper in names:
                 raise ModelError(f"layer {helper!r} has the name hls4ml gives {what} of layer {layer.name!r} "
-                                 "('<layer>_<activation>'), so the converted model would hold two nodes of that name",
+                                 f"({pattern}), so the converted model would hold two nodes of that name",
                                  where=f"{model_name}: layer {helper!r}", fix=f"rename layer {helper!r} or layer {layer.name!r}")
 
 

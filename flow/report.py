@@ -52,11 +52,19 @@ def build_report(run_dir: Path, cfg, *, timings: dict[str, float]) -> dict:
     data_meta = read_json(run_dir / "data" / "meta.json")
 
     students = train["students"]
+    test_rows = int(data_meta["rows"]["test"])
+    csim_rows = int((csim or {}).get("rows", test_rows))
+    subset = csim is not None and csim_rows < test_rows
     accuracy = {
         "float": train["accuracy"]["float"],
-        "qkeras": (csim or {}).get("accuracy", {}).get("qkeras", train["accuracy"]["qkeras"]),
+        # on the whole test split, like the float number: with csim.max_rows the C-simulated rows are
+        # a subset, and QKeras on that subset is reported beside the C-simulation as its own number
+        "qkeras": train["accuracy"]["qkeras"] if subset else (csim or {}).get("accuracy", {}).get("qkeras", train["accuracy"]["qkeras"]),
         "csim": (csim or {}).get("accuracy", {}).get("csim"),
         "qkeras_trained": train["accuracy"]["qkeras"],
+        "test_rows": test_rows,
+        "csim_rows": csim_rows if csim is not None else None,
+        "qkeras_on_csim_rows": (csim or {}).get("accuracy", {}).get("qkeras") if subset else None,
     }
     distillation = {
         "enabled": cfg.train.distillation.enabled,
@@ -109,7 +117,11 @@ def markdown(report: dict, *, plots_prefix: str = "report/plots/") -> str:
     a = report["accuracy"]
     lines = [f"# {report['name']}", "", f"Config `{report['config']}`, hls-flow {report['flow_version']}.", ""]
     lines += ["## Accuracy (test split)", "", "| model | accuracy |", "|---|---|"]
-    lines += [f"| float teacher | {_fmt(a['float'], True)} |", f"| QKeras student | {_fmt(a['qkeras'], True)} |", f"| HLS C-simulation (argmax of its output{'; softmax is approximate, logits are exact' if report['bit_exact'] and report['bit_exact'].get('softmax_argmax_agreement') is not None else ''}) | {_fmt(a['csim'], True)} |"]
+    lines += [f"| float teacher | {_fmt(a['float'], True)} |", f"| QKeras student | {_fmt(a['qkeras'], True)} |"]
+    rows = f"; its {a['csim_rows']} of {a['test_rows']} test rows (csim.max_rows)" if a.get("qkeras_on_csim_rows") is not None else ""
+    if rows:
+        lines += [f"| QKeras student on the C-simulated rows{rows} | {_fmt(a['qkeras_on_csim_rows'], True)} |"]
+    lines += [f"| HLS C-simulation (argmax of its output{'; softmax is approximate, logits are exact' if report['bit_exact'] and report['bit_exact'].get('softmax_argmax_agreement') is not None else ''}{rows}) | {_fmt(a['csim'], True)} |"]
     d = report["distillation"]
     if d["enabled"]:
         lines += [f"| student with distillation (T={d['temperature']}, alpha={d['alpha']}) | {_fmt(d['with'], True)} |"]

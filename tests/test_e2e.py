@@ -120,3 +120,28 @@ def test_report_markdown_lists_only_written_plots_and_the_chosen_bits(tiny_run):
     md = markdown(report)
     assert "## Plots" not in md and ".png" not in md
     assert "| fc1 | 4 | 4 | 3 |" in md and "{'" not in md  # a table, not a dict dump
+
+
+def test_csim_on_a_subset_keeps_qkeras_accuracy_on_the_whole_split(tiny_run, tmp_path, capsys):
+    """With csim.max_rows the C-simulated rows are a subset of the test split: the headline and the
+    report keep the QKeras accuracy on the whole split beside the float one, and give QKeras on the
+    C-simulated rows as its own number with the row counts (it was shown as 'QKeras' unlabelled)."""
+    import shutil
+
+    import yaml
+
+    root, cfg_path = tiny_run
+    run = tmp_path / "run"
+    shutil.copytree(root / "run", run)
+    cfg = yaml.safe_load(cfg_path.read_text())
+    cfg["csim"] = {"max_rows": 7}
+    new = tmp_path / "c.yaml"
+    new.write_text(yaml.safe_dump(cfg))
+    capsys.readouterr()
+    assert main(["run", str(new), "--out", str(run), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    report = json.loads((run / "report.json").read_text())
+    acc, train = report["accuracy"], json.loads((run / "train" / "train.json").read_text())["accuracy"]
+    assert acc["qkeras"] == train["qkeras"] and acc["csim_rows"] == 7 and acc["test_rows"] > 7
+    assert acc["qkeras_on_csim_rows"] is not None and f"on 7 of {acc['test_rows']} test rows" in out
+    assert "QKeras student on the C-simulated rows" in (run / "report.md").read_text()
