@@ -105,6 +105,7 @@ def run(
     first_forced = STAGE_NAMES.index(from_stage) if from_stage else (0 if force else len(STAGE_NAMES))
     stages = list(STAGE_NAMES[: last + 1])
     preflight(cfg, run_dir, stages)
+    created = not run_dir.exists()
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -144,6 +145,10 @@ def run(
             older = [s for s in STAGE_NAMES[i:] if (run_dir / s).is_dir()]
             for s in older:
                 state.setdefault("stale", {})[s] = f"from an earlier run: stage {name} failed on {time.strftime('%Y-%m-%dT%H:%M:%S')}"
+            if created and not state["stages"] and not older:
+                # the first stage of a new run failed (e.g. the data's contents): leave no folder behind
+                shutil.rmtree(run_dir, ignore_errors=True)
+                raise
             write_json(state_path, state)
             if older:
                 log.warning("stage %s failed; the outputs of %s in %s are from an earlier run and do not follow from %s",

@@ -94,3 +94,16 @@ def test_a_command_line_argparse_rejects_is_a_user_error_exit_1(capsys):
                         (["estimate", "m.h5", "--io-type", "io_serial"], ("--io-type", "io_serial"))):
         rc, err = _run(argv, capsys)
         assert rc == 1 and "usage: flow" in err and all(w in err for w in words), (argv, err)
+
+
+def test_bad_data_contents_leave_no_run_folder(tmp_path, write_cfg, capsys):
+    """Data whose contents are wrong (NaN features) fail in the data stage, seconds in; a run
+    folder this command created is removed again (it held only an empty state.json)."""
+    X = np.random.default_rng(0).normal(size=(60, 4)).astype(np.float32)
+    X[3, 1] = np.nan
+    np.savez(tmp_path / "d.npz", X=X, y=np.arange(60) % 3)
+    cfg = tiny_config(data={"source": "arrays", "path": str(tmp_path / "d.npz")})
+    cfg["model"]["layers"][-1]["units"] = 3
+    rc, err = _run(["run", str(write_cfg(cfg)), "--out", str(tmp_path / "run")], capsys)
+    assert rc == 1 and "NaN" in err and "Traceback" not in err, err
+    assert not (tmp_path / "run").exists()

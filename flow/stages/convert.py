@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from flow.artifacts import replace_dir, write_json
 from flow.design import design_to_dict
 from flow.hls import convert, hls_config, plan_model, project_digest
 from flow.model import load_model, save_model
+
+log = logging.getLogger(__name__)
 
 SECTIONS = ("name", "hls")
 UPSTREAM = ("train", "search")
@@ -46,6 +49,8 @@ def run(ctx) -> dict:
     src = carried_model_path(ctx)
     model = load_model(src)
     plan = plan_model(model, hls_cfg=cfg.hls, name=cfg.name)
+    for warning in plan.warnings:  # e.g. a reuse factor hls4ml would not build, and the one used instead
+        log.warning("%s", warning)
     # with trace instrumentation (inside #ifndef __SYNTHESIS__, ignored by synthesis): the delivered
     # project is then identical to the one the csim stage proves exact
     hcfg = hls_config(model, plan, cfg.hls, trace=True)
