@@ -44,6 +44,11 @@ def _parse_quantizer_string(text: str) -> dict[str, Any]:
     """Accept QKeras' own spelling, e.g. ``quantized_bits(6, 0, alpha=1)`` or ``quantized_relu(6,2)``."""
     match = _QUANTIZER_CALL.match(text)
     if not match:
+        if "(" in text and ")" not in text:
+            # YAML cut an unquoted call at its first comma: `{kernel: quantized_bits(4,0,alpha=1)}` is a
+            # flow mapping whose keys are 'kernel', '0' and 'alpha=1)'
+            raise ValueError(f"quantizer {text!r} was cut at a comma: inside a YAML flow mapping {{...}} a quantizer "
+                             "call must be quoted, e.g. {kernel: 'quantized_bits(4,0,alpha=1)'}")
         raise ValueError(f"cannot read quantizer {text!r}; write e.g. 'quantized_bits(6,0,alpha=1)' or {{bits: 6, integer: 0}}")
     name, args = match.group(1), match.group(2)
     out: dict[str, Any] = {"type": name}

@@ -89,8 +89,11 @@ def test_bad_values_are_named(write_cfg, capsys, mutate, expect):
         # plain YAML keeps the last of two `train:` sections, silently dropping the first
         ("name: x\ntrain:\n  teacher: {epochs: 3}\nmodel:\n  layers: [{name: a, units: 10}]\ntrain:\n  student: {epochs: 2}\n",
          "6", "'train' appears twice"),
+        # an unquoted quantizer call in a flow mapping: YAML splits it at the commas
+        ("name: x\nmodel:\n  layers:\n    - {name: a, units: 10, kernel: quantized_bits(4,0,alpha=1)}\n", "",
+         "must be quoted"),
     ],
-    ids=["malformed", "key-twice"],
+    ids=["malformed", "key-twice", "unquoted-call"],
 )
 def test_yaml_problems_name_the_line(tmp_path, capsys, text, line, words):
     p = tmp_path / "bad.yaml"
