@@ -97,8 +97,9 @@ def _spec(kind: str, cfg: dict, where: str) -> Quantizer:
     except ValidationError as exc:
         msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
         raise ModelError(f"{kind}({bits},{integer}) is not supported: {msg}", where=where,
-                         fix="retrain with 0 <= integer < bits (quantized_bits: 2 bits or more); QKeras also accepts more "
-                             "integer bits than the width (a grid coarser than 1), which the flow does not map to hls4ml types") from None
+                         fix="retrain with fewer integer bits, 0 <= integer < bits (and 2 bits or more for quantized_bits): "
+                             "QKeras also accepts more integer bits than the width (a grid coarser than 1), which the flow does "
+                             "not map to hls4ml types") from None
 
 
 def quantize_array(values, t: FixedType):
