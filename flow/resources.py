@@ -1173,6 +1173,11 @@ def estimate(design: Design) -> ResourceEstimate:
                templates_1x=not _version_below(extra.get("hls4ml_version"), (1, 0)),
                uncertainty=clock_uncertainty_fraction(design.clock_uncertainty, float(design.clock_period_ns), backend))
     per_layer_strategy: dict = extra.get("layer_strategy", {})
+    # hls4ml 1.x's SetPipelineStyle: an io_parallel top is a DATAFLOW region once a convolution or a
+    # Resource-strategy layer is in it (PIPELINE otherwise; 0.x pipelined every io_parallel top)
+    dataflow = io == "io_parallel" and ctx.templates_1x and (
+        any(isinstance(layer, ConvDesign) for layer in design.layers) or strategy == "resource"
+        or any(_norm(v) == "resource" for v in per_layer_strategy.values()))
 
     layers: list[LayerEstimate] = []
     by_name: dict[str, LayerEstimate] = {}
@@ -1223,9 +1228,10 @@ def estimate(design: Design) -> ResourceEstimate:
                 _per_position(est, layer.positions)
             elif io == "io_parallel":
                 # the pipeline carries the input that is ready first until the other arrives (a skip
-                # connection's registers), one register stage per cycle of difference
+                # connection's registers), one register stage per cycle of difference; in a DATAFLOW
+                # top it waits in a ping-pong channel instead: two copies, however long the wait
                 held = [(_output_bits(design_layer.get(s, "input"), design), start - arrival.get(s, 0)) for s in srcs]
-                balance = sum(bits * cycles for bits, cycles in held if bits is not None and cycles > 0)
+                balance = sum(bits * (2 if dataflow else cycles) for bits, cycles in held if bits is not None and cycles > 0)
                 est.FF = (est.FF or 0.0) + balance
                 est.detail["balance_ff"] = balance
         elif isinstance(layer, ResizeDesign):

@@ -174,6 +174,19 @@ def test_a_skip_connection_costs_registers_per_cycle_it_waits_and_latency_follow
         assert est.total["latency_cycles"] == 1 + cycles + lat["add"]
 
 
+def test_a_skip_connection_in_a_dataflow_top_waits_in_a_ping_pong_channel():
+    """hls4ml 1.x makes an io_parallel top a DATAFLOW region once a convolution or a Resource layer
+    is in it (SetPipelineStyle): the waiting branch is then two copies in a channel, not one
+    register stage per cycle (a conv + concat + add project booked 338k FF for 65 cycles of wait)."""
+    from flow.resources import estimate
+
+    design = _merge_design(6)
+    pipelined = next(x for x in estimate(design).layers if x.name == "add")
+    design.strategy = "Resource"
+    flowing = next(x for x in estimate(design).layers if x.name == "add")
+    assert pipelined.detail["balance_ff"] == 4 * 16 * 5 and flowing.detail["balance_ff"] == 2 * 4 * 16
+
+
 def test_a_concatenate_is_wiring_and_a_wide_multiply_uses_dsps():
     from flow.design import Design, FixedType, MergeDesign
     from flow.resources import estimate
