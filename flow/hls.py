@@ -429,7 +429,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
         clock_uncertainty=hls_cfg.clock_uncertainty,
         io_type=hls_cfg.io_type,
         strategy=hls_cfg.strategy,
-        extra={"softmax_implementation": hls_cfg.softmax_implementation},
+        extra={"softmax_implementation": hls_cfg.softmax_implementation,
+               "stream_padding": sum(type(layer).__name__ in ("ZeroPadding1D", "ZeroPadding2D") for layer in layers)},
         inputs=branch_inputs([layer.name for layer in design_layers], design_reads),
     )
     return Plan(in_type, input_quantizer, source, nodes, design, warnings)

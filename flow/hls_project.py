@@ -422,12 +422,14 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             positions_of[v] = positions
 
     pending: tuple | None = None
+    padding_calls = 0
     for fn, targs, args in proj.calls:
         if pending is not None:
             settle(*pending)
         where = f"{proj.path}: nnet::{fn}<{', '.join(targs)}>"
         pending = (*_dataflow(fn, args), len(layers))
         if fn in WIRING_CALLS:
+            padding_calls += fn.startswith("zeropad")
             # free, but a zero padding first in the design still takes the design's input
             cfg = proj.configs.get(targs[-1]) if len(targs) >= 3 else None
             if input_type is None and cfg is not None and "in_width" in cfg and "n_chan" in cfg:
@@ -615,7 +617,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         io_type=io,
         strategy="Resource" if strat_set == {"resource"} else "Latency",
         extra={"layer_strategy": strategies, "softmax_implementation": softmax_impl or SOFTMAX_IMPLEMENTATIONS[0],
-               "source": f"hls4ml project {proj.path}", "backend_source": proj.backend_source,
+               "source": f"hls4ml project {proj.path}", "backend_source": proj.backend_source, "stream_padding": padding_calls,
                **({"hls4ml_version": "0.8"} if older_templates else {})},
         inputs=branch_inputs([layer.name for layer in layers], reads),  # a chain needs no entry
     )

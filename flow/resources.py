@@ -1282,6 +1282,15 @@ def estimate(design: Design) -> ResourceEstimate:
     }
     if not total["complete"]:
         warnings.append("totals cover only the estimated layers: the design cost is a LOWER BOUND")
+    if io == "io_stream":
+        # hls4ml pads a stream in a process of its own (zeropad1d/2d_cl, also inserted before a
+        # 'same' convolution); the estimate prices it as wiring, which it is only in io_parallel
+        pads = int(extra.get("stream_padding") or 0) + sum(
+            1 for layer in design.layers if isinstance(layer, ConvDesign)
+            and (layer.pad_top or layer.pad_bottom or layer.pad_left or layer.pad_right))
+        if pads:
+            warnings.append(f"{pads} zero padding step(s) of the stream are priced as free: each is a dataflow process of "
+                            "its own (counters, a FIFO, one cycle per padded position) that the totals leave out")
     caps = part.capacities()
     util = {k: round(100.0 * total[k] / caps[k], 2) for k in caps}
     over = [k for k in caps if total[k] > caps[k]]

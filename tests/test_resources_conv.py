@@ -344,3 +344,20 @@ def test_average_and_global_pooling_are_priced(io):
     assert g.estimated and g.DSP == 0 and g.detail["positions"] == 1
     if io == "io_stream":
         assert g.detail["stream"]["items_in"] == 10 and g.detail["stream"]["items_out"] == 1
+
+
+def test_stream_zero_padding_is_named_as_unpriced():
+    """io_stream pads in a process of its own (zeropad2d_cl, also before a 'same' convolution),
+    which the totals leave out: the estimate says so instead of pricing it as silent wiring;
+    io_parallel padding is wiring and needs no word."""
+    from dataclasses import replace
+
+    padded = replace(_conv(), pad_top=1, pad_bottom=1, pad_left=1, pad_right=1, out_height=10, out_width=10)
+    for io, expected in (("io_stream", True), ("io_parallel", False)):
+        est = estimate(_design([padded], io=io))
+        assert any("zero padding" in w for w in est.warnings) == expected, (io, est.warnings)
+    plain = estimate(_design([_conv()], io="io_stream"))
+    assert not any("zero padding" in w for w in plain.warnings)
+    explicit = _design([_conv()], io="io_stream")
+    explicit.extra = {"stream_padding": 1}
+    assert any("1 zero padding step" in w for w in estimate(explicit).warnings)
