@@ -42,7 +42,8 @@ ACTIVATION_CALLS = {"relu": "relu", "relu_max": "relu", "relu6": "relu", "linear
 #: activations with a parameter: nnet::f<data_T, param_T, res_T, CONFIG_T>(data, param, res)
 PARAM_ACTIVATION_CALLS = {"leaky_relu", "elu", "thresholded_relu", "prelu"}
 #: calls that move data without computing (io_stream helpers, clones); priced as free wiring
-WIRING_CALLS = {"clone_stream", "repack_stream", "broadcast_stream", "cast", "zeropad1d_cl", "zeropad2d_cl"}
+WIRING_CALLS = {"clone_stream", "repack_stream", "broadcast_stream", "cast", "zeropad1d_cl", "zeropad2d_cl", "cropping1d_cl",
+                "cropping2d_cl"}
 #: convolutions and poolings (max, average, global) the estimate prices (hls4ml 0.8+ config structs)
 CONV_CALL = re.compile(r"^(conv_[12]d|pointwise_conv_[12]d|depthwise_conv_[12]d)(_cl)?$")
 POOL_CALL = re.compile(r"^(global_)?pooling[12]d(_cl)?$")
@@ -429,7 +430,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         where = f"{proj.path}: nnet::{fn}<{', '.join(targs)}>"
         pending = (*_dataflow(fn, args), len(layers))
         if fn in WIRING_CALLS:
-            padding_calls += fn.startswith("zeropad")
+            padding_calls += fn.startswith(("zeropad", "cropping"))
             # free, but a zero padding first in the design still takes the design's input
             cfg = proj.configs.get(targs[-1]) if len(targs) >= 3 else None
             if input_type is None and cfg is not None and "in_width" in cfg and "n_chan" in cfg:

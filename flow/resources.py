@@ -1289,8 +1289,8 @@ def estimate(design: Design) -> ResourceEstimate:
             1 for layer in design.layers if isinstance(layer, ConvDesign)
             and (layer.pad_top or layer.pad_bottom or layer.pad_left or layer.pad_right))
         if pads:
-            warnings.append(f"{pads} zero padding step(s) of the stream are priced as free: each is a dataflow process of "
-                            "its own (counters, a FIFO, one cycle per padded position) that the totals leave out")
+            warnings.append(f"{pads} zero padding or cropping step(s) of the stream are priced as free: each is a dataflow "
+                            "process of its own (counters, a FIFO, one cycle per position) that the totals leave out")
     caps = part.capacities()
     util = {k: round(100.0 * total[k] / caps[k], 2) for k in caps}
     over = [k for k in caps if total[k] > caps[k]]

@@ -360,4 +360,4 @@ def test_stream_zero_padding_is_named_as_unpriced():
     assert not any("zero padding" in w for w in plain.warnings)
     explicit = _design([_conv()], io="io_stream")
     explicit.extra = {"stream_padding": 1}
-    assert any("1 zero padding step" in w for w in estimate(explicit).warnings)
+    assert any("1 zero padding or cropping step" in w for w in estimate(explicit).warnings)
