@@ -1589,6 +1589,9 @@ def _check_published_row(row: dict[str, Any]) -> None:
     sizes = m.get("layers")
     if isinstance(sizes, list) and sizes and all(isinstance(x, dict) for x in sizes):
         _check_layer_specs(row)
+        if m.get("weights_from") is not None:
+            raise _row_error(row, "model.weights_from", "stored firmware weights are for MLP rows (layer sizes)",
+                             "leave weights_from out: a CNN row is priced with synthetic weights")
         sizes = [1, 1]  # the per-layer checks below see one value per model-wide field
     elif (not isinstance(sizes, list) or len(sizes) < 2
             or not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in sizes)):

@@ -307,3 +307,5 @@ def test_a_cnn_row_is_rebuilt_from_its_layer_objects():
         r = {**row, "model": {**row["model"], "layers": [spec, {"type": "flatten"}, {"type": "dense", "units": 2}]}}
         msg = compare_published([r])[0].get("not_estimated", "")
         assert f"published row cnn: {field}" in msg, (spec, msg)
+    borrowed = {**row, "model": {**row["model"], "weights_from": "repo_iris_z020"}}
+    assert "published row cnn: model.weights_from" in compare_published([borrowed])[0].get("not_estimated", "")
