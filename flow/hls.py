@@ -617,7 +617,7 @@ def _helper_names(layer) -> list[tuple[str, str, str]]:
                                         "ThresholdedReLU"):
         suffix = getattr(act, "__name__", None) or type(act).__name__
         out.append((f"{layer.name}_{suffix}", f"the {suffix} activation", "'<layer>_<activation>'"))
-    if _po2_layer(layer) and _has_po2(layer):
+    if _has_po2(layer):
         out.append((f"{layer.name}_alpha", "the auto_po2 scale", "'<layer>_alpha'"))
     if kind.startswith("QSeparable") or kind.startswith("Separable"):
         out += [(f"{layer.name}_{half}", f"the {half} half", "'<layer>_depthwise' / '<layer>_pointwise'")

@@ -1573,6 +1573,46 @@ def _backend_of_row(row: dict[str, Any]) -> str:
                      "name the tool as 'Vivado HLS <version>' or 'Vitis HLS <version>', or set synthesis.backend")
 
 
+def _weight_share(m: dict[str, Any]) -> float:
+    """Share of near-zero weights in a row's synthetic weights (0 for a 'laplace' row: QAT, unpruned)."""
+    return 0.0 if str(m.get("weight_distribution")).lower() == "laplace" else SMALL_WEIGHT_SHARE
+
+
+def _synthetic_bias(n_out: int, bt: FixedType, rng: np.random.Generator) -> np.ndarray:
+    return np.clip(np.round(rng.normal(0, 0.1, n_out) / bt.lsb) * bt.lsb, bt.min_value, bt.max_value)
+
+
+def _built_reuse_factor(m: dict[str, Any], name: str, n_in: int, n_out: int, rf: int, notes: list[str]) -> int:
+    """The reuse factor hls4ml builds: with Resource, the closest valid one (hls4ml substitutes it
+    with only a printed line), noted for the row."""
+    if str(m.get("strategy", "Latency")).lower() != "resource":
+        return rf
+    built = closest_resource_reuse_factor(n_in, n_out, rf)
+    if built != rf:
+        notes.append(f"{name}: reuse factor {rf} is not one hls4ml's Resource strategy builds for {n_in} x {n_out}; "
+                     f"priced at {built}, the closest valid one hls4ml uses")
+    return built
+
+
+def _row_activation(m: dict[str, Any], name: str, fn: str, n: int, in_t: FixedType, out_t: FixedType, *, rf: int,
+                    positions: int = 1) -> ActivationDesign:
+    alpha = m.get("activation_alpha")
+    return ActivationDesign(name, fn, n, in_t, out_t, table_size=1024 if fn in LOOKUP_TABLE_ACTIVATIONS else None,
+                            reuse_factor=rf, positions=positions,
+                            alpha=float(alpha) if fn in _PARAMETRIC_ACTIVATIONS and alpha is not None else None)
+
+
+def _check_sparsity(row: dict[str, Any], where: str, v: Any) -> None:
+    if not (_is_number(v) and 0.0 <= v <= 1.0):
+        raise _row_error(row, where, f"sparsity {v!r} is not a share between 0 and 1",
+                         "give the share of zero weights, e.g. 0.75 for 75 % pruned")
+
+
+def _check_reuse_factor(row: dict[str, Any], where: str, v: Any) -> None:
+    if not (_is_number(v) and float(v).is_integer() and v >= 1):
+        raise _row_error(row, where, f"reuse factor {v!r} is not a positive whole number", "give hls4ml's ReuseFactor, 1 or more")
+
+
 def _check_published_row(row: dict[str, Any]) -> None:
     """Refuse, naming the field, what no hls4ml synthesis can have been built from (so a typo in a
     table is reported for its row instead of being priced as something else)."""
@@ -1604,13 +1644,9 @@ def _check_published_row(row: dict[str, Any]) -> None:
         raise _row_error(row, "synthesis.clock_period_ns", f"clock period {period!r} is not a positive number of ns",
                          "give the clock period in ns, e.g. 5")
     for v in _per_layer(m, "sparsity", n, 0.0):
-        if not (_is_number(v) and 0.0 <= v <= 1.0):
-            raise _row_error(row, "model.sparsity", f"sparsity {v!r} is not a share between 0 and 1",
-                             "give the share of zero weights, e.g. 0.75 for 75 % pruned")
+        _check_sparsity(row, "model.sparsity", v)
     for v in _per_layer(m, "reuse_factor", n, 1):
-        if not (_is_number(v) and float(v).is_integer() and v >= 1):
-            raise _row_error(row, "model.reuse_factor", f"reuse factor {v!r} is not a positive whole number",
-                             "give hls4ml's ReuseFactor, 1 or more")
+        _check_reuse_factor(row, "model.reuse_factor", v)
     dist = m.get("weight_distribution")
     if dist is not None and str(dist).strip().lower() != "laplace":
         raise _row_error(row, "model.weight_distribution", f"weight distribution {dist!r} is not known",
@@ -1720,10 +1756,10 @@ def _check_layer_specs(row: dict[str, Any]) -> None:
         if kind in ("conv1d", "conv2d") and "kernel_size" not in spec:
             raise _row_error(row, f"{where}.kernel_size", f"a {kind} layer needs its kernel_size", "give kernel_size, e.g. 3")
         weight_layers += kind in ("conv1d", "conv2d", "dense")
-        for key in ("sparsity", "reuse_factor"):
-            if key in spec:
-                _check_published_row({"id": row.get("id"), "synthesis": row["synthesis"],
-                                      "model": {"layers": [1, 1], key: spec[key]}})
+        if "sparsity" in spec:
+            _check_sparsity(row, f"{where}.sparsity", spec["sparsity"])
+        if "reuse_factor" in spec:
+            _check_reuse_factor(row, f"{where}.reuse_factor", spec["reuse_factor"])
     if weight_layers == 0:
         raise _row_error(row, "model.layers", "the layers hold no conv or dense layer", "list the model's weight layers")
 
@@ -1736,8 +1772,7 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
     dflt = m.get("default_precision", f"ap_{HLS4ML_DEFAULT_PRECISION.hls()}")
     shape = list(m["input_shape"])
     h, w, c = (shape + [1, 1])[:3] if len(shape) == 3 else ((1, shape[0], shape[1]) if len(shape) == 2 else (1, 1, shape[0]))
-    share = 0.0 if str(m.get("weight_distribution")).lower() == "laplace" else SMALL_WEIGHT_SHARE
-    alpha = m.get("activation_alpha")
+    share = _weight_share(m)
     specs = m["layers"]
     weight_idx = [i for i, sp in enumerate(specs) if str(sp["type"]).lower() in ("conv1d", "conv2d", "dense")]
     inp = _parse_row_type(row, "input_precision", m.get("input_precision", dflt))
@@ -1746,11 +1781,6 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
 
     def field(spec: dict, key: str, fallback: Any) -> Any:
         return spec.get(key, m.get(key, fallback))
-
-    def activation(name: str, fn: str, n: int, in_t: FixedType, out_t: FixedType, positions: int, rf: int) -> None:
-        layers.append(ActivationDesign(name, fn, n, in_t, out_t, table_size=1024 if fn in LOOKUP_TABLE_ACTIVATIONS else None,
-                                       reuse_factor=rf, positions=positions,
-                                       alpha=float(alpha) if fn in _PARAMETRIC_ACTIVATIONS and alpha is not None else None))
 
     for i, spec in enumerate(specs):
         kind = str(spec["type"]).lower()
@@ -1763,7 +1793,8 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
             fn = _activation_name(spec.get("activation"))
             a_t = _parse_row_type(row, f"layers[{i}].activation_precision", field(spec, "activation_precision", x_t.hls()
                                                                                     if fn != "softmax" else dflt))
-            activation(name, fn, h * w * c, x_t, a_t, h * w, int(field(spec, "reuse_factor", 1)))
+            layers.append(_row_activation(m, name, fn, h * w * c, x_t, a_t, rf=int(field(spec, "reuse_factor", 1)),
+                                          positions=h * w))
             x_t = a_t
             continue
         if kind in ("maxpool1d", "maxpool2d", "avgpool1d", "avgpool2d"):
@@ -1794,14 +1825,9 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
             oh, pad_h = _conv_out(row, where, h, kh, sh, spec.get("padding", "valid"))
             ow, pad_w = _conv_out(row, where, w, kw, sw, spec.get("padding", "valid"))
             n_in, n_out, positions = kh * kw * c, int(spec["filters"]), oh * ow
-        if str(m.get("strategy", "Latency")).lower() == "resource":
-            built = closest_resource_reuse_factor(n_in, n_out, rf)
-            if built != rf:
-                notes.append(f"{name}: reuse factor {rf} is not one hls4ml's Resource strategy builds for {n_in} x {n_out}; "
-                             f"priced at {built}, the closest valid one hls4ml uses")
-                rf = built
+        rf = _built_reuse_factor(m, name, n_in, n_out, rf, notes)
         wts = synthetic_weights(n_in, n_out, wt, sparsity, rng, small_share=share)
-        bias = np.clip(np.round(rng.normal(0, 0.1, n_out) / bt.lsb) * bt.lsb, bt.min_value, bt.max_value)
+        bias = _synthetic_bias(n_out, bt, rng)
         n_zeros = int(np.sum(wts == 0.0)) if "weight_precision" in m or "weight_precision" in spec else int(round(sparsity * wts.size))
         if kind == "dense":
             layers.append(DenseDesign(name, wts, bias, x_t, wt, bt, acc, res_t, reuse_factor=rf, n_zeros=n_zeros))
@@ -1820,7 +1846,7 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
         a_t = _parse_row_type(row, f"layers[{i}].activation_precision", field(spec, "activation_precision", a_default)
                               if not last else a_default)
         if fn != "linear" or a_t != res_t:
-            activation(f"{name}_{fn}", fn, positions * n_out, res_t, a_t, positions, rf)
+            layers.append(_row_activation(m, f"{name}_{fn}", fn, positions * n_out, res_t, a_t, rf=rf, positions=positions))
         x_t = a_t
     n_inputs = int(np.prod(shape))
     return layers, inp, n_inputs
@@ -1874,18 +1900,11 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     inp = types("input_precision", dflt)[0]
     sparsities = [float(x) for x in _per_layer(m, "sparsity", n, 0.0)]
     rfs = [int(x) for x in _per_layer(m, "reuse_factor", n, 1)]
-    if str(m.get("strategy", "Latency")).lower() == "resource":
-        # hls4ml builds a Resource kernel only at a valid reuse factor and silently takes the closest
-        for li, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            built = closest_resource_reuse_factor(n_in, n_out, rfs[li])
-            if built != rfs[li]:
-                notes.append(f"dense {li + 1}: reuse factor {rfs[li]} is not one hls4ml's Resource strategy builds for "
-                             f"{n_in} x {n_out}; priced at {built}, the closest valid one hls4ml uses")
-                rfs[li] = built
+    rfs = [_built_reuse_factor(m, f"dense {li + 1}", n_in, n_out, rf, notes)
+           for li, (n_in, n_out, rf) in enumerate(zip(sizes[:-1], sizes[1:], rfs))]
     hidden_act = _activation_name(m.get("hidden_activation", "relu"))
     out_act = _activation_name(m.get("output_activation", "softmax"))
-    alpha = m.get("activation_alpha")
-    share = 0.0 if str(m.get("weight_distribution")).lower() == "laplace" else SMALL_WEIGHT_SHARE
+    share = _weight_share(m)
     layers: list = []
     x_t = inp
     for li, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -1905,7 +1924,7 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
             n_zeros = int(np.sum(raw == 0.0))
         else:
             w = synthetic_weights(n_in, n_out, wt, sparsities[li], rng, small_share=share)
-            bias = np.clip(np.round(rng.normal(0, 0.1, n_out) / bt.lsb) * bt.lsb, bt.min_value, bt.max_value)
+            bias = _synthetic_bias(n_out, bt, rng)
             # a quantized (QKeras) model: hls4ml sees the quantized zeros; a float model: only the
             # pruned weights are exact zeros
             n_zeros = int(np.sum(w == 0.0)) if "weight_precision" in m else int(round(sparsities[li] * w.size))
@@ -1914,9 +1933,7 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
         fn = out_act if last else hidden_act
         a_t = (acts[li] or res_t) if not last else (default if fn in ("softmax", "sigmoid", "tanh") else res_t)
         if fn != "linear" or a_t != res_t:
-            layers.append(ActivationDesign(f"{fn}{li + 1}", fn, n_out, res_t, a_t,
-                                           table_size=1024 if fn in LOOKUP_TABLE_ACTIVATIONS else None, reuse_factor=rf,
-                                           alpha=float(alpha) if fn in _PARAMETRIC_ACTIVATIONS and alpha is not None else None))
+            layers.append(_row_activation(m, f"{fn}{li + 1}", fn, n_out, res_t, a_t, rf=rf))
         x_t = a_t
     return _published_design(row, layers, inp, sizes[0], notes)
 
