@@ -45,8 +45,9 @@ SUPPORTED_LAYERS = (
     "Add, Subtract, Multiply, Average, Maximum, Minimum (two inputs of one shape), Concatenate (two inputs): "
     "skip connections and branches, each merge typed to hold its exact result",
     "Dropout (ignored at inference)",
-    "LeakyReLU, ELU, ThresholdedReLU, PReLU (no shared_axes); Activation elu, selu, softplus, softsign (flow estimate "
-    "only: priced as hls4ml's leaky_relu, elu, thresholded_relu, prelu and lookup tables)",
+    "LeakyReLU, ELU, ThresholdedReLU, PReLU (no shared_axes); Activation elu, selu, softplus, softsign, hard_sigmoid "
+    "(flow estimate only: priced as hls4ml's leaky_relu, elu, thresholded_relu, prelu, lookup tables and hard_sigmoid "
+    "with Keras' slope 0.2)",
     "BatchNormalization (flow estimate only: priced as hls4ml converts it)",
 )
 #: output activations hls4ml computes with lookup tables (approximate by design)
@@ -941,7 +942,9 @@ def _param_activation(layer, kind: str, *, where: str) -> tuple[str, dict]:
 
 
 def _hls_act_suffix(kind: str, q) -> str:
-    return type(q).__name__ if q is not None else kind
+    """hls4ml's suffix of a fused activation's node: a QKeras quantizer's class name, else the
+    Keras activation's name (a plain function such as Keras' hard_sigmoid: 'dense_hard_sigmoid')."""
+    return kind if q is None or callable(q) and not hasattr(q, "get_config") else type(q).__name__
 
 
 def _exact_type_for(values: np.ndarray, *, where: str) -> FixedType:
@@ -978,6 +981,15 @@ def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, whe
     if kind == "relu":
         t = FixedType(in_t.width, in_t.integer, False, "TRN", "WRAP")
         return t, NodePrecision(node_name, keras_name, t, function="relu")
+    if kind == "hard_sigmoid":
+        # Keras' own hard_sigmoid: hls4ml's HardActivation with slope 0.2 in ap_ufixed<16,0>, which
+        # is not Keras' 0.2 in float32, and its output in hls4ml's default result type
+        if not estimate_only:
+            raise ModelError("activation 'hard_sigmoid' is converted by hls4ml with its slope 0.2 rounded to "
+                             "ap_ufixed<16,0>, so it cannot be exact; not supported by flow verify", where=where,
+                             fix="flow estimate prices it; for a bit-exact design use relu, quantized_relu, or "
+                                 "QActivation(quantized_sigmoid(bits)) with `flow estimate`")
+        return HLS4ML_DEFAULT_PRECISION, NodePrecision(node_name, keras_name, None, function=KERAS_HARD_SIGMOID)
     if kind in TABLE_ACTIVATIONS:
         if not estimate_only:
             raise ModelError(f"activation {kind!r} is a lookup table in hls4ml, not supported by flow verify", where=where,
@@ -1084,6 +1096,10 @@ def _add_activation(design_layers: list, a: ActivationDesign) -> None:
         design_layers.append(a)
 
 
+#: Keras' hard_sigmoid as hls4ml 1.3.0 converts it: HardActivation, slope 0.2 in ap_ufixed<16,0>
+KERAS_HARD_SIGMOID, KERAS_HARD_SLOPE, KERAS_HARD_SLOPE_TYPE = "keras_hard_sigmoid", 0.2, FixedType(16, 0, False)
+
+
 def _act_design(node: NodePrecision, in_t: FixedType, out_t: FixedType, n: int, rf: int, *,
                 positions: int = 1) -> ActivationDesign:
     fn = node.function
@@ -1094,6 +1110,8 @@ def _act_design(node: NodePrecision, in_t: FixedType, out_t: FixedType, n: int, 
     result = node.result or HLS4ML_DEFAULT_PRECISION
     # hls4ml calls Activation('elu') as its ELU with alpha 1.0 in the model's default precision
     elu = {"alpha": 1.0, "param_type": HLS4ML_DEFAULT_PRECISION} if function == "elu" else {}
+    if fn == KERAS_HARD_SIGMOID:
+        function, elu = "hard_sigmoid", {"alpha": KERAS_HARD_SLOPE, "param_type": KERAS_HARD_SLOPE_TYPE}
     return ActivationDesign(node.name, function, n, in_t, result, table_size=1024 if function in LOOKUP_TABLE_ACTIVATIONS else None,
                             reuse_factor=rf, positions=positions, **elu)
 

@@ -30,6 +30,8 @@ _STRUCT_RE = re.compile(r"struct\s+(\w+)\s*(?::\s*(?:public\s+)?nnet::(\w+)\s*)?
 _CONST_RE = re.compile(r"static\s+const\s+(?:unsigned|int|bool|float|double|nnet::\w+(?:::\w+)?)\s+(\w+)\s*=\s*([^;]+);")
 #: a config struct's product (nnet_mult.h): mult, weight_exponential, weight_ternary, weight_binary, ...
 _PRODUCT_RE = re.compile(r"using\s+product\s*=\s*nnet::product::(\w+)\s*<")
+#: a static member defined outside its struct (hard_sigmoid's `const slope3_t hard_sigmoid_config3::slope = 0.2;`)
+_MEMBER_DEF_RE = re.compile(r"const\s+(\w+)\s+(\w+)::(\w+)\s*=\s*([^;]+);")
 _CALL_RE = re.compile(r"^\s*nnet::(\w+)\s*<([^;]*?)>\s*\(([^;]*?)\)\s*;", re.M)
 
 #: call names hls4ml has used for a dense layer (v0.1-0.4 `compute_layer`, later `dense`, ...)
@@ -182,6 +184,10 @@ def parse_project(path: str | Path) -> HlsProject:
         if product:
             cfg["product"] = product.group(1)
         proj.configs[name] = cfg
+    for ty, name, k, v in _MEMBER_DEF_RE.findall(_STRUCT_RE.sub("", params)):
+        if name in proj.configs:
+            proj.configs[name].setdefault(k, v.strip())
+            proj.configs[name].setdefault("type:" + k, ty)
     top = _top_source(fw)
     src = _strip_comments(_read(top))
     for fn, targs, args in _CALL_RE.findall(src):
@@ -556,6 +562,10 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
                                      fix="estimate a project hls4ml wrote (it passes the slope as a literal)") from None
             elif fn == "elu":  # the two-argument form: alpha 1
                 param = {"alpha": 1.0}
+            elif fn in ("hard_sigmoid", "hard_tanh") and "slope" in cfg:
+                # Keras' hard_sigmoid has slope 0.2 (a constant product), QKeras' 0.5 (a shift)
+                param = {"alpha": _float_const(proj, cfg["slope"], where=where, what="slope"),
+                         "param_type": resolve_type(proj, cfg["type:slope"])}
             layers.append(ActivationDesign(_layer_name(cname, len(layers)), ACTIVATION_CALLS[fn], n,  # type: ignore[arg-type]
                                            resolve_type(proj, in_t), resolve_type(proj, out_t), table_size=table,
                                            reuse_factor=_int(proj, cfg.get("reuse_factor", "1")),
@@ -634,6 +644,16 @@ def _dataflow(fn: str, args: list[str]) -> tuple[list[str], list[str]]:
     if _param_call(fn, args):
         return args[:1], args[2:3]
     return args[:1], args[1:2]
+
+
+def _float_const(proj: HlsProject, text: str, *, where: str, what: str) -> float:
+    """A config struct's float constant (a literal, or a macro naming one)."""
+    value = proj.macros.get(text.strip(), text).strip()
+    try:
+        return float(value)
+    except ValueError:
+        raise ModelError(f"{what} {text!r} is not a number", where=where,
+                         fix="estimate a project hls4ml wrote (it writes the constant as a literal)") from None
 
 
 def _param_call(fn: str, args: list[str]) -> bool:

@@ -967,14 +967,38 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
     if f in ("leaky_relu", "prelu"):
         return _leaky_relu(a, ctx)
     if f in HARD_ACTIVATIONS:
-        # hls4ml's hard_sigmoid: slope * x + shift with its slope and shift 0.5 (a wired shift and
-        # a constant add), clipped to [0, 1] (two compares and a select) and cast: a saturating
-        # cast's logic per input bit; hard_tanh then 2s - 1, one more adder at the output width
-        lut = n * wi * CAST_LUT_PER_IN_BIT + (n * wo * LUT_PER_ADDER_BIT if f == "hard_tanh" else 0.0)
-        delay = t_add_ns(wi) + T_ADD_BASE_NS + (t_add_ns(wo) if f == "hard_tanh" else 0.0)
-        return _elementwise(a, lut, delay, slack)
+        return _hard_activation(a, ctx, slack)
     return LayerEstimate(a.name, "activation", None, None, None, None, None, None, estimated=False,
                          note=f"activation '{f}' is not modelled by the estimator")
+
+
+#: QKeras' hard sigmoid/tanh slope as hls4ml writes it (0.5 in ap_ufixed<2,0>): a wired shift
+QKERAS_HARD_SLOPE, QKERAS_HARD_SLOPE_TYPE = 0.5, FixedType(2, 0, False)
+
+
+def _hard_activation(a: ActivationDesign, ctx: _Ctx, slack: float) -> LayerEstimate:
+    """hls4ml's hard_sigmoid, `slope * x + shift` clipped to [0, 1] (two compares and a select) and
+    cast (a saturating cast's logic per input bit); hard_tanh then 2s - 1, one more adder at the
+    output width. The slope is rounded to its slope_t: QKeras' 0.5 is a wired shift and the add
+    chains into the previous layer's slack; Keras' own hard_sigmoid has 0.2 in ap_ufixed<16,0>, a
+    constant product priced as any other (shift-adds or a DSP by its digits and widths)."""
+    n, wo, wi = a.n, a.result_type.width, a.input_type.width
+    lut = n * wi * CAST_LUT_PER_IN_BIT + (n * wo * LUT_PER_ADDER_BIT if a.function == "hard_tanh" else 0.0)
+    delay = t_add_ns(wi) + T_ADD_BASE_NS + (t_add_ns(wo) if a.function == "hard_tanh" else 0.0)
+    slope_t = a.param_type or QKERAS_HARD_SLOPE_TYPE
+    slope = float(quantize_to(np.array([QKERAS_HARD_SLOPE if a.alpha is None else float(a.alpha)]), slope_t)[0])
+    code = int(round(abs(slope) * 2.0 ** slope_t.frac))
+    if code == 0 or _odd_part(np.array([code]))[0] == 1:
+        est = _elementwise(a, lut, delay, slack)
+    else:
+        per = max(1, a.n // max(1, a.positions))
+        est = _constant_products(a, np.full(per, slope), a.input_type, slope_t, ctx, positions=max(1, a.positions))
+        if est.estimated:
+            est.kind = "activation"
+            est.LUT = (est.LUT or 0.0) + lut
+    est.detail["slope"] = slope
+    est.detail["slope_type"] = slope_t.hls()
+    return est
 
 
 def _constant_products(a: ActivationDesign, consts: np.ndarray, operand_t: FixedType, const_t: FixedType, ctx: _Ctx, *,

@@ -113,3 +113,53 @@ def test_elu_and_prelu_are_refused_by_verify(tmp_path, capsys):
     no_elu = tf.keras.Model(model.input, model.get_layer("thr").output)
     no_elu.get_layer("d1").activation = tf.keras.activations.linear
     assert_verify_refused(no_elu, tmp_path, capsys, "'pr'", "PReLU", "flow estimate")
+
+
+def _hard_sigmoid_model():
+    """Keras' own hard_sigmoid (fused into a QDense, and as an Activation layer) beside QKeras'
+    quantized_sigmoid: hls4ml converts both to nnet::hard_sigmoid, with slope 0.2 in
+    ap_ufixed<16,0> for Keras' and 0.5 in ap_ufixed<2,0> for QKeras'."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits, quantized_sigmoid
+
+    q = quantized_bits(6, 0, alpha=1)
+    L = tf.keras.layers
+    tf.keras.utils.set_random_seed(3)
+    x = inp = tf.keras.Input((10,), name="x")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+    x = QDense(8, kernel_quantizer=q, bias_quantizer=q, activation="hard_sigmoid", name="d1")(x)
+    x = QDense(8, kernel_quantizer=q, bias_quantizer=q, name="d2")(x)
+    x = L.Activation("hard_sigmoid", name="hs")(x)
+    x = QDense(8, kernel_quantizer=q, bias_quantizer=q, name="d3")(x)
+    x = QActivation(quantized_sigmoid(6), name="qs")(x)
+    return tf.keras.Model(inp, QDense(3, kernel_quantizer=q, bias_quantizer=q, name="out")(x))
+
+
+def test_keras_hard_sigmoid_is_priced_with_its_slope_as_the_project_hls4ml_writes(tmp_path):
+    """Keras' slope 0.2 is a constant product (it was priced as QKeras' wired shift, and the `.h5`
+    path refused it); the project's slope is read from its parameters.h."""
+    from flow.config import HlsConfig
+    from flow.design import HLS4ML_DEFAULT_PRECISION
+    from flow.hls import convert, hls_config, plan_model
+    from flow.resources import estimate
+    from flow.verify import estimate_project
+
+    model, cfg = _hard_sigmoid_model(), HlsConfig()
+    plan = plan_model(model, hls_cfg=cfg, name="m", float_precision=HLS4ML_DEFAULT_PRECISION)
+    convert(model, hls_config(model, plan, cfg, trace=False), cfg, tmp_path / "prj", plan=plan).write()
+    ours, ref = estimate(plan.design), estimate_project(project_dir=tmp_path / "prj", out_dir=None)
+    keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
+    assert [lay.name for lay in ours.layers][:2] == ["d1", "d1_hard_sigmoid"]  # hls4ml's node name
+    assert [[round(getattr(lay, k) or 0) for k in keys] for lay in ours.layers] == \
+        [[round(v.get(k) or 0) for k in keys] for v in ref["layers"].values()]
+    assert ours.total == ref["total"] and ref["total"]["complete"]
+    by = {lay.name: lay for lay in ours.layers}
+    for name in ("d1_hard_sigmoid", "hs"):
+        assert by[name].detail["slope"] == round(0.2 * 2**16) / 2**16 and by[name].detail["slope_type"] == "ufixed<16,0>"
+        assert by[name].DSP > 0 or by[name].LUT > by["qs"].LUT  # a product, where QKeras' 0.5 is wiring
+    assert by["qs"].detail["slope"] == 0.5 and by["qs"].DSP == 0
+
+
+def test_keras_hard_sigmoid_is_refused_by_verify(tmp_path, capsys):
+    np.save(tmp_path / "X.npy", np.zeros((4, 10), dtype=np.float32))
+    assert_verify_refused(_hard_sigmoid_model(), tmp_path, capsys, "'d1'", "hard_sigmoid", "flow estimate")
