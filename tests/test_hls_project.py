@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from flow.cli import main
-from flow.design import FixedType, design_from_dict
+from flow.design import ConvDesign, FixedType, design_from_dict
 from flow.errors import ModelError
 from flow.hls_project import design_from_project, quantize_to, resolve_type, parse_project
 from flow.resources import estimate
@@ -285,3 +285,55 @@ def test_io_stream_project_written_by_hls4ml_is_read(tmp_path):
         assert np.array_equal(a.weights, b.weights) and a.input_type == b.input_type and a.result_type == b.result_type
     stream, parallel = estimate(designs["io_stream"]).total, estimate(designs["io_parallel"]).total
     assert stream["complete"] and stream["latency_cycles"] > parallel["latency_cycles"]
+
+
+def _cropping_project(tmp_path, io_type: str) -> Path:
+    """A float CNN with a Cropping2D, written by hls4ml 1.3.0 itself (nnet::cropping2d_cl)."""
+    import hls4ml
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(4)
+    L = tf.keras.layers
+    x = inp = tf.keras.Input((8, 8, 2), name="img")
+    x = L.Cropping2D(((1, 1), (2, 0)), name="crop")(x)
+    x = L.Conv2D(3, 3, name="conv")(x)
+    model = tf.keras.Model(inp, L.Dense(2, name="out")(L.Flatten(name="flat")(x)))
+    cfg = hls4ml.utils.config_from_keras_model(model, granularity="model", backend="Vivado")
+    out = tmp_path / io_type
+    hls4ml.converters.convert_from_keras_model(model, hls_config=cfg, output_dir=str(out), backend="Vivado", io_type=io_type,
+                                               part="xcvu13p-flga2577-2-e").write()
+    assert "cropping2d_cl" in (out / "firmware" / "myproject.cpp").read_text()
+    return out
+
+
+@pytest.mark.parametrize("io_type", ["io_parallel", "io_stream"])
+def test_cropping_is_read_like_zero_padding(tmp_path, io_type):
+    """hls4ml's cropping1d/2d_cl is a copy of part of the input: wiring in io_parallel, and in
+    io_stream a process of its own that the estimate names as left out (the project was refused
+    before). The convolution after it sees the cropped 6 x 6 image."""
+    from flow.verify import estimate_project
+
+    prj = _cropping_project(tmp_path, io_type)
+    design = design_from_project(prj)
+    conv = next(d for d in design.layers if isinstance(d, ConvDesign))
+    assert (conv.in_height, conv.in_width, conv.out_height, conv.out_width) == (6, 6, 4, 4)
+    result = estimate_project(project_dir=prj, out_dir=None)
+    assert result["total"]["complete"] and result["total"]["LUT"] > 0
+    left_out = [w for w in result["warnings"] if "zero padding or cropping" in w]
+    assert (left_out[0].startswith("1 zero padding") if io_type == "io_stream" else not left_out), result["warnings"]
+
+
+def test_resource_reuse_factor_substitution_is_printed_on_the_console(tmp_path, capsys):
+    """hls4ml replaces an invalid Resource reuse factor with only a printed line; the flow says so
+    on the console (it was only in report.md), naming the layer, both factors and the fix."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    q = quantized_bits(6, 0, alpha=1)
+    inp = tf.keras.Input((9,), name="x")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="in_q")(inp)
+    tf.keras.Model(inp, QDense(4, kernel_quantizer=q, bias_quantizer=q, name="d1")(x)).save(tmp_path / "m.h5")
+    assert main(["estimate", str(tmp_path / "m.h5"), "--strategy", "Resource", "--reuse-factor", "2"]) == 0
+    captured = capsys.readouterr()
+    line = next(s for s in (captured.out + captured.err).splitlines() if "reuse factor 2" in s)
+    assert "'d1'" in line and "use 1" in line and "--reuse-factor" in line
