@@ -55,11 +55,14 @@ def build_report(run_dir: Path, cfg, *, timings: dict[str, float]) -> dict:
     test_rows = int(data_meta["rows"]["test"])
     csim_rows = int((csim or {}).get("rows", test_rows))
     subset = csim is not None and csim_rows < test_rows
+    # the converted model: the search's chosen one (retrained, tested on the whole split) when it ran
+    chosen = ((search or {}).get("chosen") or {}) if (search or {}).get("enabled", True) else {}
+    converted = chosen.get("retrained_test_accuracy", train["accuracy"]["qkeras"])
     accuracy = {
         "float": train["accuracy"]["float"],
         # on the whole test split, like the float number: with csim.max_rows the C-simulated rows are
         # a subset, and QKeras on that subset is reported beside the C-simulation as its own number
-        "qkeras": train["accuracy"]["qkeras"] if subset else (csim or {}).get("accuracy", {}).get("qkeras", train["accuracy"]["qkeras"]),
+        "qkeras": converted if subset else (csim or {}).get("accuracy", {}).get("qkeras", converted),
         "csim": (csim or {}).get("accuracy", {}).get("csim"),
         "qkeras_trained": train["accuracy"]["qkeras"],
         "test_rows": test_rows,

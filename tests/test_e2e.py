@@ -145,3 +145,26 @@ def test_csim_on_a_subset_keeps_qkeras_accuracy_on_the_whole_split(tiny_run, tmp
     assert acc["qkeras"] == train["qkeras"] and acc["csim_rows"] == 7 and acc["test_rows"] > 7
     assert acc["qkeras_on_csim_rows"] is not None and f"on 7 of {acc['test_rows']} test rows" in out
     assert "QKeras student on the C-simulated rows" in (run / "report.md").read_text()
+
+
+def test_report_takes_the_search_s_chosen_model_accuracy_with_a_csim_subset(tiny_run, tmp_path):
+    """With csim.max_rows and a search, the converted model is the search's chosen one: the report's
+    QKeras accuracy on the whole split is that model's (it showed the pre-search student's)."""
+    import shutil
+
+    from flow.report import build_report
+
+    root, cfg_path = tiny_run
+    run = tmp_path / "run"
+    shutil.copytree(root / "run", run)
+    csim = json.loads((run / "csim" / "csim.json").read_text())
+    test_rows = json.loads((run / "data" / "meta.json").read_text())["rows"]["test"]
+    csim["rows"] = test_rows - 1  # C-simulated on a subset
+    (run / "csim" / "csim.json").write_text(json.dumps(csim))
+    trained = json.loads((run / "train" / "train.json").read_text())["accuracy"]["qkeras"]
+    chosen = round(trained / 2, 6)
+    (run / "search" / "search.json").write_text(json.dumps({"enabled": True, "chosen": {"retrained_test_accuracy": chosen}}))
+    acc = build_report(run, load_config(cfg_path), timings={})["accuracy"]
+    assert acc["qkeras"] == chosen and acc["qkeras_trained"] == trained
+    (run / "search" / "search.json").write_text(json.dumps({"enabled": False}))
+    assert build_report(run, load_config(cfg_path), timings={})["accuracy"]["qkeras"] == trained
