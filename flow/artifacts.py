@@ -69,25 +69,32 @@ def replace_dir(partial: Path, final: Path) -> None:
 
 
 def check_writable(folder: Path, *, what: str) -> None:
-    """Fail early (before training) when an output folder cannot be written."""
+    """Fail early (before training) when an output folder cannot be written: probe by writing, since
+    os.access says yes to root for folders nothing can be created in (/proc, a read-only mount)."""
     from flow.errors import FlowError
 
     folder = Path(folder)
-    probe_dir = folder
-    while not probe_dir.exists():
-        probe_dir = probe_dir.parent
-    if not probe_dir.is_dir():
-        raise FlowError(f"{what} {str(folder)!r} cannot be created: {str(probe_dir)!r} is a file, not a folder", where=what,
-                        fix="choose another folder with --out, or move that file away")
-    if not os.access(probe_dir, os.W_OK | os.X_OK):
-        raise FlowError(
-            f"{what} {str(folder)!r} is not writable ({'nearest existing folder ' + str(probe_dir) if probe_dir != folder else 'no write permission'})",
-            where=what,
-            fix="choose another folder with --out, or fix its permissions",
-        )
-    if folder.exists():
-        try:
+    fix = "choose another folder with --out, or fix its permissions"
+    try:
+        probe_dir = folder
+        while not probe_dir.exists():
+            probe_dir = probe_dir.parent
+        if not probe_dir.is_dir():
+            raise FlowError(f"{what} {str(folder)!r} cannot be created: {str(probe_dir)!r} is a file, not a folder", where=what,
+                            fix="choose another folder with --out, or move that file away")
+        if not os.access(probe_dir, os.W_OK | os.X_OK):
+            raise FlowError(
+                f"{what} {str(folder)!r} is not writable ({'nearest existing folder ' + str(probe_dir) if probe_dir != folder else 'no write permission'})",
+                where=what, fix=fix,
+            )
+        if folder.exists():
             with tempfile.NamedTemporaryFile(dir=folder):
                 pass
-        except OSError as exc:
-            raise FlowError(f"{what} {str(folder)!r} is not writable ({exc.strerror})", where=what, fix="choose another folder with --out, or fix its permissions") from None
+        else:  # create (and remove) a folder where the missing ones would go, and check the name fits
+            os.rmdir(tempfile.mkdtemp(dir=probe_dir))
+            too_long = [p.name for p in (folder, *folder.parents) if len(os.fsencode(p.name)) > os.pathconf(probe_dir, "PC_NAME_MAX")]
+            if too_long:
+                raise FlowError(f"{what} {str(folder)!r} cannot be created: the name {too_long[0][:40]!r}... is longer than "
+                                f"the file system allows", where=what, fix="use a shorter name")
+    except OSError as exc:
+        raise FlowError(f"{what} {str(folder)!r} cannot be written ({exc.strerror or exc})", where=what, fix=fix) from None

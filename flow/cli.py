@@ -1,7 +1,7 @@
 """Command line: `flow run|validate|verify|estimate|search|data|synth`.
 
-`main(argv) -> int`: 0 on success, 1 on a user error (printed as one paragraph, no traceback),
-2 on a usage error (argparse). Heavy imports happen inside the commands.
+`main(argv) -> int`: 0 on success, 1 on a user error, usage errors included (printed as one
+paragraph, no traceback). Heavy imports happen inside the commands.
 """
 
 from __future__ import annotations
@@ -129,10 +129,16 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_validate(args) -> int:
     from flow.config import load_config
 
-    for path in args.configs:
-        cfg = load_config(path)
+    failed = 0
+    for path in args.configs:  # every file is checked, a bad one does not hide the next
+        try:
+            cfg = load_config(path)
+        except FlowError as exc:
+            failed += 1
+            print(f"error: {exc.render()}", file=sys.stderr)
+            continue
         print(f"{path}: ok ({cfg.name}: {len(cfg.model.layers)} layers, data {cfg.data.source})")
-    return 0
+    return 1 if failed else 0
 
 
 def cmd_run(args) -> int:

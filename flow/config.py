@@ -26,7 +26,8 @@ class Strict(BaseModel):
     @classmethod
     def _no_bool_for_a_number(cls, v: Any, info: ValidationInfo) -> Any:
         # pydantic would read `epochs: true` as 1; YAML's true/false are never meant as numbers
-        if info.field_name and (isinstance(v, bool) or (isinstance(v, list) and any(isinstance(x, bool) for x in v))):
+        values = list(v.values()) if isinstance(v, dict) else v if isinstance(v, list) else [v]
+        if info.field_name and any(isinstance(x, bool) for x in values):
             ann = str(cls.model_fields[info.field_name].annotation)
             if ("int" in ann or "float" in ann) and "bool" not in ann:
                 raise ValueError(f"{v!r} holds a boolean (true/false), not a number")
@@ -75,7 +76,7 @@ class Quantizer(Strict):
 
     type: Literal["quantized_bits", "quantized_relu"] = "quantized_bits"
     bits: int = Field(gt=0, le=32)
-    integer: int = Field(default=0, ge=-16, le=32)
+    integer: int = Field(default=0, le=32)  # negative: refused below with the reason
     alpha: Literal[1] = 1
 
     @model_validator(mode="before")
@@ -119,7 +120,7 @@ class LayerDefaults(Strict):
 class Layer(Strict):
     """One Dense layer of the student (and the teacher, unquantized)."""
 
-    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)
     units: int = Field(gt=0, le=4096)
     kernel: Quantizer | None = None
     bias: Quantizer | None = None
@@ -218,14 +219,14 @@ class DataConfig(Strict):
 
 
 class TeacherConfig(Strict):
-    epochs: int = Field(default=30, gt=0)
-    batch_size: int = Field(default=64, gt=0)
+    epochs: int = Field(default=30, gt=0, le=100_000)
+    batch_size: int = Field(default=64, gt=0, le=2**20)
     learning_rate: float = Field(default=2e-3, gt=0)
 
 
 class StudentConfig(Strict):
-    epochs: int = Field(default=40, gt=0)
-    batch_size: int = Field(default=64, gt=0)
+    epochs: int = Field(default=40, gt=0, le=100_000)
+    batch_size: int = Field(default=64, gt=0, le=2**20)
     learning_rate: float = Field(default=2e-3, gt=0)
 
 
@@ -307,6 +308,8 @@ class HlsConfig(Strict):
         if v is None:
             return v
         period = info.data.get("clock_period_ns")
+        if period is None:  # the period itself is invalid (its own error says why): nothing to compare with
+            return v
         if clock_uncertainty_share(v, period) is None:
             raise ValueError(f"{v!r} is not a clock uncertainty below the {period} ns period: give a percentage like "
                              "'12.5%' or a time in ns like 0.62")
@@ -344,7 +347,7 @@ class ReportConfig(Strict):
 
 
 class FlowConfig(Strict):
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)  # a folder name (runs/, hls_projects/)
     seed: int = Field(default=0, ge=0, lt=2**32)  # numpy / scikit-learn seeds
     data: DataConfig = DataConfig()
     model: ModelConfig
@@ -357,6 +360,13 @@ class FlowConfig(Strict):
 
     # not part of the YAML: where the file was, to resolve relative data paths
     source_path: str | None = Field(default=None, exclude=True)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _quoted_if_numeric(cls, v: Any) -> Any:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            raise ValueError(f"{v!r} was read by YAML as a number; quote it to make it a name: name: '{v}'")
+        return v
 
     @model_validator(mode="after")
     def _layer_references(self) -> "FlowConfig":
@@ -461,6 +471,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def load_config(path: str | Path) -> FlowConfig:
     """Read and validate a YAML config. Raises ConfigError, never a bare exception."""
     p = Path(path)
+    if p.is_dir():
+        raise ConfigError("this is a folder, not a config file", where=str(p),
+                          fix=f"pass the YAML file itself, e.g. {p / 'digits_mlp.yaml'}")
     if not p.is_file():
         raise ConfigError(f"config file not found (cwd {Path.cwd()})", where=str(p), fix="pass the path of a YAML file, e.g. configs/digits_mlp.yaml")
     try:
@@ -485,11 +498,11 @@ def validate_dict(raw: dict, *, source: str | Path = "<config>") -> FlowConfig:
         cfg = FlowConfig.model_validate({**raw, "source_path": str(source)})
     except ValidationError as exc:
         raise config_error_from_validation(source, exc) from None
-    if cfg.search.enabled:
-        # the search section validates against its own schema (kept next to the search engine)
-        from flow.search_config import validate_search_section
+    # the search section validates against its own schema (kept next to the search engine); a
+    # disabled one too, so a misspelled key cannot silently leave the search off
+    from flow.search_config import validate_search_section
 
-        validate_search_section(cfg, source=source)
+    validate_search_section(cfg, source=source, raw=raw.get("search"))
     return cfg
 
 

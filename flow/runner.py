@@ -100,6 +100,9 @@ def run(
     """Run the stages in order (resuming), return the state dict."""
     _check_stage_name(from_stage, "--from")
     _check_stage_name(to_stage, "--to")
+    if from_stage and to_stage and STAGE_NAMES.index(from_stage) > STAGE_NAMES.index(to_stage):
+        raise ConfigError(f"--from {from_stage} comes after --to {to_stage}: no stage would run", where="--from",
+                          fix=f"give --from a stage at or before {to_stage} (stage order: {', '.join(STAGE_NAMES)})")
     run_dir = Path(run_dir) if run_dir is not None else default_run_dir(cfg)
     last = STAGE_NAMES.index(to_stage) if to_stage else len(STAGE_NAMES) - 1
     first_forced = STAGE_NAMES.index(from_stage) if from_stage else (0 if force else len(STAGE_NAMES))

@@ -107,3 +107,17 @@ def test_bad_data_contents_leave_no_run_folder(tmp_path, write_cfg, capsys):
     rc, err = _run(["run", str(write_cfg(cfg)), "--out", str(tmp_path / "run")], capsys)
     assert rc == 1 and "NaN" in err and "Traceback" not in err, err
     assert not (tmp_path / "run").exists()
+
+
+def test_an_output_folder_nothing_can_be_created_in_is_refused_before_work(tmp_path, write_cfg, capsys):
+    """os.access says yes to root for /proc; the check writes to find out (it was a traceback at convert)."""
+    cfg = tiny_config()
+    cfg["hls"] = {"project_dir": "/proc/no_such_dir/x"}
+    rc, err = _run(["run", str(write_cfg(cfg)), "--out", str(tmp_path / "run")], capsys)
+    assert rc == 1 and "hls.project_dir" in err and "cannot be written" in err and "Traceback" not in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_from_after_to_is_refused(tmp_path, write_cfg, capsys):
+    rc, err = _run(["run", str(write_cfg(tiny_config())), "--out", str(tmp_path / "run"), "--from", "report", "--to", "data"], capsys)
+    assert rc == 1 and "--from report comes after --to data" in err and not (tmp_path / "run").exists()

@@ -64,6 +64,13 @@ def test_quantizer_strings_and_mappings():
         (lambda c: c["data"].update(label_column="target"), ["data.source='digits'", "data.label_column", "ignored"]),
         (lambda c: c.update(data={"source": "arrays", "path": "d.npz", "labels_path": "y.npy"}), ["data.labels_path", ".npy", "d.npz"]),
         (lambda c: c.pop("model"), ["model: required, but missing"]),
+        (lambda c: c["model"]["layers"][0].update(kernel="quantized_bits(6,-20)"), ["integer=-20", "integer >= 0"]),
+        (lambda c: c["train"]["pruning"].update(per_layer={"fc1": True}), ["train.pruning.per_layer", "boolean (true/false)"]),
+        (lambda c: c.setdefault("hls", {}).update(per_layer_reuse={"fc1": True}), ["hls.per_layer_reuse", "boolean (true/false)"]),
+        (lambda c: c["train"]["teacher"].update(epochs=10**23), ["train.teacher.epochs", "100000"]),
+        (lambda c: c.update(name="n" * 300), ["name", "at most 100 characters"]),
+        (lambda c: c.update(name=123), ["name", "quote it", "'123'"]),
+        (lambda c: c.setdefault("hls", {}).update(clock_period_ns=-1, clock_uncertainty="6"), ["hls.clock_period_ns"]),
     ],
 )
 def test_bad_values_are_named(write_cfg, capsys, mutate, expect):
@@ -124,3 +131,12 @@ def test_a_dumped_config_validates_again():
         cfg = load_config(path)
         again = validate_dict(json.loads(json.dumps(cfg.model_dump(mode="json", exclude={"source_path"}))), source=path)
         assert again == cfg, path
+
+
+def test_validate_checks_every_file_and_names_a_folder(capsys, tmp_path, write_cfg):
+    """A bad file does not hide the ones after it; a folder is named as a folder."""
+    good = write_cfg(tiny_config())
+    assert main(["validate", str(good), str(tmp_path), str(tmp_path / "nope.yaml"), str(good)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.count(": ok (") == 2
+    assert "this is a folder, not a config file" in captured.err and "config file not found" in captured.err
