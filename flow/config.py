@@ -221,13 +221,13 @@ class DataConfig(Strict):
 class TeacherConfig(Strict):
     epochs: int = Field(default=30, gt=0, le=100_000)
     batch_size: int = Field(default=64, gt=0, le=2**20)
-    learning_rate: float = Field(default=2e-3, gt=0)
+    learning_rate: float = Field(default=2e-3, gt=0, le=10)
 
 
 class StudentConfig(Strict):
     epochs: int = Field(default=40, gt=0, le=100_000)
     batch_size: int = Field(default=64, gt=0, le=2**20)
-    learning_rate: float = Field(default=2e-3, gt=0)
+    learning_rate: float = Field(default=2e-3, gt=0, le=10)
 
 
 class PruningConfig(Strict):
@@ -260,7 +260,7 @@ class DistillationConfig(Strict):
     """Hinton et al. 2015: loss = alpha*CE(labels) + (1-alpha)*T^2*KL(teacher_T || student_T)."""
 
     enabled: bool = False
-    temperature: float = Field(default=4.0, gt=0)
+    temperature: float = Field(default=4.0, gt=0, le=1000)
     alpha: float = Field(default=0.5, ge=0, le=1)
     compare_without: bool = True  # also train the student without distillation, for the report
 

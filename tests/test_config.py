@@ -70,6 +70,7 @@ def test_quantizer_strings_and_mappings():
         (lambda c: c["train"]["teacher"].update(epochs=10**23), ["train.teacher.epochs", "100000"]),
         (lambda c: c.update(name="n" * 300), ["name", "at most 100 characters"]),
         (lambda c: c.update(name=123), ["name", "quote it", "'123'"]),
+        (lambda c: c["train"]["student"].update(learning_rate=float("inf")), ["train.student.learning_rate", "inf"]),
         (lambda c: c.setdefault("hls", {}).update(clock_period_ns=-1, clock_uncertainty="6"), ["hls.clock_period_ns"]),
     ],
 )
