@@ -49,13 +49,30 @@ def _layers(**fc1) -> dict:
         ({"n_trials": 0}, "search.n_trials", "greater than 0"),
         ({"sampler": "grid"}, "search.sampler", "nsga2"),
         ({"layers": _layers(kernel_bitz=[4])}, "search.layers.fc1.kernel_bitz", "unknown key"),
-        ({"selection": {"reference": "baseline", "baseline_bits": 5}}, "search", "baseline_bits=5"),
+        ({"selection": {"reference": "baseline", "baseline_bits": 5}}, "search.selection.baseline_bits = 5", "not among search.baselines.bits"),
         ({"seed": -1}, "search.seed", ">= 0"),
         ({"layers": _layers(sparsity=[0.25, 0.5])}, "search.layers.fc1.sparsity", "below the 0.5 layer 'fc1' is already pruned to"),
         ({"seed": 2**32}, "search.seed", "< 4294967296"),
         ({"layers": _layers(kernel_bits=[True, 4])}, "search.layers.fc1.kernel_bits", "boolean (true/false)"),
         ({"cost": {"metric": "effective_bops", "weights": {"LUT": 1, "DSP": 30}}}, "search.cost.weights", "only used by metric: weighted"),
         ({"engine": "autoqkeras", "workers": 2}, "search.workers", "autoqkeras runs in one process"),
+        # found by the search sweep
+        ({"heartbeat_s": 30, "grace_s": 5}, "search.grace_s = 5", "greater than search.heartbeat_s"),
+        ({"heartbeat_s": 5, "grace_s": 5}, "search.grace_s = 5", "grace_s: 20"),
+        ({"storage": "sqlite://"}, "search.storage = 'sqlite://'", "in-memory"),
+        ({"storage": "sqlite:///:memory:"}, "search.storage", "cannot be shared"),
+        ({"storage": ""}, "search.storage", "empty"),
+        ({"fine_tune_epochs": 1, "early_stop": {"enabled": True, "after_epoch": 1}}, "search.early_stop.after_epoch = 1", "never fire"),
+        ({"fine_tune_epochs": 2, "early_stop": {"enabled": True, "after_epoch": 3}}, "search.early_stop.after_epoch", "after_epoch < fine_tune_epochs"),
+        ({"cost": {"metric": "weighted", "weights": {}}}, "search.cost.weights", "no weights"),
+        ({"cost": {"metric": "weighted", "weights": {"LUT": -1, "DSP": 55}}}, "search.cost.weights", "negative"),
+        ({"cost": {"metric": "weighted", "weights": {"LUT": 0, "DSP": 0}}}, "search.cost.weights", "every weight is 0"),
+        ({"layers": {"default": {"kernel_bits": [3]}, "out": {"activation_bits": [4, 6]}}}, "search.layers.out.activation_bits", "last layer"),
+        ({"layers": {"default": {"search": False}}}, "search.layers", "no layer is searched"),
+        ({"layers": {"default": {"kernel_bits": {"min": 2}}}}, "search.layers.default.kernel_bits", "a list of values (e.g. [3, 4, 6]) or a span"),
+        ({"layers": {"default": {"kernel_bits": "4"}}}, "search.layers.default.kernel_bits = '4'", "or a span {min: 3, max: 8}"),
+        ({"early_stop": {"enabled": "false"}}, "search.early_stop.enabled = 'false'", "not a boolean"),
+        ({"layers": {"default": {"kernel_bits": [3], "search": "no"}}}, "search.layers.default.search", "not a boolean"),
     ],
 )
 def test_bad_search_values_are_named(search, path, words):
@@ -63,6 +80,53 @@ def test_bad_search_values_are_named(search, path, words):
         validate_dict(_with(**search), source="cfgs/s.yaml")
     msg = str(info.value)
     assert "cfgs/s.yaml" in msg and path in msg and words in msg and "Fix:" in msg
+    field = path.split(" ")[0]
+    assert f"{field}: {field}" not in msg, msg  # the field path once, not twice
+    assert "list[int]" not in msg and "search.add" not in msg and "search.search" not in msg
+
+
+@pytest.mark.parametrize("val_fraction", [0, 0.0])
+def test_search_needs_a_validation_split(val_fraction):
+    raw = _with()
+    raw["data"] = {**raw.get("data", {}), "val_fraction": val_fraction}
+    raw["data"].setdefault("source", "digits")
+    with pytest.raises(ConfigError) as info:
+        validate_dict(raw, source="cfgs/s.yaml")
+    msg = str(info.value)
+    assert "cfgs/s.yaml" in msg and f"data.val_fraction = {val_fraction!r}" in msg and "set data.val_fraction > 0 (e.g. 0.2)" in msg
+
+
+@pytest.mark.parametrize(
+    "section, path, words",
+    [
+        ({"enable": True, "n_trials": 3}, "search.enable", "unknown key"),
+        ({"foo": 1}, "search.foo", "unknown key"),
+        ({"enabled": "false", "n_trials": 0}, "search.enabled = 'false'", "not a boolean"),
+        ({"enabled": 0}, "search.enabled = 0", "not a boolean"),
+        ({"enabled": False, "n_trials": 0}, "search.n_trials", "greater than 0"),
+        ({"enabled": False, "layers": {"default": {"kernel_bitz": [4]}}}, "search.layers.default.kernel_bitz", "unknown key"),
+        ({"enabled": False, "heartbeat_s": 9, "grace_s": 3}, "search.grace_s", "heartbeat_s"),
+    ],
+)
+def test_disabled_search_section_keys_and_values_are_checked(section, path, words):
+    """A misspelled `enable: true` must not silently leave the search off."""
+    raw = _with()
+    raw["search"] = section
+    with pytest.raises(ConfigError) as info:
+        validate_dict(raw, source="cfgs/s.yaml")
+    msg = str(info.value)
+    assert "cfgs/s.yaml" in msg and path in msg and words in msg and "Fix:" in msg
+
+
+def test_default_search_false_keeps_unnamed_layers():
+    """`layers: {default: {search: false}}` is honoured: only layers with their own entry are searched."""
+    from flow.search_config import get_search_settings, resolve_layer_space
+
+    cfg = validate_dict(_with(layers={"default": {"search": False, "kernel_bits": [3, 4]}, "fc1": {"activation_bits": [4, 6]}}), source="x.yaml")
+    s = get_search_settings(cfg)
+    assert resolve_layer_space(cfg, s, "out") is None
+    fc1 = resolve_layer_space(cfg, s, "fc1")
+    assert fc1["activation_bits"] == [4, 6] and fc1["kernel_bits"] == [3, 4]
 
 
 def test_cost_weights_and_workers_accepted_where_they_apply():
@@ -79,9 +143,11 @@ def test_cost_weights_and_workers_accepted_where_they_apply():
     validate_dict(_with(**dumped), source="x.yaml")
 
 
-def test_disabled_search_is_not_validated():
+def test_disabled_search_skips_the_checks_against_the_model():
+    """Disabled: keys and values are checked, but not against model.layers or the data split."""
     raw = _with(layers={"fc9": {"kernel_bits": []}})
     raw["search"]["enabled"] = False
+    raw["data"] = {"source": "digits", "val_fraction": 0}
     validate_dict(raw, source="x.yaml")
 
 
