@@ -96,6 +96,9 @@ class Quantizer(Strict):
         if self.type == "quantized_bits" and self.bits < 2:
             raise ValueError("quantized_bits(1, ...) is QKeras' sign quantizer (values -1 and +1), not a 1-bit fixed-point "
                              "number the flow can give hls4ml; use bits >= 2")
+        if self.type == "quantized_relu" and self.bits > 31:
+            raise ValueError(f"quantized_relu({self.bits}, ...) returns NaN for every input in QKeras 0.9 "
+                             "(31 bits works); use bits <= 31")
         limit = self.bits - 1 if self.type == "quantized_bits" else self.bits
         if self.integer > limit:
             sign = " plus the sign bit" if self.type == "quantized_bits" else ""
@@ -111,10 +114,20 @@ class Quantizer(Strict):
         return f"quantized_relu({self.bits},{self.integer})"
 
 
+def _signed_kernel(q: Quantizer | None) -> Quantizer | None:
+    # hls4ml converts QDense kernels from quantized_bits (or po2/ternary/binary) only
+    if q is not None and q.type != "quantized_bits":
+        raise ValueError(f"a kernel must be quantized_bits (hls4ml converts no {q.type} kernel); "
+                         f"use e.g. 'quantized_bits({q.bits},{min(q.integer, q.bits - 1)},alpha=1)'")
+    return q
+
+
 class LayerDefaults(Strict):
     kernel: Quantizer = Quantizer(bits=6, integer=0)
     bias: Quantizer = Quantizer(bits=6, integer=0)
     activation: Quantizer = Quantizer(type="quantized_relu", bits=6, integer=2)
+
+    _kernel_type = field_validator("kernel")(classmethod(lambda cls, v: _signed_kernel(v)))
 
 
 class Layer(Strict):
@@ -127,6 +140,8 @@ class Layer(Strict):
     # Hidden layers: a quantized ReLU (or quantized_bits for a signed linear activation).
     # The last layer has no activation: it gives the logits, and `model.output` decides softmax.
     activation: Quantizer | None = None
+
+    _kernel_type = field_validator("kernel")(classmethod(lambda cls, v: _signed_kernel(v)))
 
     @field_validator("name")
     @classmethod

@@ -1249,8 +1249,9 @@ def project_digest(project_dir: Path) -> str:
     h = hashlib.sha256()
     root = Path(project_dir)
     for p in sorted(root.rglob("*")):
-        if p.is_file() and p.suffix in {".h", ".cpp", ".tcl", ".txt", ".dat"}:
-            rel = p.relative_to(root)
+        rel = p.relative_to(root)
+        # a vendor build (`flow synth`) adds <project>_prj/ with copies of the sources: not the project's own
+        if p.is_file() and p.suffix in {".h", ".cpp", ".tcl", ".txt", ".dat"} and not any(d.endswith("_prj") for d in rel.parts[:-1]):
             h.update(str(rel).encode())
             h.update(p.read_bytes())
     return h.hexdigest()

@@ -121,3 +121,16 @@ def test_an_output_folder_nothing_can_be_created_in_is_refused_before_work(tmp_p
 def test_from_after_to_is_refused(tmp_path, write_cfg, capsys):
     rc, err = _run(["run", str(write_cfg(tiny_config())), "--out", str(tmp_path / "run"), "--from", "report", "--to", "data"], capsys)
     assert rc == 1 and "--from report comes after --to data" in err and not (tmp_path / "run").exists()
+
+
+def test_distributed_arithmetic_without_da4ml_fails_before_training(tmp_path, write_cfg, capsys, monkeypatch):
+    """It was found only at convert, after training."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "da4ml" else real(name, *a))
+    cfg = tiny_config()
+    cfg["hls"] = {"strategy": "distributed_arithmetic"}
+    rc, err = _run(["run", str(write_cfg(cfg)), "--out", str(tmp_path / "run")], capsys)
+    assert rc == 1 and "hls.strategy" in err and "da4ml" in err and "pip install" in err
+    assert not (tmp_path / "run").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -168,3 +169,37 @@ def test_report_takes_the_search_s_chosen_model_accuracy_with_a_csim_subset(tiny
     assert acc["qkeras"] == chosen and acc["qkeras_trained"] == trained
     (run / "search" / "search.json").write_text(json.dumps({"enabled": False}))
     assert build_report(run, load_config(cfg_path), timings={})["accuracy"]["qkeras"] == trained
+
+
+def test_resume_converts_again_when_another_run_rewrote_the_project(tiny_run, tmp_path, caplog):
+    """Two configs with one name share hls_projects/<name>: a resumed run whose project was
+    rewritten since must not skip convert and csim and vouch for the other run's project."""
+    import logging
+    import shutil
+
+    import yaml
+
+    root, cfg_path = tiny_run
+    run, projects = tmp_path / "run", tmp_path / "hls_projects"
+    shutil.copytree(root / "run", run)
+    cfg = yaml.safe_load(cfg_path.read_text())
+    cfg["hls"]["project_dir"] = str(projects)
+    new = tmp_path / "c.yaml"
+    new.write_text(yaml.safe_dump(cfg))
+    assert main(["run", str(new), "--out", str(run), "--no-progress", "--to", "convert"]) == 0
+    project = projects / cfg["name"]
+    # a vendor build's <project>_prj folder holds copies, not the project's own sources: still up to date
+    (project / "myproject_prj").mkdir()
+    (project / "myproject_prj" / "x.cpp").write_text("// vendor copy")
+    caplog.clear()
+    caplog.set_level(logging.INFO)
+    assert main(["run", str(new), "--out", str(run), "--no-progress", "--to", "convert"]) == 0
+    assert any("convert" in r.getMessage() and "up to date" in r.getMessage() for r in caplog.records)
+    params = project / "firmware" / "parameters.h"
+    original = params.read_text()
+    params.write_text(original.replace("reuse_factor = 1;", "reuse_factor = 2;", 1))  # another config's project
+    caplog.clear()
+    assert main(["run", str(new), "--out", str(run), "--no-progress", "--to", "convert"]) == 0
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("is not the project this run converted" in m for m in messages), messages
+    assert not any("convert" in m and "up to date" in m for m in messages) and params.read_text() == original

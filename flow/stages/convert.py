@@ -18,8 +18,32 @@ UPSTREAM = ("train", "search")
 
 
 def outputs_present(cfg, run_dir: Path) -> bool:
-    """The project lives outside the run folder: re-run when the user deleted it."""
-    return (Path(cfg.hls.project_dir) / cfg.name / "firmware").is_dir()
+    """The project lives outside the run folder: re-run when the user deleted it, or when it is no
+    longer the project this run converted (another run or config with the same name rewrote it),
+    so the report never vouches for a project that is not on disk."""
+    project = Path(cfg.hls.project_dir) / cfg.name
+    if not (project / "firmware").is_dir():
+        return False
+    info = Path(run_dir) / "convert" / "convert.json"
+    if info.is_file():
+        from flow.artifacts import read_json
+
+        if read_json(info).get("project_digest") != project_digest(project):
+            log.warning("%s is not the project this run converted (rewritten since, e.g. by another run of a config named "
+                        "%r): converting again", project, cfg.name)
+            return False
+    return True
+
+
+def preflight(cfg, run_dir=None) -> None:
+    """An optional dependency the conversion needs, checked before training."""
+    import importlib.util
+
+    if cfg.hls.strategy == "distributed_arithmetic" and importlib.util.find_spec("da4ml") is None:
+        from flow.errors import ToolError
+
+        raise ToolError("strategy distributed_arithmetic needs da4ml, which is not installed", where="hls.strategy",
+                        fix='pip install "da4ml>=0.5.2,<0.6" (or pip install -e ".[da]"), or choose strategy Latency or Resource')
 
 
 def carried_model_path(ctx) -> Path:
