@@ -216,6 +216,13 @@ def _check_section(s: SearchSettings, source: str | Path) -> None:
                          "would see its own empty one) nor resumed",
                          "give a file, e.g. sqlite:///search.db (relative to the config's folder), a server URL such as "
                          "postgresql://user:pass@host:5432/db, or null for sqlite:///<run>/search.db")  # fmt: skip
+    if s.study_name is not None and not s.study_name.strip():
+        raise _error(source, "search.study_name", s.study_name, "an empty study name", "set search.study_name: null for <name>-<engine>, or a name")
+    # compared with the default, not pydantic's fields-set: workers re-validate a dump where every key is set
+    if s.engine != "autoqkeras" and s.autoqkeras != AutoQKerasConfig():
+        raise _error(source, "search.autoqkeras", s.autoqkeras.model_dump(),
+                     f"only used by engine: autoqkeras; engine {s.engine!r} would silently ignore it",
+                     "set search.engine: autoqkeras, or remove search.autoqkeras")  # fmt: skip
     if s.cost.metric == "weighted":
         w = s.cost.weights
         if not w:

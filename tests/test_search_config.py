@@ -72,6 +72,8 @@ def _layers(**fc1) -> dict:
         ({"layers": {"default": {"kernel_bits": {"min": 2}}}}, "search.layers.default.kernel_bits", "a list of values (e.g. [3, 4, 6]) or a span"),
         ({"layers": {"default": {"kernel_bits": "4"}}}, "search.layers.default.kernel_bits = '4'", "or a span {min: 3, max: 8}"),
         ({"early_stop": {"enabled": "false"}}, "search.early_stop.enabled = 'false'", "not a boolean"),
+        ({"study_name": " "}, "search.study_name", "empty study name"),
+        ({"autoqkeras": {"goal": "energy"}}, "search.autoqkeras", "only used by engine: autoqkeras"),
         ({"layers": {"default": {"kernel_bits": [3], "search": "no"}}}, "search.layers.default.search", "not a boolean"),
     ],
 )
