@@ -23,13 +23,55 @@ candidate string fixes both): see docs/search.md.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import time
 from pathlib import Path
+from typing import Iterator
 
 from flow.config import FlowConfig, Quantizer
 
 log = logging.getLogger(__name__)
+
+
+class _LogLines(io.TextIOBase):
+    """A text stream that logs each complete line at debug level."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        super().__init__()
+        self._logger, self._buf = logger, ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._buf += text
+        *lines, self._buf = self._buf.split("\n")
+        for line in lines:
+            if line.strip():
+                self._logger.debug("%s", line.rstrip())
+        return len(text)
+
+    def flush(self) -> None:
+        if self._buf.strip():
+            self._logger.debug("%s", self._buf.rstrip())
+        self._buf = ""
+
+
+@contextlib.contextmanager
+def stdout_to_log(logger: logging.Logger = log) -> Iterator[None]:
+    """AutoQKeras and keras-tuner print pages of model and search summaries on stdout: send them to
+    the log at debug level (shown with -vv), where they do not bury the flow's own output."""
+    if logger.isEnabledFor(logging.DEBUG):
+        yield
+        return
+    stream = _LogLines(logger)
+    try:
+        with contextlib.redirect_stdout(stream):
+            yield
+    finally:
+        stream.flush()
 
 
 def _goal(kind: str) -> dict:
@@ -141,6 +183,11 @@ def choice_from_model(qmodel, space: dict[str, dict[str, list]]) -> dict:
 
 def run_autoqkeras(cfg: FlowConfig, run_dir: Path, study, evaluator) -> int:
     """Run AutoQKeras for the remaining trial budget; add its configurations to `study`."""
+    with stdout_to_log():
+        return _run_autoqkeras(cfg, run_dir, study, evaluator)
+
+
+def _run_autoqkeras(cfg: FlowConfig, run_dir: Path, study, evaluator) -> int:
     import json
 
     import optuna
