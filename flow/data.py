@@ -302,14 +302,18 @@ def _table_to_arrays(table, label_column: str, *, where: str) -> tuple[np.ndarra
         raise DataError(f"no label column {label_column!r}; columns are {stripped}", where=where, fix="set data.label_column")
     if table.num_rows == 0:
         raise DataError("the table has a header but no data rows", where=where, fix="give a file with data rows")
+    if stripped.count(label_column.strip()) > 1:
+        raise DataError(f"the label column {label_column!r} appears {stripped.count(label_column.strip())} times in the "
+                        "header", where=where, fix="give the columns unique names")
     label_index = stripped.index(label_column.strip())
-    names = [c for i, c in enumerate(table.column_names) if i != label_index]
+    features = [i for i in range(len(stripped)) if i != label_index]
+    names = [table.column_names[i] for i in features]
     if not names:
         raise DataError(f"the table has no feature columns besides the label {label_column!r}", where=where,
                         fix="add the numeric feature columns")
     try:
-        with np.errstate(over="ignore", invalid="ignore"):
-            X = np.column_stack([table.column(c).to_numpy(zero_copy_only=False).astype(np.float32) for c in names])
+        with np.errstate(over="ignore", invalid="ignore"):  # by position: a header may repeat a name
+            X = np.column_stack([table.column(i).to_numpy(zero_copy_only=False).astype(np.float32) for i in features])
     except (ValueError, TypeError) as exc:
         raise DataError(f"a feature column is not numeric ({exc})", where=where, fix="keep only numeric feature columns besides the label") from None
     raw_y = table.column(label_index).to_numpy(zero_copy_only=False)
@@ -437,7 +441,15 @@ def make_split(ds: Dataset, cfg: FlowConfig) -> Split:
     trval, test = train_test_split(idx, test_size=d.test_fraction, random_state=cfg.seed, stratify=ds.y)
     if d.val_fraction > 0:
         val_share = d.val_fraction / (1 - d.test_fraction)
-        train, val = train_test_split(trval, test_size=val_share, random_state=cfg.seed, stratify=ds.y[trval])
+        try:
+            train, val = train_test_split(trval, test_size=val_share, random_state=cfg.seed, stratify=ds.y[trval])
+        except ValueError as exc:
+            # a small class can pass the size check yet keep a single row after the test split
+            counts = np.bincount(ds.y[trval], minlength=len(ds.classes))
+            small = int(np.argmin(counts))
+            raise DataError(f"after the test split, class {ds.classes[small]!r} keeps {counts[small]} row(s) for the "
+                            f"training and validation splits ({exc})", where=f"{cfg.source_path}: data.val_fraction",
+                            fix="add rows of that class, lower data.test_fraction, or set data.val_fraction: 0") from None
     else:
         train, val = trval, trval[:0]
     X = ds.X.astype(np.float64)

@@ -236,3 +236,24 @@ def test_last_layer_units_are_checked_against_the_data_before_training(tmp_path,
     err = capsys.readouterr().err
     assert "model.layers[-1].units = 10 but the data have 3 classes" in err and str(path) in err and "Traceback" not in err
     assert not (tmp_path / "run" / "data").exists() and not (tmp_path / "run" / "train").exists()
+
+
+def test_a_class_left_with_one_row_after_the_test_split_is_named(tmp_path):
+    """Three rows of a class pass the size check, but the stratified test split leaves one for
+    train + validation: scikit-learn's traceback became a DataError naming the class and fix."""
+    X, _ = _xy(n=400)
+    y = np.where(np.arange(400) < 3, 2, np.arange(400) % 2)
+    fractions = dict(test_fraction=0.6, val_fraction=0.2)
+    ds = _load(tmp_path, X, y, **fractions)
+    with pytest.raises(DataError, match=r"class '2' keeps 1 row.*data.val_fraction: 0"):
+        make_split(ds, _cfg(tmp_path, source="arrays", path="d.npz", **fractions))
+
+
+def test_a_csv_header_may_repeat_a_feature_name_but_not_the_label(tmp_path):
+    rows = "\n".join(f"{i},{2 * i},{3 * i},{i % 2}" for i in range(30))
+    (tmp_path / "d.csv").write_text("a,a,c,label\n" + rows + "\n")
+    ds = load_dataset(_cfg(tmp_path, source="arrays", path="d.csv", label_column="label"))
+    assert ds.X.shape == (30, 3) and ds.X[5].tolist() == [5, 10, 15]  # both 'a' columns, by position
+    (tmp_path / "e.csv").write_text("a,label,label\n" + "\n".join(f"{i},{i % 2},{i % 2}" for i in range(30)) + "\n")
+    with pytest.raises(DataError, match="'label' appears 2 times"):
+        load_dataset(_cfg(tmp_path, source="arrays", path="e.csv", label_column="label"))
