@@ -176,7 +176,10 @@ def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.nda
             wide = node.accum is not None and node.accum.width > FLOAT32_EXACT_BITS
             if qk is None or wide or inexact:
                 value = exact
-                inexact = True if qk is None else not np.array_equal(qk, exact)
+                # no QKeras output of its own (a fused activation follows): QKeras' float32 sum is still
+                # exact when it fits the mantissa and its inputs were, and the activation after it is
+                # then compared with QKeras' real output, not with the flow's model of the quantizer
+                inexact = (wide or inexact) if qk is None else not np.array_equal(qk, exact)
             else:
                 value = qk
         elif node.function == "alpha":
@@ -184,7 +187,7 @@ def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.nda
             # channel (channels last: element i is channel i % channels); exact in float64
             reps = prev.shape[1] // node.scale.size
             value = prev * np.tile(node.scale, reps) + np.tile(node.alpha_bias, reps)
-            inexact = qk is None or not np.array_equal(qk, value)
+            inexact = inexact if qk is None else not np.array_equal(qk, value)
         elif node.function == "pool" and (inexact or node.accum is not None and node.accum.width > FLOAT32_EXACT_BITS):
             # an average's sum wider than float32's mantissa may come out rounded in QKeras
             value = _exact_pool(model.get_layer(node.name), prev)

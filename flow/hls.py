@@ -973,7 +973,7 @@ def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, whe
         fn = ("tanh" if tanh else "sigmoid") if real else ("hard_tanh" if tanh else "hard_sigmoid")
         return t, NodePrecision(node_name, keras_name, t, function=fn)
     if kind == "quantizer":
-        spec = spec_from_qkeras(q, where=where)
+        spec = spec_from_qkeras(q, where=where, activation_exact=not estimate_only)
         t = fixed_type(spec)
         return t, NodePrecision(node_name, keras_name, t, function=f"quantizer:{spec.qkeras()}")
     if kind == "linear":

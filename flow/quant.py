@@ -43,7 +43,7 @@ def layer_activation(layer: Any) -> Any:
     return act
 
 
-def spec_from_qkeras(quantizer: Any, *, where: str, po2_scale: bool = False) -> Quantizer:
+def spec_from_qkeras(quantizer: Any, *, where: str, po2_scale: bool = False, activation_exact: bool = False) -> Quantizer:
     """Read a QKeras quantizer object (from a user's model) back into a `Quantizer`.
 
     `po2_scale`: the quantizer belongs to a QDense/QConv1D/QConv2D, whose alpha='auto_po2' scale
@@ -53,6 +53,16 @@ def spec_from_qkeras(quantizer: Any, *, where: str, po2_scale: bool = False) -> 
     """
     name = type(quantizer).__name__
     cfg = quantizer.get_config() if hasattr(quantizer, "get_config") else {}
+    if float(cfg.get("qnoise_factor", 1.0) if cfg.get("qnoise_factor") is not None else 1.0) != 1.0:
+        # at inference QKeras mixes the float input into the output: values off the quantizer's grid
+        raise ModelError(f"{name} with qnoise_factor={cfg['qnoise_factor']} is not supported (QKeras' output is then "
+                         "partly unquantized, which no fixed-point type holds)", where=where,
+                         fix="retrain (or finish training) with qnoise_factor=1.0, the default")
+    if name == "quantized_bits" and activation_exact and cfg.get("symmetric"):
+        # a symmetric grid drops the most negative code: hls4ml's fixed type keeps it
+        raise ModelError("quantized_bits with symmetric=True as an activation is not supported by flow verify (its grid "
+                         "has no most negative code, which hls4ml's fixed type and saturation keep)", where=where,
+                         fix="use symmetric=False (the default) for activations; flow estimate prices it as the plain grid")
     if name == "quantized_bits":
         alpha = cfg.get("alpha")
         if not cfg.get("keep_negative", True):

@@ -436,3 +436,38 @@ def test_a_layer_named_like_the_node_hls4ml_adds_after_another_is_refused(tmp_pa
     _save(tf.keras.Model(inp, y), tmp_path / "s.h5")
     assert main(["estimate", str(tmp_path / "s.h5"), "--out", str(tmp_path / "e")]) == 1
     assert "softmax activation of layer 'out'" in capsys.readouterr().err
+
+
+def _fused_symmetric_model():
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    q = quantized_bits(6, 0, alpha=1)
+    tf.keras.utils.set_random_seed(5)
+    x = inp = tf.keras.Input((16,), name="x")
+    x = QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x)
+    x = QDense(8, kernel_quantizer=q, bias_quantizer=q, activation=quantized_bits(4, 1, symmetric=True, alpha=1), name="d1")(x)
+    return tf.keras.Model(inp, QDense(4, kernel_quantizer=q, bias_quantizer=q, name="out")(x))
+
+
+def test_symmetric_and_qnoise_activations_are_refused(tmp_path, capsys):
+    np.save(tmp_path / "X.npy", np.random.default_rng(0).normal(size=(32, 16)).astype(np.float32) * 3)
+    assert_verify_refused(_fused_symmetric_model(), tmp_path, capsys, "'d1'", "symmetric=True", "symmetric=False")
+
+
+def test_a_fused_activation_is_compared_with_qkeras_own_output(tmp_path, capsys, monkeypatch):
+    """A fused activation's pre-activation sum has no Keras output; the check used the flow's own
+    model of the quantizer as the reference after it, so a quantizer the flow mis-models passed as
+    bit-exact (a sweep: symmetric=True, 0 of 64 rows really equal, exit 0). With the refusal
+    switched off, the comparison with QKeras' real output must now catch it."""
+    import flow.hls as hls
+    import flow.quant as quant
+
+    real = quant.spec_from_qkeras
+    monkeypatch.setattr(hls, "spec_from_qkeras", lambda q, **kw: real(q, **{**kw, "activation_exact": False}))
+    np.save(tmp_path / "X.npy", np.random.default_rng(0).normal(size=(32, 16)).astype(np.float32) * 3)
+    _save(_fused_symmetric_model(), tmp_path / "m.h5")
+    rc = main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o")])
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert rc == 1 and "NOT bit-exact" in text and "d1" in text, text
