@@ -136,21 +136,35 @@ def storage_url(s: SearchSettings, run_dir: Path, config_path: str | None = None
     return f"sqlite:///{(Path(run_dir) / 'search.db').resolve()}"
 
 
+#: 'user:password@' inside any text, also in a malformed URL (e.g. 'postgresql//u:secret@host/x')
+_PASSWORD = re.compile(r"(?<=[/:])([^:/@\s'\"]*):(\S*)@")
+
+
+def redact_text(text: str) -> str:
+    """Any 'user:password@' in `text` (an error message quoting a URL) as 'user:***@'."""
+    return _PASSWORD.sub(r"\1:***@", str(text))
+
+
 def redact(url: str) -> str:
-    """The URL without its password (for logs and search.json)."""
+    """The URL without its password (for logs, errors and search.json)."""
     try:
         from sqlalchemy.engine import make_url
 
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - best effort
-        return url.split("@")[-1]
+    except Exception:  # noqa: BLE001 - best effort: a URL SQLAlchemy cannot parse
+        return redact_text(url)
 
 
-def config_hash(cfg: FlowConfig, s: SearchSettings) -> str:
+#: config fields that only say where outputs go: not part of what makes trials comparable
+OUTPUT_LOCATIONS = {"hls": {"project_dir"}}
+
+
+def config_hash(cfg: FlowConfig, s: SearchSettings, *, with_outputs: bool = False) -> str:
     """What makes trials comparable: the search space, the cost and the model/train/data/hls config.
 
     Budget keys (n_trials, timeout, workers, storage, selection, baselines) are left out, so a study
-    can be extended or finalized differently without starting over.
+    can be extended or finalized differently without starting over; so are output locations
+    (hls.project_dir). `with_outputs`: the hash studies made before that was fixed carry.
     """
     space = {layer.name: resolve_layer_space(cfg, s, layer.name) for layer in cfg.model.layers}
     payload = {
@@ -160,7 +174,7 @@ def config_hash(cfg: FlowConfig, s: SearchSettings) -> str:
         "fine_tune_epochs": s.fine_tune_epochs,
         "early_stop": s.early_stop.model_dump(mode="json"),
         "seed": s.seed if s.seed is not None else cfg.seed,
-        "config": cfg.model_dump(mode="json", include={"data", "model", "train", "hls"}),
+        "config": cfg.model_dump(mode="json", include={"data", "model", "train", "hls"}, exclude=None if with_outputs else OUTPUT_LOCATIONS),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -176,7 +190,15 @@ def _engine_kwargs(url: str, timeout_s: int) -> dict:
 
 
 def check_storage(url: str, timeout_s: int, *, where: str = "search.storage") -> None:
-    """Connect once with a short timeout; a ConfigError (not a hang) when the database is unreachable."""
+    """Connect once with a short timeout; a ConfigError (not a hang, not a traceback) when the URL
+    is malformed or the database unreachable. No message shows the URL's password."""
+    try:
+        _check_storage(url, timeout_s, where=where)
+    except ConfigError as exc:
+        raise ConfigError(redact_text(exc.message), where=exc.where, fix=exc.fix) from None
+
+
+def _check_storage(url: str, timeout_s: int, *, where: str) -> None:
     import sqlalchemy
 
     if url.startswith("sqlite:///"):
@@ -193,8 +215,9 @@ def check_storage(url: str, timeout_s: int, *, where: str = "search.storage") ->
             f"no database driver for {redact(url)!r} ({exc})", where=where,
             fix="install the driver (PostgreSQL: pip install psycopg2-binary; MySQL: pip install pymysql) or use sqlite:///path.db",
         ) from None  # fmt: skip
-    except sqlalchemy.exc.ArgumentError as exc:
-        raise ConfigError(f"cannot parse the database URL {url!r}: {exc}", where=where, fix="use e.g. postgresql://user:pass@host:5432/db or sqlite:///search.db") from None
+    except (sqlalchemy.exc.ArgumentError, ValueError) as exc:  # ValueError: e.g. a port that is not a number
+        raise ConfigError(f"cannot parse the database URL {redact(url)!r}: {exc}", where=where,
+                          fix="use e.g. postgresql://user:pass@host:5432/db or sqlite:///search.db") from None
     try:
         with engine.connect() as conn:
             conn.execute(sqlalchemy.text("SELECT 1"))
@@ -206,6 +229,10 @@ def check_storage(url: str, timeout_s: int, *, where: str = "search.storage") ->
         ) from None  # fmt: skip
     finally:
         engine.dispose()
+
+
+def _storage_where(cfg: FlowConfig) -> str:
+    return f"{cfg.source_path or '<config>'}: search.storage"
 
 
 def make_sampler(s: SearchSettings, seed: int):
@@ -265,7 +292,7 @@ def open_study(cfg: FlowConfig, run_dir: Path, *, worker_index: int = 0):
     s = settings_of(cfg)
     url = storage_url(s, run_dir, cfg.source_path)
     Path(run_dir).mkdir(parents=True, exist_ok=True)
-    check_storage(url, s.connect_timeout_s)
+    check_storage(url, s.connect_timeout_s, where=_storage_where(cfg))
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     quiet_interrupted_trials()
     with warnings.catch_warnings():
@@ -287,11 +314,21 @@ def open_study(cfg: FlowConfig, run_dir: Path, *, worker_index: int = 0):
         study.set_user_attr("engine", s.engine)
         study.set_user_attr("config_name", cfg.name)
     elif old != h:
-        raise _other_config(cfg, name, url, old, h, run_dir)
-    # a fresh sampler seed per worker and per restart, so workers and resumed runs do not repeat the same draws
+        if old != config_hash(cfg, s, with_outputs=True):
+            raise _other_config(cfg, name, url, old, h, run_dir)
+        study.set_user_attr("config_hash", h)  # made before output locations left the hash: the same config
+    # a fresh sampler seed per worker and per restart, so workers and resumed runs do not repeat the
+    # same draws; hashed (not base + k * index): nearby seeds drew the same first point on small spaces
     n_existing = len(study.get_trials(deepcopy=False))
-    study.sampler = make_sampler(s, (base_seed + 7919 * worker_index + n_existing) % 2**32)  # numpy's seed range
+    study.sampler = make_sampler(s, worker_seed(base_seed, worker_index, n_existing))
     return study
+
+
+def worker_seed(base_seed: int, worker_index: int, n_existing: int) -> int:
+    """The sampler seed of one worker process (numpy's range), decorrelated across workers and restarts."""
+    import numpy as np
+
+    return int(np.random.SeedSequence([base_seed, worker_index, n_existing]).generate_state(1)[0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -477,6 +514,45 @@ def choice_key(choice: Choice) -> str:
     return json.dumps(choice, sort_keys=True)
 
 
+def running_twin(study, trial) -> Any:
+    """Another RUNNING trial (another worker's) evaluating the same choice that claimed it first, or
+    None. Each trial records its choice and the time it claimed it before looking, so of two
+    trials that drew the same choice at once exactly one waits for the other: the later claim (on
+    a tie, the higher number)."""
+    from optuna.trial import TrialState
+
+    mine = trial.study.get_trials(deepcopy=False)  # one read: our own record as stored
+    own = next((t for t in mine if t.number == trial.number), None)
+    if own is None or "claimed_at" not in own.user_attrs:
+        return None
+    key, rank = choice_key(own.user_attrs["choice"]), (own.user_attrs["claimed_at"], own.number)
+    twins = [t for t in mine if t.state == TrialState.RUNNING and t.number != trial.number and "claimed_at" in t.user_attrs
+             and "choice" in t.user_attrs and choice_key(t.user_attrs["choice"]) == key
+             and (t.user_attrs["claimed_at"], t.number) < rank]  # fmt: skip
+    return min(twins, key=lambda t: (t.user_attrs["claimed_at"], t.number)) if twins else None
+
+
+def wait_for_trial(study, number: int, *, poll_s: float = 1.0):
+    """Block until trial `number` is no longer RUNNING (its worker finished it, or the heartbeat
+    failed it); returns its final record."""
+    import warnings
+
+    import optuna
+    from optuna.trial import TrialState
+
+    while True:
+        raise_if_signalled()
+        t = next(t for t in study.get_trials(deepcopy=False) if t.number == number)
+        if t.state != TrialState.RUNNING:
+            return t
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "experimental"
+            # its worker may have been killed: optuna only fails stale trials when a trial starts,
+            # and this worker is not starting one
+            optuna.storages.fail_stale_trials(study)
+        time.sleep(poll_s)
+
+
 def earlier_trial_with(study, choice: Choice):
     """The first finished trial (complete or stopped early) that evaluated `choice`, or None."""
     from optuna.trial import TrialState
@@ -499,7 +575,11 @@ def queue_unevaluated(study, space: dict[str, dict[str, list]], *, near: dict[st
 
     trials = study.get_trials(deepcopy=False)
     taken = {choice_key(t.user_attrs["choice"]) for t in trials if "choice" in t.user_attrs}
-    taken |= {choice_key(choice_from_params(t.params, space)) for t in trials if t.state == TrialState.WAITING}  # queued
+    for t in trials:
+        if t.state == TrialState.WAITING:  # queued: its parameters are optuna's fixed_params until a worker takes it
+            queued = {**t.system_attrs.get("fixed_params", {}), **t.params}
+            if all(n in queued for n, _ in _params(space)):
+                taken.add(choice_key(choice_from_params(queued, space)))
     params = _params(space)
     names = [n for n, _ in params]
     rng = random.Random(seed)
@@ -529,7 +609,15 @@ def make_objective(cfg: FlowConfig, evaluator: Evaluator):
     def objective(trial) -> tuple[float, float]:
         choice = suggest_choice(trial, space)
         trial.set_user_attr("choice", choice)
+        trial.set_user_attr("claimed_at", time.time())
         trial.set_user_attr("pid", os.getpid())
+        # another worker is training this very choice (two samplers drew it at once): wait for its
+        # result and reuse it below, instead of training it twice
+        twin = running_twin(trial.study, trial)
+        if twin is not None:
+            log.info("trial %d: the choice of trial %d, which another worker is evaluating: waiting for its result", trial.number, twin.number)
+            queue_unevaluated(trial.study, space, near=trial.params, seed=trial.number)  # the next trial explores instead
+            wait_for_trial(trial.study, twin.number)
         # samplers re-propose evaluated choices (a small space, NSGA-II's offspring): training is
         # seeded, so reuse the result instead of minutes of fine-tuning; it does not count toward
         # n_trials (count_finished), and an unevaluated choice is queued for the next trial
@@ -572,13 +660,14 @@ def make_objective(cfg: FlowConfig, evaluator: Evaluator):
 
 
 def _finished_counts(study) -> tuple[int, int]:
-    """(own, reused): finished trials (complete or stopped early) that evaluated a choice of their
-    own, and those that reused an earlier trial's result."""
+    """(distinct, repeated): the distinct choices finished trials (complete or stopped early)
+    evaluated, and the finished trials beyond those (reused results, or a choice two workers
+    trained at once)."""
     from optuna.trial import TrialState
 
     trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED))
-    reused = sum("duplicate_of" in t.user_attrs for t in trials)
-    return len(trials) - reused, reused
+    distinct = {choice_key(t.user_attrs["choice"]) if "choice" in t.user_attrs else f"#{t.number}" for t in trials}
+    return len(distinct), len(trials) - len(distinct)
 
 
 def count_finished(study) -> int:
@@ -775,16 +864,36 @@ def stop_workers(procs: list[subprocess.Popen], grace_s: float = 10.0) -> None:
             p.wait()
 
 
-def wait_workers(procs: list[subprocess.Popen], run_dir: Path) -> None:
-    """Wait for the workers; interrupted (Ctrl-C, SIGTERM) or failing, never leave one running."""
+def _exit_text(code: int) -> str:
+    import signal
+
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+def wait_workers(procs: list[subprocess.Popen], run_dir: Path, *, done: Callable[[], bool] | None = None) -> None:
+    """Wait for the workers; interrupted (Ctrl-C, SIGTERM) or failing, never leave one running.
+
+    A worker that failed or was killed is an error, unless `done()` says the study reached its
+    budget anyway (the other workers finished it): then a warning names it and the search goes on."""
     with interrupt_on_sigterm(cleanup=lambda: stop_workers(procs)):
         codes = [p.wait() for p in procs]
     bad = [(i, c) for i, c in enumerate(codes) if c != 0]
-    if bad:
-        raise FlowError(
-            f"search worker(s) {[i for i, _ in bad]} exited with codes {[c for _, c in bad]}", where=str(Path(run_dir) / "search_logs"),
-            fix="read the worker logs there; re-running resumes the study with every finished trial kept",
-        )  # fmt: skip
+    if not bad:
+        return
+    what = "; ".join(f"worker {i} {_exit_text(c)}" for i, c in bad)
+    logs = Path(run_dir) / "search_logs"
+    if done is not None and done():
+        log.warning("search %s (its log: %s), but the study reached its budget: finishing with the finished trials", what, logs)
+        return
+    raise FlowError(
+        f"search {what} before the study reached its budget", where=str(logs),
+        fix="read the worker logs there; re-run the same command to resume: every finished trial is kept",
+    )  # fmt: skip
 
 
 def run_workers(cfg: FlowConfig, run_dir: Path, workers: int) -> None:
@@ -795,7 +904,7 @@ def run_workers(cfg: FlowConfig, run_dir: Path, workers: int) -> None:
         if workers <= 1 or s.engine == "autoqkeras":  # autoqkeras: refused with workers > 1 before training
             run_trials(cfg, run_dir)
             return
-        wait_workers(spawn_workers(cfg, run_dir, workers), run_dir)
+        wait_workers(spawn_workers(cfg, run_dir, workers), run_dir, done=lambda: search_done(cfg, open_study(cfg, run_dir)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1008,7 +1117,7 @@ def preflight(cfg: FlowConfig, run_dir: Path | None = None) -> None:
     was made by this config, before any training (which would overwrite the study's student)."""
     s = validate_search_section(cfg, source=cfg.source_path or "<config>")
     if s.storage:
-        check_storage(storage_url(s, Path(run_dir or "."), cfg.source_path), s.connect_timeout_s)
+        check_storage(storage_url(s, Path(run_dir or "."), cfg.source_path), s.connect_timeout_s, where=_storage_where(cfg))
     if run_dir is not None and s.engine == "optuna":
         _check_existing_study(cfg, s, Path(run_dir), checked=bool(s.storage))
     if s.engine == "autoqkeras":
@@ -1032,7 +1141,7 @@ def _check_existing_study(cfg: FlowConfig, s: SearchSettings, run_dir: Path, *, 
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
         return
     if not checked:
-        check_storage(url, s.connect_timeout_s)
+        check_storage(url, s.connect_timeout_s, where=_storage_where(cfg))
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     name = study_name(cfg, s)
     try:
@@ -1040,7 +1149,7 @@ def _check_existing_study(cfg: FlowConfig, s: SearchSettings, run_dir: Path, *, 
     except KeyError:  # no such study yet
         return
     old, h = study.user_attrs.get("config_hash"), config_hash(cfg, s)
-    if old is not None and old != h:
+    if old is not None and old != h and old != config_hash(cfg, s, with_outputs=True):
         raise _other_config(cfg, name, url, old, h, run_dir, note=" (checked before training, so nothing was overwritten)")
 
 
@@ -1054,9 +1163,14 @@ def _other_config(cfg: FlowConfig, name: str, url: str, old: str, h: str, run_di
     )
 
 
+#: when `flow search` started its trials (run_cli), so the stage it then runs reports the whole
+#: search's wall time, not only its own summary step
+_cli_started: list[float] = []
+
+
 def run_stage(ctx) -> dict:
     """The `search` stage: run/resume the trials, then finalize into ctx.out."""
-    t0 = time.perf_counter()
+    t0 = _cli_started[0] if _cli_started else time.perf_counter()
     s = settings_of(ctx.cfg)
     for _ in range(3):  # a worker killed mid-trial leaves it to be re-queued: go round again
         run_workers(ctx.cfg, ctx.run_dir, s.workers)
@@ -1083,9 +1197,17 @@ def run_cli(cfg: FlowConfig, *, workers: int, run_dir: Path | None, progress: bo
     preflight(cfg, run_dir)
     runner.run(cfg, run_dir=run_dir, to_stage="train", progress=progress)
     t0 = time.perf_counter()
-    run_workers(cfg, run_dir, workers)
-    log.info("search trials done in %.1f s with %d worker(s)", time.perf_counter() - t0, workers)
-    state = runner.run(cfg, run_dir=run_dir, from_stage="search", to_stage="search", progress=progress)
+    _cli_started[:] = [t0]
+    try:
+        run_workers(cfg, run_dir, workers)
+        log.info("search trials done in %.1f s with %d worker(s)", time.perf_counter() - t0, workers)
+        state = runner.run(cfg, run_dir=run_dir, from_stage="search", to_stage="search", progress=progress)
+    except Terminated:
+        # SIGTERM, told apart from Ctrl-C (130) as the shell does: 128 + 15 (docs/search.md)
+        print("terminated; finished trials are kept, re-run the same command to resume the search", file=sys.stderr)
+        return 143
+    finally:
+        _cli_started.clear()
     summary = state["stages"]["search"]["summary"]
     c = summary["chosen"]
     log.info("chosen: val accuracy %.4f, %s %.0f; %s", c["accuracy"], summary["cost_metric"], c["cost"], run_dir / "search" / "selected.h5")
