@@ -45,6 +45,15 @@ def prepare_inputs(model, plan: Plan, X: np.ndarray) -> np.ndarray:
     else:
         Xq = quantize_array(X, plan.input_type)
     if not plan.input_type.represents(Xq):
+        big = float(np.max(np.abs(X))) if X.size else 0.0
+        if big > 2.0 ** 22 * plan.input_type.lsb:
+            # QKeras' straight-through x + stop_gradient(q(x) - x) in float32 loses q(x) next to such an x
+            from flow.errors import DataError
+
+            raise DataError(f"inputs up to |x| = {big:.3g} are too large for QKeras' float32 input quantizer: it returns "
+                            f"values outside its own grid ({plan.input_type.hls()})", where="csim inputs",
+                            fix="standardize or rescale the features (data.standardize: true in a config), or clip them to "
+                                "the input quantizer's range first")
         raise NotBitExactError(
             f"quantized inputs are not representable in {plan.input_type.hls()}",
             where="csim inputs",

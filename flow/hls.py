@@ -381,6 +381,12 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             raise ModelError(f"layer type {kind} is not supported by flow verify (hls4ml rounds its parameter and the "
                              "product or table to fixed<16,6>, so it cannot be exact)", where=where,
                              fix="flow estimate prices it; for a bit-exact design use ReLU or QActivation(quantized_relu(...))")
+        if kind == "QActivation" and callable(getattr(layer, "quantizer", None)) and not hasattr(layer.quantizer, "get_config"):
+            # QActivation('relu'): a plain Keras function, which hls4ml 1.3.0's QKeras converter raises on
+            raise ModelError(f"QActivation({layer.get_config().get('activation')!r}) wraps a plain Keras activation, which "
+                             "hls4ml 1.3.0 does not convert ('Unsupported QKeras activation')", where=where,
+                             fix=f"use Activation({layer.get_config().get('activation')!r}) (or ReLU()), or a quantizer such as "
+                                 "QActivation(quantized_relu(bits, integer))")
         if kind in {"QActivation", "Activation", "ReLU"}:
             act_kind, act_q = ("relu", None) if kind == "ReLU" else _act_function(layer)
             prev = current

@@ -471,3 +471,29 @@ def test_a_fused_activation_is_compared_with_qkeras_own_output(tmp_path, capsys,
     captured = capsys.readouterr()
     text = captured.out + captured.err
     assert rc == 1 and "NOT bit-exact" in text and "d1" in text, text
+
+
+def test_qactivation_of_a_plain_keras_activation_is_refused_by_name(tmp_path, capsys):
+    """QActivation('relu') made hls4ml raise inside the conversion (a traceback)."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    q = quantized_bits(6, 0, alpha=1)
+    x = inp = tf.keras.Input((16,), name="x")
+    x = QDense(8, kernel_quantizer=q, bias_quantizer=q, name="d1")(QActivation(quantized_bits(8, 3, alpha=1), name="qin")(x))
+    model = tf.keras.Model(inp, QDense(4, kernel_quantizer=q, bias_quantizer=q, name="out")(QActivation("relu", name="r")(x)))
+    np.save(tmp_path / "X.npy", np.zeros((4, 16), dtype=np.float32))
+    assert_verify_refused(model, tmp_path, capsys, "'r'", "QActivation('relu')", "Activation('relu')")
+
+
+def test_inputs_too_large_for_qkeras_float32_quantizer_are_a_data_error(tmp_path, capsys):
+    """At |x| ~ 4e6 QKeras' own input quantizer returns values off its grid; the error blamed the flow."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    q = quantized_bits(6, 0, alpha=1)
+    x = inp = tf.keras.Input((16,), name="x")
+    model = tf.keras.Model(inp, QDense(4, kernel_quantizer=q, bias_quantizer=q, name="d1")(
+        QActivation(quantized_bits(6, 2, alpha=1), name="qin")(x)))
+    np.save(tmp_path / "X.npy", (np.random.default_rng(0).normal(size=(16, 16)) * 4e6).astype(np.float32))
+    assert_verify_refused(model, tmp_path, capsys, "too large for QKeras' float32 input quantizer", "standardize")
