@@ -297,9 +297,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FlowError as exc:
         print(f"error: {exc.render()}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("interrupted; finished stages are kept, the running one left nothing behind", file=sys.stderr)
-        return 130
+        return 143 if type(exc).__name__ == "Terminated" else 130  # SIGTERM (the search's handler) or Ctrl-C
 
 
 def main_entry() -> None:
