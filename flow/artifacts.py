@@ -90,11 +90,7 @@ def check_writable(folder: Path, *, what: str) -> None:
         if folder.exists():
             with tempfile.NamedTemporaryFile(dir=folder):
                 pass
-        else:  # create (and remove) a folder where the missing ones would go, and check the name fits
+        else:  # create (and remove) a folder where the missing ones would go
             os.rmdir(tempfile.mkdtemp(dir=probe_dir))
-            too_long = [p.name for p in (folder, *folder.parents) if len(os.fsencode(p.name)) > os.pathconf(probe_dir, "PC_NAME_MAX")]
-            if too_long:
-                raise FlowError(f"{what} {str(folder)!r} cannot be created: the name {too_long[0][:40]!r}... is longer than "
-                                f"the file system allows", where=what, fix="use a shorter name")
-    except OSError as exc:
+    except OSError as exc:  # also a name too long for the file system (exists() raises ENAMETOOLONG)
         raise FlowError(f"{what} {str(folder)!r} cannot be written ({exc.strerror or exc})", where=what, fix=fix) from None

@@ -114,7 +114,7 @@ class Quantizer(Strict):
         return f"quantized_relu({self.bits},{self.integer})"
 
 
-def _signed_kernel(q: Quantizer | None) -> Quantizer | None:
+def _signed_kernel(cls: type, q: Quantizer | None) -> Quantizer | None:
     # hls4ml converts QDense kernels from quantized_bits (or po2/ternary/binary) only
     if q is not None and q.type != "quantized_bits":
         raise ValueError(f"a kernel must be quantized_bits (hls4ml converts no {q.type} kernel); "
@@ -127,7 +127,7 @@ class LayerDefaults(Strict):
     bias: Quantizer = Quantizer(bits=6, integer=0)
     activation: Quantizer = Quantizer(type="quantized_relu", bits=6, integer=2)
 
-    _kernel_type = field_validator("kernel")(classmethod(lambda cls, v: _signed_kernel(v)))
+    _kernel_type = field_validator("kernel")(classmethod(_signed_kernel))
 
 
 class Layer(Strict):
@@ -141,7 +141,7 @@ class Layer(Strict):
     # The last layer has no activation: it gives the logits, and `model.output` decides softmax.
     activation: Quantizer | None = None
 
-    _kernel_type = field_validator("kernel")(classmethod(lambda cls, v: _signed_kernel(v)))
+    _kernel_type = field_validator("kernel")(classmethod(_signed_kernel))
 
     @field_validator("name")
     @classmethod

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from flow.errors import NotBitExactError, ToolError
+from flow.errors import DataError, NotBitExactError, ToolError
 from flow.hls import Plan
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,6 @@ def prepare_inputs(model, plan: Plan, X: np.ndarray) -> np.ndarray:
         big = float(np.max(np.abs(X))) if X.size else 0.0
         if big > 2.0 ** 22 * plan.input_type.lsb:
             # QKeras' straight-through x + stop_gradient(q(x) - x) in float32 loses q(x) next to such an x
-            from flow.errors import DataError
-
             raise DataError(f"inputs up to |x| = {big:.3g} are too large for QKeras' float32 input quantizer: it returns "
                             f"values outside its own grid ({plan.input_type.hls()})", where="csim inputs",
                             fix="standardize or rescale the features (data.standardize: true in a config), or clip them to "

@@ -381,7 +381,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             raise ModelError(f"layer type {kind} is not supported by flow verify (hls4ml rounds its parameter and the "
                              "product or table to fixed<16,6>, so it cannot be exact)", where=where,
                              fix="flow estimate prices it; for a bit-exact design use ReLU or QActivation(quantized_relu(...))")
-        if kind == "QActivation" and callable(getattr(layer, "quantizer", None)) and not hasattr(layer.quantizer, "get_config"):
+        if kind == "QActivation" and _plain_function(getattr(layer, "quantizer", None)):
             # QActivation('relu'): a plain Keras function, which hls4ml 1.3.0's QKeras converter raises on
             raise ModelError(f"QActivation({layer.get_config().get('activation')!r}) wraps a plain Keras activation, which "
                              "hls4ml 1.3.0 does not convert ('Unsupported QKeras activation')", where=where,
@@ -947,10 +947,15 @@ def _param_activation(layer, kind: str, *, where: str) -> tuple[str, dict]:
     return "prelu", {"alphas": [float(v) for v in np.asarray(layer.get_weights()[0], dtype=np.float64).reshape(-1)]}
 
 
+def _plain_function(q) -> bool:
+    """A plain Keras activation function (tf.keras.activations.relu), not a QKeras quantizer object."""
+    return callable(q) and not hasattr(q, "get_config")
+
+
 def _hls_act_suffix(kind: str, q) -> str:
     """hls4ml's suffix of a fused activation's node: a QKeras quantizer's class name, else the
     Keras activation's name (a plain function such as Keras' hard_sigmoid: 'dense_hard_sigmoid')."""
-    return kind if q is None or callable(q) and not hasattr(q, "get_config") else type(q).__name__
+    return kind if q is None or _plain_function(q) else type(q).__name__
 
 
 def _exact_type_for(values: np.ndarray, *, where: str) -> FixedType:

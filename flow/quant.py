@@ -53,7 +53,7 @@ def spec_from_qkeras(quantizer: Any, *, where: str, po2_scale: bool = False, act
     """
     name = type(quantizer).__name__
     cfg = quantizer.get_config() if hasattr(quantizer, "get_config") else {}
-    if float(cfg.get("qnoise_factor", 1.0) if cfg.get("qnoise_factor") is not None else 1.0) != 1.0:
+    if cfg.get("qnoise_factor") is not None and float(cfg["qnoise_factor"]) != 1.0:
         # at inference QKeras mixes the float input into the output: values off the quantizer's grid
         raise ModelError(f"{name} with qnoise_factor={cfg['qnoise_factor']} is not supported (QKeras' output is then "
                          "partly unquantized, which no fixed-point type holds)", where=where,

@@ -56,8 +56,7 @@ def build_report(run_dir: Path, cfg, *, timings: dict[str, float]) -> dict:
     csim_rows = int((csim or {}).get("rows", test_rows))
     subset = csim is not None and csim_rows < test_rows
     # the converted model: the search's chosen one (retrained, tested on the whole split) when it ran
-    chosen = ((search or {}).get("chosen") or {}) if (search or {}).get("enabled", True) else {}
-    converted = chosen.get("retrained_test_accuracy", train["accuracy"]["qkeras"])
+    converted = ((search or {}).get("chosen") or {}).get("retrained_test_accuracy", train["accuracy"]["qkeras"])
     accuracy = {
         "float": train["accuracy"]["float"],
         # on the whole test split, like the float number: with csim.max_rows the C-simulated rows are

@@ -1034,7 +1034,7 @@ def plot_pareto(points: list[dict], front: list[dict], baselines: list[dict], ch
     return out_png
 
 
-def finalize(cfg: FlowConfig, run_dir: Path, out: Path, *, wall_time_s: float = 0.0, started: float | None = None) -> dict:
+def finalize(cfg: FlowConfig, run_dir: Path, out: Path, *, started: float | None = None) -> dict:
     """Pareto front, baselines, selection, the chosen model (selected.h5) and the reports.
 
     `started` (time.perf_counter() when the search began): wall_time_s is measured up to the
@@ -1091,7 +1091,7 @@ def finalize(cfg: FlowConfig, run_dir: Path, out: Path, *, wall_time_s: float = 
         "n_trials_requested": s.n_trials,
         "n_duplicates": count_reused(study),
         "trial_states": states,
-        "wall_time_s": round(time.perf_counter() - started if started is not None else wall_time_s, 3),
+        "wall_time_s": round(time.perf_counter() - started, 3) if started is not None else 0.0,
         "trials_span_s": round(span, 3),
         "study": {"name": study.study_name, "storage": redact(storage_url(s, run_dir, cfg.source_path)), "config_hash": study.user_attrs.get("config_hash")},
         "cost_metric": s.cost.metric,

@@ -6,7 +6,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from flow.artifacts import replace_dir, write_json
+from flow.artifacts import read_json, replace_dir, write_json
 from flow.design import design_to_dict
 from flow.hls import convert, hls_config, plan_model, project_digest
 from flow.model import load_model, save_model
@@ -25,13 +25,10 @@ def outputs_present(cfg, run_dir: Path) -> bool:
     if not (project / "firmware").is_dir():
         return False
     info = Path(run_dir) / "convert" / "convert.json"
-    if info.is_file():
-        from flow.artifacts import read_json
-
-        if read_json(info).get("project_digest") != project_digest(project):
-            log.warning("%s is not the project this run converted (rewritten since, e.g. by another run of a config named "
-                        "%r): converting again", project, cfg.name)
-            return False
+    if info.is_file() and read_json(info).get("project_digest") != project_digest(project):
+        log.warning("%s is not the project this run converted (rewritten since, e.g. by another run of a config named "
+                    "%r): converting again", project, cfg.name)
+        return False
     return True
 
 
