@@ -41,9 +41,24 @@ def _json_default(o: Any) -> Any:
     raise TypeError(f"not JSON-serializable: {type(o).__name__}")
 
 
+def _finite(o: Any) -> Any:
+    """`o` with every NaN/inf float as None: JSON has no NaN, and strict readers (jq, JavaScript,
+    Python's json with parse_constant) reject the bare `NaN` Python would write. An undefined
+    number (a validation accuracy with no validation rows) is null."""
+    if isinstance(o, dict):
+        return {k: _finite(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_finite(v) for v in o]
+    if isinstance(o, np.ndarray):
+        return _finite(o.tolist())
+    if isinstance(o, (float, np.floating)):
+        return float(o) if np.isfinite(o) else None
+    return o
+
+
 def write_json(path: Path, data: Any) -> None:
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, default=_json_default, allow_nan=True) + "\n")
+        tmp.write_text(json.dumps(_finite(data), indent=2, default=_json_default, allow_nan=False) + "\n")
 
 
 def write_text(path: Path, text: str) -> None:
