@@ -134,3 +134,41 @@ def test_distributed_arithmetic_without_da4ml_fails_before_training(tmp_path, wr
     rc, err = _run(["run", str(write_cfg(cfg)), "--out", str(tmp_path / "run")], capsys)
     assert rc == 1 and "hls.strategy" in err and "da4ml" in err and "pip install" in err
     assert not (tmp_path / "run").exists()
+
+
+def test_inputs_too_large_for_the_input_quantizer_are_refused_in_the_data_stage(tmp_path, write_cfg, capsys):
+    """Unstandardized features of ~4e6 stopped the run at csim, after training; now the data stage
+    refuses them, naming data.standardize, and nothing is trained."""
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "d.npz", X=(rng.normal(size=(60, 4)) * 4e6).astype(np.float32), y=np.arange(60) % 3)
+    cfg = tiny_config(data={"source": "arrays", "path": str(tmp_path / "d.npz"), "standardize": False})
+    cfg["model"]["layers"][-1]["units"] = 3
+    rc, err = _run(["run", str(write_cfg(cfg)), "--out", str(tmp_path / "run")], capsys)
+    assert rc == 1 and "too large for QKeras' float32 input quantizer" in err and "data.standardize" in err, err
+    assert "Traceback" not in err and not (tmp_path / "run" / "train").exists()
+
+
+def test_the_data_stage_input_check_agrees_with_qkeras():
+    """The numpy float32 emulation refuses exactly the inputs whose QKeras-quantized values are off
+    the grid (the check csim makes on QKeras' own output)."""
+    import tensorflow as tf  # noqa: F401  (QKeras needs it)
+    from flow.config import Quantizer
+    from flow.errors import DataError
+    from flow.quant import fixed_type, make_qkeras
+    from flow.stages.data import _check_input_range
+
+    from flow.config import FlowConfig
+
+    rng = np.random.default_rng(1)
+    fc = FlowConfig.model_validate(tiny_config())
+    for q in (Quantizer(bits=8, integer=3), Quantizer(bits=6, integer=2), Quantizer(type="quantized_relu", bits=6, integer=2)):
+        t = fixed_type(q)
+        for scale in (1.0, 1e3, 1e5, 3e5, 1e6, 4e6, 1e8):
+            X = (rng.normal(size=(32, 4)) * scale).astype(np.float32)
+            off_grid = not t.represents(np.asarray(make_qkeras(q)(X).numpy(), dtype=np.float32))
+            try:
+                _check_input_range(X, t, fc)
+                refused = False
+            except DataError:
+                refused = True
+            assert refused == off_grid, (q, scale, refused, off_grid)
