@@ -386,13 +386,20 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
     scripts); it may not contradict one that does.
     """
     proj = parse_project(path)
+    retargeted = None
     if backend is not None:
+        named = proj.backend.lower().replace("accelerator", "")
         if proj.backend_source is None:
             proj.backend, proj.backend_source = backend, "--backend"
-        elif proj.backend.lower().replace("accelerator", "") != backend.lower():
+        elif named == "vivado" and backend.lower() == "vitis":
+            # hls4ml's Vivado backend writes a project Vitis HLS builds as well (vitis_hls -f
+            # build_prj.tcl, the only way left since Vivado HLS 2020.1); the tool sets the estimate
+            retargeted = f"hls4ml backend {proj.backend} (named in {proj.backend_source})"
+            proj.backend, proj.backend_source = backend, f"--backend (the project's {retargeted})"
+        elif named != backend.lower():
             raise ConfigError(f"--backend {backend} contradicts the project, built with {proj.backend} "
-                              f"(named in {proj.backend_source})", where="--backend",
-                              fix="leave --backend out: the project names its own backend")
+                              f"(named in {proj.backend_source}): hls4ml's Vitis backend writes Tcl only Vitis HLS runs",
+                              where="--backend", fix="leave --backend out: the project names its own backend")
     fw = proj.firmware
     layers: list = []
     strategies: dict[str, str] = {}
@@ -629,9 +636,27 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         strategy="Resource" if strat_set == {"resource"} else "Latency",
         extra={"layer_strategy": strategies, "softmax_implementation": softmax_impl or SOFTMAX_IMPLEMENTATIONS[0],
                "source": f"hls4ml project {proj.path}", "backend_source": proj.backend_source, "stream_padding": padding_calls,
+               "built_with_vitis_hls": _vitis_hls_evidence(proj.path), "retargeted_from": retargeted,
                **({"hls4ml_version": "0.8"} if older_templates else {})},
         inputs=branch_inputs([layer.name for layer in layers], reads),  # a chain needs no entry
     )
+
+
+def _vitis_hls_evidence(path: Path) -> str | None:
+    """A file showing the project was synthesized with Vitis HLS (its log, or a report it wrote), or None.
+
+    A project hls4ml wrote for its Vivado backend is often built with vitis_hls; the estimate then
+    prices Vivado HLS unless told otherwise, so the CLI points at this file."""
+    for pattern in ("vitis_hls.log", "*_prj/hls.app", "*_prj/*/syn/report/*_csynth.rpt"):
+        for f in sorted(Path(path).glob(pattern)):
+            if f.name != "hls.app" and f.suffix == ".rpt":
+                head = f.read_text(errors="replace")[:600]
+                if "Vitis HLS" not in head:
+                    continue
+            elif f.name == "hls.app" and "vitis" not in f.read_text(errors="replace")[:2000].lower():
+                continue
+            return str(f.relative_to(path))
+    return None
 
 
 def _dataflow(fn: str, args: list[str]) -> tuple[list[str], list[str]]:

@@ -194,10 +194,17 @@ def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | Non
     design = design_from_project(project_dir, part=part, clock_period_ns=clock_period_ns, clock_uncertainty=clock_uncertainty,
                                  backend=backend)
     notes = []
-    if design.extra.get("backend_source") is None:
+    evidence = design.extra.get("built_with_vitis_hls")
+    if design.extra.get("retargeted_from"):
+        notes.append(f"priced for Vitis HLS as --backend asks; the project was written for {design.extra['retargeted_from']}")
+    elif design.extra.get("backend_source") is None:
         # Vitis HLS schedules and sizes differently (clock uncertainty, LUT counts, DSP mapping)
         notes.append("the project does not name its backend (no hls4ml_config.yml or project.tcl saying so): priced "
-                     "as Vivado HLS; pass --backend Vitis if it is built with Vitis HLS")
+                     "as Vivado HLS; pass --backend Vitis if it is built with Vitis HLS"
+                     + (f" (its {evidence} says it was)" if evidence else ""))
+    elif evidence and design.backend.lower().startswith("vivado"):
+        notes.append(f"priced for Vivado HLS (the project's backend), but its {evidence} shows it was synthesized with "
+                     "Vitis HLS: pass --backend Vitis to price that tool")
     return _estimate_and_write(design, out_dir, notes)
 
 

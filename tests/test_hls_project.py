@@ -176,6 +176,31 @@ def test_a_project_that_does_not_name_its_backend(tmp_path, capsys):
     assert main(["estimate", str(vitis), "--backend", "Vitis"]) == 0  # agreeing is not an error
 
 
+def test_a_vivado_backend_project_built_with_vitis_hls(tmp_path, capsys):
+    """hls4ml's Vivado backend writes a build_prj.tcl that vitis_hls runs too: --backend Vitis prices
+    that tool (it was refused as a contradiction), and a project holding Vitis HLS's log says so."""
+    prj = _old_project(tmp_path / "viv")
+    (prj / "hls4ml_config.yml").write_text("Backend: Vivado\nPart: xc7a50t-csg324-1\nClockPeriod: 5\n")
+    assert design_from_project(prj).backend == "Vivado"
+    assert main(["estimate", str(prj), "--out", str(tmp_path / "e0")]) == 0
+    assert "vitis_hls" not in capsys.readouterr().out
+    as_vivado = json.loads((tmp_path / "e0" / "resources.json").read_text())
+
+    (prj / "vitis_hls.log").write_text("****** Vitis HLS - High-Level Synthesis from C, C++ and OpenCL v2023.2 (64-bit)\n")
+    assert main(["estimate", str(prj)]) == 0
+    out = capsys.readouterr().out
+    assert "vitis_hls.log" in out and "--backend Vitis" in out, out
+
+    assert main(["estimate", str(prj), "--backend", "Vitis", "--out", str(tmp_path / "e1")]) == 0
+    out = capsys.readouterr().out
+    assert "priced for Vitis HLS as --backend asks" in out and "Vivado (named in hls4ml_config.yml)" in out, out
+    as_vitis = json.loads((tmp_path / "e1" / "resources.json").read_text())
+    assert as_vitis["backend"] == "Vitis" and as_vitis["total"] != as_vivado["total"]
+    # the same design named Vitis by its own files is priced identically
+    (prj / "hls4ml_config.yml").write_text("Backend: Vitis\nPart: xc7a50t-csg324-1\nClockPeriod: 5\n")
+    assert estimate(design_from_project(prj)).total == as_vitis["total"]
+
+
 def test_quantize_to_rounding_and_wrap():
     t = FixedType(4, 2, rounding="TRN", saturation="WRAP")  # lsb 0.25, range [-2, 1.75]
     assert list(quantize_to(np.array([0.3, -0.3, 1.9, 2.1]), t)) == [0.25, -0.5, 1.75, -2.0]  # 2.0 wraps
