@@ -1491,9 +1491,14 @@ def parse_fixed(s: str) -> FixedType:
 def load_published(path: str | Path = PUBLISHED_PATH) -> list[dict[str, Any]]:
     """Rows of published hls4ml syntheses (see the file's `_comment` for the sources)."""
     try:
-        with open(path) as fh:
+        # JSON is UTF-8 (RFC 8259); a byte-order mark, which some editors write, is skipped
+        with open(path, encoding="utf-8-sig") as fh:
             data = json.load(fh)
-    except (OSError, json.JSONDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"the published-results table is not UTF-8 text ({exc.reason} at byte {exc.start})", where=str(path),
+                          fix="save the file as UTF-8 (a latin-1 or UTF-16 file must be converted, e.g. "
+                              "iconv -f latin1 -t utf-8)") from exc
+    except (OSError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
         raise ConfigError(f"cannot read the published-results table: {exc}", where=str(path),
                           fix="give a JSON file shaped like flow/resources_data/published_synthesis.json") from exc
     rows = data.get("rows") if isinstance(data, dict) else data

@@ -309,3 +309,51 @@ def test_a_cnn_row_is_rebuilt_from_its_layer_objects():
         assert f"published row cnn: {field}" in msg, (spec, msg)
     borrowed = {**row, "model": {**row["model"], "weights_from": "repo_iris_z020"}}
     assert "published row cnn: model.weights_from" in compare_published([borrowed])[0].get("not_estimated", "")
+
+
+# --------------------------------------------------------------------------------------------
+# Tables written by hand: what a typo, a Keras spelling or an odd value does to one row
+# --------------------------------------------------------------------------------------------
+_GOOD = {"id": "good", "synthesis": {"part": "xcvu9p-flga2104-2L-e", "tool": "Vitis HLS 2023.2"},
+         "model": {"layers": [16, 8, 5]}, "results": {"LUT": 1000, "latency_cycles": 5}}
+
+
+def _row(rid, *, synthesis=None, model=None, results=None, **top):
+    return {**_GOOD, "id": rid, "synthesis": {**_GOOD["synthesis"], **(synthesis or {})},
+            "model": {**_GOOD["model"], **(model or {})},
+            "results": results if results is not None else _GOOD["results"], **top}
+
+
+def _cnn(rid, layers, **model):
+    return {"id": rid, "synthesis": {"part": "xcu250-figd2104-2L-e", "tool": "Vivado HLS 2020.1"},
+            "model": {"input_shape": [12, 12, 3], "io_type": "io_stream", **model, "layers": layers},
+            "results": {"LUT": 10000}}
+
+
+def _bench(name):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / "bench" / "bench_resources_published.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench
+
+
+def test_a_table_that_is_not_utf8_is_refused_and_a_bom_is_read(tmp_path, capsys):
+    """A table saved as latin-1 or UTF-16 (Windows editors) exits 1 with one error line naming the
+    file, not a UnicodeDecodeError traceback; UTF-8 with a byte-order mark is read."""
+    from flow.errors import ConfigError
+
+    bench = _bench("bench_pub_enc")
+    text = json.dumps([_row("café")], ensure_ascii=False)
+    for name, data in (("latin1.json", text.encode("latin-1")), ("utf16.json", text.encode("utf-16"))):
+        f = tmp_path / name
+        f.write_bytes(data)
+        with pytest.raises(ConfigError, match="UTF-8"):
+            load_published(f)
+        assert bench.main(["--table", str(f), "--seeds", "1"]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and str(f) in err and "UTF-8" in err and "Traceback" not in err
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert [r["id"] for r in load_published(bom)] == ["café"]
