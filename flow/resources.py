@@ -2014,6 +2014,7 @@ def compare_published(rows: list[dict[str, Any]] | None = None, seed: int = 0) -
             if design.extra.get("row_notes"):
                 rec["notes"] = list(design.extra["row_notes"])
             est = estimate(design)
+            rec["warnings"] = list(est.warnings)
         except ConfigError as exc:
             rec["not_estimated"] = str(exc)
             continue
