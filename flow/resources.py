@@ -1579,10 +1579,53 @@ def _row_error(row: dict[str, Any], field_: str, message: str, fix: str) -> Conf
     return ConfigError(message, where=f"published row {row.get('id', '?')}: {field_}", fix=fix)
 
 
+#: the activations a row may name, as hls4ml's layers call them; Keras' class names (LeakyReLU,
+#: ThresholdedReLU, ReLU, Softmax) are the same words without the underscore, in any case
+_ACTIVATION_NAMES = ("linear", "relu", "leaky_relu", "thresholded_relu", "elu", "selu", "prelu", "softmax", "sigmoid", "tanh",
+                     "hard_sigmoid", "hard_tanh", "softplus", "softsign")
+_ACTIVATION_BY_KEY = {a.replace("_", ""): a for a in _ACTIVATION_NAMES}
+
+
 def _activation_name(v: Any) -> str:
-    """A row's activation by its Keras name, in any case ('ReLU' is relu); Keras' None / 'none' is linear."""
+    """A row's activation by its Keras name, function ('leaky_relu') or class ('LeakyReLU'), in any
+    case; Keras' None / 'none' is linear. A name neither knows is returned lower-cased (the
+    estimator then says it does not model it)."""
     name = str(v).strip().lower()
-    return "linear" if v is None or name == "none" else name
+    if v is None or name == "none":
+        return "linear"
+    return _ACTIVATION_BY_KEY.get(name.replace("_", ""), name)
+
+
+def _read_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its names as the estimator compares them, read once: strategy, io_type, backend,
+    activations, padding and the other names stripped of stray spaces, activations and padding in
+    Keras' lower-case function spelling ('LeakyReLU' -> leaky_relu, 'SAME' -> same). The caller's
+    row is not changed."""
+    m, syn = dict(row["model"]), dict(row["synthesis"])
+    for key in ("strategy", "io_type", "softmax_implementation", "weight_distribution"):
+        if isinstance(m.get(key), str):
+            m[key] = m[key].strip()
+    if isinstance(m.get("io_type"), str):
+        m["io_type"] = m["io_type"].lower()
+    for key in ("hidden_activation", "output_activation"):
+        if key in m:
+            m[key] = _activation_name(m[key])
+    for key in ("backend", "tool", "part"):
+        if isinstance(syn.get(key), str):
+            syn[key] = syn[key].strip()
+    if isinstance(m.get("layers"), list) and all(isinstance(x, dict) for x in m["layers"]):
+        specs = []
+        for spec in m["layers"]:
+            spec = dict(spec)
+            if isinstance(spec.get("type"), str):
+                spec["type"] = spec["type"].strip().lower()
+            if isinstance(spec.get("padding"), str):
+                spec["padding"] = spec["padding"].strip().lower()
+            if "activation" in spec:
+                spec["activation"] = _activation_name(spec["activation"])
+            specs.append(spec)
+        m["layers"] = specs
+    return {**row, "model": m, "synthesis": syn}
 
 
 def _backend_of_row(row: dict[str, Any]) -> str:
@@ -1614,7 +1657,7 @@ def _synthetic_bias(n_out: int, bt: FixedType, rng: np.random.Generator) -> np.n
 def _built_reuse_factor(m: dict[str, Any], name: str, n_in: int, n_out: int, rf: int, notes: list[str]) -> int:
     """The reuse factor hls4ml builds: with Resource, the closest valid one (hls4ml substitutes it
     with only a printed line), noted for the row."""
-    if str(m.get("strategy", "Latency")).lower() != "resource":
+    if str(m.get("strategy", "Latency")).strip().lower() != "resource":
         return rf
     built = closest_resource_reuse_factor(n_in, n_out, rf)
     if built != rf:
@@ -1642,9 +1685,10 @@ def _check_reuse_factor(row: dict[str, Any], where: str, v: Any) -> None:
         raise _row_error(row, where, f"reuse factor {v!r} is not a positive whole number", "give hls4ml's ReuseFactor, 1 or more")
 
 
-def _check_published_row(row: dict[str, Any]) -> None:
+def _check_published_row(row: dict[str, Any]) -> dict[str, Any]:
     """Refuse, naming the field, what no hls4ml synthesis can have been built from (so a typo in a
-    table is reported for its row instead of being priced as something else)."""
+    table is reported for its row instead of being priced as something else); return the row as
+    `_read_row` reads it."""
     for key in ("source", "synthesis", "model", "results"):
         if row.get(key) is not None and not isinstance(row[key], dict):
             raise _row_error(row, key, f"'{key}' is {type(row[key]).__name__} {row[key]!r}, not an object",
@@ -1652,6 +1696,7 @@ def _check_published_row(row: dict[str, Any]) -> None:
     for key in ("synthesis", "model"):
         if not isinstance(row.get(key), dict):
             raise _row_error(row, key, f"the row has no '{key}' object", "give synthesis.part and model.layers at least")
+    row = _read_row(row)
     syn, m = row["synthesis"], row["model"]
     if not isinstance(syn.get("part"), str) or not syn["part"].strip():
         raise _row_error(row, "synthesis.part", f"part {syn.get('part')!r} is not a device name", "give the FPGA part, e.g. xcvu9p-flga2104-2L-e")
@@ -1702,6 +1747,7 @@ def _check_published_row(row: dict[str, Any]) -> None:
                 raise _row_error(row, "model.weights_from", f"row {src!r} stores {w.size} weights for layer {li + 1}, "
                                  f"which is {n_in} x {n_out} here", "name a row with the same architecture")
     _backend_of_row(row)
+    return row
 
 
 def _parse_row_type(row: dict[str, Any], key: str, text: Any) -> FixedType:
@@ -1897,7 +1943,7 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     Precision, sparsity and reuse-factor fields may be one value or a list with one entry per
     dense layer (heterogeneous models); `activation_precision` lists the hidden activations.
     """
-    _check_published_row(row)
+    row = _check_published_row(row)
     rng = np.random.default_rng(seed)
     m = row["model"]
     real = published_weights()

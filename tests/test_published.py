@@ -405,3 +405,24 @@ def test_bench_prints_the_estimators_warnings_that_matter_under_the_row(tmp_path
     assert any(n.startswith("note: DOES NOT FIT") for n in notes_of("big")), lines
     assert any("no fit check" in n for n in notes_of("nocaps")), lines
     assert any("priced as free" in n for n in notes_of("pad")), lines
+
+
+def test_names_in_a_row_are_read_as_hls4ml_and_keras_spell_them():
+    """'Resource ' (a trailing space) is Resource, reuse-factor substitution included; Keras' class
+    names (LeakyReLU, ReLU, Softmax) are its activations, 'SAME' is same padding."""
+    res = {"layers": [16, 64, 5], "strategy": "Resource", "reuse_factor": 3}
+    recs = {r["id"]: r for r in compare_published([
+        _row("res", model=res), _row("res_ws", model={**res, "strategy": " Resource "}),
+        _row("res_io", model={**res, "io_type": "IO_Parallel ", "strategy": "resource"}, synthesis={"backend": " vitis"}),
+        _row("leaky", model={"hidden_activation": "leaky_relu", "activation_alpha": 0.3}),
+        _row("leaky_keras", model={"hidden_activation": "LeakyReLU", "activation_alpha": 0.3}),
+        _row("keras", model={"hidden_activation": "ReLU", "output_activation": "Softmax"})])}
+    assert all("not_estimated" not in r for r in recs.values()), recs
+    assert recs["res_ws"]["estimate"] == recs["res"]["estimate"] == recs["res_io"]["estimate"]
+    assert recs["res_ws"]["notes"] == recs["res"]["notes"] and "priced at 2" in recs["res"]["notes"][0]
+    assert recs["leaky_keras"]["estimate"] == recs["leaky"]["estimate"]
+    assert recs["keras"]["estimate"] == compare_published([_GOOD])[0]["estimate"]
+    conv = {"type": "conv2d", "filters": 2, "kernel_size": 3, "padding": "same"}
+    same, upper = compare_published([_cnn("same", [conv, {"type": "flatten"}, {"type": "dense", "units": 3}]),
+                                     _cnn("upper", [{**conv, "padding": "SAME"}, {"type": "flatten"}, {"type": "dense", "units": 3}])])
+    assert "not_estimated" not in upper and upper["estimate"] == same["estimate"], upper
