@@ -12,6 +12,7 @@ bench/bench_resources_published.py.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import logging
@@ -20,7 +21,7 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -1571,6 +1572,40 @@ _NEEDS_PARAMETER = ("leaky_relu",)
 PUBLISHED_RESULT_FIELDS = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "latency_ns", "ii")
 
 
+#: the keys a row and its objects may hold (docs/resources.md, "Checking your own table"); `source`
+#: is free-form (only `short` is printed), and so is a key starting with "_" or named like _FREE_TEXT_KEYS
+_ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "": ("id", "source", "synthesis", "model", "results", "group", "excluded"),
+    "synthesis": ("part", "tool", "hls4ml", "backend", "clock_period_ns", "clock_uncertainty_ns", "report"),
+    "model": ("layers", "input_shape", "default_precision", "weight_precision", "bias_precision", "accum_precision",
+              "result_precision", "input_precision", "activation_precision", "sparsity", "reuse_factor", "strategy", "io_type",
+              "hidden_activation", "output_activation", "softmax_implementation", "activation_alpha", "weights_from",
+              "weight_distribution", "assumptions"),
+    "results": PUBLISHED_RESULT_FIELDS,
+}
+_FREE_TEXT_KEYS = ("notes", "comment")
+
+
+def _unknown_key(row: dict[str, Any], where: str, key: Any, known: Sequence[str]) -> ConfigError:
+    """A key the table does not define, with the known one it most likely misspells."""
+    by_lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(str(key).lower(), list(by_lower), n=1, cutoff=0.6)
+    meant = f", likely a misspelt '{by_lower[close[0]]}'" if close else ""
+    fix = (f"write '{by_lower[close[0]]}'" if close else "use one of " + ", ".join(known)) + \
+        " (a key the table does not define would be ignored and its default priced); prefix free text with '_' to keep it"
+    return _row_error(row, f"{where}{key}", f"unknown key '{key}' in {where.rstrip('.') or 'the row'}{meant}", fix)
+
+
+def _check_row_keys(row: dict[str, Any], section: str) -> None:
+    obj = row if section == "" else row.get(section)
+    if not isinstance(obj, dict):
+        return
+    for key in obj:
+        if key in _ROW_KEYS[section] or key in _FREE_TEXT_KEYS or str(key).startswith("_"):
+            continue
+        raise _unknown_key(row, f"{section}." if section else "", key, _ROW_KEYS[section])
+
+
 def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
@@ -1696,6 +1731,8 @@ def _check_published_row(row: dict[str, Any]) -> dict[str, Any]:
     for key in ("synthesis", "model"):
         if not isinstance(row.get(key), dict):
             raise _row_error(row, key, f"the row has no '{key}' object", "give synthesis.part and model.layers at least")
+    for section in ("", "synthesis", "model", "results"):
+        _check_row_keys(row, section)
     row = _read_row(row)
     syn, m = row["synthesis"], row["model"]
     if not isinstance(syn.get("part"), str) or not syn["part"].strip():
@@ -1766,6 +1803,7 @@ def published_results(row: dict[str, Any]) -> dict[str, float]:
     if not isinstance(res, dict):
         raise _row_error(row, "results", f"'results' is {type(res).__name__} {res!r}, not an object",
                          "give the published numbers as an object, e.g. {\"LUT\": 5000, \"latency_cycles\": 9}")
+    _check_row_keys(row, "results")
     out: dict[str, float] = {}
     for key in PUBLISHED_RESULT_FIELDS:
         v = res.get(key)
@@ -1813,9 +1851,9 @@ def _check_layer_specs(row: dict[str, Any]) -> None:
         if kind not in LAYER_SPEC_TYPES:
             raise _row_error(row, f"{where}.type", f"layer type {spec.get('type')!r} is not one the table rebuilds",
                              "use one of " + ", ".join(LAYER_SPEC_TYPES))
-        unknown = sorted(set(spec) - _SPEC_KEYS - {"type"})
+        unknown = sorted(str(k) for k in set(spec) - _SPEC_KEYS - {"type"} if k not in _FREE_TEXT_KEYS and not str(k).startswith("_"))
         if unknown:
-            raise _row_error(row, where, f"unknown keys {unknown}", "known: type, " + ", ".join(sorted(_SPEC_KEYS)))
+            raise _unknown_key(row, f"{where}.", unknown[0], ("type", *sorted(_SPEC_KEYS)))
         need = {"conv1d": "filters", "conv2d": "filters", "dense": "units", "maxpool1d": "pool_size",
                 "maxpool2d": "pool_size", "avgpool1d": "pool_size", "avgpool2d": "pool_size"}.get(kind)
         if need and not (isinstance(spec.get(need), (int, list)) and not isinstance(spec.get(need), bool)):

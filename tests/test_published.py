@@ -426,3 +426,21 @@ def test_names_in_a_row_are_read_as_hls4ml_and_keras_spell_them():
     same, upper = compare_published([_cnn("same", [conv, {"type": "flatten"}, {"type": "dense", "units": 3}]),
                                      _cnn("upper", [{**conv, "padding": "SAME"}, {"type": "flatten"}, {"type": "dense", "units": 3}])])
     assert "not_estimated" not in upper and upper["estimate"] == same["estimate"], upper
+
+
+def test_a_misspelt_key_is_refused_with_the_likely_one():
+    """A typo in a key ('reuse_facor', 'clock_perod_ns', results 'LUTs', a top-level 'gruop') used
+    to be ignored, the row priced with the default instead; it is refused by name with the key
+    meant. Free text (model.assumptions, synthesis.report, notes, '_'-keys, source's fields) is kept."""
+    rows = [_row("m", model={"reuse_facor": 4}), _row("s", synthesis={"clock_perod_ns": 10}),
+            _row("r", results={"LUTs": 1000}), _row("t", gruop="holdout"), _row("x", model={"zzz": 1}),
+            _row("free", model={"assumptions": "as trained"}, synthesis={"report": "csynth.rpt"}, notes="n", _seen="2024",
+                 source={"short": "me", "doi": "10.1/x"}, results={"LUT": 1000, "latency_cycles": 5, "notes": "Table 2"})]
+    recs = {r["id"]: r for r in compare_published(rows)}
+    for rid, key, meant in (("m", "model.reuse_facor", "reuse_factor"), ("s", "synthesis.clock_perod_ns", "clock_period_ns"),
+                            ("r", "results.LUTs", "LUT"), ("t", "gruop", "group")):
+        msg = recs[rid].get("not_estimated", "")
+        assert msg.startswith(f"published row {rid}: {key}: ") and f"'{meant}'" in msg and "Fix:" in msg, msg
+    assert "published row x: model.zzz: " in recs["x"]["not_estimated"]
+    assert "not_estimated" not in recs["free"], recs["free"]
+    assert recs["free"]["estimate"] == compare_published([_GOOD])[0]["estimate"]
