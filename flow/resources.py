@@ -1542,12 +1542,13 @@ def synthetic_weights(n_in: int, n_out: int, wtype: FixedType, sparsity: float, 
     return w
 
 
-def _per_layer(m: dict[str, Any], key: str, n: int, default: Any) -> list[Any]:
+def _per_layer(row: dict[str, Any], key: str, n: int, default: Any) -> list[Any]:
     """A model field that is either one value for every dense layer or a list with one per layer."""
-    v = m.get(key, default)
+    v = row["model"].get(key, default)
     if isinstance(v, list):
         if len(v) != n:
-            raise ConfigError(f"'{key}' lists {len(v)} values for {n} dense layers", where=f"published row model.{key}")
+            raise _row_error(row, f"model.{key}", f"'{key}' lists {len(v)} values for {n} dense layers",
+                             f"give one value for every dense layer, or a list of {n}, one per dense layer in order")
         return list(v)
     return [v] * n
 
@@ -1667,7 +1668,11 @@ def _backend_of_row(row: dict[str, Any]) -> str:
     """The backend a row names, or the one its tool implies (absent: Vivado HLS, hls4ml's default)."""
     syn = row["synthesis"]
     if syn.get("backend"):
-        return str(syn["backend"])
+        backend = str(syn["backend"]).strip()
+        if backend.lower() not in (*KNOWN_BACKENDS, "vivadoaccelerator"):
+            raise _row_error(row, "synthesis.backend", f"backend {syn['backend']!r} is not one the estimator models "
+                             "(Vivado, Vitis, VivadoAccelerator)", "give Vivado or Vitis, or leave it out to take the tool's")
+        return backend
     tool = syn.get("tool")
     if tool is None:
         return "Vivado"
@@ -1737,6 +1742,19 @@ def _check_published_row(row: dict[str, Any]) -> dict[str, Any]:
     syn, m = row["synthesis"], row["model"]
     if not isinstance(syn.get("part"), str) or not syn["part"].strip():
         raise _row_error(row, "synthesis.part", f"part {syn.get('part')!r} is not a device name", "give the FPGA part, e.g. xcvu9p-flga2104-2L-e")
+    try:
+        lookup_part(syn["part"])
+    except ConfigError as exc:
+        raise _row_error(row, "synthesis.part", exc.message, exc.fix or "") from None
+    for key, known, shown in (("strategy", KNOWN_STRATEGIES, ("Latency", "Resource", "distributed_arithmetic")),
+                              ("io_type", KNOWN_IO, KNOWN_IO),
+                              ("softmax_implementation", SOFTMAX_IMPLEMENTATIONS, SOFTMAX_IMPLEMENTATIONS)):
+        v = m.get(key)
+        if v is not None and str(v).strip().lower() not in known:
+            close = difflib.get_close_matches(str(v).strip().lower(), list(known), n=1, cutoff=0.6)
+            likely = f", likely '{shown[known.index(close[0])]}'" if close else ""
+            raise _row_error(row, f"model.{key}", f"{key} {v!r} is not one the estimator models{likely}",
+                             "use " + ", ".join(shown) + (" (or leave it out: hls4ml's default)" if key != "io_type" else ""))
     sizes = m.get("layers")
     if isinstance(sizes, list) and sizes and all(isinstance(x, dict) for x in sizes):
         _check_layer_specs(row)
@@ -1754,9 +1772,14 @@ def _check_published_row(row: dict[str, Any]) -> dict[str, Any]:
     if period is not None and not (_is_number(period) and period > 0):
         raise _row_error(row, "synthesis.clock_period_ns", f"clock period {period!r} is not a positive number of ns",
                          "give the clock period in ns, e.g. 5")
-    for v in _per_layer(m, "sparsity", n, 0.0):
+    unc = syn.get("clock_uncertainty_ns")
+    if unc is not None and clock_uncertainty_share(unc, float(period or HLS4ML_DEFAULT_CLOCK_NS)) is None:
+        raise _row_error(row, "synthesis.clock_uncertainty_ns", f"clock uncertainty {unc!r} is not a time below the "
+                         f"{period or HLS4ML_DEFAULT_CLOCK_NS} ns clock period", "give the uncertainty the report prints, in ns "
+                         "(e.g. 0.62) or as a share of the period ('12.5%'), or leave it out for the backend's default")
+    for v in _per_layer(row, "sparsity", n, 0.0):
         _check_sparsity(row, "model.sparsity", v)
-    for v in _per_layer(m, "reuse_factor", n, 1):
+    for v in _per_layer(row, "reuse_factor", n, 1):
         _check_reuse_factor(row, "model.reuse_factor", v)
     dist = m.get("weight_distribution")
     if dist is not None and str(dist).strip().lower() != "laplace":
@@ -1856,14 +1879,21 @@ def _check_layer_specs(row: dict[str, Any]) -> None:
             raise _unknown_key(row, f"{where}.", unknown[0], ("type", *sorted(_SPEC_KEYS)))
         need = {"conv1d": "filters", "conv2d": "filters", "dense": "units", "maxpool1d": "pool_size",
                 "maxpool2d": "pool_size", "avgpool1d": "pool_size", "avgpool2d": "pool_size"}.get(kind)
-        if need and not (isinstance(spec.get(need), (int, list)) and not isinstance(spec.get(need), bool)):
+        if need and spec.get(need) is None:
             raise _row_error(row, f"{where}.{need}", f"a {kind} layer needs its {need}", f"give {need} as a positive integer")
+        dims = 1 if kind.endswith("1d") else 2
         for key in ("filters", "units", "kernel_size", "strides", "pool_size"):
             v = spec.get(key)
-            vals = v if isinstance(v, list) else [v]
-            if v is not None and not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in vals):
-                raise _row_error(row, f"{where}.{key}", f"{key} {v!r} is not a positive integer (or a list of them)",
-                                 f"give {key} as Keras takes it")
+            if v is None:
+                continue
+            sizes = key in ("kernel_size", "strides", "pool_size")
+            vals = v if isinstance(v, list) and sizes else [v]
+            if not (vals and all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in vals)):
+                raise _row_error(row, f"{where}.{key}", f"{key} {v!r} is not a positive integer" + (" (or a list of them)" if sizes else ""),
+                                 f"give {key} as Keras takes it" + (", one number" if not sizes else ""))
+            if isinstance(v, list) and len(v) != dims:
+                raise _row_error(row, f"{where}.{key}", f"{key} {v!r} has {len(v)} entries for a {kind} layer",
+                                 f"give one number or {'[length]' if dims == 1 else '[height, width]'}")
         if spec.get("padding", "valid") not in ("valid", "same"):
             raise _row_error(row, f"{where}.padding", f"padding {spec.get('padding')!r} is not valid or same", "use valid or same")
         if kind in ("conv1d", "conv2d") and "kernel_size" not in spec:
@@ -1895,6 +1925,14 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
     def field(spec: dict, key: str, fallback: Any) -> Any:
         return spec.get(key, m.get(key, fallback))
 
+    def typed(i: int, spec: dict, key: str, fallback: Any, fallback_field: str = "default_precision") -> FixedType:
+        """The layer's own type, else the model-wide one, else `fallback`; an error names where it was written."""
+        if key in spec:
+            return _parse_row_type(row, f"layers[{i}].{key}", spec[key])
+        if key in m:
+            return _parse_row_type(row, key, m[key])
+        return _parse_row_type(row, fallback_field, fallback)
+
     for i, spec in enumerate(specs):
         kind = str(spec["type"]).lower()
         name = str(spec.get("name") or f"{kind}{i + 1}")
@@ -1904,8 +1942,7 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
             continue
         if kind == "activation":
             fn = _activation_name(spec.get("activation"))
-            a_t = _parse_row_type(row, f"layers[{i}].activation_precision", field(spec, "activation_precision", x_t.hls()
-                                                                                    if fn != "softmax" else dflt))
+            a_t = typed(i, spec, "activation_precision", x_t.hls() if fn != "softmax" else dflt)
             layers.append(_row_activation(m, name, fn, h * w * c, x_t, a_t, rf=int(field(spec, "reuse_factor", 1)),
                                           positions=h * w))
             x_t = a_t
@@ -1920,10 +1957,11 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
                                      op="average" if kind.startswith("avg") else "max"))
             h, w = oh, ow
             continue
-        wt = _parse_row_type(row, f"layers[{i}].weight_precision", field(spec, "weight_precision", dflt))
-        bt = _parse_row_type(row, f"layers[{i}].bias_precision", field(spec, "bias_precision", field(spec, "weight_precision", dflt)))
-        acc = _parse_row_type(row, f"layers[{i}].accum_precision", field(spec, "accum_precision", dflt))
-        res_t = _parse_row_type(row, f"layers[{i}].result_precision", field(spec, "result_precision", dflt))
+        wt = typed(i, spec, "weight_precision", dflt)
+        bt = (typed(i, spec, "bias_precision", dflt) if "bias_precision" in spec or "bias_precision" in m
+              else typed(i, spec, "weight_precision", dflt))
+        acc = typed(i, spec, "accum_precision", dflt)
+        res_t = typed(i, spec, "result_precision", dflt)
         sparsity, rf = float(field(spec, "sparsity", 0.0)), int(field(spec, "reuse_factor", 1))
         if kind == "dense":
             n_in, n_out, positions = h * w * c, int(spec["units"]), 1
@@ -1956,8 +1994,7 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
         fn = _activation_name(spec.get("activation", m.get("output_activation", "softmax") if last
                                         else m.get("hidden_activation", "relu")))
         a_default = default.hls() if fn in ("softmax", "sigmoid", "tanh") else res_t.hls()
-        a_t = _parse_row_type(row, f"layers[{i}].activation_precision", field(spec, "activation_precision", a_default)
-                              if not last else a_default)
+        a_t = typed(i, spec, "activation_precision", a_default) if not last else _parse_row_type(row, "default_precision", a_default)
         if fn != "linear" or a_t != res_t:
             layers.append(_row_activation(m, f"{name}_{fn}", fn, positions * n_out, res_t, a_t, rf=rf, positions=positions))
         x_t = a_t
@@ -1994,7 +2031,7 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     dflt = m.get("default_precision", f"ap_{HLS4ML_DEFAULT_PRECISION.hls()}")
 
     def types(key: str, default: Any) -> list[FixedType]:
-        return [_parse_row_type(row, key, s) for s in _per_layer(m, key, n, default)]
+        return [_parse_row_type(row, key, s) for s in _per_layer(row, key, n, default)]
 
     default = types("default_precision", dflt)[0]
     wts = types("weight_precision", dflt)
@@ -2005,14 +2042,15 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     ap = m.get("activation_precision")
     if isinstance(ap, list):  # one per hidden activation (n-1), or one per dense layer (n)
         if len(ap) not in (n - 1, n):
-            raise ConfigError(f"'activation_precision' lists {len(ap)} values for {n - 1} hidden activations",
-                              where=f"published row {row.get('id')}: model.activation_precision")
+            raise _row_error(row, "model.activation_precision",
+                             f"'activation_precision' lists {len(ap)} values for {n - 1} hidden activations and 1 output one",
+                             f"give one type, {n - 1} (the hidden activations) or {n} (the output activation's last)")
         acts = [_parse_row_type(row, "activation_precision", s) for s in ap] + [None] * (n - len(ap))
     elif ap is not None:
         acts = [_parse_row_type(row, "activation_precision", ap)] * (n - 1) + [None]
     inp = types("input_precision", dflt)[0]
-    sparsities = [float(x) for x in _per_layer(m, "sparsity", n, 0.0)]
-    rfs = [int(x) for x in _per_layer(m, "reuse_factor", n, 1)]
+    sparsities = [float(x) for x in _per_layer(row, "sparsity", n, 0.0)]
+    rfs = [int(x) for x in _per_layer(row, "reuse_factor", n, 1)]
     rfs = [_built_reuse_factor(m, f"dense {li + 1}", n_in, n_out, rf, notes)
            for li, (n_in, n_out, rf) in enumerate(zip(sizes[:-1], sizes[1:], rfs))]
     hidden_act = _activation_name(m.get("hidden_activation", "relu"))

@@ -444,3 +444,31 @@ def test_a_misspelt_key_is_refused_with_the_likely_one():
     assert "published row x: model.zzz: " in recs["x"]["not_estimated"]
     assert "not_estimated" not in recs["free"], recs["free"]
     assert recs["free"]["estimate"] == compare_published([_GOOD])[0]["estimate"]
+
+
+def test_reasons_name_the_rows_own_fields():
+    """What the estimator refuses is reported as the row's field (synthesis.clock_uncertainty_ns,
+    model.strategy, ...), not the Design attribute it became; a per-layer list of the wrong length
+    and a list where Keras takes one number (units, filters) or two (a conv2d kernel) are named too."""
+    conv = {"type": "conv2d", "filters": 2, "kernel_size": 3}
+    rows = [_row("unc", synthesis={"clock_uncertainty_ns": 12.5}), _row("unc_str", synthesis={"clock_uncertainty_ns": "abc"}),
+            _row("strategy", model={"strategy": "Resourse"}), _row("io", model={"io_type": "io_serial"}),
+            _row("backend", synthesis={"backend": "Quartus"}), _row("part", synthesis={"part": "xcvc1902-vsva2197-2MP-e-S"}),
+            _row("list_len", model={"accum_precision": ["ap_fixed<16,6>"] * 3}),
+            _row("act_len", model={"activation_precision": ["ap_fixed<8,2>"] * 3}),
+            _cnn("units", [{"type": "dense", "units": [10]}]),
+            _cnn("filters", [{**conv, "filters": [8]}, {"type": "flatten"}, {"type": "dense", "units": 3}]),
+            _cnn("kernel", [{**conv, "kernel_size": [3, 3, 3]}, {"type": "flatten"}, {"type": "dense", "units": 3}]),
+            _cnn("pool", [conv, {"type": "maxpool2d", "pool_size": [2, 2, 2]}, {"type": "flatten"}, {"type": "dense", "units": 3}]),
+            _cnn("cnn_type", [conv, {"type": "flatten"}, {"type": "dense", "units": 3}], weight_precision="fixed<8>")]
+    expect = {"unc": "synthesis.clock_uncertainty_ns", "unc_str": "synthesis.clock_uncertainty_ns", "strategy": "model.strategy",
+              "io": "model.io_type", "backend": "synthesis.backend", "part": "synthesis.part",
+              "list_len": "model.accum_precision", "act_len": "model.activation_precision",
+              "units": "model.layers[0].units", "filters": "model.layers[0].filters", "kernel": "model.layers[0].kernel_size",
+              "pool": "model.layers[1].pool_size", "cnn_type": "model.weight_precision"}
+    recs = {r["id"]: r for r in compare_published(rows)}
+    for rid, field in expect.items():
+        msg = recs[rid].get("not_estimated", "")
+        assert msg.startswith(f"published row {rid}: {field}: ") and "Fix:" in msg and "design." not in msg, (rid, msg)
+    assert "'Resource'" in recs["strategy"]["not_estimated"]  # the likely one
+    assert "xcvc1902" in recs["part"]["not_estimated"]
