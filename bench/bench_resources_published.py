@@ -67,7 +67,7 @@ def _indistinguishable_spread(rows: dict) -> None:
         try:
             d = design_from_published(row)
             row = {**row, "results": published_results(row)}
-        except (ConfigError, KeyError, TypeError, ValueError):  # unpriceable: reported above, not here
+        except Exception:  # noqa: BLE001 -- unpriceable: reported above (compare_published), not here
             continue
         d.extra = {**d.extra, "hls4ml_version": legacy_dense(d.extra.get("hls4ml_version"))}
         groups.setdefault(_signature(d), []).append(row)

@@ -1714,6 +1714,27 @@ def _row_activation(m: dict[str, Any], name: str, fn: str, n: int, in_t: FixedTy
                             alpha=float(alpha) if fn in _PARAMETRIC_ACTIVATIONS and alpha is not None else None)
 
 
+#: clock periods a row may give: no FPGA fabric runs faster than 2 GHz (a smaller number is another
+#: unit, e.g. us); the upper end is the flow's own limit (HlsConfig.clock_period_ns)
+ROW_CLOCK_NS = (0.5, 1000.0)
+
+
+def _row_clock_ns(row: dict[str, Any]) -> float:
+    """The row's clock period in ns (hls4ml's 5 when absent), checked before anything divides by it."""
+    syn = row.get("synthesis")
+    period = syn.get("clock_period_ns") if isinstance(syn, dict) else None
+    if period is None:
+        return float(HLS4ML_DEFAULT_CLOCK_NS)
+    if not _is_number(period):
+        raise _row_error(row, "synthesis.clock_period_ns", f"clock period {period!r} is not a number of ns",
+                         "give the clock period in ns as a number, e.g. 5")
+    if not ROW_CLOCK_NS[0] <= period <= ROW_CLOCK_NS[1]:
+        raise _row_error(row, "synthesis.clock_period_ns", f"clock period {period!r} ns is not a positive number of ns in "
+                         f"{ROW_CLOCK_NS[0]:g}..{ROW_CLOCK_NS[1]:g} (2 GHz to 1 MHz)",
+                         "give the clock period in ns, e.g. 5 (200 MHz)")
+    return float(period)
+
+
 def _check_sparsity(row: dict[str, Any], where: str, v: Any) -> None:
     if not (_is_number(v) and 0.0 <= v <= 1.0):
         raise _row_error(row, where, f"sparsity {v!r} is not a share between 0 and 1",
@@ -1768,14 +1789,11 @@ def _check_published_row(row: dict[str, Any]) -> dict[str, Any]:
                          "list the layer sizes of the MLP, input first, e.g. [16, 64, 32, 32, 5], or the layers as "
                          "objects with model.input_shape (docs/resources.md, 'Checking your own table')")
     n = len(sizes) - 1
-    period = syn.get("clock_period_ns")
-    if period is not None and not (_is_number(period) and period > 0):
-        raise _row_error(row, "synthesis.clock_period_ns", f"clock period {period!r} is not a positive number of ns",
-                         "give the clock period in ns, e.g. 5")
+    period = _row_clock_ns(row)
     unc = syn.get("clock_uncertainty_ns")
-    if unc is not None and clock_uncertainty_share(unc, float(period or HLS4ML_DEFAULT_CLOCK_NS)) is None:
+    if unc is not None and clock_uncertainty_share(unc, period) is None:
         raise _row_error(row, "synthesis.clock_uncertainty_ns", f"clock uncertainty {unc!r} is not a time below the "
-                         f"{period or HLS4ML_DEFAULT_CLOCK_NS} ns clock period", "give the uncertainty the report prints, in ns "
+                         f"{period:g} ns clock period", "give the uncertainty the report prints, in ns "
                          "(e.g. 0.62) or as a share of the period ('12.5%'), or leave it out for the backend's default")
     for v in _per_layer(row, "sparsity", n, 0.0):
         _check_sparsity(row, "model.sparsity", v)
@@ -2098,7 +2116,7 @@ def _published_design(row: dict[str, Any], layers: list, inp: FixedType, n_input
         n_inputs=n_inputs,
         backend=_backend_of_row(row),
         part=row["synthesis"]["part"],
-        clock_period_ns=float(row["synthesis"].get("clock_period_ns") or HLS4ML_DEFAULT_CLOCK_NS),
+        clock_period_ns=_row_clock_ns(row),
         # the uncertainty the report's timing table prints, where it is not the backend's default
         clock_uncertainty=(str(row["synthesis"]["clock_uncertainty_ns"])
                            if row["synthesis"].get("clock_uncertainty_ns") is not None else None),
@@ -2128,9 +2146,12 @@ def compare_published(rows: list[dict[str, Any]] | None = None, seed: int = 0) -
         try:
             pub = published_results(row)
             if pub.get("latency_cycles") is None and pub.get("latency_ns") is not None:
-                # a paper that gives the latency in ns only: in cycles of the row's clock
-                period = float((row.get("synthesis") or {}).get("clock_period_ns") or HLS4ML_DEFAULT_CLOCK_NS)
-                pub["latency_cycles"] = round(pub["latency_ns"] / period)
+                # a paper that gives the latency in ns only: in cycles of the row's clock (checked first)
+                cycles = pub["latency_ns"] / _row_clock_ns(row)
+                if not math.isfinite(cycles):
+                    raise _row_error(row, "results.latency_ns", f"latency {pub['latency_ns']!r} ns is not a number of "
+                                     "cycles of the row's clock", "give the latency the report prints, in ns")
+                pub["latency_cycles"] = round(cycles)
             rec["published"] = {m: pub.get(m) for m in PUBLISHED_METRICS}
             design = design_from_published(row, seed=seed)
             if design.extra.get("row_notes"):
@@ -2140,8 +2161,13 @@ def compare_published(rows: list[dict[str, Any]] | None = None, seed: int = 0) -
         except ConfigError as exc:
             rec["not_estimated"] = str(exc)
             continue
-        except (KeyError, TypeError, ValueError) as exc:
-            rec["not_estimated"] = f"the row lacks or mistypes a field the rebuild needs ({type(exc).__name__}: {exc})"
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            rec["not_estimated"] = (f"published row {rec['id']}: the row lacks or mistypes a field the rebuild needs "
+                                    f"({type(exc).__name__}: {exc})")
+            continue
+        except Exception as exc:  # noqa: BLE001 -- one row must not end the comparison of the others
+            rec["not_estimated"] = (f"published row {rec['id']}: the estimate failed on this row ({type(exc).__name__}: {exc}); "
+                                    "the other rows are compared -- please report the row")
             continue
         if not est.total["complete"]:
             rec["not_estimated"] = "; ".join(f"layer {lay.name}: {lay.note}" for lay in est.layers if not lay.estimated)

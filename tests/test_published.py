@@ -472,3 +472,30 @@ def test_reasons_name_the_rows_own_fields():
         assert msg.startswith(f"published row {rid}: {field}: ") and "Fix:" in msg and "design." not in msg, (rid, msg)
     assert "'Resource'" in recs["strategy"]["not_estimated"]  # the likely one
     assert "xcvc1902" in recs["part"]["not_estimated"]
+
+
+def test_a_bad_clock_or_a_failing_row_never_ends_the_comparison(monkeypatch):
+    """A clock of 1e-320 ns with the latency in ns crashed the whole table (OverflowError); 'abc' or
+    NaN gave a generic message. The clock is checked, by field, before ns become cycles, and any
+    error one row raises is reported for that row while the others are still compared."""
+    import flow.resources as resources
+
+    in_ns = {"latency_ns": 50}
+    rows = [_row("tiny", synthesis={"clock_period_ns": 1e-320}, results=in_ns),
+            _row("tiny_cycles", synthesis={"clock_period_ns": 1e-320}),
+            _row("abc", synthesis={"clock_period_ns": "abc"}, results=in_ns),
+            _row("nan", synthesis={"clock_period_ns": float("nan")}, results=in_ns),
+            _row("huge_ns", synthesis={"clock_period_ns": 0.5}, results={"latency_ns": 1e308}), _GOOD]
+    recs = {r["id"]: r for r in compare_published(rows)}
+    for rid in ("tiny", "tiny_cycles", "abc", "nan"):
+        msg = recs[rid].get("not_estimated", "")
+        assert msg.startswith(f"published row {rid}: synthesis.clock_period_ns: ") and "Fix:" in msg, (rid, msg)
+    assert recs["huge_ns"].get("not_estimated", "").startswith("published row huge_ns: results.latency_ns: ")
+    assert "not_estimated" not in recs["good"]
+
+    def broken(design):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(resources, "estimate", broken)
+    rec = compare_published([_GOOD])[0]
+    assert rec["not_estimated"].startswith("published row good: ") and "ZeroDivisionError" in rec["not_estimated"]
