@@ -2009,10 +2009,14 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
                                      pad_right=pad_w - pad_w // 2))
             h, w, c = oh, ow, n_out
         last = i == weight_idx[-1]
-        fn = _activation_name(spec.get("activation", m.get("output_activation", "softmax") if last
-                                        else m.get("hidden_activation", "relu")))
+        # written as Keras writes it, Conv2D(...) then Activation('relu'): the weight layer is linear
+        # (Keras' default) and the activation layer after it is the model's, not a second one
+        keras_style = "activation" not in spec and i + 1 < len(specs) and specs[i + 1]["type"] == "activation"
+        fn = "linear" if keras_style else _activation_name(spec.get("activation", m.get("output_activation", "softmax") if last
+                                                                    else m.get("hidden_activation", "relu")))
         a_default = default.hls() if fn in ("softmax", "sigmoid", "tanh") else res_t.hls()
-        a_t = typed(i, spec, "activation_precision", a_default) if not last else _parse_row_type(row, "default_precision", a_default)
+        a_t = (typed(i, spec, "activation_precision", a_default) if not (last or keras_style)
+               else _parse_row_type(row, "default_precision", a_default))
         if fn != "linear" or a_t != res_t:
             layers.append(_row_activation(m, f"{name}_{fn}", fn, positions * n_out, res_t, a_t, rf=rf, positions=positions))
         x_t = a_t

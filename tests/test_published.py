@@ -499,3 +499,23 @@ def test_a_bad_clock_or_a_failing_row_never_ends_the_comparison(monkeypatch):
     monkeypatch.setattr(resources, "estimate", broken)
     rec = compare_published([_GOOD])[0]
     assert rec["not_estimated"].startswith("published row good: ") and "ZeroDivisionError" in rec["not_estimated"]
+
+
+def test_a_keras_style_activation_layer_replaces_the_default_one():
+    """Written as Keras writes it -- Conv2D then Activation('relu') -- the conv is linear: the row
+    is the same model as the conv with activation='relu', not relu twice (or softmax on a softmax)."""
+    from flow.design import ActivationDesign
+    from flow.resources import design_from_published
+
+    conv, dense = {"type": "conv2d", "filters": 4, "kernel_size": 3}, {"type": "dense", "units": 5}
+    keras = _cnn("keras", [conv, {"type": "activation", "activation": "relu"}, {"type": "maxpool2d", "pool_size": 2},
+                           {"type": "flatten"}, dense, {"type": "activation", "activation": "softmax"}])
+    fused = _cnn("fused", [{**conv, "activation": "relu"}, {"type": "maxpool2d", "pool_size": 2}, {"type": "flatten"},
+                           {**dense, "activation": "softmax"}])
+    acts = [a.function for a in design_from_published(keras).layers if isinstance(a, ActivationDesign)]
+    assert acts == ["relu", "softmax"], acts
+    k, f = compare_published([keras, fused])
+    assert "not_estimated" not in k and k["estimate"] == f["estimate"], (k, f)
+    # a weight layer that names its own activation keeps it, the activation layer after it comes on top
+    both = _cnn("both", [{**conv, "activation": "relu"}, {"type": "activation", "activation": "sigmoid"}, {"type": "flatten"}, dense])
+    assert [a.function for a in design_from_published(both).layers if isinstance(a, ActivationDesign)] == ["relu", "sigmoid", "softmax"]
