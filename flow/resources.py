@@ -1976,8 +1976,7 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
             h, w = oh, ow
             continue
         wt = typed(i, spec, "weight_precision", dflt)
-        bt = (typed(i, spec, "bias_precision", dflt) if "bias_precision" in spec or "bias_precision" in m
-              else typed(i, spec, "weight_precision", dflt))
+        bt = typed(i, spec, "bias_precision", dflt)  # hls4ml: the default precision (a QKeras layer: its bias_quantizer)
         acc = typed(i, spec, "accum_precision", dflt)
         res_t = typed(i, spec, "result_precision", dflt)
         sparsity, rf = float(field(spec, "sparsity", 0.0)), int(field(spec, "reuse_factor", 1))
@@ -2057,7 +2056,9 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
 
     default = types("default_precision", dflt)[0]
     wts = types("weight_precision", dflt)
-    bts = types("bias_precision", None) if "bias_precision" in m else wts
+    # hls4ml gives a float layer's bias the default precision and a QKeras layer's its bias_quantizer
+    # (not the kernel's): the default when the row gives none
+    bts = types("bias_precision", dflt)
     accs = types("accum_precision", dflt)
     ress = types("result_precision", dflt)
     acts: list[FixedType | None] = [None] * n

@@ -280,10 +280,10 @@ def test_a_cnn_row_is_rebuilt_from_its_layer_objects():
     d16, w8 = FixedType(16, 6), FixedType(8, 2)
     rng = np.random.default_rng(0)
     wc = synthetic_weights(18, 4, w8, 0.25, rng, small_share=SMALL_WEIGHT_SHARE)
-    bc = np.clip(np.round(rng.normal(0, 0.1, 4) / w8.lsb) * w8.lsb, w8.min_value, w8.max_value)
+    bc = np.clip(np.round(rng.normal(0, 0.1, 4) / d16.lsb) * d16.lsb, d16.min_value, d16.max_value)  # bias: the default precision
     wd = synthetic_weights(16, 3, d16, 0.0, rng, small_share=SMALL_WEIGHT_SHARE)
     bd = np.clip(np.round(rng.normal(0, 0.1, 3) / d16.lsb) * d16.lsb, d16.min_value, d16.max_value)
-    layers = [ConvDesign("conv2d1", wc, bc, d16, w8, w8, d16, d16, n_zeros=int(np.sum(wc == 0)), in_height=9, in_width=9,
+    layers = [ConvDesign("conv2d1", wc, bc, d16, w8, d16, d16, d16, n_zeros=int(np.sum(wc == 0)), in_height=9, in_width=9,
                          n_chan=2, filt_height=3, filt_width=3, stride_height=2, stride_width=2, out_height=5, out_width=5,
                          pad_top=1, pad_bottom=1, pad_left=1, pad_right=1),
               ActivationDesign("conv2d1_relu", "relu", 100, d16, d16, positions=25),
@@ -519,3 +519,21 @@ def test_a_keras_style_activation_layer_replaces_the_default_one():
     # a weight layer that names its own activation keeps it, the activation layer after it comes on top
     both = _cnn("both", [{**conv, "activation": "relu"}, {"type": "activation", "activation": "sigmoid"}, {"type": "flatten"}, dense])
     assert [a.function for a in design_from_published(both).layers if isinstance(a, ActivationDesign)] == ["relu", "sigmoid", "softmax"]
+
+
+def test_the_bias_takes_the_default_precision_unless_the_row_gives_one():
+    """hls4ml gives a float layer's bias the model's default precision, a QKeras layer's its
+    bias_quantizer: a row with weight_precision and no bias_precision prices the bias at the default
+    precision, MLP and CNN alike (the repository's rows give both, so their numbers do not move)."""
+    from flow.design import FixedType
+    from flow.resources import design_from_published
+
+    mlp = design_from_published(_row("mlp", model={"weight_precision": "ap_fixed<8,2>"}))
+    assert mlp.layers[0].weight_type == FixedType(8, 2) and mlp.layers[0].bias_type == FixedType(16, 6)
+    given = design_from_published(_row("given", model={"weight_precision": "ap_fixed<8,2>", "bias_precision": "ap_fixed<8,3>"}))
+    assert given.layers[0].bias_type == FixedType(8, 3)
+    cnn = design_from_published(_cnn("cnn", [{"type": "conv2d", "filters": 2, "kernel_size": 3, "weight_precision": "ap_fixed<8,2>"},
+                                             {"type": "flatten"}, {"type": "dense", "units": 3}]))
+    assert cnn.layers[0].weight_type == FixedType(8, 2) and cnn.layers[0].bias_type == FixedType(16, 6)
+    for row in load_published():
+        assert ("weight_precision" in row["model"]) <= ("bias_precision" in row["model"]), row["id"]
