@@ -2014,8 +2014,11 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
         fn = "linear" if keras_style else _activation_name(spec.get("activation", m.get("output_activation", "softmax") if last
                                                                     else m.get("hidden_activation", "relu")))
         a_default = default.hls() if fn in ("softmax", "sigmoid", "tanh") else res_t.hls()
+        # the model-wide activation_precision is the hidden activations'; the last weight layer's
+        # (and a Keras-style linear one's) is its own, when it gives one
         a_t = (typed(i, spec, "activation_precision", a_default) if not (last or keras_style)
-               else _parse_row_type(row, "default_precision", a_default))
+               else _parse_row_type(row, f"layers[{i}].activation_precision", spec["activation_precision"])
+               if "activation_precision" in spec else _parse_row_type(row, "default_precision", a_default))
         if fn != "linear" or a_t != res_t:
             layers.append(_row_activation(m, f"{name}_{fn}", fn, positions * n_out, res_t, a_t, rf=rf, positions=positions))
         x_t = a_t
@@ -2105,7 +2108,8 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
         layers.append(DenseDesign(f"fc{li + 1}", w, bias, x_t, wt, bt, accs[li], res_t, reuse_factor=rf,
                                   n_zeros=n_zeros))
         fn = out_act if last else hidden_act
-        a_t = (acts[li] or res_t) if not last else (default if fn in ("softmax", "sigmoid", "tanh") else res_t)
+        # the output activation's type: its entry of a list with one per dense layer, else hls4ml's default
+        a_t = acts[li] or (res_t if not last else default if fn in ("softmax", "sigmoid", "tanh") else res_t)
         if fn != "linear" or a_t != res_t:
             layers.append(_row_activation(m, f"{fn}{li + 1}", fn, n_out, res_t, a_t, rf=rf))
         x_t = a_t

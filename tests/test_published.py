@@ -537,3 +537,23 @@ def test_the_bias_takes_the_default_precision_unless_the_row_gives_one():
     assert cnn.layers[0].weight_type == FixedType(8, 2) and cnn.layers[0].bias_type == FixedType(16, 6)
     for row in load_published():
         assert ("weight_precision" in row["model"]) <= ("bias_precision" in row["model"]), row["id"]
+
+
+def test_the_output_activations_precision_is_used_not_dropped():
+    """activation_precision with one entry per dense layer: the last is the output activation's
+    type (here a linear output cast to 4 bits); more entries than dense layers are refused. A CNN's
+    last weight layer may give its own activation_precision too."""
+    from flow.design import ActivationDesign, FixedType
+    from flow.resources import design_from_published
+
+    four = ["ap_ufixed<6,0>"] * 3
+    model = {"layers": [16, 64, 32, 32, 5], "output_activation": "linear"}
+    hidden_only = design_from_published(_row("three", model={**model, "activation_precision": four}))
+    with_out = design_from_published(_row("four", model={**model, "activation_precision": four + ["ap_fixed<4,2>"]}))
+    assert not isinstance(hidden_only.layers[-1], ActivationDesign)
+    assert isinstance(with_out.layers[-1], ActivationDesign) and with_out.layers[-1].result_type == FixedType(4, 2)
+    rec = compare_published([_row("five", model={**model, "activation_precision": four + ["ap_fixed<4,2>"] * 2})])[0]
+    assert rec["not_estimated"].startswith("published row five: model.activation_precision: ") and "Fix:" in rec["not_estimated"]
+    cnn = design_from_published(_cnn("cnn", [{"type": "dense", "units": 5, "activation": "linear",
+                                              "activation_precision": "ap_fixed<8,2>"}], input_shape=[16]))
+    assert isinstance(cnn.layers[-1], ActivationDesign) and cnn.layers[-1].result_type == FixedType(8, 2)
