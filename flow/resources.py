@@ -2087,8 +2087,8 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     for li, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         last = li == n - 1
         wt, bt, res_t, rf = wts[li], bts[li], ress[li], rfs[li]
-        src = m.get("weights_from", row["id"])
-        if f"{src}/w{li}" in real:
+        src = m.get("weights_from")  # only by name: a user's row that shares a repository id gets synthetic ones
+        if src is not None and f"{src}/w{li}" in real:
             # trained firmware weights (the row's own, or those of a project that trained the same
             # model by the same recipe), rounded as ap_fixed rounds their initializers; a pruned
             # row keeps the largest-magnitude ones

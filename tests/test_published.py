@@ -557,3 +557,18 @@ def test_the_output_activations_precision_is_used_not_dropped():
     cnn = design_from_published(_cnn("cnn", [{"type": "dense", "units": 5, "activation": "linear",
                                               "activation_precision": "ap_fixed<8,2>"}], input_shape=[16]))
     assert isinstance(cnn.layers[-1], ActivationDesign) and cnn.layers[-1].result_type == FixedType(8, 2)
+
+
+def test_a_users_row_uses_stored_weights_only_when_it_names_them(tmp_path, capsys):
+    """A row of one's own table that happens to share a repository row's id is priced with synthetic
+    weights like any other; stored firmware weights come only with model.weights_from (which every
+    repository row priced from them names, its own id included)."""
+    repo = {r["id"]: r for r in load_published()}["repo_iris_z020"]
+    assert repo["model"]["weights_from"] == "repo_iris_z020"
+    mine = _row("repo_iris_z020", model={"layers": [4, 16, 3]})
+    other = _row("other", model={"layers": [4, 16, 3]})
+    same_id, other_id = compare_published([mine]), compare_published([other])
+    assert same_id[0]["estimate"] == other_id[0]["estimate"]
+    named = _row("named", model={"layers": [4, 16, 3], "weights_from": "repo_iris_z020"})
+    assert compare_published([named], seed=0)[0]["estimate"] == compare_published([named], seed=3)[0]["estimate"]
+    assert compare_published([mine], seed=0)[0]["estimate"] != compare_published([mine], seed=3)[0]["estimate"]
