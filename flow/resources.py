@@ -1828,11 +1828,24 @@ def _check_published_row(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _parse_row_type(row: dict[str, Any], key: str, text: Any) -> FixedType:
+#: the widest types a row may give: the estimator holds weight codes in 64-bit integers (a wider
+#: weight type overflows them: wrong DSP counts) and the other types' ranges, and their products, in
+#: doubles (the repository's widest is a 64-bit accumulator)
+MAX_ROW_WEIGHT_BITS = 63
+MAX_ROW_TYPE_BITS = 512
+
+
+def _parse_row_type(row: dict[str, Any], key: str, text: Any, max_bits: int = MAX_ROW_TYPE_BITS) -> FixedType:
     try:
-        return parse_fixed(text)
+        t = parse_fixed(text)
     except ConfigError as exc:
         raise _row_error(row, f"model.{key}", exc.message, exc.fix or "") from exc
+    if t.width > max_bits:
+        why = "its weight codes are 64-bit integers" if max_bits == MAX_ROW_WEIGHT_BITS else "it computes value ranges in doubles"
+        raise _row_error(row, f"model.{key}", f"type '{text}' is {t.width} bits wide, more than the {max_bits} the estimator "
+                         f"handles{' for weights' if max_bits == MAX_ROW_WEIGHT_BITS else ''} ({why})",
+                         f"give a type of at most {max_bits} bits")
+    return t
 
 
 def published_results(row: dict[str, Any]) -> dict[str, float]:
@@ -1943,13 +1956,14 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
     def field(spec: dict, key: str, fallback: Any) -> Any:
         return spec.get(key, m.get(key, fallback))
 
-    def typed(i: int, spec: dict, key: str, fallback: Any, fallback_field: str = "default_precision") -> FixedType:
+    def typed(i: int, spec: dict, key: str, fallback: Any, fallback_field: str = "default_precision",
+              max_bits: int = MAX_ROW_TYPE_BITS) -> FixedType:
         """The layer's own type, else the model-wide one, else `fallback`; an error names where it was written."""
         if key in spec:
-            return _parse_row_type(row, f"layers[{i}].{key}", spec[key])
+            return _parse_row_type(row, f"layers[{i}].{key}", spec[key], max_bits)
         if key in m:
-            return _parse_row_type(row, key, m[key])
-        return _parse_row_type(row, fallback_field, fallback)
+            return _parse_row_type(row, key, m[key], max_bits)
+        return _parse_row_type(row, fallback_field, fallback, max_bits)
 
     for i, spec in enumerate(specs):
         kind = str(spec["type"]).lower()
@@ -1975,7 +1989,7 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
                                      op="average" if kind.startswith("avg") else "max"))
             h, w = oh, ow
             continue
-        wt = typed(i, spec, "weight_precision", dflt)
+        wt = typed(i, spec, "weight_precision", dflt, max_bits=MAX_ROW_WEIGHT_BITS)
         bt = typed(i, spec, "bias_precision", dflt)  # hls4ml: the default precision (a QKeras layer: its bias_quantizer)
         acc = typed(i, spec, "accum_precision", dflt)
         res_t = typed(i, spec, "result_precision", dflt)
@@ -2054,11 +2068,11 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     n = len(sizes) - 1
     dflt = m.get("default_precision", f"ap_{HLS4ML_DEFAULT_PRECISION.hls()}")
 
-    def types(key: str, default: Any) -> list[FixedType]:
-        return [_parse_row_type(row, key, s) for s in _per_layer(row, key, n, default)]
+    def types(key: str, default: Any, max_bits: int = MAX_ROW_TYPE_BITS) -> list[FixedType]:
+        return [_parse_row_type(row, key, s, max_bits) for s in _per_layer(row, key, n, default)]
 
     default = types("default_precision", dflt)[0]
-    wts = types("weight_precision", dflt)
+    wts = types("weight_precision" if "weight_precision" in m else "default_precision", dflt, max_bits=MAX_ROW_WEIGHT_BITS)
     # hls4ml gives a float layer's bias the default precision and a QKeras layer's its bias_quantizer
     # (not the kernel's): the default when the row gives none
     bts = types("bias_precision", dflt)

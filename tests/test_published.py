@@ -572,3 +572,23 @@ def test_a_users_row_uses_stored_weights_only_when_it_names_them(tmp_path, capsy
     named = _row("named", model={"layers": [4, 16, 3], "weights_from": "repo_iris_z020"})
     assert compare_published([named], seed=0)[0]["estimate"] == compare_published([named], seed=3)[0]["estimate"]
     assert compare_published([mine], seed=0)[0]["estimate"] != compare_published([mine], seed=3)[0]["estimate"]
+
+
+def test_types_wider_than_the_estimator_handles_are_refused():
+    """ap_fixed<128,64> overflowed the 64-bit weight codes (a RuntimeWarning and a wrong DSP count):
+    a weight type wider than 63 bits (another type: 512) is refused, naming the field and the limit."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        recs = {r["id"]: r for r in compare_published([
+            _row("w128", model={"default_precision": "ap_fixed<128,64>"}),
+            _row("w64", model={"weight_precision": "ap_fixed<64,0>"}),
+            _cnn("cnn_w", [{"type": "dense", "units": 3, "accum_precision": "fixed<600,50>"}], input_shape=[16]),
+            _cnn("cnn_wt", [{"type": "dense", "units": 3}], input_shape=[16], weight_precision="fixed<64,0>"),
+            _row("w63", model={"weight_precision": "ap_fixed<63,0>", "accum_precision": "ap_fixed<64,16>"})])}
+    for rid, field, limit in (("w128", "model.default_precision", "63"), ("w64", "model.weight_precision", "63"),
+                              ("cnn_w", "model.layers[0].accum_precision", "512"), ("cnn_wt", "model.weight_precision", "63")):
+        msg = recs[rid].get("not_estimated", "")
+        assert msg.startswith(f"published row {rid}: {field}: ") and f"at most {limit} bits" in msg, (rid, msg)
+    assert "not_estimated" not in recs["w63"]  # a 64-bit accumulator, as a repository row has, is fine
