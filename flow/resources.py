@@ -1497,8 +1497,7 @@ def load_published(path: str | Path = PUBLISHED_PATH) -> list[dict[str, Any]]:
             data = json.load(fh)
     except UnicodeDecodeError as exc:
         raise ConfigError(f"the published-results table is not UTF-8 text ({exc.reason} at byte {exc.start})", where=str(path),
-                          fix="save the file as UTF-8 (a latin-1 or UTF-16 file must be converted, e.g. "
-                              "iconv -f latin1 -t utf-8)") from exc
+                          fix="save the file as UTF-8, e.g. iconv -f LATIN1 -t UTF-8 (or -f UTF-16) OLD.json > NEW.json") from exc
     except (OSError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
         raise ConfigError(f"cannot read the published-results table: {exc}", where=str(path),
                           fix="give a JSON file shaped like flow/resources_data/published_synthesis.json") from exc
