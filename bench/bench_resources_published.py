@@ -67,7 +67,7 @@ def _indistinguishable_spread(rows: dict) -> None:
         try:
             d = design_from_published(row)
             row = {**row, "results": published_results(row)}
-        except (ConfigError, KeyError, TypeError, ValueError):  # unpriceable: reported above, not here
+        except Exception:  # noqa: BLE001 -- unpriceable: reported above (compare_published), not here
             continue
         d.extra = {**d.extra, "hls4ml_version": legacy_dense(d.extra.get("hls4ml_version"))}
         groups.setdefault(_signature(d), []).append(row)
@@ -92,13 +92,39 @@ def _indistinguishable_spread(rows: dict) -> None:
             print(f"  {m:15s} {float(np.median(dev[m])):7.1f} / {float(np.max(dev[m])):5.1f} {unit}")
 
 
+class _UsageError(Exception):
+    """A command line argparse rejects: main() prints it and returns 1, as for a bad table."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own exits with 2; a user error here is 1
+        raise _UsageError(f"{self.format_usage()}{self.prog}: error: {message}")
+
+
+def _seed_count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seeds: give a whole number, 1 or more")
+    return n
+
+
+#: the estimator's warnings printed under a row: the design cannot be built on its part, or part of
+#: it is not in the totals (the others -- utilization above 80 %, per-layer notes -- are in its estimate)
+SHOWN_WARNINGS = ("DOES NOT FIT", "no utilization and no fit check", "priced as free")
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = _Parser(description=__doc__.splitlines()[0])
     ap.add_argument("--table", default=None, help="a published-results JSON file (default: the repository's table)")
-    ap.add_argument("--seeds", type=int, default=5, help="synthetic-weight seeds for the spread line (default 5)")
-    args = ap.parse_args(argv)
-    if args.seeds < 1:
-        ap.error(f"--seeds {args.seeds}: give 1 or more")
+    ap.add_argument("--seeds", type=_seed_count, default=5, help="synthetic-weight seeds for the spread line (default 5)")
+    try:
+        args = ap.parse_args(argv)
+    except _UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     try:
         table = load_published(args.table) if args.table else load_published()
     except ConfigError as exc:
@@ -122,8 +148,13 @@ def main(argv: list[str] | None = None) -> int:
             continue
         cells = " ".join(f"{str(r['published'][m]):>8}/{r['estimate'][m]:<8}" for m in METRICS)
         print(f"{r['id']:36s} {g:5s} {cells}")
-        for note in r.get("notes", []):
+        for note in r.get("notes", []) + [w for w in r.get("warnings", []) if any(k in w for k in SHOWN_WARNINGS)]:
             print(f"{'':36s}       note: {note}")
+    if all("not_estimated" in r for r in recs):
+        print("\nerror: no row could be estimated, so there are no medians:\n"
+              + "\n".join(f"  {r['not_estimated']}" if r["not_estimated"].startswith("published row ")
+                          else f"  {r['id']}: {r['not_estimated']}" for r in recs), file=sys.stderr)
+        return 1
     groups = [("all included rows", None)] + [(f"{g} rows", g) for g in ("calibration", "holdout")
                                               if any(_group(row) == g for row in rows.values())]
     for label, group in groups:

@@ -40,19 +40,39 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
+def _any_case(choices: Sequence[str]):
+    """An argparse type that reads a choice in any case ('resource' is Resource, as in tables and hls4ml configs);
+    anything else passes through for argparse's own 'invalid choice' message."""
+    by_lower = {c.lower(): c for c in choices}
+    return lambda text: by_lower.get(text.strip().lower(), text)
+
+
+def _clock_period(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of ns (e.g. 5)") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of ns (e.g. 5)")
+    return value
+
+
 def _add_hls_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--input-type", help="declared input type, e.g. 'fixed<16,6>' (default: the model's first quantizer, else fixed<16,6>)")
-    p.add_argument("--backend", default=None, choices=["Vivado", "Vitis"],
+    p.add_argument("--input-type", help="declared input type, e.g. 'fixed<16,6>' or 'ap_fixed<16,6>' (default: the model's "
+                                        "first quantizer, else fixed<16,6>)")
+    p.add_argument("--backend", default=None, choices=["Vivado", "Vitis"], type=_any_case(["Vivado", "Vitis"]),
                    help="default Vivado; for an hls4ml project: its own (this only where the project does not name one)")
     p.add_argument("--part", default=None, help=f"FPGA part (default {DEFAULT_PART}; for an hls4ml project: the project's own)")
-    p.add_argument("--clock-period", type=float, default=None, help="ns (default 5; for an hls4ml project: the project's own)")
+    p.add_argument("--clock-period", type=_clock_period, default=None, help="ns (default 5; for an hls4ml project: the project's own)")
     p.add_argument("--clock-uncertainty", default=None,
                    help="hls4ml's ClockUncertainty, '12.5%%' or ns (default: the backend's, Vivado 12.5%%, Vitis 27%%; "
                         "for an hls4ml project: the project's own)")
-    p.add_argument("--io-type", default=None, choices=["io_parallel", "io_stream"], help="default io_parallel")
-    p.add_argument("--strategy", default=None, choices=["Latency", "Resource", "distributed_arithmetic"], help="default Latency")
+    p.add_argument("--io-type", default=None, choices=["io_parallel", "io_stream"], type=_any_case(["io_parallel", "io_stream"]),
+                   help="default io_parallel")
+    strategies = ["Latency", "Resource", "distributed_arithmetic"]
+    p.add_argument("--strategy", default=None, choices=strategies, type=_any_case(strategies), help="default Latency (any case)")
     p.add_argument("--reuse-factor", type=int, default=None, help="default 1")
-    p.add_argument("--softmax-implementation", default=None, choices=SOFTMAX_IMPLEMENTATIONS,
+    p.add_argument("--softmax-implementation", default=None, choices=SOFTMAX_IMPLEMENTATIONS, type=_any_case(SOFTMAX_IMPLEMENTATIONS),
                    help="hls4ml's softmax for a softmax output (default stable; argmax: one-hot decision, no table)")
 
 

@@ -12,6 +12,7 @@ bench/bench_resources_published.py.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import logging
@@ -20,7 +21,7 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -1491,9 +1492,13 @@ def parse_fixed(s: str) -> FixedType:
 def load_published(path: str | Path = PUBLISHED_PATH) -> list[dict[str, Any]]:
     """Rows of published hls4ml syntheses (see the file's `_comment` for the sources)."""
     try:
-        with open(path) as fh:
+        # JSON is UTF-8 (RFC 8259); a byte-order mark, which some editors write, is skipped
+        with open(path, encoding="utf-8-sig") as fh:
             data = json.load(fh)
-    except (OSError, json.JSONDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"the published-results table is not UTF-8 text ({exc.reason} at byte {exc.start})", where=str(path),
+                          fix="save the file as UTF-8, e.g. iconv -f LATIN1 -t UTF-8 (or -f UTF-16) OLD.json > NEW.json") from exc
+    except (OSError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
         raise ConfigError(f"cannot read the published-results table: {exc}", where=str(path),
                           fix="give a JSON file shaped like flow/resources_data/published_synthesis.json") from exc
     rows = data.get("rows") if isinstance(data, dict) else data
@@ -1536,12 +1541,13 @@ def synthetic_weights(n_in: int, n_out: int, wtype: FixedType, sparsity: float, 
     return w
 
 
-def _per_layer(m: dict[str, Any], key: str, n: int, default: Any) -> list[Any]:
+def _per_layer(row: dict[str, Any], key: str, n: int, default: Any) -> list[Any]:
     """A model field that is either one value for every dense layer or a list with one per layer."""
-    v = m.get(key, default)
+    v = row["model"].get(key, default)
     if isinstance(v, list):
         if len(v) != n:
-            raise ConfigError(f"'{key}' lists {len(v)} values for {n} dense layers", where=f"published row model.{key}")
+            raise _row_error(row, f"model.{key}", f"'{key}' lists {len(v)} values for {n} dense layers",
+                             f"give one value for every dense layer, or a list of {n}, one per dense layer in order")
         return list(v)
     return [v] * n
 
@@ -1566,6 +1572,40 @@ _NEEDS_PARAMETER = ("leaky_relu",)
 PUBLISHED_RESULT_FIELDS = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "latency_ns", "ii")
 
 
+#: the keys a row and its objects may hold (docs/resources.md, "Checking your own table"); `source`
+#: is free-form (only `short` is printed), and so is a key starting with "_" or named like _FREE_TEXT_KEYS
+_ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "": ("id", "source", "synthesis", "model", "results", "group", "excluded"),
+    "synthesis": ("part", "tool", "hls4ml", "backend", "clock_period_ns", "clock_uncertainty_ns", "report"),
+    "model": ("layers", "input_shape", "default_precision", "weight_precision", "bias_precision", "accum_precision",
+              "result_precision", "input_precision", "activation_precision", "sparsity", "reuse_factor", "strategy", "io_type",
+              "hidden_activation", "output_activation", "softmax_implementation", "activation_alpha", "weights_from",
+              "weight_distribution", "assumptions"),
+    "results": PUBLISHED_RESULT_FIELDS,
+}
+_FREE_TEXT_KEYS = ("notes", "comment")
+
+
+def _unknown_key(row: dict[str, Any], where: str, key: Any, known: Sequence[str]) -> ConfigError:
+    """A key the table does not define, with the known one it most likely misspells."""
+    by_lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(str(key).lower(), list(by_lower), n=1, cutoff=0.6)
+    meant = f", likely a misspelt '{by_lower[close[0]]}'" if close else ""
+    fix = (f"write '{by_lower[close[0]]}'" if close else "use one of " + ", ".join(known)) + \
+        " (a key the table does not define would be ignored and its default priced); prefix free text with '_' to keep it"
+    return _row_error(row, f"{where}{key}", f"unknown key '{key}' in {where.rstrip('.') or 'the row'}{meant}", fix)
+
+
+def _check_row_keys(row: dict[str, Any], section: str) -> None:
+    obj = row if section == "" else row.get(section)
+    if not isinstance(obj, dict):
+        return
+    for key in obj:
+        if key in _ROW_KEYS[section] or key in _FREE_TEXT_KEYS or str(key).startswith("_"):
+            continue
+        raise _unknown_key(row, f"{section}." if section else "", key, _ROW_KEYS[section])
+
+
 def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
@@ -1574,17 +1614,64 @@ def _row_error(row: dict[str, Any], field_: str, message: str, fix: str) -> Conf
     return ConfigError(message, where=f"published row {row.get('id', '?')}: {field_}", fix=fix)
 
 
+#: the activations a row may name, as hls4ml's layers call them; Keras' class names (LeakyReLU,
+#: ThresholdedReLU, ReLU, Softmax) are the same words without the underscore, in any case
+_ACTIVATION_NAMES = ("linear", "relu", "leaky_relu", "thresholded_relu", "elu", "selu", "prelu", "softmax", "sigmoid", "tanh",
+                     "hard_sigmoid", "hard_tanh", "softplus", "softsign")
+_ACTIVATION_BY_KEY = {a.replace("_", ""): a for a in _ACTIVATION_NAMES}
+
+
 def _activation_name(v: Any) -> str:
-    """A row's activation by its Keras name, in any case ('ReLU' is relu); Keras' None / 'none' is linear."""
+    """A row's activation by its Keras name, function ('leaky_relu') or class ('LeakyReLU'), in any
+    case; Keras' None / 'none' is linear. A name neither knows is returned lower-cased (the
+    estimator then says it does not model it)."""
     name = str(v).strip().lower()
-    return "linear" if v is None or name == "none" else name
+    if v is None or name == "none":
+        return "linear"
+    return _ACTIVATION_BY_KEY.get(name.replace("_", ""), name)
+
+
+def _read_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its names as the estimator compares them, read once: strategy, io_type, backend,
+    activations, padding and the other names stripped of stray spaces, activations and padding in
+    Keras' lower-case function spelling ('LeakyReLU' -> leaky_relu, 'SAME' -> same). The caller's
+    row is not changed."""
+    m, syn = dict(row["model"]), dict(row["synthesis"])
+    for key in ("strategy", "io_type", "softmax_implementation", "weight_distribution"):
+        if isinstance(m.get(key), str):
+            m[key] = m[key].strip()
+    if isinstance(m.get("io_type"), str):
+        m["io_type"] = m["io_type"].lower()
+    for key in ("hidden_activation", "output_activation"):
+        if key in m:
+            m[key] = _activation_name(m[key])
+    for key in ("backend", "tool", "part"):
+        if isinstance(syn.get(key), str):
+            syn[key] = syn[key].strip()
+    if isinstance(m.get("layers"), list) and all(isinstance(x, dict) for x in m["layers"]):
+        specs = []
+        for spec in m["layers"]:
+            spec = dict(spec)
+            if isinstance(spec.get("type"), str):
+                spec["type"] = spec["type"].strip().lower()
+            if isinstance(spec.get("padding"), str):
+                spec["padding"] = spec["padding"].strip().lower()
+            if "activation" in spec:
+                spec["activation"] = _activation_name(spec["activation"])
+            specs.append(spec)
+        m["layers"] = specs
+    return {**row, "model": m, "synthesis": syn}
 
 
 def _backend_of_row(row: dict[str, Any]) -> str:
     """The backend a row names, or the one its tool implies (absent: Vivado HLS, hls4ml's default)."""
     syn = row["synthesis"]
     if syn.get("backend"):
-        return str(syn["backend"])
+        backend = str(syn["backend"]).strip()
+        if backend.lower() not in (*KNOWN_BACKENDS, "vivadoaccelerator"):
+            raise _row_error(row, "synthesis.backend", f"backend {syn['backend']!r} is not one the estimator models "
+                             "(Vivado, Vitis, VivadoAccelerator)", "give Vivado or Vitis, or leave it out to take the tool's")
+        return backend
     tool = syn.get("tool")
     if tool is None:
         return "Vivado"
@@ -1609,7 +1696,7 @@ def _synthetic_bias(n_out: int, bt: FixedType, rng: np.random.Generator) -> np.n
 def _built_reuse_factor(m: dict[str, Any], name: str, n_in: int, n_out: int, rf: int, notes: list[str]) -> int:
     """The reuse factor hls4ml builds: with Resource, the closest valid one (hls4ml substitutes it
     with only a printed line), noted for the row."""
-    if str(m.get("strategy", "Latency")).lower() != "resource":
+    if str(m.get("strategy", "Latency")).strip().lower() != "resource":
         return rf
     built = closest_resource_reuse_factor(n_in, n_out, rf)
     if built != rf:
@@ -1626,6 +1713,27 @@ def _row_activation(m: dict[str, Any], name: str, fn: str, n: int, in_t: FixedTy
                             alpha=float(alpha) if fn in _PARAMETRIC_ACTIVATIONS and alpha is not None else None)
 
 
+#: clock periods a row may give: no FPGA fabric runs faster than 2 GHz (a smaller number is another
+#: unit, e.g. us); the upper end is the flow's own limit (HlsConfig.clock_period_ns)
+ROW_CLOCK_NS = (0.5, 1000.0)
+
+
+def _row_clock_ns(row: dict[str, Any]) -> float:
+    """The row's clock period in ns (hls4ml's 5 when absent), checked before anything divides by it."""
+    syn = row.get("synthesis")
+    period = syn.get("clock_period_ns") if isinstance(syn, dict) else None
+    if period is None:
+        return float(HLS4ML_DEFAULT_CLOCK_NS)
+    if not _is_number(period):
+        raise _row_error(row, "synthesis.clock_period_ns", f"clock period {period!r} is not a number of ns",
+                         "give the clock period in ns as a number, e.g. 5")
+    if not ROW_CLOCK_NS[0] <= period <= ROW_CLOCK_NS[1]:
+        raise _row_error(row, "synthesis.clock_period_ns", f"clock period {period!r} ns is not a positive number of ns in "
+                         f"{ROW_CLOCK_NS[0]:g}..{ROW_CLOCK_NS[1]:g} (2 GHz to 1 MHz)",
+                         "give the clock period in ns, e.g. 5 (200 MHz)")
+    return float(period)
+
+
 def _check_sparsity(row: dict[str, Any], where: str, v: Any) -> None:
     if not (_is_number(v) and 0.0 <= v <= 1.0):
         raise _row_error(row, where, f"sparsity {v!r} is not a share between 0 and 1",
@@ -1637,9 +1745,10 @@ def _check_reuse_factor(row: dict[str, Any], where: str, v: Any) -> None:
         raise _row_error(row, where, f"reuse factor {v!r} is not a positive whole number", "give hls4ml's ReuseFactor, 1 or more")
 
 
-def _check_published_row(row: dict[str, Any]) -> None:
+def _check_published_row(row: dict[str, Any]) -> dict[str, Any]:
     """Refuse, naming the field, what no hls4ml synthesis can have been built from (so a typo in a
-    table is reported for its row instead of being priced as something else)."""
+    table is reported for its row instead of being priced as something else); return the row as
+    `_read_row` reads it."""
     for key in ("source", "synthesis", "model", "results"):
         if row.get(key) is not None and not isinstance(row[key], dict):
             raise _row_error(row, key, f"'{key}' is {type(row[key]).__name__} {row[key]!r}, not an object",
@@ -1647,9 +1756,25 @@ def _check_published_row(row: dict[str, Any]) -> None:
     for key in ("synthesis", "model"):
         if not isinstance(row.get(key), dict):
             raise _row_error(row, key, f"the row has no '{key}' object", "give synthesis.part and model.layers at least")
+    for section in ("", "synthesis", "model", "results"):
+        _check_row_keys(row, section)
+    row = _read_row(row)
     syn, m = row["synthesis"], row["model"]
     if not isinstance(syn.get("part"), str) or not syn["part"].strip():
         raise _row_error(row, "synthesis.part", f"part {syn.get('part')!r} is not a device name", "give the FPGA part, e.g. xcvu9p-flga2104-2L-e")
+    try:
+        lookup_part(syn["part"])
+    except ConfigError as exc:
+        raise _row_error(row, "synthesis.part", exc.message, exc.fix or "") from None
+    for key, known, shown in (("strategy", KNOWN_STRATEGIES, ("Latency", "Resource", "distributed_arithmetic")),
+                              ("io_type", KNOWN_IO, KNOWN_IO),
+                              ("softmax_implementation", SOFTMAX_IMPLEMENTATIONS, SOFTMAX_IMPLEMENTATIONS)):
+        v = m.get(key)
+        if v is not None and str(v).strip().lower() not in known:
+            close = difflib.get_close_matches(str(v).strip().lower(), list(known), n=1, cutoff=0.6)
+            likely = f", likely '{shown[known.index(close[0])]}'" if close else ""
+            raise _row_error(row, f"model.{key}", f"{key} {v!r} is not one the estimator models{likely}",
+                             "use " + ", ".join(shown) + (" (or leave it out: hls4ml's default)" if key != "io_type" else ""))
     sizes = m.get("layers")
     if isinstance(sizes, list) and sizes and all(isinstance(x, dict) for x in sizes):
         _check_layer_specs(row)
@@ -1663,13 +1788,15 @@ def _check_published_row(row: dict[str, Any]) -> None:
                          "list the layer sizes of the MLP, input first, e.g. [16, 64, 32, 32, 5], or the layers as "
                          "objects with model.input_shape (docs/resources.md, 'Checking your own table')")
     n = len(sizes) - 1
-    period = syn.get("clock_period_ns")
-    if period is not None and not (_is_number(period) and period > 0):
-        raise _row_error(row, "synthesis.clock_period_ns", f"clock period {period!r} is not a positive number of ns",
-                         "give the clock period in ns, e.g. 5")
-    for v in _per_layer(m, "sparsity", n, 0.0):
+    period = _row_clock_ns(row)
+    unc = syn.get("clock_uncertainty_ns")
+    if unc is not None and clock_uncertainty_share(unc, period) is None:
+        raise _row_error(row, "synthesis.clock_uncertainty_ns", f"clock uncertainty {unc!r} is not a time below the "
+                         f"{period:g} ns clock period", "give the uncertainty the report prints, in ns "
+                         "(e.g. 0.62) or as a share of the period ('12.5%'), or leave it out for the backend's default")
+    for v in _per_layer(row, "sparsity", n, 0.0):
         _check_sparsity(row, "model.sparsity", v)
-    for v in _per_layer(m, "reuse_factor", n, 1):
+    for v in _per_layer(row, "reuse_factor", n, 1):
         _check_reuse_factor(row, "model.reuse_factor", v)
     dist = m.get("weight_distribution")
     if dist is not None and str(dist).strip().lower() != "laplace":
@@ -1697,13 +1824,27 @@ def _check_published_row(row: dict[str, Any]) -> None:
                 raise _row_error(row, "model.weights_from", f"row {src!r} stores {w.size} weights for layer {li + 1}, "
                                  f"which is {n_in} x {n_out} here", "name a row with the same architecture")
     _backend_of_row(row)
+    return row
 
 
-def _parse_row_type(row: dict[str, Any], key: str, text: Any) -> FixedType:
+#: the widest types a row may give: the estimator holds weight codes in 64-bit integers (a wider
+#: weight type overflows them: wrong DSP counts) and the other types' ranges, and their products, in
+#: doubles (the repository's widest is a 64-bit accumulator)
+MAX_ROW_WEIGHT_BITS = 63
+MAX_ROW_TYPE_BITS = 512
+
+
+def _parse_row_type(row: dict[str, Any], key: str, text: Any, max_bits: int = MAX_ROW_TYPE_BITS) -> FixedType:
     try:
-        return parse_fixed(text)
+        t = parse_fixed(text)
     except ConfigError as exc:
         raise _row_error(row, f"model.{key}", exc.message, exc.fix or "") from exc
+    if t.width > max_bits:
+        why = "its weight codes are 64-bit integers" if max_bits == MAX_ROW_WEIGHT_BITS else "it computes value ranges in doubles"
+        raise _row_error(row, f"model.{key}", f"type '{text}' is {t.width} bits wide, more than the {max_bits} the estimator "
+                         f"handles{' for weights' if max_bits == MAX_ROW_WEIGHT_BITS else ''} ({why})",
+                         f"give a type of at most {max_bits} bits")
+    return t
 
 
 def published_results(row: dict[str, Any]) -> dict[str, float]:
@@ -1715,6 +1856,7 @@ def published_results(row: dict[str, Any]) -> dict[str, float]:
     if not isinstance(res, dict):
         raise _row_error(row, "results", f"'results' is {type(res).__name__} {res!r}, not an object",
                          "give the published numbers as an object, e.g. {\"LUT\": 5000, \"latency_cycles\": 9}")
+    _check_row_keys(row, "results")
     out: dict[str, float] = {}
     for key in PUBLISHED_RESULT_FIELDS:
         v = res.get(key)
@@ -1762,19 +1904,26 @@ def _check_layer_specs(row: dict[str, Any]) -> None:
         if kind not in LAYER_SPEC_TYPES:
             raise _row_error(row, f"{where}.type", f"layer type {spec.get('type')!r} is not one the table rebuilds",
                              "use one of " + ", ".join(LAYER_SPEC_TYPES))
-        unknown = sorted(set(spec) - _SPEC_KEYS - {"type"})
+        unknown = sorted(str(k) for k in set(spec) - _SPEC_KEYS - {"type"} if k not in _FREE_TEXT_KEYS and not str(k).startswith("_"))
         if unknown:
-            raise _row_error(row, where, f"unknown keys {unknown}", "known: type, " + ", ".join(sorted(_SPEC_KEYS)))
+            raise _unknown_key(row, f"{where}.", unknown[0], ("type", *sorted(_SPEC_KEYS)))
         need = {"conv1d": "filters", "conv2d": "filters", "dense": "units", "maxpool1d": "pool_size",
                 "maxpool2d": "pool_size", "avgpool1d": "pool_size", "avgpool2d": "pool_size"}.get(kind)
-        if need and not (isinstance(spec.get(need), (int, list)) and not isinstance(spec.get(need), bool)):
+        if need and spec.get(need) is None:
             raise _row_error(row, f"{where}.{need}", f"a {kind} layer needs its {need}", f"give {need} as a positive integer")
+        dims = 1 if kind.endswith("1d") else 2
         for key in ("filters", "units", "kernel_size", "strides", "pool_size"):
             v = spec.get(key)
-            vals = v if isinstance(v, list) else [v]
-            if v is not None and not all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in vals):
-                raise _row_error(row, f"{where}.{key}", f"{key} {v!r} is not a positive integer (or a list of them)",
-                                 f"give {key} as Keras takes it")
+            if v is None:
+                continue
+            sizes = key in ("kernel_size", "strides", "pool_size")
+            vals = v if isinstance(v, list) and sizes else [v]
+            if not (vals and all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in vals)):
+                raise _row_error(row, f"{where}.{key}", f"{key} {v!r} is not a positive integer" + (" (or a list of them)" if sizes else ""),
+                                 f"give {key} as Keras takes it" + (", one number" if not sizes else ""))
+            if isinstance(v, list) and len(v) != dims:
+                raise _row_error(row, f"{where}.{key}", f"{key} {v!r} has {len(v)} entries for a {kind} layer",
+                                 f"give one number or {'[length]' if dims == 1 else '[height, width]'}")
         if spec.get("padding", "valid") not in ("valid", "same"):
             raise _row_error(row, f"{where}.padding", f"padding {spec.get('padding')!r} is not valid or same", "use valid or same")
         if kind in ("conv1d", "conv2d") and "kernel_size" not in spec:
@@ -1806,6 +1955,15 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
     def field(spec: dict, key: str, fallback: Any) -> Any:
         return spec.get(key, m.get(key, fallback))
 
+    def typed(i: int, spec: dict, key: str, fallback: Any, fallback_field: str = "default_precision",
+              max_bits: int = MAX_ROW_TYPE_BITS) -> FixedType:
+        """The layer's own type, else the model-wide one, else `fallback`; an error names where it was written."""
+        if key in spec:
+            return _parse_row_type(row, f"layers[{i}].{key}", spec[key], max_bits)
+        if key in m:
+            return _parse_row_type(row, key, m[key], max_bits)
+        return _parse_row_type(row, fallback_field, fallback, max_bits)
+
     for i, spec in enumerate(specs):
         kind = str(spec["type"]).lower()
         name = str(spec.get("name") or f"{kind}{i + 1}")
@@ -1815,8 +1973,7 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
             continue
         if kind == "activation":
             fn = _activation_name(spec.get("activation"))
-            a_t = _parse_row_type(row, f"layers[{i}].activation_precision", field(spec, "activation_precision", x_t.hls()
-                                                                                    if fn != "softmax" else dflt))
+            a_t = typed(i, spec, "activation_precision", x_t.hls() if fn != "softmax" else dflt)
             layers.append(_row_activation(m, name, fn, h * w * c, x_t, a_t, rf=int(field(spec, "reuse_factor", 1)),
                                           positions=h * w))
             x_t = a_t
@@ -1831,10 +1988,10 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
                                      op="average" if kind.startswith("avg") else "max"))
             h, w = oh, ow
             continue
-        wt = _parse_row_type(row, f"layers[{i}].weight_precision", field(spec, "weight_precision", dflt))
-        bt = _parse_row_type(row, f"layers[{i}].bias_precision", field(spec, "bias_precision", field(spec, "weight_precision", dflt)))
-        acc = _parse_row_type(row, f"layers[{i}].accum_precision", field(spec, "accum_precision", dflt))
-        res_t = _parse_row_type(row, f"layers[{i}].result_precision", field(spec, "result_precision", dflt))
+        wt = typed(i, spec, "weight_precision", dflt, max_bits=MAX_ROW_WEIGHT_BITS)
+        bt = typed(i, spec, "bias_precision", dflt)  # hls4ml: the default precision (a QKeras layer: its bias_quantizer)
+        acc = typed(i, spec, "accum_precision", dflt)
+        res_t = typed(i, spec, "result_precision", dflt)
         sparsity, rf = float(field(spec, "sparsity", 0.0)), int(field(spec, "reuse_factor", 1))
         if kind == "dense":
             n_in, n_out, positions = h * w * c, int(spec["units"]), 1
@@ -1864,11 +2021,17 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
                                      pad_right=pad_w - pad_w // 2))
             h, w, c = oh, ow, n_out
         last = i == weight_idx[-1]
-        fn = _activation_name(spec.get("activation", m.get("output_activation", "softmax") if last
-                                        else m.get("hidden_activation", "relu")))
+        # written as Keras writes it, Conv2D(...) then Activation('relu'): the weight layer is linear
+        # (Keras' default) and the activation layer after it is the model's, not a second one
+        keras_style = "activation" not in spec and i + 1 < len(specs) and specs[i + 1]["type"] == "activation"
+        fn = "linear" if keras_style else _activation_name(spec.get("activation", m.get("output_activation", "softmax") if last
+                                                                    else m.get("hidden_activation", "relu")))
         a_default = default.hls() if fn in ("softmax", "sigmoid", "tanh") else res_t.hls()
-        a_t = _parse_row_type(row, f"layers[{i}].activation_precision", field(spec, "activation_precision", a_default)
-                              if not last else a_default)
+        # the model-wide activation_precision is the hidden activations'; the last weight layer's
+        # (and a Keras-style linear one's) is its own, when it gives one
+        a_t = (typed(i, spec, "activation_precision", a_default) if not (last or keras_style)
+               else _parse_row_type(row, f"layers[{i}].activation_precision", spec["activation_precision"])
+               if "activation_precision" in spec else _parse_row_type(row, "default_precision", a_default))
         if fn != "linear" or a_t != res_t:
             layers.append(_row_activation(m, f"{name}_{fn}", fn, positions * n_out, res_t, a_t, rf=rf, positions=positions))
         x_t = a_t
@@ -1892,7 +2055,7 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     Precision, sparsity and reuse-factor fields may be one value or a list with one entry per
     dense layer (heterogeneous models); `activation_precision` lists the hidden activations.
     """
-    _check_published_row(row)
+    row = _check_published_row(row)
     rng = np.random.default_rng(seed)
     m = row["model"]
     real = published_weights()
@@ -1904,26 +2067,29 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     n = len(sizes) - 1
     dflt = m.get("default_precision", f"ap_{HLS4ML_DEFAULT_PRECISION.hls()}")
 
-    def types(key: str, default: Any) -> list[FixedType]:
-        return [_parse_row_type(row, key, s) for s in _per_layer(m, key, n, default)]
+    def types(key: str, default: Any, max_bits: int = MAX_ROW_TYPE_BITS) -> list[FixedType]:
+        return [_parse_row_type(row, key, s, max_bits) for s in _per_layer(row, key, n, default)]
 
     default = types("default_precision", dflt)[0]
-    wts = types("weight_precision", dflt)
-    bts = types("bias_precision", None) if "bias_precision" in m else wts
+    wts = types("weight_precision" if "weight_precision" in m else "default_precision", dflt, max_bits=MAX_ROW_WEIGHT_BITS)
+    # hls4ml gives a float layer's bias the default precision and a QKeras layer's its bias_quantizer
+    # (not the kernel's): the default when the row gives none
+    bts = types("bias_precision", dflt)
     accs = types("accum_precision", dflt)
     ress = types("result_precision", dflt)
     acts: list[FixedType | None] = [None] * n
     ap = m.get("activation_precision")
     if isinstance(ap, list):  # one per hidden activation (n-1), or one per dense layer (n)
         if len(ap) not in (n - 1, n):
-            raise ConfigError(f"'activation_precision' lists {len(ap)} values for {n - 1} hidden activations",
-                              where=f"published row {row.get('id')}: model.activation_precision")
+            raise _row_error(row, "model.activation_precision",
+                             f"'activation_precision' lists {len(ap)} values for {n - 1} hidden activations and 1 output one",
+                             f"give one type, {n - 1} (the hidden activations) or {n} (the output activation's last)")
         acts = [_parse_row_type(row, "activation_precision", s) for s in ap] + [None] * (n - len(ap))
     elif ap is not None:
         acts = [_parse_row_type(row, "activation_precision", ap)] * (n - 1) + [None]
     inp = types("input_precision", dflt)[0]
-    sparsities = [float(x) for x in _per_layer(m, "sparsity", n, 0.0)]
-    rfs = [int(x) for x in _per_layer(m, "reuse_factor", n, 1)]
+    sparsities = [float(x) for x in _per_layer(row, "sparsity", n, 0.0)]
+    rfs = [int(x) for x in _per_layer(row, "reuse_factor", n, 1)]
     rfs = [_built_reuse_factor(m, f"dense {li + 1}", n_in, n_out, rf, notes)
            for li, (n_in, n_out, rf) in enumerate(zip(sizes[:-1], sizes[1:], rfs))]
     hidden_act = _activation_name(m.get("hidden_activation", "relu"))
@@ -1934,8 +2100,8 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
     for li, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         last = li == n - 1
         wt, bt, res_t, rf = wts[li], bts[li], ress[li], rfs[li]
-        src = m.get("weights_from", row["id"])
-        if f"{src}/w{li}" in real:
+        src = m.get("weights_from")  # only by name: a user's row that shares a repository id gets synthetic ones
+        if src is not None and f"{src}/w{li}" in real:
             # trained firmware weights (the row's own, or those of a project that trained the same
             # model by the same recipe), rounded as ap_fixed rounds their initializers; a pruned
             # row keeps the largest-magnitude ones
@@ -1955,7 +2121,8 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
         layers.append(DenseDesign(f"fc{li + 1}", w, bias, x_t, wt, bt, accs[li], res_t, reuse_factor=rf,
                                   n_zeros=n_zeros))
         fn = out_act if last else hidden_act
-        a_t = (acts[li] or res_t) if not last else (default if fn in ("softmax", "sigmoid", "tanh") else res_t)
+        # the output activation's type: its entry of a list with one per dense layer, else hls4ml's default
+        a_t = acts[li] or (res_t if not last else default if fn in ("softmax", "sigmoid", "tanh") else res_t)
         if fn != "linear" or a_t != res_t:
             layers.append(_row_activation(m, f"{fn}{li + 1}", fn, n_out, res_t, a_t, rf=rf))
         x_t = a_t
@@ -1971,7 +2138,7 @@ def _published_design(row: dict[str, Any], layers: list, inp: FixedType, n_input
         n_inputs=n_inputs,
         backend=_backend_of_row(row),
         part=row["synthesis"]["part"],
-        clock_period_ns=float(row["synthesis"].get("clock_period_ns") or HLS4ML_DEFAULT_CLOCK_NS),
+        clock_period_ns=_row_clock_ns(row),
         # the uncertainty the report's timing table prints, where it is not the backend's default
         clock_uncertainty=(str(row["synthesis"]["clock_uncertainty_ns"])
                            if row["synthesis"].get("clock_uncertainty_ns") is not None else None),
@@ -2001,19 +2168,28 @@ def compare_published(rows: list[dict[str, Any]] | None = None, seed: int = 0) -
         try:
             pub = published_results(row)
             if pub.get("latency_cycles") is None and pub.get("latency_ns") is not None:
-                # a paper that gives the latency in ns only: in cycles of the row's clock
-                period = float((row.get("synthesis") or {}).get("clock_period_ns") or HLS4ML_DEFAULT_CLOCK_NS)
-                pub["latency_cycles"] = round(pub["latency_ns"] / period)
+                # a paper that gives the latency in ns only: in cycles of the row's clock (checked first)
+                cycles = pub["latency_ns"] / _row_clock_ns(row)
+                if not math.isfinite(cycles):
+                    raise _row_error(row, "results.latency_ns", f"latency {pub['latency_ns']!r} ns is not a number of "
+                                     "cycles of the row's clock", "give the latency the report prints, in ns")
+                pub["latency_cycles"] = round(cycles)
             rec["published"] = {m: pub.get(m) for m in PUBLISHED_METRICS}
             design = design_from_published(row, seed=seed)
             if design.extra.get("row_notes"):
                 rec["notes"] = list(design.extra["row_notes"])
             est = estimate(design)
+            rec["warnings"] = list(est.warnings)
         except ConfigError as exc:
             rec["not_estimated"] = str(exc)
             continue
-        except (KeyError, TypeError, ValueError) as exc:
-            rec["not_estimated"] = f"the row lacks or mistypes a field the rebuild needs ({type(exc).__name__}: {exc})"
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            rec["not_estimated"] = (f"published row {rec['id']}: the row lacks or mistypes a field the rebuild needs "
+                                    f"({type(exc).__name__}: {exc})")
+            continue
+        except Exception as exc:  # noqa: BLE001 -- one row must not end the comparison of the others
+            rec["not_estimated"] = (f"published row {rec['id']}: the estimate failed on this row ({type(exc).__name__}: {exc}); "
+                                    "the other rows are compared -- please report the row")
             continue
         if not est.total["complete"]:
             rec["not_estimated"] = "; ".join(f"layer {lay.name}: {lay.note}" for lay in est.layers if not lay.estimated)

@@ -12,25 +12,29 @@ import numpy as np
 
 from flow.artifacts import check_writable, replace_dir, write_json
 from flow.config import HlsConfig
-from flow.design import FixedType
+from flow.design import FixedType, parse_ap_type
 from flow.errors import ConfigError, DataError, ModelError
 
 log = logging.getLogger(__name__)
 
-_TYPE = re.compile(r"^\s*(u?fixed)\s*<\s*(\d+)\s*,\s*(-?\d+)\s*>\s*$")
-
-
 def parse_input_type(text: str | None) -> FixedType | None:
-    """`fixed<W,I>` / `ufixed<W,I>` -> FixedType (rounded half-to-even and saturated, like QKeras)."""
+    """`fixed<W,I>` / `ufixed<W,I>`, or ap_fixed's spelling (`ap_fixed<W,I>`, `ap_int<W>`), -> FixedType,
+    rounded half-to-even and saturated like QKeras: the modes the flow quantizes inputs with, so a type
+    that spells them (`fixed<16,6,RND_CONV,SAT>`, as the flow prints it) may name only those."""
     if text is None:
         return None
-    m = _TYPE.match(text)
-    if not m:
-        raise ConfigError(f"--input-type {text!r} is not a fixed-point type", where="--input-type", fix="write e.g. 'fixed<16,6>' (width, integer bits incl. sign) or 'ufixed<8,3>'")
-    kind, w, i = m.group(1), int(m.group(2)), int(m.group(3))
-    if not 0 < w <= 24:
-        raise ConfigError(f"--input-type width {w} must be 1..24 (inputs travel as float32)", where="--input-type", fix="use a width of at most 24 bits")
-    return FixedType(w, i, kind == "fixed", "RND_CONV", "SAT")
+    s = re.sub(r"\s+", "", text)
+    t = parse_ap_type("ap_" + s if re.match(r"u?(fixed|int)<", s) else s)
+    if t is None:
+        raise ConfigError(f"--input-type {text!r} is not a fixed-point type", where="--input-type",
+                          fix="write e.g. 'fixed<16,6>' (width, integer bits incl. sign), 'ufixed<8,3>' or 'ap_fixed<16,6>'")
+    if not 0 < t.width <= 24:
+        raise ConfigError(f"--input-type width {t.width} must be 1..24 (inputs travel as float32)", where="--input-type", fix="use a width of at most 24 bits")
+    if s.count(",") >= 2 and (t.rounding, t.saturation) != ("RND_CONV", "SAT"):
+        raise ConfigError(f"--input-type {text!r}: the flow rounds inputs half-to-even and saturates them (RND_CONV, SAT), "
+                          f"as QKeras does, not {t.rounding}, {t.saturation}", where="--input-type",
+                          fix=f"leave the modes out ('{FixedType(t.width, t.integer, t.signed).hls()}') or write RND_CONV,SAT")
+    return FixedType(t.width, t.integer, t.signed, "RND_CONV", "SAT")
 
 
 def _load_user_model(path: Path):

@@ -172,3 +172,25 @@ def test_the_data_stage_input_check_agrees_with_qkeras():
             except DataError:
                 refused = True
             assert refused == off_grid, (q, scale, refused, off_grid)
+
+
+def test_estimate_takes_the_spellings_hls4ml_and_the_flow_print(tmp_path, capsys):
+    """--input-type ap_fixed<8,3> and fixed<16,6,RND_CONV,SAT> (as the flow's own warning prints the
+    default) were refused; --strategy resource (lower case) too; --clock-period nan was reported as
+    'less than or equal to 1000'. Each now reaches the model (here: a missing file) or says what is wrong."""
+    from flow.design import FixedType
+    from flow.verify import parse_input_type
+
+    assert parse_input_type("ap_fixed<8,3>") == parse_input_type("fixed<8,3>") == FixedType(8, 3, True, "RND_CONV", "SAT")
+    assert parse_input_type("fixed<16,6,RND_CONV,SAT>") == parse_input_type("ap_fixed<16,6,AP_RND_CONV,AP_SAT>")
+    assert parse_input_type("ap_ufixed<8,0>") == FixedType(8, 0, False, "RND_CONV", "SAT")
+    model = str(tmp_path / "never_read.h5")
+    for extra in (["--input-type", "ap_fixed<8,3>"], ["--input-type", "fixed<16,6,RND_CONV,SAT>"], ["--strategy", "resource"],
+                  ["--io-type", "IO_STREAM"], ["--backend", "vitis"]):
+        rc, err = _run(["estimate", model, *extra], capsys)
+        assert rc == 1 and "does not exist" in err and "usage" not in err, (extra, err)
+    rc, err = _run(["estimate", model, "--input-type", "ap_fixed<8,3,AP_RND,AP_SAT>"], capsys)
+    assert rc == 1 and err.startswith("error: --input-type") and "RND_CONV" in err and "Fix:" in err, err
+    for value in ("nan", "inf"):
+        rc, err = _run(["estimate", model, "--clock-period", value], capsys)
+        assert rc == 1 and "--clock-period" in err and f"'{value}' is not a number of ns" in err, err
