@@ -1184,6 +1184,18 @@ def hls_config(model, plan: Plan, hls_cfg: HlsConfig, *, trace: bool = True) -> 
     return cfg
 
 
+def retarget_project(built: Path, final: Path) -> None:
+    """Point a project written in `built` (a partial folder swapped into `final` when complete) at
+    `final`: hls4ml records its OutputDir and KerasModel as absolute paths in hls4ml_config.yml,
+    so `hls4ml.converters.link_existing_project(final)` would look in the deleted partial folder."""
+    old, new = str(Path(built).resolve()), str(Path(final).resolve())
+    for f in Path(built).glob("*"):
+        if f.is_file() and f.suffix in (".yml", ".yaml", ".tcl"):
+            text = f.read_text(errors="surrogateescape")
+            if old in text:
+                f.write_text(text.replace(old, new), errors="surrogateescape")
+
+
 def convert(model, cfg: dict, hls_cfg: HlsConfig, output_dir: Path, *, plan: Plan | None = None):
     """An hls4ml ModelGraph writing to `output_dir` (nothing compiled yet). `plan` (from
     `plan_model`) types the nodes hls4ml inserts itself, which its configuration cannot reach; a

@@ -61,6 +61,42 @@ def _load_user_model(path: Path):
     return as_functional(model)
 
 
+def _load_labels(path: Path, rows: int) -> np.ndarray:
+    """One integer class label per input row (.npy, or the 'y' array of an .npz), or a DataError."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"labels file {str(path)!r} does not exist", where="--labels", fix="pass a .npy array of class labels, one per row")
+    try:
+        if path.suffix == ".npz":
+            with np.load(path, allow_pickle=False) as z:
+                y = z["y"] if "y" in z.files else z[z.files[0]]
+        else:
+            y = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+        raise DataError(f"cannot read the labels ({type(exc).__name__}: {exc})", where=str(path),
+                        fix="save them with numpy.save('y.npy', y) as integer class indices") from None
+    y = np.asarray(y).reshape(-1)
+    if y.dtype.kind not in "iub" and not (y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y))):
+        raise DataError(f"labels must be integer class indices (got dtype {y.dtype})", where=str(path),
+                        fix="save the class index of each row, e.g. numpy.argmax(one_hot, axis=1)")
+    if len(y) != rows:
+        raise DataError(f"label/feature shape mismatch: {len(y)} labels for {rows} rows", where=str(path), fix="give one label per input row")
+    return y.astype(np.int64)
+
+
+def _decisions(out: np.ndarray, plan) -> np.ndarray:
+    """The class each output row decides: argmax over several outputs; for a single output, 1 when it
+    is above the activation's cut (sigmoid 0.5; tanh and a linear logit 0), as the C-simulation
+    report's decision agreement counts it."""
+    from flow.csim import DECISION_CUTS
+
+    out = np.asarray(out).reshape(len(out), -1)
+    if out.shape[1] > 1:
+        return np.argmax(out, axis=1)
+    last = plan.nodes[-1].function if plan.nodes else ""
+    return (out[:, 0] > DECISION_CUTS.get(last, 0.0)).astype(np.int64)
+
+
 def _load_inputs(path: Path, shape: tuple[int, ...]) -> np.ndarray:
     """Rows of the model's input `shape`: (rows, *shape), or rows flattened to prod(shape) features (C order)."""
     n_features = int(np.prod(shape))
@@ -121,7 +157,7 @@ def _hls_config(hls_options: dict | None) -> HlsConfig:
 def verify(*, model_path: Path, data_path: Path, out_dir: Path, labels_path: Path | None = None, input_type: str | None = None, hls_options: dict | None = None, progress: bool = True) -> dict:
     """Convert, C-simulate and compare; writes out_dir/report.json and the project in out_dir/hls_project."""
     from flow import csim
-    from flow.hls import convert, hls_config, plan_model
+    from flow.hls import convert, hls_config, plan_model, retarget_project
     from flow.stages.convert import plan_summary
 
     hls_cfg = _hls_config(hls_options)
@@ -131,17 +167,14 @@ def verify(*, model_path: Path, data_path: Path, out_dir: Path, labels_path: Pat
     model = _load_user_model(model_path)
     plan = plan_model(model, hls_cfg=hls_cfg, input_type=declared, name=str(model_path))
     X = _load_inputs(data_path, tuple(int(d) for d in model.input_shape[1:]))
-    y = None
-    if labels_path is not None:
-        y = np.load(labels_path, allow_pickle=False).reshape(-1)
-        if len(y) != len(X):
-            raise DataError(f"label/feature shape mismatch: {len(y)} labels for {len(X)} rows", where=str(labels_path), fix="give one label per input row")
+    y = _load_labels(labels_path, len(X)) if labels_path is not None else None
     out_dir.mkdir(parents=True, exist_ok=True)
     partial = out_dir / ".hls_project.partial"
     if partial.exists():
         shutil.rmtree(partial)
     hls_model = convert(model, hls_config(model, plan, hls_cfg, trace=True), hls_cfg, partial, plan=plan)
     report, hls_out = csim.run(hls_model, model, plan, X, progress=progress)
+    retarget_project(partial, out_dir / "hls_project")
     replace_dir(partial, out_dir / "hls_project")
     result = {
         "model": str(model_path),
@@ -151,7 +184,7 @@ def verify(*, model_path: Path, data_path: Path, out_dir: Path, labels_path: Pat
         "hls": hls_cfg.model_dump(),
     }
     if y is not None:
-        result["accuracy"] = {"csim": float(np.mean(np.argmax(hls_out, axis=1) == y))}
+        result["accuracy"] = {"csim": float(np.mean(_decisions(hls_out, plan) == y))}
     write_json(out_dir / "report.json", result)
     return result
 

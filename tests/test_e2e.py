@@ -38,6 +38,8 @@ def test_report_has_everything(tiny_run):
     assert "bit-exact" in md and "360 of 360" in md
     project = root / "hls_projects" / "tiny"
     assert (project / "firmware" / "myproject.cpp").exists() and (project / "build_prj.tcl").exists()
+    yml = (project / "hls4ml_config.yml").read_text()
+    assert ".partial" not in yml and str(project.resolve()) in yml, yml
 
 
 def test_resume_skips_and_from_reruns(tiny_run, caplog):

@@ -116,6 +116,9 @@ def test_verify_user_model_is_exact(tmp_path, capsys, with_quantizer):
     expected_input = "fixed<9,4,RND_CONV,SAT>" if with_quantizer else "fixed<16,6,RND_CONV,SAT>"
     assert report["input_type"] == expected_input
     assert (tmp_path / "out" / "hls_project" / "firmware").is_dir()
+    # the delivered project names itself, not the partial folder it was built in (which is gone)
+    yml = (tmp_path / "out" / "hls_project" / "hls4ml_config.yml").read_text()
+    assert ".partial" not in yml and f"OutputDir: {(tmp_path / 'out' / 'hls_project').resolve()}" in yml, yml
 
 
 def test_sequential_model_with_string_quantizers_is_exact(tmp_path, capsys):
@@ -497,3 +500,46 @@ def test_inputs_too_large_for_qkeras_float32_quantizer_are_a_data_error(tmp_path
         QActivation(quantized_bits(6, 2, alpha=1), name="qin")(x)))
     np.save(tmp_path / "X.npy", (np.random.default_rng(0).normal(size=(16, 16)) * 4e6).astype(np.float32))
     assert_verify_refused(model, tmp_path, capsys, "too large for QKeras' float32 input quantizer", "standardize")
+
+
+def test_labels_of_a_one_output_model_are_scored_by_its_decision(tmp_path, capsys):
+    """--labels with a single sigmoid output: accuracy was argmax over one column, i.e. the share of
+    0 labels whatever the model did. Labels equal to QKeras' own decisions must score ~1."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    tf.keras.utils.set_random_seed(5)
+    q = quantized_bits(6, 1, alpha=1)
+    x = inp = tf.keras.Input((8,), name="x_in")
+    x = QDense(1, kernel_quantizer=q, bias_quantizer=q, name="d0")(QActivation(quantized_bits(8, 2, alpha=1), name="inq")(x))
+    model = tf.keras.Model(inp, tf.keras.layers.Activation("sigmoid", name="sg")(x))
+    path = _save(model, tmp_path / "m.h5")
+    X = np.random.default_rng(0).normal(0, 1.5, size=(200, 8)).astype(np.float32)
+    np.save(tmp_path / "X.npy", X)
+    y = (model.predict(X, verbose=0)[:, 0] > 0.5).astype(np.int64)
+    assert 0.2 < y.mean() < 0.8  # both classes, so the old argmax score (share of zeros) could not pass
+    np.save(tmp_path / "y.npy", y)
+    rc = main(["verify", str(path), "--data", str(tmp_path / "X.npy"), "--labels", str(tmp_path / "y.npy"),
+               "--out", str(tmp_path / "out"), "--no-progress", "-q"])
+    assert rc == 0, capsys.readouterr().err
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["accuracy"]["csim"] >= 0.95 and report["accuracy"]["csim"] == pytest.approx(
+        report["bit_exact"]["output_agreement"]), report
+
+
+def test_bad_labels_files_are_data_errors(tmp_path, capsys):
+    """A missing or unreadable --labels file, or labels that are not class indices: exit 1 naming
+    the file, no traceback (FileNotFoundError and 'Object arrays cannot be loaded' escaped)."""
+    model = _dense_model(True)
+    path = _save(model, tmp_path / "m.h5")
+    np.save(tmp_path / "X.npy", np.zeros((4, 10), dtype=np.float32))
+    np.save(tmp_path / "obj.npy", np.array([1, "a", None, 2], dtype=object), allow_pickle=True)
+    np.save(tmp_path / "frac.npy", np.array([0.5, 1, 0, 1]))
+    np.save(tmp_path / "short.npy", np.array([0, 1]))
+    for labels, words in (("missing.npy", "does not exist"), ("obj.npy", "cannot read the labels"),
+                          ("frac.npy", "integer class indices"), ("short.npy", "2 labels for 4 rows")):
+        rc = main(["verify", str(path), "--data", str(tmp_path / "X.npy"), "--labels", str(tmp_path / labels),
+                   "--out", str(tmp_path / "o")])
+        err = capsys.readouterr().err
+        assert rc == 1 and words in err and "Traceback" not in err, (labels, err)
+        assert not (tmp_path / "o" / "report.json").exists()

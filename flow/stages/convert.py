@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flow.artifacts import read_json, replace_dir, write_json
 from flow.design import design_to_dict
-from flow.hls import convert, hls_config, plan_model, project_digest
+from flow.hls import convert, hls_config, plan_model, project_digest, retarget_project
 from flow.model import load_model, save_model
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,7 @@ def run(ctx) -> dict:
     partial.parent.mkdir(parents=True, exist_ok=True)
     hls_model = convert(model, hcfg, cfg.hls, partial, plan=plan)
     hls_model.write()
+    retarget_project(partial, final)
     digest = project_digest(partial)
     replace_dir(partial, final)
     save_model(model, ctx.out / "model.h5")
