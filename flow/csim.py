@@ -44,6 +44,12 @@ def prepare_inputs(model, plan: Plan, X: np.ndarray) -> np.ndarray:
         Xq = np.asarray(q(X).numpy(), dtype=np.float32)
     else:
         Xq = quantize_array(X, plan.input_type)
+        t = plan.input_type
+        clipped = int(np.sum((X < t.min_value) | (X > t.max_value)))
+        if clipped:
+            # no input quantizer of the model's own: the saturation is the flow's, so say how much
+            log.warning("%d of %d input values lie outside %s (%g .. %g) and are saturated to its range; "
+                        "standardize the inputs or declare a wider --input-type", clipped, X.size, t.hls(), t.min_value, t.max_value)
     if not plan.input_type.represents(Xq):
         big = float(np.max(np.abs(X))) if X.size else 0.0
         if big > 2.0 ** 22 * plan.input_type.lsb:

@@ -185,6 +185,17 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     design_layers: list = []
     # a branching model: where each Keras layer's output ended up (type, plan node, design layer)
     inbound, output_name = _topology(model, where=name)
+    raw_readers = [lname for lname, srcs in inbound.items() if layers[0].name in srcs and lname != first.name] if first else []
+    if input_quantizer is not None and raw_readers:
+        # hls4ml has one input type, the flow makes it the first quantizer's; any other layer that
+        # reads the raw input then sees it quantized, where QKeras quantizes the raw floats itself
+        message = (f"the model input feeds {first.name!r} (its input quantizer, {fixed_type(input_quantizer).hls()}) and also "
+                   f"{', '.join(repr(r) for r in raw_readers)} directly: the FPGA receives the input in one type, so those "
+                   "layers would see it already quantized by the first, not the raw floats QKeras gives them")
+        if float_precision is None:  # verify: the proof would be against the wrong model
+            raise ModelError(message, where=name, fix="quantize the input once, right after the Input layer, and branch "
+                             "after that quantizer (a second quantizer may follow it)")
+        warnings.append(message + "; priced as hls4ml builds it")
     out_type: dict[str, FixedType] = {layers[0].name: in_type}
     out_node: dict[str, str] = {layers[0].name: layers[0].name}
     out_design: dict[str, str] = {layers[0].name: "input"}
@@ -983,6 +994,13 @@ def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, whe
         real = c.get("use_real_tanh" if tanh else "use_real_sigmoid")
         fn = ("tanh" if tanh else "sigmoid") if real else ("hard_tanh" if tanh else "hard_sigmoid")
         return t, NodePrecision(node_name, keras_name, t, function=fn)
+    if kind in ("quantized_tanh", "quantized_sigmoid"):
+        # hls4ml builds them as its HardActivation (clip(0.5 x + 0.5, 0, 1), then a cast); the flow
+        # has no exact model yet of how that rounds at the grid's ties and at the top value
+        raise ModelError(f"activation {kind!r} is not supported by flow verify: hls4ml builds it as a hard "
+                         f"{kind.removeprefix('quantized_')} the flow cannot yet prove equal to QKeras'", where=where,
+                         fix="flow estimate prices it; for a bit-exact design use quantized_bits(bits, 0, alpha=1) (a clipped "
+                             "linear activation on [-1, 1)) or quantized_relu(bits, integer) instead, and retrain")
     if kind == "quantizer":
         spec = spec_from_qkeras(q, where=where, activation_exact=not estimate_only)
         t = fixed_type(spec)

@@ -58,7 +58,22 @@ def _load_user_model(path: Path):
         log.warning("%s: the model was saved with its pruning wrappers; using tfmot's strip_pruning of it "
                     "(the deployed, masked weights)", path)
         model = tfmot.sparsity.keras.strip_pruning(model)
-    return as_functional(model)
+    return _without_trailing_dropout(as_functional(model))
+
+
+def _without_trailing_dropout(model):
+    """The model ending before a final Dropout (identity at inference). hls4ml removes such a
+    layer and then writes a top function with no output argument, which g++ refuses -- reported
+    as a compiler problem. A Dropout anywhere else is already skipped."""
+    import tensorflow as tf
+
+    while len(model.outputs) == 1:
+        last = model.outputs[0].node.layer
+        if type(last).__name__ != "Dropout":
+            break
+        log.info("the model ends in Dropout %r (identity at inference): verified and priced without it", last.name)
+        model = tf.keras.Model(model.inputs, last.input, name=model.name)
+    return model
 
 
 def _load_labels(path: Path, rows: int) -> np.ndarray:

@@ -543,3 +543,56 @@ def test_bad_labels_files_are_data_errors(tmp_path, capsys):
         err = capsys.readouterr().err
         assert rc == 1 and words in err and "Traceback" not in err, (labels, err)
         assert not (tmp_path / "o" / "report.json").exists()
+
+
+def test_a_raw_input_read_past_its_input_quantizer_is_refused(tmp_path, capsys):
+    """Two quantizers on the raw input (or a skip of the raw input into a merge): hls4ml gets one
+    input type, the first quantizer's, so the second branch sees quantized inputs where QKeras sees
+    the raw floats. verify exited 0 'bit-exact 200/200' while C-sim matched model.predict(X) on 141
+    of 200 rows; now it is refused naming both layers, and estimate prices it with a warning."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    q = quantized_bits(5, 0, alpha=1)
+    x0 = tf.keras.Input((8,), name="inp")
+    a = QDense(4, kernel_quantizer=q, bias_quantizer=q, name="da")(QActivation(quantized_bits(8, 2, alpha=1), name="qa")(x0))
+    b = QDense(4, kernel_quantizer=q, bias_quantizer=q, name="db")(QActivation(quantized_bits(4, 1, alpha=1), name="qb")(x0))
+    model = tf.keras.Model(x0, tf.keras.layers.Add(name="add")([a, b]))
+    np.save(tmp_path / "X.npy", np.random.default_rng(0).normal(0, 1.5, size=(20, 8)).astype(np.float32))
+    assert_verify_refused(model, tmp_path, capsys, "'qa'", "'qb'", "quantize the input once")
+    assert main(["estimate", str(tmp_path / "m.h5")]) == 0
+    assert "also 'qb' directly" in capsys.readouterr().out
+
+
+def test_a_model_ending_in_dropout_is_verified_without_it(tmp_path, capsys):
+    """hls4ml drops a final Dropout and then writes `myproject(input_t inp[8], )`: the compile failed
+    and verify blamed g++. The Dropout is an identity at inference, so the model before it is proved."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    q = quantized_bits(5, 0, alpha=1)
+    x0 = tf.keras.Input((8,), name="inp")
+    x = QDense(4, kernel_quantizer=q, bias_quantizer=q, name="d0")(QActivation(quantized_bits(6, 2, alpha=1), name="inq")(x0))
+    model = tf.keras.Model(x0, tf.keras.layers.Dropout(0.2, name="dr")(tf.keras.layers.Dropout(0.1, name="dr0")(x)))
+    path = _save(model, tmp_path / "m.h5")
+    np.save(tmp_path / "X.npy", np.random.default_rng(0).normal(0, 1.5, size=(50, 8)).astype(np.float32))
+    rc = main(["verify", str(path), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "out"), "--no-progress", "-q"])
+    assert rc == 0, capsys.readouterr().err
+    be = json.loads((tmp_path / "out" / "report.json").read_text())["bit_exact"]
+    assert be["exact"] and be["layers"]["d0"]["exact_values"] == 50 * 4, be
+    assert main(["estimate", str(path), "-q"]) == 0
+
+
+def test_inputs_saturated_by_the_flows_own_input_type_are_counted(tmp_path, capsys, caplog):
+    """No input quantizer: the flow quantizes to fixed<16,6>, and inputs of ~+-200 mostly saturate
+    to +-32; the warning said only that inputs were quantized, now it says how many were clipped."""
+    import logging
+
+    path = _save(_dense_model(False), tmp_path / "m.h5")
+    X = np.full((10, 10), 1.0, dtype=np.float32)
+    X[0, :3] = [100.0, -200.0, 31.0]
+    np.save(tmp_path / "X.npy", X)
+    with caplog.at_level(logging.WARNING):
+        rc = main(["verify", str(path), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "out"), "--no-progress"])
+    assert rc == 0, capsys.readouterr().err
+    assert "2 of 100 input values lie outside fixed<16,6,RND_CONV,SAT>" in caplog.text, caplog.text
