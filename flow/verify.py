@@ -76,21 +76,24 @@ def _without_trailing_dropout(model):
     return model
 
 
-def _load_labels(path: Path, rows: int) -> np.ndarray:
-    """One integer class label per input row (.npy, or the 'y' array of an .npz), or a DataError."""
-    path = Path(path)
+def _read_array(path: Path, key: str, *, what: str, fix: str) -> np.ndarray:
+    """The array in a .npy file, or the `key` array (else the first) of an .npz; a DataError naming
+    the file when it is missing or unreadable (pickled objects included)."""
     if not path.is_file():
-        raise DataError(f"labels file {str(path)!r} does not exist", where="--labels", fix="pass a .npy array of class labels, one per row")
+        raise DataError(f"{what} file {str(path)!r} does not exist", where=str(path), fix=fix)
     try:
         if path.suffix == ".npz":
             with np.load(path, allow_pickle=False) as z:
-                y = z["y"] if "y" in z.files else z[z.files[0]]
-        else:
-            y = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
-        raise DataError(f"cannot read the labels ({type(exc).__name__}: {exc})", where=str(path),
-                        fix="save them with numpy.save('y.npy', y) as integer class indices") from None
-    y = np.asarray(y).reshape(-1)
+                return np.asarray(z[key] if key in z.files else z[z.files[0]])
+        return np.asarray(np.load(path, allow_pickle=False))
+    except (OSError, ValueError, EOFError, KeyError, IndexError, zipfile.BadZipFile) as exc:
+        raise DataError(f"cannot read the {what} ({type(exc).__name__}: {exc})", where=str(path), fix=fix) from None
+
+
+def _load_labels(path: Path, rows: int) -> np.ndarray:
+    """One integer class label per input row (.npy, or the 'y' array of an .npz), or a DataError."""
+    y = _read_array(Path(path), "y", what="labels", fix="pass a .npy array of class labels, one per row "
+                    "(numpy.save('y.npy', y), integer class indices)").reshape(-1)
     if y.dtype.kind not in "iub" and not (y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y))):
         raise DataError(f"labels must be integer class indices (got dtype {y.dtype})", where=str(path),
                         fix="save the class index of each row, e.g. numpy.argmax(one_hot, axis=1)")
@@ -116,17 +119,7 @@ def _load_inputs(path: Path, shape: tuple[int, ...]) -> np.ndarray:
     """Rows of the model's input `shape`: (rows, *shape), or rows flattened to prod(shape) features (C order)."""
     n_features = int(np.prod(shape))
     want = f"(rows, {n_features})" if len(shape) == 1 else f"(rows, {', '.join(map(str, shape))}) or (rows, {n_features})"
-    if not path.is_file():
-        raise DataError(f"data file {str(path)!r} does not exist", where=str(path), fix="pass a .npy float array (rows x features)")
-    try:
-        if path.suffix == ".npz":
-            with np.load(path, allow_pickle=False) as z:
-                X = z["X"] if "X" in z.files else z[z.files[0]]
-        else:
-            X = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
-        raise DataError(f"cannot read the inputs ({type(exc).__name__}: {exc})", where=str(path), fix="save them with numpy.save('X.npy', X)") from None
-    X = np.asarray(X)
+    X = _read_array(path, "X", what="inputs", fix="pass a .npy float array (rows x features): numpy.save('X.npy', X)")
     if X.ndim == 1 and X.size != n_features:
         raise DataError(f"inputs are a 1-D array of {X.size} values but the model takes {n_features} features per row", where=str(path),
                         fix=f"save them as rows x features, e.g. X.reshape(-1, {n_features})")
