@@ -1206,12 +1206,17 @@ def retarget_project(built: Path, final: Path) -> None:
     """Point a project written in `built` (a partial folder swapped into `final` when complete) at
     `final`: hls4ml records its OutputDir and KerasModel as absolute paths in hls4ml_config.yml,
     so `hls4ml.converters.link_existing_project(final)` would look in the deleted partial folder."""
-    old, new = str(Path(built).resolve()), str(Path(final).resolve())
+    # hls4ml writes the path as it was given (relative to the working directory, for a config's
+    # hls_projects/<name>) or absolute: the absolute form first, as the relative one is part of it
+    pairs = [(str(Path(built).resolve()), str(Path(final).resolve())), (str(built), str(final))]
     for f in Path(built).glob("*"):
         if f.is_file() and f.suffix in (".yml", ".yaml", ".tcl"):
             text = f.read_text(errors="surrogateescape")
-            if old in text:
-                f.write_text(text.replace(old, new), errors="surrogateescape")
+            fixed = text
+            for old, new in pairs:
+                fixed = fixed.replace(old, new)
+            if fixed != text:
+                f.write_text(fixed, errors="surrogateescape")
 
 
 def convert(model, cfg: dict, hls_cfg: HlsConfig, output_dir: Path, *, plan: Plan | None = None):

@@ -1,6 +1,8 @@
-"""Artifacts are strict JSON: a number that is not defined is null, never a bare NaN."""
+"""Artifacts: strict JSON (an undefined number is null, never a bare NaN), and delivered projects that
+name their own folder."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 
@@ -17,3 +19,20 @@ def test_write_json_has_no_bare_nan(tmp_path):
     data = json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
     assert data == {"val_accuracy": None, "history": [1.0, None, 0.5], "n": 3, "arr": [None, 2.0]}
     assert read_json(path) == data
+
+
+def test_a_built_project_is_retargeted_to_its_final_folder_relative_or_absolute(tmp_path, monkeypatch):
+    """hls4ml records OutputDir/KerasModel as given: a config's relative hls_projects/<name> stayed
+    'hls_projects/.<name>.partial' in the delivered hls4ml_config.yml (only absolute paths were fixed)."""
+    from flow.hls import retarget_project
+
+    monkeypatch.chdir(tmp_path)
+    for built, final in ((Path("hls_projects/.p.partial"), Path("hls_projects/p")),
+                         (tmp_path / "abs" / ".p.partial", tmp_path / "abs" / "p")):
+        built.mkdir(parents=True)
+        (built / "hls4ml_config.yml").write_text(f"KerasModel: !keras_model '{built}/keras_model.keras'\\nOutputDir: {built}\\n"
+                                                 f"Other: {built.resolve()}/x\\n")
+        retarget_project(built, final)
+        text = (built / "hls4ml_config.yml").read_text()
+        assert ".partial" not in text, text
+        assert f"OutputDir: {final}\\n" in text and f"Other: {final.resolve()}/x" in text, text
