@@ -185,8 +185,9 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     design_layers: list = []
     # a branching model: where each Keras layer's output ended up (type, plan node, design layer)
     inbound, output_name = _topology(model, where=name)
-    raw_readers = [lname for lname, srcs in inbound.items() if layers[0].name in srcs and lname != first.name] if first else []
-    if input_quantizer is not None and raw_readers:
+    raw_readers = ([lname for lname, srcs in inbound.items() if layers[0].name in srcs and lname != first.name]
+                   if input_quantizer is not None else [])
+    if raw_readers:
         # hls4ml has one input type, the flow makes it the first quantizer's; any other layer that
         # reads the raw input then sees it quantized, where QKeras quantizes the raw floats itself
         message = (f"the model input feeds {first.name!r} (its input quantizer, {fixed_type(input_quantizer).hls()}) and also "

@@ -647,15 +647,12 @@ def _vitis_hls_evidence(path: Path) -> str | None:
 
     A project hls4ml wrote for its Vivado backend is often built with vitis_hls; the estimate then
     prices Vivado HLS unless told otherwise, so the CLI points at this file."""
-    for pattern in ("vitis_hls.log", "*_prj/hls.app", "*_prj/*/syn/report/*_csynth.rpt"):
+    # (file pattern, what its head must hold, how much of it is the head); the log is Vitis's own
+    evidence = (("vitis_hls.log", "", 0), ("*_prj/hls.app", "vitis", 2000), ("*_prj/*/syn/report/*_csynth.rpt", "vitis hls", 600))
+    for pattern, marker, head in evidence:
         for f in sorted(Path(path).glob(pattern)):
-            if f.name != "hls.app" and f.suffix == ".rpt":
-                head = f.read_text(errors="replace")[:600]
-                if "Vitis HLS" not in head:
-                    continue
-            elif f.name == "hls.app" and "vitis" not in f.read_text(errors="replace")[:2000].lower():
-                continue
-            return str(f.relative_to(path))
+            if not marker or marker in f.read_text(errors="replace")[:head].lower():
+                return str(f.relative_to(path))
     return None
 
 

@@ -1696,7 +1696,7 @@ def _synthetic_bias(n_out: int, bt: FixedType, rng: np.random.Generator) -> np.n
 def _built_reuse_factor(m: dict[str, Any], name: str, n_in: int, n_out: int, rf: int, notes: list[str]) -> int:
     """The reuse factor hls4ml builds: with Resource, the closest valid one (hls4ml substitutes it
     with only a printed line), noted for the row."""
-    if str(m.get("strategy", "Latency")).strip().lower() != "resource":
+    if str(m.get("strategy", "Latency")).lower() != "resource":  # stripped by _read_row
         return rf
     built = closest_resource_reuse_factor(n_in, n_out, rf)
     if built != rf:
@@ -2029,9 +2029,12 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
         a_default = default.hls() if fn in ("softmax", "sigmoid", "tanh") else res_t.hls()
         # the model-wide activation_precision is the hidden activations'; the last weight layer's
         # (and a Keras-style linear one's) is its own, when it gives one
-        a_t = (typed(i, spec, "activation_precision", a_default) if not (last or keras_style)
-               else _parse_row_type(row, f"layers[{i}].activation_precision", spec["activation_precision"])
-               if "activation_precision" in spec else _parse_row_type(row, "default_precision", a_default))
+        if not (last or keras_style):
+            a_t = typed(i, spec, "activation_precision", a_default)
+        elif "activation_precision" in spec:
+            a_t = _parse_row_type(row, f"layers[{i}].activation_precision", spec["activation_precision"])
+        else:
+            a_t = _parse_row_type(row, "default_precision", a_default)
         if fn != "linear" or a_t != res_t:
             layers.append(_row_activation(m, f"{name}_{fn}", fn, positions * n_out, res_t, a_t, rf=rf, positions=positions))
         x_t = a_t
@@ -2122,7 +2125,7 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
                                   n_zeros=n_zeros))
         fn = out_act if last else hidden_act
         # the output activation's type: its entry of a list with one per dense layer, else hls4ml's default
-        a_t = acts[li] or (res_t if not last else default if fn in ("softmax", "sigmoid", "tanh") else res_t)
+        a_t = acts[li] or (default if last and fn in ("softmax", "sigmoid", "tanh") else res_t)
         if fn != "linear" or a_t != res_t:
             layers.append(_row_activation(m, f"{fn}{li + 1}", fn, n_out, res_t, a_t, rf=rf))
         x_t = a_t
