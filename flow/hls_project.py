@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -84,6 +85,9 @@ class HlsProject:
     #: hls4ml 1.x dispatches a dense kernel through a `using kernel = nnet::DenseLatency<...>` alias
     #: in its config struct; older templates (0.8 and before) call dense_latency directly
     kernel_alias: bool = False
+    #: the vendor C-synthesis report that gave what the scripts did not: its path, and which of
+    #: "part", "clock", "clock uncertainty" it gave
+    settings_report: tuple[str, list[str]] | None = None
 
     def variable(self, name: str) -> str:
         """The array a name stands for, through in-place reshapes (`auto& b = a;` names `a` anew)."""
@@ -189,7 +193,7 @@ def parse_project(path: str | Path) -> HlsProject:
             proj.configs[name].setdefault(k, v.strip())
             proj.configs[name].setdefault("type:" + k, ty)
     top = _top_source(fw)
-    src = _strip_comments(_read(top))
+    sig, src = _top_function(_strip_comments(_read(top)))
     for fn, targs, args in _CALL_RE.findall(src):
         if fn.startswith("load_weights") or fn.startswith("load_exponent_weights") or fn.startswith("save_layer") or fn in ("print_result",):
             continue
@@ -198,7 +202,6 @@ def parse_project(path: str | Path) -> HlsProject:
     gen = fw / "nnet_utils" / "nnet_code_gen.h"
     if gen.is_file():
         proj.element_quantizers = _element_quantizers(_strip_comments(_read(gen)), where=str(gen))
-    sig = _TOP_SIGNATURE_RE.search(src)
     proj.top_args = [m.group(1) for m in (_PARAM_NAME_RE.search(p) for p in _split_args(sig.group(1)))
                      if m is not None] if sig else []
     if not proj.calls:
@@ -212,6 +215,23 @@ def _exponent_weights(where: str) -> ModelError:
     return ModelError("the project uses a power-of-two (exponent) type where the estimator reads a fixed-point one (only "
                       "dense/convolution weights and a normalize's scale may be powers of two)", where=where,
                       fix="estimate a project hls4ml wrote from a QKeras model")
+
+
+def _top_function(src: str) -> tuple[re.Match | None, str]:
+    """The top function's signature and body: the first `void` function whose body calls nnet::.
+
+    Users append a `main()` or a test bench to myproject.cpp; HLS synthesizes only the top
+    (`set_top`), so calls outside its body are not layers. A file without a recognisable
+    function is read whole."""
+    for sig in _TOP_SIGNATURE_RE.finditer(src):
+        depth, i = 1, sig.end()
+        while i < len(src) and depth:
+            depth += {"{": 1, "}": -1}.get(src[i], 0)
+            i += 1
+        body = src[sig.end():i - 1]
+        if "nnet::" in body:
+            return sig, body
+    return _TOP_SIGNATURE_RE.search(src), src
 
 
 def _top_source(fw: Path) -> Path:
@@ -261,6 +281,46 @@ def _read_part_and_clock(proj: HlsProject) -> None:
             proj.clock_uncertainty = re.sub(r"\s+", "", m.group(1))
     if proj.backend_source is None and flow_target is not None:
         proj.backend, proj.backend_source = "Vitis", f"{flow_target} (open_solution -flow_target: a Vitis HLS option)"
+    if proj.backend_source is None and (evidence := _vitis_hls_evidence(root)) is not None:
+        # nothing names hls4ml's backend, but the tool's own log or report says which HLS tool built it
+        proj.backend, proj.backend_source = "Vitis", f"{evidence} (written by Vitis HLS)"
+    if proj.part is None or proj.clock_period_ns is None:
+        _read_csynth_report(proj)
+
+
+#: what a vendor C-synthesis report records of the build: XML (csynth.xml) and text (csynth.rpt)
+_REPORT_PART_RE = (re.compile(r"<Part>\s*([\w\-]+)\s*</Part>"), re.compile(r"^\*\s*Target device:\s*([\w\-]+)", re.M))
+_REPORT_CLOCK_RE = (re.compile(r"<TargetClockPeriod>\s*([\d.]+)\s*</TargetClockPeriod>"),
+                    re.compile(r"^\s*\|\s*ap_clk\s*\|\s*([\d.]+)\s*ns\s*\|", re.M))
+_REPORT_UNCERTAINTY_RE = (re.compile(r"<ClockUncertainty>\s*([\d.]+)\s*</ClockUncertainty>"),
+                          re.compile(r"^\s*\|\s*ap_clk\s*\|\s*[\d.]+\s*ns\s*\|\s*[\d.]+\s*ns\s*\|\s*([\d.]+)\s*ns\s*\|", re.M))
+
+
+def _read_csynth_report(proj: HlsProject) -> None:
+    """Part, clock and uncertainty from the project's own C-synthesis report, when its scripts do not
+    say them (a repository that commits firmware/ and the report but no hls4ml_config.yml or Tcl):
+    the report records what the tool built. The top's report (`<top>_csynth`) is read first."""
+    reports = sorted(proj.path.glob("*_prj/*/syn/report/*_csynth.xml")) + sorted(proj.path.glob("*_prj/*/syn/report/*_csynth.rpt"))
+    reports.sort(key=lambda f: (not f.name.startswith(f"{f.parts[-5][:-4]}_csynth"), f.suffix != ".xml", str(f)))
+    for f in reports:
+        t = f.read_text(errors="replace")
+        part = next((m.group(1) for r in _REPORT_PART_RE if (m := r.search(t))), None)
+        clock = next((m.group(1) for r in _REPORT_CLOCK_RE if (m := r.search(t))), None)
+        if part is None and clock is None:
+            continue
+        gave = []
+        if proj.part is None and part is not None:
+            proj.part = part
+            gave.append("part")
+        if proj.clock_period_ns is None and clock is not None:
+            proj.clock_period_ns = float(clock)
+            gave.append("clock")
+            unc = next((m.group(1) for r in _REPORT_UNCERTAINTY_RE if (m := r.search(t))), None)
+            if proj.clock_uncertainty is None and unc is not None:
+                proj.clock_uncertainty = unc
+                gave.append("clock uncertainty")
+        proj.settings_report = (str(f.relative_to(proj.path)), gave)
+        return
 
 
 # --------------------------------------------------------------------------------------------
@@ -612,9 +672,11 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
     final_part = part or proj.part
     final_clock = clock_period_ns or proj.clock_period_ns
     if final_part is None:
-        raise ModelError("the FPGA part is not in the project (no hls4ml_config.yml, project.tcl or build_prj.tcl)",
+        raise ModelError("the FPGA part is not in the project (no hls4ml_config.yml, project.tcl, build_prj.tcl or "
+                         "C-synthesis report names one)",
                          where=str(proj.path), fix="pass --part")
-    if final_clock is None:
+    clock_defaulted = final_clock is None
+    if clock_defaulted:
         final_clock = HLS4ML_DEFAULT_CLOCK_NS
     # templates older than 1.x (no `kernel` alias where a dense kernel is configured); the project
     # does not record which version, and the estimate only needs "before 1.0"
@@ -637,9 +699,24 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         extra={"layer_strategy": strategies, "softmax_implementation": softmax_impl or SOFTMAX_IMPLEMENTATIONS[0],
                "source": f"hls4ml project {proj.path}", "backend_source": proj.backend_source, "stream_padding": padding_calls,
                "built_with_vitis_hls": _vitis_hls_evidence(proj.path), "retargeted_from": retargeted,
+               "clock_defaulted": clock_defaulted, "settings_report": _report_settings_used(
+                   proj, part=part, clock_period_ns=clock_period_ns, clock_uncertainty=clock_uncertainty),
                **({"hls4ml_version": "0.8"} if older_templates else {})},
         inputs=branch_inputs([layer.name for layer in layers], reads),  # a chain needs no entry
     )
+
+
+def _report_settings_used(proj: HlsProject, **given: Any) -> str | None:
+    """'part and clock from REPORT' for what the estimate took from the C-synthesis report, not from an option."""
+    if proj.settings_report is None:
+        return None
+    path, gave = proj.settings_report
+    option = {"part": "part", "clock": "clock_period_ns", "clock uncertainty": "clock_uncertainty"}
+    used = [g for g in gave if given[option[g]] is None]
+    if not used:
+        return None
+    return (f"{' and '.join(used)} read from the project's C-synthesis report {path} (its scripts do not give "
+            f"{'it' if len(used) == 1 else 'them'})")
 
 
 def _vitis_hls_evidence(path: Path) -> str | None:

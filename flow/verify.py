@@ -239,6 +239,15 @@ def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | Non
     design = design_from_project(project_dir, part=part, clock_period_ns=clock_period_ns, clock_uncertainty=clock_uncertainty,
                                  backend=backend)
     notes = []
+    if design.extra.get("clock_defaulted"):
+        notes.append(f"the project does not give its clock period (no hls4ml_config.yml, Tcl script or C-synthesis "
+                     f"report saying it): priced at hls4ml's default {design.clock_period_ns:g} ns; pass --clock-period "
+                     "if it was built at another")
+    if design.extra.get("settings_report"):
+        notes.append(design.extra["settings_report"])
+    if "(written by Vitis HLS)" in str(design.extra.get("backend_source")):
+        notes.append(f"priced for Vitis HLS: nothing in the project names hls4ml's backend, and its "
+                     f"{design.extra['backend_source']} shows the tool that built it")
     evidence = design.extra.get("built_with_vitis_hls")
     if design.extra.get("retargeted_from"):
         notes.append(f"priced for Vitis HLS as --backend asks; the project was written for {design.extra['retargeted_from']}")

@@ -176,6 +176,57 @@ def test_a_project_that_does_not_name_its_backend(tmp_path, capsys):
     assert main(["estimate", str(vitis), "--backend", "Vitis"]) == 0  # agreeing is not an error
 
 
+_RPT = """================================================================
+== {tool} Report for 'myproject'
+================================================================
+* Version:        2025.1 (Build 6135595 on May 21 2025)
+* Target device:  {part}
+
+== Performance Estimates
++ Timing:
+    * Summary:
+    +--------+---------+----------+------------+
+    |  Clock |  Target | Estimated| Uncertainty|
+    +--------+---------+----------+------------+
+    |ap_clk  |  {clock} ns|  3.650 ns|     {unc} ns|
+    +--------+---------+----------+------------+
+"""
+
+
+def test_part_clock_and_tool_from_the_projects_own_report(tmp_path, capsys):
+    """A repository that commits firmware/ and the C-synthesis report but no yml or Tcl: part, clock,
+    uncertainty and the HLS tool come from the report (was: 'pass --part', a silent 5 ns, Vivado);
+    scripts and options still win, and a clock nothing gives is named in a warning."""
+    prj = _old_project(tmp_path / "rpt")
+    assert main(["estimate", str(prj)]) == 1
+    assert "pass --part" in capsys.readouterr().err
+    report = prj / "myproject_prj" / "solution1" / "syn" / "report" / "myproject_csynth.rpt"
+    report.parent.mkdir(parents=True)
+    report.write_text(_RPT.format(tool="Vitis HLS", part="xc7z020-clg400-1", clock="8.00", unc="2.16"))
+    d = design_from_project(prj)
+    assert (d.part, d.clock_period_ns, d.clock_uncertainty, d.backend) == ("xc7z020-clg400-1", 8.0, "2.16", "Vitis")
+    assert main(["estimate", str(prj)]) == 0
+    out = capsys.readouterr().out
+    assert "part and clock and clock uncertainty read from the project's C-synthesis report" in out, out
+    assert "priced for Vitis HLS" in out and "default 5 ns" not in out
+    # the same values given on the command line price identically; given ones are not attributed to the report
+    cli = dict(part="xc7z020-clg400-1", clock_period_ns=8.0, clock_uncertainty="2.16", backend="Vitis")
+    assert estimate(design_from_project(prj, **cli)).total == estimate(d).total
+    assert design_from_project(prj, **cli).extra["settings_report"] is None
+    # a Vivado HLS report with the XML beside it (the XML is read first); a script's part wins
+    report.write_text(_RPT.format(tool="Vivado HLS", part="xc7z020-clg400-1", clock="8.00", unc="1.00"))
+    report.with_suffix(".xml").write_text("<profile><UserAssignments><Part>xcku115-flvb2104-2-e</Part>"
+                                          "<TargetClockPeriod>4.00</TargetClockPeriod><ClockUncertainty>0.50"
+                                          "</ClockUncertainty></UserAssignments></profile>")
+    (prj / "run.tcl").write_text("set_part {xczu9eg-ffvb1156-2-e}\n")
+    d = design_from_project(prj)
+    assert (d.part, d.clock_period_ns, d.clock_uncertainty, d.backend) == ("xczu9eg-ffvb1156-2-e", 4.0, "0.50", "Vivado")
+    # no clock anywhere: 5 ns, said in a warning
+    shutil.rmtree(prj / "myproject_prj")
+    assert main(["estimate", str(prj)]) == 0
+    assert "priced at hls4ml's default 5 ns; pass --clock-period" in capsys.readouterr().out
+
+
 def test_a_vivado_backend_project_built_with_vitis_hls(tmp_path, capsys):
     """hls4ml's Vivado backend writes a build_prj.tcl that vitis_hls runs too: --backend Vitis prices
     that tool (it was refused as a contradiction), and a project holding Vitis HLS's log says so."""
@@ -285,6 +336,19 @@ def test_project_edits_a_user_can_make_are_read_or_refused(tiny_run, tmp_path, c
                               f"typedef struct {wtype} {{ap_uint<1> sign;ap_int<4> weight; }} {wtype};", defines.read_text()))
     with pytest.raises(ModelError, match=r"\{sign, exponent\} pairs"):
         design_from_project(prj)
+
+
+def test_code_outside_the_top_function_is_not_read_as_layers(tiny_run, tmp_path):
+    """A main() or test bench appended to myproject.cpp (as users do) is not synthesized: its nnet::
+    calls are not layers (a public project's main() calling nnet::copy_data was refused)."""
+    prj = tmp_path / "prj"
+    shutil.copytree(_project(tiny_run), prj)
+    before = estimate(design_from_project(prj)).to_dict()["total"]
+    top = next(p for p in (prj / "firmware").glob("*.cpp") if "nnet::" in p.read_text())
+    top.write_text(top.read_text() + "\nint main(int argc, char** argv) {\n    float x[64];\n"
+                   "    nnet::copy_data<float, input_t, 0, N_INPUT_1_1*N_INPUT_2_1>(x, x);\n"
+                   "    nnet::dense<input_t, input_t, no_such_config>(x, x, x, x);\n    return 0;\n}\n")
+    assert estimate(design_from_project(prj)).to_dict()["total"] == before
 
 
 def test_io_stream_project_written_by_hls4ml_is_read(tmp_path):
