@@ -57,6 +57,10 @@ def _fingerprint(cfg: FlowConfig, name: str, upstream: dict[str, str]) -> str:
         "upstream": {u: upstream.get(u, "") for u in mod.UPSTREAM},
         "inputs": mod.input_digests(cfg) if hasattr(mod, "input_digests") else {},
     }
+    if hasattr(mod, "checked_fields"):
+        # fields of other sections the stage checks (the data stage: the model's output units and
+        # input quantizer against the data), so changing them re-runs the check, not only training
+        payload["checks"] = mod.checked_fields(cfg)
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -108,6 +112,26 @@ def run(
     first_forced = STAGE_NAMES.index(from_stage) if from_stage else (0 if force else len(STAGE_NAMES))
     stages = list(STAGE_NAMES[: last + 1])
     preflight(cfg, run_dir, stages)
+    from flow.search import interrupt_on_sigterm  # a light module; its heavy imports are lazy
+
+    with interrupt_on_sigterm():  # SIGTERM cleans up like Ctrl-C: no .partial left, older outputs marked stale
+        return _run_stages(cfg, run_dir, stages, first_forced, progress)
+
+
+def _stage_files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def _outputs_present(cfg: FlowConfig, run_dir: Path, name: str, prev: dict) -> bool:
+    """The stage's folder holds every file it wrote (a deleted student.h5 re-runs train instead of
+    crashing convert), and the stage's own check, if it has one, passes."""
+    folder, mod = run_dir / name, stage_module(name)
+    if not folder.is_dir() or not all((folder / f).is_file() for f in prev.get("files", [])):
+        return False
+    return not hasattr(mod, "outputs_present") or mod.outputs_present(cfg, run_dir)
+
+
+def _run_stages(cfg: FlowConfig, run_dir: Path, stages: list[str], first_forced: int, progress: bool) -> dict:
     created = not run_dir.exists()
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -123,13 +147,14 @@ def run(
     state.setdefault("stages", {})
     state["config"] = cfg.source_path
     fingerprints: dict[str, str] = {}
+    from flow.search import raise_if_signalled
+
     for i, name in enumerate(stages):
+        raise_if_signalled()  # an interrupt a library swallowed stops the run before the next stage
         fp = _fingerprint(cfg, name, fingerprints)
         fingerprints[name] = fp
         prev = state["stages"].get(name, {})
-        mod = stage_module(name)
-        outputs_present = (run_dir / name).is_dir() and (not hasattr(mod, "outputs_present") or mod.outputs_present(cfg, run_dir))
-        if i < first_forced and prev.get("fingerprint") == fp and outputs_present:
+        if i < first_forced and prev.get("fingerprint") == fp and _outputs_present(cfg, run_dir, name, prev):
             log.info("stage %-9s up to date, skipped", name)
             state.get("stale", {}).pop(name, None)  # it does follow from this config
             continue
@@ -160,7 +185,8 @@ def run(
         seconds = time.perf_counter() - t0
         replace_dir(partial, run_dir / name)
         state.get("stale", {}).pop(name, None)
-        state["stages"][name] = {"fingerprint": fp, "seconds": round(seconds, 3), "finished": time.strftime("%Y-%m-%dT%H:%M:%S"), "summary": summary or {}}
+        state["stages"][name] = {"fingerprint": fp, "seconds": round(seconds, 3), "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                                 "summary": summary or {}, "files": _stage_files(run_dir / name)}
         write_json(state_path, state)
         log.info("stage %-9s done in %.1f s", name, seconds)
     write_json(state_path, state)

@@ -26,11 +26,21 @@ class TrainResult:
 
 
 def _progress(desc: str, enabled: bool) -> list:
+    """The progress bar, and a check that re-raises a Ctrl-C/SIGTERM TensorFlow's C++ swallowed
+    (the interrupt handler ignores repeats, so a swallowed one would leave the run unstoppable)."""
+    import tensorflow as tf
+
+    from flow.search import raise_if_signalled
+
+    class _Interrupted(tf.keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            raise_if_signalled()
+
     if not enabled:
-        return []
+        return [_Interrupted()]
     from tqdm.keras import TqdmCallback
 
-    return [TqdmCallback(verbose=0, desc=desc, leave=False)]
+    return [_Interrupted(), TqdmCallback(verbose=0, desc=desc, leave=False)]
 
 
 def accuracy_of(logits: np.ndarray, y: np.ndarray) -> float:

@@ -19,6 +19,11 @@ def input_digests(cfg: FlowConfig) -> dict[str, str]:
     return {str(p): file_digest(p) for p in input_files(cfg) if p.exists()}
 
 
+def checked_fields(cfg: FlowConfig) -> dict[str, object]:
+    """The model fields this stage checks against the data (so a resumed run re-checks them before training)."""
+    return {"output_units": cfg.model.layers[-1].units, "input_quantizer": str(cfg.model.input_quantizer)}
+
+
 def run(ctx) -> dict:
     ds = load_dataset(ctx.cfg)
     units = ctx.cfg.model.layers[-1].units
