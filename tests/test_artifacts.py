@@ -36,3 +36,19 @@ def test_a_built_project_is_retargeted_to_its_final_folder_relative_or_absolute(
         text = (built / "hls4ml_config.yml").read_text()
         assert ".partial" not in text, text
         assert f"OutputDir: {final}\\n" in text and f"Other: {final.resolve()}/x" in text, text
+
+
+def test_outputs_get_the_umask_mode_not_owner_only(tmp_path):
+    """Atomic writes went through mkstemp, so report.json, state.json and the models were 0600 whatever
+    the umask: a teammate could not read a shared run."""
+    import os
+
+    old = os.umask(0o022)
+    try:
+        write_json(tmp_path / "a.json", {"x": 1})
+        assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o644
+        os.umask(0o077)
+        write_json(tmp_path / "b.json", {"x": 1})
+        assert (tmp_path / "b.json").stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
