@@ -455,6 +455,9 @@ def config_error_from_validation(path: str | Path, exc: ValidationError) -> Conf
         msg = err["msg"].removeprefix("Value error, ")
         accepted = _accepted(err)
         tail = f" ({accepted})" if accepted and accepted not in msg else ""
+        if isinstance(value, bool) and err["type"] == "string_type":
+            # YAML 1.1 reads an unquoted on/off/yes/no/true/false as a boolean
+            tail += "; YAML read an unquoted on/off/yes/no/true/false here as a boolean: quote the word to keep it a name"
         if err["type"] == "missing":
             lines.append(f"{where}: required, but missing")
         elif isinstance(value, dict):  # a check over a whole section names its own fields

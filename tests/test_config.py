@@ -70,6 +70,8 @@ def test_quantizer_strings_and_mappings():
         (lambda c: c["train"]["teacher"].update(epochs=10**23), ["train.teacher.epochs", "100000"]),
         (lambda c: c.update(name="n" * 300), ["name", "at most 100 characters"]),
         (lambda c: c.update(name=123), ["name", "quote it", "'123'"]),
+        (lambda c: c.update(name=False), ["name = False", "unquoted on/off/yes/no", "quote the word"]),  # name: off
+        (lambda c: c["data"].update(label_column=True), ["data.label_column = True", "quote the word"]),  # label_column: yes
         (lambda c: c["model"]["layers"][0].update(activation="quantized_relu(32,8)"), ["model.layers[0].activation", "bits <= 31"]),
         (lambda c: c["model"]["layers"][0].update(kernel={"type": "quantized_relu", "bits": 4}),
          ["model.layers[0].kernel", "must be quantized_bits"]),
