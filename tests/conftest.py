@@ -12,6 +12,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pytest_xdist_auto_num_workers(config) -> int:
+    """`-n auto` (pyproject's addopts): one worker per core, at most 4 (each imports TensorFlow and
+    trains; more only adds memory on a bigger machine). `-n 0` runs in one process."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 def tiny_config(name: str = "tiny", **overrides) -> dict:
     """A small digits run: ~10 s of training, one g++ compile."""
     cfg = {
