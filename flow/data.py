@@ -35,7 +35,10 @@ OPENML_JETS_RELATION = "hls4ml_lhc_jets_hlf"
 
 @dataclass
 class Dataset:
-    """Features (float32, rows x features) and integer labels, with names for the report."""
+    """Features (float64, rows x features) and integer labels, with names for the report.
+
+    Features stay float64 until `make_split` has standardized them: a float32 cast first would
+    round a feature with a large offset and a small spread (1e7 +- 0.5) to a few levels."""
 
     X: np.ndarray
     y: np.ndarray
@@ -138,7 +141,7 @@ def load_dataset(cfg: FlowConfig) -> Dataset:
         from sklearn.datasets import load_digits
 
         X, y = load_digits(return_X_y=True)
-        ds = Dataset(X.astype(np.float32), y.astype(np.int64), [str(i) for i in range(10)], [f"pixel_{i}" for i in range(64)], "sklearn digits")
+        ds = Dataset(X.astype(np.float64), y.astype(np.int64), [str(i) for i in range(10)], [f"pixel_{i}" for i in range(64)], "sklearn digits")
     elif d.source == "arrays":
         ds = _load_arrays(cfg)
     else:
@@ -173,7 +176,8 @@ def _check_dataset(ds: Dataset, *, where: str, hint: str = "") -> None:
             where=where,
             fix="give one label per feature row",
         )
-    finite = np.isfinite(ds.X)
+    with np.errstate(invalid="ignore"):  # the model is fed float32: beyond its range counts as infinite
+        finite = np.isfinite(ds.X) & (np.abs(ds.X) <= np.finfo(np.float32).max)
     if not finite.all():
         bad = int((~finite).sum())
         row, col = (int(i) for i in np.argwhere(~finite)[0])
@@ -277,9 +281,7 @@ def _load_arrays(cfg: FlowConfig) -> Dataset:
     if X.dtype.kind not in "fiub":
         raise DataError(f"features have dtype {X.dtype}, not numbers", where=where, fix="store numeric features")
     y, classes = _encode_labels(raw_y, where=where)
-    with np.errstate(over="ignore", invalid="ignore"):  # beyond float32's range -> inf, refused by _check_dataset
-        Xf = X.astype(np.float32)
-    return Dataset(Xf, y, classes, [f"f{i}" for i in range(X.shape[1] if X.ndim == 2 else 0)], f"arrays {path.name}")
+    return Dataset(X.astype(np.float64), y, classes, [f"f{i}" for i in range(X.shape[1] if X.ndim == 2 else 0)], f"arrays {path.name}")
 
 
 def _read_table(path: Path, label_column: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -312,8 +314,8 @@ def _table_to_arrays(table, label_column: str, *, where: str) -> tuple[np.ndarra
         raise DataError(f"the table has no feature columns besides the label {label_column!r}", where=where,
                         fix="add the numeric feature columns")
     try:
-        with np.errstate(over="ignore", invalid="ignore"):  # by position: a header may repeat a name
-            X = np.column_stack([table.column(i).to_numpy(zero_copy_only=False).astype(np.float32) for i in features])
+        # by position: a header may repeat a name; float64 until standardized (see Dataset)
+        X = np.column_stack([table.column(i).to_numpy(zero_copy_only=False).astype(np.float64) for i in features])
     except (ValueError, TypeError) as exc:
         raise DataError(f"a feature column is not numeric ({exc})", where=where, fix="keep only numeric feature columns besides the label") from None
     raw_y = table.column(label_index).to_numpy(zero_copy_only=False)
@@ -399,7 +401,7 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
         elif suffix == ".npz":
             with np.load(path, allow_pickle=False) as z:
                 names = [str(n) for n in z["feature_names"]] if "feature_names" in z.files else list(JET_FEATURES)
-                X, raw_y = z["X"].astype(np.float32), z[label_column] if label_column in z.files else z["y"]
+                X, raw_y = z["X"].astype(np.float64), z[label_column] if label_column in z.files else z["y"]
         else:
             raise DataError(f"unsupported jet file type {suffix!r}", where=where, fix="use the OpenML ARFF, a CSV/parquet with the 16 features and 'class', or `flow data jets` output")
     except DataError:
@@ -417,7 +419,7 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
         raise DataError(f"unknown jet classes {unknown[:10]}", where=where, fix=f"classes must be {list(JET_CLASSES)}")
     present = [c for c in JET_CLASSES if c in set(labels)]
     y = np.array([present.index(c) for c in labels], dtype=np.int64) if len(labels) < 1000 else _fast_index(labels, present)
-    return Dataset(X.astype(np.float32), y, present, list(JET_FEATURES), f"jets {path.name}", meta)
+    return Dataset(X.astype(np.float64), y, present, list(JET_FEATURES), f"jets {path.name}", meta)
 
 
 def _fast_index(labels: np.ndarray, classes: list[str]) -> np.ndarray:
@@ -452,7 +454,9 @@ def make_split(ds: Dataset, cfg: FlowConfig) -> Split:
                             fix="add rows of that class, lower data.test_fraction, or set data.val_fraction: 0") from None
     else:
         train, val = trval, trval[:0]
-    X = ds.X.astype(np.float64)
+    # fitted and applied in float64; only the standardized features are cast to float32 (the model's
+    # dtype), and mean/std stay float64 in split.npz so a deployment can repeat the transform exactly
+    X = ds.X.astype(np.float64, copy=False)
     if d.standardize:
         mean = X[train].mean(axis=0)
         std = X[train].std(axis=0)
@@ -460,7 +464,24 @@ def make_split(ds: Dataset, cfg: FlowConfig) -> Split:
     else:
         mean, std = np.zeros(X.shape[1]), np.ones(X.shape[1])
     Xs = ((X - mean) / std).astype(np.float32)
+    if not d.standardize:
+        _warn_float32_merges(X[train], Xs[train], ds.feature_names)
     return Split(
         X_train=Xs[train], y_train=ds.y[train], X_val=Xs[val], y_val=ds.y[val], X_test=Xs[test], y_test=ds.y[test],
-        classes=ds.classes, feature_names=ds.feature_names, mean=mean.astype(np.float32), std=std.astype(np.float32),
+        classes=ds.classes, feature_names=ds.feature_names, mean=mean, std=std,
     )  # fmt: skip
+
+
+def _warn_float32_merges(X: np.ndarray, X32: np.ndarray, names: list[str]) -> None:
+    """Without standardization the model sees the features as float32: say when that cast makes
+    distinct training values equal (a large offset with a small spread), which would lose information."""
+    for j in range(X.shape[1]):
+        col = X[:, j]
+        if np.array_equal(X32[:, j].astype(np.float64), col):  # exact: nothing merged (the usual case)
+            continue
+        n64, n32 = np.unique(col).size, np.unique(X32[:, j]).size
+        if n32 < n64:
+            name = names[j] if j < len(names) else f"column {j}"
+            log.warning("data.standardize is false and feature %r has %d distinct training values but %d after the "
+                        "cast to float32 the model uses; set data.standardize: true (fitted in float64), or "
+                        "subtract the offset before exporting", name, n64, n32)

@@ -257,3 +257,45 @@ def test_a_csv_header_may_repeat_a_feature_name_but_not_the_label(tmp_path):
     (tmp_path / "e.csv").write_text("a,label,label\n" + "\n".join(f"{i},{i % 2},{i % 2}" for i in range(30)) + "\n")
     with pytest.raises(DataError, match="'label' appears 2 times"):
         load_dataset(_cfg(tmp_path, source="arrays", path="e.csv", label_column="label"))
+
+
+def _offset_xy(n=300):
+    """Four features of spread ~0.5 around 1e7: float32 has a step of 1 there."""
+    rng = np.random.default_rng(0)
+    y = np.arange(n) % 3
+    X = rng.normal(size=(n, 4)) * 0.5
+    X[:, 0] += y
+    X[:, 1] -= y
+    return X + 1e7, y
+
+
+def test_features_are_standardized_before_the_float32_cast(tmp_path):
+    """A float32 cast before standardization rounded each feature to 3-5 levels, silently."""
+    X, y = _offset_xy()
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    header = "a,b,c,d,label\n"
+    (tmp_path / "d.csv").write_text(header + "\n".join(",".join([*(repr(v) for v in X[i]), str(y[i])]) for i in range(300)) + "\n")
+    for data in ({"path": "d.npz"}, {"path": "d.csv", "label_column": "label"}):
+        cfg = _cfg(tmp_path, source="arrays", **data)
+        s = make_split(load_dataset(cfg), cfg)
+        assert s.X_train.dtype == np.float32
+        assert [np.unique(s.X_train[:, j]).size for j in range(4)] == [len(s.y_train)] * 4, data
+        assert s.mean.dtype == np.float64 and abs(float(s.X_train.mean())) < 1e-3
+    # the saved mean/std keep float64, so the transform can be repeated exactly
+    s.save(tmp_path / "split.npz")
+    loaded = type(s).load(tmp_path / "split.npz")
+    assert loaded.mean.dtype == np.float64 and np.array_equal(loaded.mean, s.mean)
+
+
+def test_unstandardized_features_that_float32_merges_are_warned_about(tmp_path, caplog):
+    X, y = _offset_xy()
+    cfg = _cfg(tmp_path, source="arrays", path="d.npz", standardize=False)
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    with caplog.at_level("WARNING", logger="flow.data"):
+        make_split(load_dataset(cfg), cfg)
+    assert "feature 'f0' has 210 distinct training values but" in caplog.text and "data.standardize: true" in caplog.text
+    caplog.clear()
+    np.savez(tmp_path / "d.npz", X=X - 1e7, y=y)
+    with caplog.at_level("WARNING", logger="flow.data"):
+        make_split(load_dataset(cfg), cfg)
+    assert "distinct training values" not in caplog.text
