@@ -12,6 +12,7 @@ import hashlib
 import io
 import logging
 import math
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -352,18 +353,27 @@ def _read_arff(stream: io.TextIOBase, *, where: str):
 
 
 def _find_openml_cache(folder: Path) -> Path | None:
-    """Find the gzipped ARFF of OpenML 42468 in a scikit-learn data_home folder."""
+    """Find the gzipped ARFF of OpenML 42468 in a scikit-learn data_home folder.
+
+    scikit-learn keeps it at openml/openml.org/data/v1/download/<file id> (newer versions add
+    /<name>.arff.gz). Whole path segments decide, not substrings: a data_home such as
+    /data/downloadcache must not make the gzipped JSON metadata (api/v1/json/data/42468.gz, which
+    names the data set too) a candidate; and the file must start as an ARFF (@relation)."""
     for p in sorted(folder.rglob("*")):
-        if not p.is_file() or "openml" not in str(p) or "download" not in str(p):
+        if not p.is_file() or not _below_openml_download(p.parent.parts):
             continue
         try:
             with gzip.open(p, "rt") as f:
                 head = f.read(4096).lower()
         except (OSError, EOFError, UnicodeDecodeError):
             continue
-        if OPENML_JETS_RELATION in head:
+        if re.search(rf"^\s*@relation\s+['\"]?{OPENML_JETS_RELATION}\b", head, re.M):
             return p
     return None
+
+
+def _below_openml_download(parts: tuple[str, ...]) -> bool:
+    return any(parts[i - 2 : i + 1] == ("data", "v1", "download") for i in range(2, len(parts)))
 
 
 def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
@@ -371,6 +381,7 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
     where = str(path)
     if not path.exists():
         raise DataError(f"jet data file {where!r} does not exist", where=where, fix=_missing_fix(DataConfig(source="jets", path=where)))
+    cached = path.parent.name == "download"  # a scikit-learn cache file named by its OpenML file id
     if path.is_dir():
         found = _find_openml_cache(path)
         if found is None:
@@ -379,12 +390,12 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
                 where=where,
                 fix="point data.path at a scikit-learn data_home that fetched data_id=42468, or at the ARFF/CSV/parquet file",
             )
-        path, where = found, str(found)
+        path, where, cached = found, str(found), True  # a gzipped ARFF whatever its name
     suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
     meta: dict = {}
     try:
-        if suffix in (".arff", ".arff.gz") or path.parent.name == "download":
-            opener = gzip.open if (suffix.endswith(".gz") or path.parent.name == "download") else open
+        if suffix in (".arff", ".arff.gz") or cached:
+            opener = gzip.open if (suffix.endswith(".gz") or cached) else open
             with opener(path, "rt") as f:
                 _, table = _read_arff(f, where=where)
             X, raw_y, names = _table_to_arrays(table, label_column, where=where)

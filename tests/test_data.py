@@ -299,3 +299,21 @@ def test_unstandardized_features_that_float32_merges_are_warned_about(tmp_path, 
     with caplog.at_level("WARNING", logger="flow.data"):
         make_split(load_dataset(cfg), cfg)
     assert "distinct training values" not in caplog.text
+
+
+def test_sklearn_cache_under_a_folder_named_download_something(tmp_path):
+    """'download' was matched anywhere in the path: under /data/downloadcache the gzipped JSON
+    metadata (which names the data set too) was taken for the ARFF and refused as '.gz'."""
+    import json
+
+    X, labels = _jet_table()
+    root = tmp_path / "downloadcache"
+    meta = root / "openml" / "openml.org" / "api" / "v1" / "json" / "data"
+    meta.mkdir(parents=True)
+    with gzip.open(meta / "42468.gz", "wt") as f:
+        json.dump({"data_set_description": {"id": "42468", "name": "hls4ml_lhc_jets_hlf"}}, f)
+    arff = root / "openml" / "openml.org" / "data" / "v1" / "download" / "22044555"
+    arff.mkdir(parents=True)
+    _write_arff(arff / "hls4ml_lhc_jets_hlf.arff.gz", X, labels, gz=True)
+    ds = load_jets(root)
+    assert ds.X.shape == (60, 16) and ds.classes == list(JET_CLASSES)
