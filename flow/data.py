@@ -254,35 +254,71 @@ def _load_arrays(cfg: FlowConfig) -> Dataset:
     path = cfg.resolve(d.path)
     where = str(path)
     suffix = path.suffix.lower()
-    try:
-        if suffix == ".npz":
-            with np.load(path, allow_pickle=False) as z:
-                for key in (d.features_key, d.labels_key):
-                    if key not in z.files:
-                        raise DataError(f"no array named {key!r} in the file (it has {z.files})", where=where, fix="set data.features_key / data.labels_key")
-                X, raw_y = z[d.features_key], z[d.labels_key]
-        elif suffix == ".npy":
-            if not d.labels_path:
-                raise DataError("a .npy features file needs data.labels_path (a .npy of labels)", where=where, fix="set data.labels_path, or save both in one .npz with keys X and y")
-            X = np.load(path, allow_pickle=False)
-            lp = cfg.resolve(d.labels_path)
-            where = f"{path} + {lp}"
-            raw_y = np.load(lp, allow_pickle=False)
-        elif suffix == ".csv":
-            X, raw_y, names = _read_table(path, d.label_column)
-            y, classes = _encode_labels(raw_y, where=where)
-            return Dataset(X, y, classes, names, f"csv {path.name}")
+    if suffix == ".csv":
+        X, raw_y, names = _read_table(path, d.label_column)
+        y, classes = _encode_labels(raw_y, where=where)
+        return Dataset(X, y, classes, names, f"csv {path.name}")
+    if suffix == ".npz":
+        X, raw_y = _load_npz(path, [("data.features_key", d.features_key), ("data.labels_key", d.labels_key)])
+    elif suffix == ".npy":
+        if not d.labels_path:
+            raise DataError("a .npy features file needs data.labels_path (a .npy of labels)", where=where, fix="set data.labels_path, or save both in one .npz with keys X and y")
+        X = _load_npy(path, "features")
+        lp = cfg.resolve(d.labels_path)
+        if lp.suffix.lower() == ".npz":  # a labels .npz: its data.labels_key array
+            (raw_y,) = _load_npz(lp, [("data.labels_key", d.labels_key)])
+        elif lp.suffix.lower() == ".npy":
+            raw_y = _load_npy(lp, "labels")
         else:
-            raise DataError(f"unsupported file type {suffix!r}", where=where, fix="use .npz (keys X, y), two .npy files, or .csv with a label column")
-    except DataError:
-        raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise DataError(f"cannot read the file ({type(exc).__name__}: {exc})", where=where, fix="the file is missing or corrupt; re-export it with numpy.savez / numpy.save") from None
+            raise DataError(f"data.labels_path has unsupported file type {lp.suffix!r}", where=str(lp),
+                            fix="save the labels with numpy.save(path, y) as a .npy (or in a .npz as data.labels_key)")
+        where = f"{path} + {lp}"
+    else:
+        raise DataError(f"unsupported file type {suffix!r}", where=where, fix="use .npz (keys X, y), two .npy files, or .csv with a label column")
     X = np.asarray(X)
     if X.dtype.kind not in "fiub":
         raise DataError(f"features have dtype {X.dtype}, not numbers", where=where, fix="store numeric features")
     y, classes = _encode_labels(raw_y, where=where)
     return Dataset(X.astype(np.float64), y, classes, [f"f{i}" for i in range(X.shape[1] if X.ndim == 2 else 0)], f"arrays {path.name}")
+
+
+_OBJECT_FIX = ("save numeric arrays, not object arrays (they need pickle, which the flow does not load): e.g. "
+               "numpy.savez(path, X=df[features].to_numpy(dtype=float), y=df[label].to_numpy(dtype=str))")
+
+
+def _load_npy(path: Path, role: str) -> np.ndarray:
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise _numpy_read_error(exc, path, f"the {role} array") from None
+
+
+def _load_npz(path: Path, keys: list[tuple[str, str]]) -> list[np.ndarray]:
+    """The arrays named by (config field, key) from a .npz, each missing one named with its field."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            for field_name, key in keys:
+                if key not in z.files:
+                    raise DataError(f"no array named {key!r} in the file (it has {z.files})", where=str(path),
+                                    fix=f"set {field_name}" if len(keys) == 1 else "set data.features_key / data.labels_key")
+            out = []
+            for field_name, key in keys:
+                try:
+                    out.append(z[key])
+                except ValueError as exc:
+                    raise _numpy_read_error(exc, path, f"array {key!r} ({field_name})") from None
+            return out
+    except DataError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise _numpy_read_error(exc, path, "the file") from None
+
+
+def _numpy_read_error(exc: Exception, path: Path, what: str) -> DataError:
+    if "Object arrays cannot be loaded" in str(exc):
+        return DataError(f"{what} has dtype object (Python objects, e.g. from a pandas DataFrame)", where=str(path), fix=_OBJECT_FIX)
+    return DataError(f"cannot read the file ({type(exc).__name__}: {exc})", where=str(path),
+                     fix="the file is missing or corrupt; re-export it with numpy.savez / numpy.save")
 
 
 def _read_table(path: Path, label_column: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -293,34 +329,75 @@ def _read_table(path: Path, label_column: str) -> tuple[np.ndarray, np.ndarray, 
 
     try:
         table = pq.read_table(path) if path.suffix.lower() == ".parquet" else pacsv.read_csv(path)
+        table.column_names  # noqa: B018 - decodes the header, which pyarrow keeps as bytes until asked
+    except UnicodeDecodeError as exc:
+        raise DataError(f"the header is not UTF-8 text ({exc})", where=str(path), fix=_UTF8_FIX) from None
     except (pa.ArrowInvalid, OSError) as exc:
-        raise DataError(f"cannot read the table ({exc})", where=str(path), fix="the file is corrupt or not CSV/parquet") from None
+        fix = "the file is corrupt or not CSV/parquet"
+        if "Expected" in str(exc) and "columns, got" in str(exc):
+            fix = ("give every row as many comma-separated fields as the header (a trailing comma at the end of "
+                   "each data line adds an empty field)")
+        raise DataError(f"cannot read the table ({exc})", where=str(path), fix=fix) from None
     return _table_to_arrays(table, label_column, where=str(path))
 
 
+_UTF8_FIX = "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`, or pandas' to_csv(encoding='utf-8'))"
+
+
 def _table_to_arrays(table, label_column: str, *, where: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    import pyarrow as pa
+
+    # trailing commas on every line (header too) give an unnamed, all-empty last column: drop it
+    while table.num_columns and not table.column_names[-1].strip() and table.column(table.num_columns - 1).null_count == table.num_rows > 0:
+        log.info("%s: dropped an unnamed, empty last column (a trailing comma on every line)", where)
+        table = table.remove_column(table.num_columns - 1)
     # "a, b" headers keep the space after the comma: match names without surrounding spaces
     stripped = [c.strip() for c in table.column_names]
     if label_column.strip() not in stripped:
+        if len(stripped) == 1 and any(sep in stripped[0] for sep in ";\t"):
+            sep = "';'" if ";" in stripped[0] else "a tab"
+            raise DataError(f"the file is not comma-separated: its header is one column {stripped[0]!r}, separated by {sep}",
+                            where=where, fix="re-export it with commas as separators and '.' as the decimal point "
+                            "(e.g. pandas' df.to_csv(path, index=False))")
         raise DataError(f"no label column {label_column!r}; columns are {stripped}", where=where, fix="set data.label_column")
     if table.num_rows == 0:
         raise DataError("the table has a header but no data rows", where=where, fix="give a file with data rows")
     if stripped.count(label_column.strip()) > 1:
         raise DataError(f"the label column {label_column!r} appears {stripped.count(label_column.strip())} times in the "
                         "header", where=where, fix="give the columns unique names")
+    for i, name in enumerate(stripped):  # pyarrow keeps text that is not UTF-8 as bytes
+        if pa.types.is_binary(table.schema.field(i).type) or pa.types.is_large_binary(table.schema.field(i).type):
+            raise DataError(f"column {name!r} is not UTF-8 text", where=where, fix=_UTF8_FIX)
     label_index = stripped.index(label_column.strip())
     features = [i for i in range(len(stripped)) if i != label_index]
     names = [table.column_names[i] for i in features]
     if not names:
         raise DataError(f"the table has no feature columns besides the label {label_column!r}", where=where,
                         fix="add the numeric feature columns")
-    try:
-        # by position: a header may repeat a name; float64 until standardized (see Dataset)
-        X = np.column_stack([table.column(i).to_numpy(zero_copy_only=False).astype(np.float64) for i in features])
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"a feature column is not numeric ({exc})", where=where, fix="keep only numeric feature columns besides the label") from None
+    # by position: a header may repeat a name; float64 until standardized (see Dataset)
+    X = np.column_stack([_numeric_column(table.column(i), stripped[i], where=where) for i in features])
     raw_y = table.column(label_index).to_numpy(zero_copy_only=False)
     return X, raw_y, [c.strip() for c in names]
+
+
+def _numeric_column(column, name: str, *, where: str) -> np.ndarray:
+    """A feature column as float64, or a DataError naming the column, the first bad row and value."""
+    values = column.to_numpy(zero_copy_only=False)
+    try:
+        return values.astype(np.float64)
+    except (ValueError, TypeError):
+        pass
+    for row, v in enumerate(values.tolist()):
+        try:
+            float(v)
+        except (ValueError, TypeError):
+            break
+    else:  # pragma: no cover - astype failed, so some value does not convert
+        row, v = 0, values[0]
+    missing = " ('?' is a missing value in ARFF; the flow cannot train on missing values)" if str(v).strip() == "?" else ""
+    raise DataError(f"feature column {name!r} is not numeric: row {row} holds {v!r}{missing}", where=where,
+                    fix="drop or impute the rows with missing values" if missing else
+                    "keep only numeric feature columns besides the label (encode categories as numbers)")
 
 
 def _read_arff(stream: io.TextIOBase, *, where: str):
@@ -340,7 +417,8 @@ def _read_arff(stream: io.TextIOBase, *, where: str):
             break
     else:
         raise DataError("no @data section", where=where, fix="the ARFF file is truncated or corrupt")
-    body = stream.read().encode()
+    # '%' starts a comment line anywhere in an ARFF file, the data section included
+    body = "".join(line for line in stream if not line.lstrip().startswith("%")).encode()
     try:
         table = pacsv.read_csv(
             io.BytesIO(body),

@@ -317,3 +317,79 @@ def test_sklearn_cache_under_a_folder_named_download_something(tmp_path):
     _write_arff(arff / "hls4ml_lhc_jets_hlf.arff.gz", X, labels, gz=True)
     ds = load_jets(root)
     assert ds.X.shape == (60, 16) and ds.classes == list(JET_CLASSES)
+
+
+def _arrays(tmp_path, **data):
+    return load_dataset(_cfg(tmp_path, source="arrays", **data))
+
+
+@pytest.mark.parametrize("sep, named", [(";", "';'"), ("\t", "a tab")])
+def test_a_csv_not_separated_by_commas_is_named(tmp_path, sep, named):
+    """It was 'no label column' with the fix 'set data.label_column'."""
+    rows = "\n".join(sep.join([str(i), str(i * 0.5), str(i % 2)]) for i in range(30))
+    (tmp_path / "d.csv").write_text(sep.join(["x0", "x1", "class"]) + "\n" + rows + "\n")
+    with pytest.raises(DataError, match=f"not comma-separated.*separated by {named}.*re-export it with commas"):
+        _arrays(tmp_path, path="d.csv")
+
+
+def test_object_arrays_and_non_utf8_csv_name_the_cause(tmp_path):
+    """Both said 'the file is missing or corrupt; re-export it with numpy.savez'."""
+    X, y = _xy()
+    np.savez(tmp_path / "o.npz", X=X.astype(object), y=y)
+    with pytest.raises(DataError, match=r"array 'X' \(data.features_key\) has dtype object.*to_numpy\(dtype=float\)"):
+        _arrays(tmp_path, path="o.npz")
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", np.array(["a", "b", "c"], dtype=object)[y])
+    with pytest.raises(DataError, match=r"the labels array has dtype object.*save numeric arrays"):
+        _arrays(tmp_path, path="X.npy", labels_path="y.npy")
+    body = "\n".join(f"{i},{i * 2},{'éàü'[i % 3]}" for i in range(30))
+    (tmp_path / "l.csv").write_bytes(("x0,x1,class\n" + body + "\n").encode("latin-1"))
+    with pytest.raises(DataError, match="column 'class' is not UTF-8 text.*re-save the file as UTF-8"):
+        _arrays(tmp_path, path="l.csv")  # the labels had become "b'\\xe0'"
+    (tmp_path / "h.csv").write_bytes(("x0,dégât,class\n" + "\n".join(f"{i},{i},{i % 2}" for i in range(30)) + "\n").encode("latin-1"))
+    with pytest.raises(DataError, match="the header is not UTF-8 text.*re-save the file as UTF-8"):
+        _arrays(tmp_path, path="h.csv")
+
+
+def test_labels_path_may_be_a_npz(tmp_path):
+    """It passed validation, then failed with '120 feature rows but 1 labels'."""
+    X, y = _xy()
+    np.save(tmp_path / "X.npy", X)
+    np.savez(tmp_path / "y.npz", y=y)
+    assert np.array_equal(_arrays(tmp_path, path="X.npy", labels_path="y.npz").y, y)
+    np.savez(tmp_path / "y.npz", labels=y)
+    with pytest.raises(DataError, match=r"no array named 'y' in the file \(it has \['labels'\]\).*data.labels_key"):
+        _arrays(tmp_path, path="X.npy", labels_path="y.npz")
+
+
+def test_arff_missing_values_and_comments(tmp_path):
+    X, labels = _jet_table()
+    _write_arff(tmp_path / "j.arff", X, labels)
+    lines = (tmp_path / "j.arff").read_text().splitlines()
+    start = lines.index("@data") + 1
+    # '%' comment lines inside @data are legal ARFF ('cannot parse ... the file is corrupt')
+    commented = lines[:start] + ["% generated", *lines[start : start + 3], "  % more", *lines[start + 3 :]]
+    (tmp_path / "c.arff").write_text("\n".join(commented) + "\n")
+    assert np.array_equal(load_jets(tmp_path / "c.arff").X, load_jets(tmp_path / "j.arff").X)
+    # '?' is ARFF's missing value ('a feature column is not numeric' named neither column nor row)
+    fields = lines[start + 5].split(",")
+    fields[2] = "?"
+    lines[start + 5] = ",".join(fields)
+    (tmp_path / "q.arff").write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match=r"feature column 'c1_b1_mmdt' is not numeric: row 5 holds '\?' \('\?' is a missing value in ARFF"):
+        load_jets(tmp_path / "q.arff")
+
+
+def test_csv_trailing_commas(tmp_path):
+    """A trailing comma on every line (header too) made an unnamed all-NaN feature ''; on the data
+    lines only, the parse error now says what to fix."""
+    rows = "\n".join(f"{i},{i * 2},{i % 2}," for i in range(30))
+    (tmp_path / "t.csv").write_text("x0,x1,class,\n" + rows + "\n")
+    ds = _arrays(tmp_path, path="t.csv")
+    assert ds.feature_names == ["x0", "x1"] and ds.X.shape == (30, 2)
+    (tmp_path / "u.csv").write_text("x0,x1,class\n" + rows + "\n")
+    with pytest.raises(DataError, match="Expected 3 columns, got 4.*trailing comma"):
+        _arrays(tmp_path, path="u.csv")
+    (tmp_path / "s.csv").write_text("x0,x1,class\n" + "\n".join(f"{i},{'abc' if i == 7 else i},{i % 2}" for i in range(30)) + "\n")
+    with pytest.raises(DataError, match=r"feature column 'x1' is not numeric: row 7 holds 'abc'"):
+        _arrays(tmp_path, path="s.csv")
