@@ -187,7 +187,7 @@ def _check_dataset(ds: Dataset, *, where: str, hint: str = "") -> None:
                         "float32's range, ~3.4e38, count as infinite)", where=where,
                         fix="drop or impute those rows before running the flow")
     if len(ds.classes) < 2:
-        raise DataError(f"need at least 2 classes, found {len(ds.classes)}", where=where, fix=hint + "check the label column")
+        raise DataError(f"need at least 2 classes, found {len(ds.classes)} {ds.classes}", where=where, fix=hint + "check the label column")
     counts = np.bincount(ds.y, minlength=len(ds.classes))
     if counts.min() < 3:
         raise DataError(
@@ -237,16 +237,44 @@ def _encode_labels(raw: np.ndarray, *, where: str) -> tuple[np.ndarray, list[str
                         fix="drop the unlabelled rows")
     if raw.dtype.kind == "f" and np.any(raw != np.round(raw)):
         raise DataError("labels are non-integer floats; the flow trains classifiers", where=where, fix="give integer or string class labels")
-    if raw.dtype.kind in "OUS":
-        text = np.array(["" if v is None else str(v).strip() for v in raw.tolist()])
-        empty = np.flatnonzero(text == "")
-        if empty.size:
-            raise DataError(f"{empty.size} labels are empty (first at row {int(empty[0])})", where=where,
-                            fix="drop the unlabelled rows or give them a class")
-        classes, y = np.unique(text, return_inverse=True)
-    else:
-        classes, y = np.unique(raw.astype(np.int64), return_inverse=True)
-    return y.astype(np.int64), [str(c) for c in classes]
+    if raw.dtype.kind in "biuf":
+        # sorted by value; named exactly (int() of an integral float or a uint64 >= 2**63, where a cast
+        # to int64 would overflow and merge or negate classes)
+        classes, y = np.unique(raw, return_inverse=True)
+        return y.reshape(-1).astype(np.int64), [str(int(c)) for c in classes.tolist()]
+    # text (and dates, as written): names are the labels' own strings
+    text = np.array(["" if v is None else str(v).strip() for v in raw.tolist()])
+    empty = np.flatnonzero(text == "")
+    if empty.size:
+        raise DataError(f"{empty.size} labels are empty (first at row {int(empty[0])})", where=where,
+                        fix="drop the unlabelled rows or give them a class")
+    classes, y = np.unique(text, return_inverse=True)
+    order = _numeric_order([str(c) for c in classes], where=where)
+    if order is not None:  # '1'..'12' in numeric order (output index i is the i-th smallest), not as text
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        classes, y = classes[order], rank[y]
+    return y.reshape(-1).astype(np.int64), [str(c) for c in classes]
+
+
+def _numeric_order(names: list[str], *, where: str) -> list[int] | None:
+    """The order of text labels by value when every one is a finite number, else None (text order).
+    Labels that differ as text but not as numbers ('007', '7') stay distinct classes, as written,
+    with a warning."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        values = [Decimal(n) for n in names]
+    except InvalidOperation:
+        return None
+    if not all(v.is_finite() for v in values):
+        return None
+    order = sorted(range(len(names)), key=lambda i: (values[i], names[i]))
+    same = [(names[a], names[b]) for a, b in zip(order, order[1:]) if values[a] == values[b]]
+    if same:
+        log.warning("%s: labels %s are different classes, as written, though equal as numbers; make them one "
+                    "spelling if they are one class", where, ", ".join(f"{a!r} and {b!r}" for a, b in same[:5]))
+    return order
 
 
 def _load_arrays(cfg: FlowConfig) -> Dataset:
@@ -338,7 +366,31 @@ def _read_table(path: Path, label_column: str) -> tuple[np.ndarray, np.ndarray, 
             fix = ("give every row as many comma-separated fields as the header (a trailing comma at the end of "
                    "each data line adds an empty field)")
         raise DataError(f"cannot read the table ({exc})", where=str(path), fix=fix) from None
+    if path.suffix.lower() == ".csv":
+        table = _label_column_as_text(table, path, label_column)
     return _table_to_arrays(table, label_column, where=str(path))
+
+
+def _label_column_as_text(table, path: Path, label_column: str):
+    """Re-read a CSV's label column as the strings in the file when pyarrow inferred a type for it:
+    a date became days since 1970 ('18262'), and '007', '07' and '7' one class."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    exact = [c for c in table.column_names if c.strip() == label_column.strip()]
+    if len(exact) != 1 or table.num_rows == 0:
+        return table  # _table_to_arrays names the problem
+    i = table.column_names.index(exact[0])
+    kind = table.schema.field(i).type
+    if pa.types.is_string(kind) or pa.types.is_null(kind) or pa.types.is_binary(kind):
+        return table  # (binary: not UTF-8, refused by _table_to_arrays)
+    if pa.types.is_floating(kind):  # non-integral numbers stay numbers, refused by _encode_labels
+        values = table.column(i).to_numpy(zero_copy_only=False)
+        if np.any(np.isfinite(values) & (values != np.round(values))):
+            return table
+    text = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+        include_columns=exact, column_types={exact[0]: pa.string()}, strings_can_be_null=True))
+    return table.set_column(i, exact[0], text.column(0))
 
 
 _UTF8_FIX = "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`, or pandas' to_csv(encoding='utf-8'))"

@@ -393,3 +393,35 @@ def test_csv_trailing_commas(tmp_path):
     (tmp_path / "s.csv").write_text("x0,x1,class\n" + "\n".join(f"{i},{'abc' if i == 7 else i},{i % 2}" for i in range(30)) + "\n")
     with pytest.raises(DataError, match=r"feature column 'x1' is not numeric: row 7 holds 'abc'"):
         _arrays(tmp_path, path="s.csv")
+
+
+def test_labels_are_named_exactly_and_ordered_by_value(tmp_path, caplog):
+    X, _ = _xy(n=120)
+    k = np.arange(120)
+    # digit strings '1'..'12' were sorted as text ('1', '10', '11', '12', '2', ...)
+    ds = _load(tmp_path, X, np.array([str(i % 12 + 1) for i in k]))
+    assert ds.classes == [str(i) for i in range(1, 13)] and np.array_equal(ds.y, k % 12)
+    # floats >= 2**63 merged into '-9223372036854775808'; uint64 >= 2**63 had negative names
+    ds = _load(tmp_path, X, np.array([1e20, 2e20, 3e20])[k % 3])
+    assert ds.classes == ["100000000000000000000", "200000000000000000000", "300000000000000000000"]
+    ds = _load(tmp_path, X, np.array([2**63 + 1, 5, 2**63], dtype=np.uint64)[k % 3])
+    assert ds.classes == ["5", "9223372036854775808", "9223372036854775809"] and np.array_equal(ds.y, [2, 0, 1] * 40)
+    # a CSV's labels are the strings in the file: ISO dates were days since 1970 ('18262'), and
+    # '007', '07', '7' one class (kept apart, with a warning that they are equal as numbers)
+    rows = "\n".join(f"{i},{i},{['2020-01-01', '2020-02-01'][i % 2]}" for i in range(30))
+    (tmp_path / "d.csv").write_text("a,b,class\n" + rows + "\n")
+    assert _arrays(tmp_path, path="d.csv").classes == ["2020-01-01", "2020-02-01"]
+    (tmp_path / "z.csv").write_text("a,b,class\n" + "\n".join(f"{i},{i},{['7', '007', '07'][i % 3]}" for i in range(30)) + "\n")
+    with caplog.at_level("WARNING", logger="flow.data"):
+        ds = _arrays(tmp_path, path="z.csv")
+    assert ds.classes == ["007", "07", "7"] and np.array_equal(ds.y, [2, 0, 1] * 10)
+    assert "'007' and '07'" in caplog.text and "equal as numbers" in caplog.text
+    # integers in a CSV keep numeric order; an empty label is still refused
+    (tmp_path / "n.csv").write_text("a,class\n" + "\n".join(f"{i},{i % 12 + 1}" for i in range(120)) + "\n")
+    assert _arrays(tmp_path, path="n.csv").classes == [str(i) for i in range(1, 13)]
+    (tmp_path / "e.csv").write_text("a,class\n" + "\n".join(f"{i},{'' if i == 5 else i % 3}" for i in range(60)) + "\n")
+    with pytest.raises(DataError, match=r"1 labels are empty \(first at row 5\)"):
+        _arrays(tmp_path, path="e.csv")
+    (tmp_path / "f.csv").write_text("a,class\n" + "\n".join(f"{i},{i % 3 + 0.5}" for i in range(60)) + "\n")
+    with pytest.raises(DataError, match="non-integer floats"):
+        _arrays(tmp_path, path="f.csv")
