@@ -425,3 +425,22 @@ def test_labels_are_named_exactly_and_ordered_by_value(tmp_path, caplog):
     (tmp_path / "f.csv").write_text("a,class\n" + "\n".join(f"{i},{i % 3 + 0.5}" for i in range(60)) + "\n")
     with pytest.raises(DataError, match="non-integer floats"):
         _arrays(tmp_path, path="f.csv")
+
+
+def test_report_md_lists_the_class_of_each_output():
+    """The class mapping was only in data/meta.json and report.json."""
+    from flow.report import markdown
+
+    report = {
+        "name": "r", "config": "c.yaml", "flow_version": "0",
+        "accuracy": {"float": 0.9, "qkeras": 0.8, "csim": None, "test_rows": 10, "csim_rows": None},
+        "distillation": {"enabled": False}, "bit_exact": None, "bits": {}, "sparsity": {},
+        "bops": {"hawks": {"layers": {}, "total": 0}, "effective": {"layers": {}, "total": 0}},
+        "hls": {"project_dir": "p", "backend": "Vivado", "part": "x", "clock_period_ns": 5, "io_type": "io_parallel",
+                "strategy": "Latency", "reuse_factor": 1},
+        "input": {"type": "ap_fixed<8,4>", "source": "input quantizer"}, "warnings": [], "timings_s": {},
+        "data": {"source": "csv d.csv", "classes": ["1", "2", "10"], "class_counts": {"1": 5, "2": 6, "10": 7},
+                 "standardized": True},
+    }  # fmt: skip
+    md = markdown(report)
+    assert "| 0 | `1` | 5 |\n| 1 | `2` | 6 |\n| 2 | `10` | 7 |" in md and "data/split.npz" in md
