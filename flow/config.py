@@ -200,7 +200,7 @@ class DataConfig(Strict):
 
     source: Literal["digits", "arrays", "jets"] = "digits"
     path: str | None = None  # arrays: .npz/.npy/.csv; jets: OpenML 42468 ARFF/CSV/parquet or a generated file
-    labels_path: str | None = None  # arrays given as two .npy files
+    labels_path: str | None = None  # labels .npy (or .npz) beside a features .npy
     features_key: str = "X"  # .npz
     labels_key: str = "y"  # .npz
     label_column: str = "class"  # .csv / parquet / arff
@@ -223,6 +223,9 @@ class DataConfig(Strict):
         if self.labels_path and not str(self.path or "").lower().endswith(".npy"):
             raise ValueError(f"data.labels_path is read only with a .npy features file, not {self.path!r}: remove it, or "
                              "save the labels in the .npz (data.labels_key) / as the label column (data.label_column)")
+        if self.labels_path and not str(self.labels_path).lower().endswith((".npy", ".npz")):
+            raise ValueError(f"data.labels_path = {self.labels_path!r} must be a .npy (numpy.save(path, y)) or a .npz "
+                             "holding the labels as data.labels_key")
         if self.test_fraction + self.val_fraction >= 0.9:
             raise ValueError("test_fraction + val_fraction must leave at least 10% for training")
         return self

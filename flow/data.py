@@ -12,6 +12,7 @@ import hashlib
 import io
 import logging
 import math
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,10 @@ OPENML_JETS_RELATION = "hls4ml_lhc_jets_hlf"
 
 @dataclass
 class Dataset:
-    """Features (float32, rows x features) and integer labels, with names for the report."""
+    """Features (float64, rows x features) and integer labels, with names for the report.
+
+    Features stay float64 until `make_split` has standardized them: a float32 cast first would
+    round a feature with a large offset and a small spread (1e7 +- 0.5) to a few levels."""
 
     X: np.ndarray
     y: np.ndarray
@@ -138,7 +142,7 @@ def load_dataset(cfg: FlowConfig) -> Dataset:
         from sklearn.datasets import load_digits
 
         X, y = load_digits(return_X_y=True)
-        ds = Dataset(X.astype(np.float32), y.astype(np.int64), [str(i) for i in range(10)], [f"pixel_{i}" for i in range(64)], "sklearn digits")
+        ds = Dataset(X.astype(np.float64), y.astype(np.int64), [str(i) for i in range(10)], [f"pixel_{i}" for i in range(64)], "sklearn digits")
     elif d.source == "arrays":
         ds = _load_arrays(cfg)
     else:
@@ -173,7 +177,8 @@ def _check_dataset(ds: Dataset, *, where: str, hint: str = "") -> None:
             where=where,
             fix="give one label per feature row",
         )
-    finite = np.isfinite(ds.X)
+    with np.errstate(invalid="ignore"):  # the model is fed float32: beyond its range counts as infinite
+        finite = np.isfinite(ds.X) & (np.abs(ds.X) <= np.finfo(np.float32).max)
     if not finite.all():
         bad = int((~finite).sum())
         row, col = (int(i) for i in np.argwhere(~finite)[0])
@@ -182,7 +187,7 @@ def _check_dataset(ds: Dataset, *, where: str, hint: str = "") -> None:
                         "float32's range, ~3.4e38, count as infinite)", where=where,
                         fix="drop or impute those rows before running the flow")
     if len(ds.classes) < 2:
-        raise DataError(f"need at least 2 classes, found {len(ds.classes)}", where=where, fix=hint + "check the label column")
+        raise DataError(f"need at least 2 classes, found {len(ds.classes)} {ds.classes}", where=where, fix=hint + "check the label column")
     counts = np.bincount(ds.y, minlength=len(ds.classes))
     if counts.min() < 3:
         raise DataError(
@@ -232,16 +237,44 @@ def _encode_labels(raw: np.ndarray, *, where: str) -> tuple[np.ndarray, list[str
                         fix="drop the unlabelled rows")
     if raw.dtype.kind == "f" and np.any(raw != np.round(raw)):
         raise DataError("labels are non-integer floats; the flow trains classifiers", where=where, fix="give integer or string class labels")
-    if raw.dtype.kind in "OUS":
-        text = np.array(["" if v is None else str(v).strip() for v in raw.tolist()])
-        empty = np.flatnonzero(text == "")
-        if empty.size:
-            raise DataError(f"{empty.size} labels are empty (first at row {int(empty[0])})", where=where,
-                            fix="drop the unlabelled rows or give them a class")
-        classes, y = np.unique(text, return_inverse=True)
-    else:
-        classes, y = np.unique(raw.astype(np.int64), return_inverse=True)
-    return y.astype(np.int64), [str(c) for c in classes]
+    if raw.dtype.kind in "biuf":
+        # sorted by value; named exactly (int() of an integral float or a uint64 >= 2**63, where a cast
+        # to int64 would overflow and merge or negate classes)
+        classes, y = np.unique(raw, return_inverse=True)
+        return y.reshape(-1).astype(np.int64), [str(int(c)) for c in classes.tolist()]
+    # text (and dates, as written): names are the labels' own strings
+    text = np.array(["" if v is None else str(v).strip() for v in raw.tolist()])
+    empty = np.flatnonzero(text == "")
+    if empty.size:
+        raise DataError(f"{empty.size} labels are empty (first at row {int(empty[0])})", where=where,
+                        fix="drop the unlabelled rows or give them a class")
+    classes, y = np.unique(text, return_inverse=True)
+    order = _numeric_order([str(c) for c in classes], where=where)
+    if order is not None:  # '1'..'12' in numeric order (output index i is the i-th smallest), not as text
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        classes, y = classes[order], rank[y]
+    return y.reshape(-1).astype(np.int64), [str(c) for c in classes]
+
+
+def _numeric_order(names: list[str], *, where: str) -> list[int] | None:
+    """The order of text labels by value when every one is a finite number, else None (text order).
+    Labels that differ as text but not as numbers ('007', '7') stay distinct classes, as written,
+    with a warning."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        values = [Decimal(n) for n in names]
+    except InvalidOperation:
+        return None
+    if not all(v.is_finite() for v in values):
+        return None
+    order = sorted(range(len(names)), key=lambda i: (values[i], names[i]))
+    same = [(names[a], names[b]) for a, b in zip(order, order[1:]) if values[a] == values[b]]
+    if same:
+        log.warning("%s: labels %s are different classes, as written, though equal as numbers; make them one "
+                    "spelling if they are one class", where, ", ".join(f"{a!r} and {b!r}" for a, b in same[:5]))
+    return order
 
 
 def _load_arrays(cfg: FlowConfig) -> Dataset:
@@ -249,37 +282,71 @@ def _load_arrays(cfg: FlowConfig) -> Dataset:
     path = cfg.resolve(d.path)
     where = str(path)
     suffix = path.suffix.lower()
-    try:
-        if suffix == ".npz":
-            with np.load(path, allow_pickle=False) as z:
-                for key in (d.features_key, d.labels_key):
-                    if key not in z.files:
-                        raise DataError(f"no array named {key!r} in the file (it has {z.files})", where=where, fix="set data.features_key / data.labels_key")
-                X, raw_y = z[d.features_key], z[d.labels_key]
-        elif suffix == ".npy":
-            if not d.labels_path:
-                raise DataError("a .npy features file needs data.labels_path (a .npy of labels)", where=where, fix="set data.labels_path, or save both in one .npz with keys X and y")
-            X = np.load(path, allow_pickle=False)
-            lp = cfg.resolve(d.labels_path)
-            where = f"{path} + {lp}"
-            raw_y = np.load(lp, allow_pickle=False)
-        elif suffix == ".csv":
-            X, raw_y, names = _read_table(path, d.label_column)
-            y, classes = _encode_labels(raw_y, where=where)
-            return Dataset(X, y, classes, names, f"csv {path.name}")
+    if suffix == ".csv":
+        X, raw_y, names = _read_table(path, d.label_column)
+        y, classes = _encode_labels(raw_y, where=where)
+        return Dataset(X, y, classes, names, f"csv {path.name}")
+    if suffix == ".npz":
+        X, raw_y = _load_npz(path, [("data.features_key", d.features_key), ("data.labels_key", d.labels_key)])
+    elif suffix == ".npy":
+        if not d.labels_path:
+            raise DataError("a .npy features file needs data.labels_path (a .npy of labels)", where=where, fix="set data.labels_path, or save both in one .npz with keys X and y")
+        X = _load_npy(path, "features")
+        lp = cfg.resolve(d.labels_path)
+        if lp.suffix.lower() == ".npz":  # a labels .npz: its data.labels_key array
+            (raw_y,) = _load_npz(lp, [("data.labels_key", d.labels_key)])
+        elif lp.suffix.lower() == ".npy":
+            raw_y = _load_npy(lp, "labels")
         else:
-            raise DataError(f"unsupported file type {suffix!r}", where=where, fix="use .npz (keys X, y), two .npy files, or .csv with a label column")
-    except DataError:
-        raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise DataError(f"cannot read the file ({type(exc).__name__}: {exc})", where=where, fix="the file is missing or corrupt; re-export it with numpy.savez / numpy.save") from None
+            raise DataError(f"data.labels_path has unsupported file type {lp.suffix!r}", where=str(lp),
+                            fix="save the labels with numpy.save(path, y) as a .npy (or in a .npz as data.labels_key)")
+        where = f"{path} + {lp}"
+    else:
+        raise DataError(f"unsupported file type {suffix!r}", where=where, fix="use .npz (keys X, y), two .npy files, or .csv with a label column")
     X = np.asarray(X)
     if X.dtype.kind not in "fiub":
         raise DataError(f"features have dtype {X.dtype}, not numbers", where=where, fix="store numeric features")
     y, classes = _encode_labels(raw_y, where=where)
-    with np.errstate(over="ignore", invalid="ignore"):  # beyond float32's range -> inf, refused by _check_dataset
-        Xf = X.astype(np.float32)
-    return Dataset(Xf, y, classes, [f"f{i}" for i in range(X.shape[1] if X.ndim == 2 else 0)], f"arrays {path.name}")
+    return Dataset(X.astype(np.float64), y, classes, [f"f{i}" for i in range(X.shape[1] if X.ndim == 2 else 0)], f"arrays {path.name}")
+
+
+_OBJECT_FIX = ("save numeric arrays, not object arrays (they need pickle, which the flow does not load): e.g. "
+               "numpy.savez(path, X=df[features].to_numpy(dtype=float), y=df[label].to_numpy(dtype=str))")
+
+
+def _load_npy(path: Path, role: str) -> np.ndarray:
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise _numpy_read_error(exc, path, f"the {role} array") from None
+
+
+def _load_npz(path: Path, keys: list[tuple[str, str]]) -> list[np.ndarray]:
+    """The arrays named by (config field, key) from a .npz, each missing one named with its field."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            for field_name, key in keys:
+                if key not in z.files:
+                    raise DataError(f"no array named {key!r} in the file (it has {z.files})", where=str(path),
+                                    fix=f"set {field_name}" if len(keys) == 1 else "set data.features_key / data.labels_key")
+            out = []
+            for field_name, key in keys:
+                try:
+                    out.append(z[key])
+                except ValueError as exc:
+                    raise _numpy_read_error(exc, path, f"array {key!r} ({field_name})") from None
+            return out
+    except DataError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise _numpy_read_error(exc, path, "the file") from None
+
+
+def _numpy_read_error(exc: Exception, path: Path, what: str) -> DataError:
+    if "Object arrays cannot be loaded" in str(exc):
+        return DataError(f"{what} has dtype object (Python objects, e.g. from a pandas DataFrame)", where=str(path), fix=_OBJECT_FIX)
+    return DataError(f"cannot read the file ({type(exc).__name__}: {exc})", where=str(path),
+                     fix="the file is missing or corrupt; re-export it with numpy.savez / numpy.save")
 
 
 def _read_table(path: Path, label_column: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -290,34 +357,99 @@ def _read_table(path: Path, label_column: str) -> tuple[np.ndarray, np.ndarray, 
 
     try:
         table = pq.read_table(path) if path.suffix.lower() == ".parquet" else pacsv.read_csv(path)
+        table.column_names  # noqa: B018 - decodes the header, which pyarrow keeps as bytes until asked
+    except UnicodeDecodeError as exc:
+        raise DataError(f"the header is not UTF-8 text ({exc})", where=str(path), fix=_UTF8_FIX) from None
     except (pa.ArrowInvalid, OSError) as exc:
-        raise DataError(f"cannot read the table ({exc})", where=str(path), fix="the file is corrupt or not CSV/parquet") from None
+        fix = "the file is corrupt or not CSV/parquet"
+        if "Expected" in str(exc) and "columns, got" in str(exc):
+            fix = ("give every row as many comma-separated fields as the header (a trailing comma at the end of "
+                   "each data line adds an empty field)")
+        raise DataError(f"cannot read the table ({exc})", where=str(path), fix=fix) from None
+    if path.suffix.lower() == ".csv":
+        table = _label_column_as_text(table, path, label_column)
     return _table_to_arrays(table, label_column, where=str(path))
 
 
+def _label_column_as_text(table, path: Path, label_column: str):
+    """Re-read a CSV's label column as the strings in the file when pyarrow inferred a type for it:
+    a date became days since 1970 ('18262'), and '007', '07' and '7' one class."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    exact = [c for c in table.column_names if c.strip() == label_column.strip()]
+    if len(exact) != 1 or table.num_rows == 0:
+        return table  # _table_to_arrays names the problem
+    i = table.column_names.index(exact[0])
+    kind = table.schema.field(i).type
+    if pa.types.is_string(kind) or pa.types.is_null(kind) or pa.types.is_binary(kind):
+        return table  # (binary: not UTF-8, refused by _table_to_arrays)
+    if pa.types.is_floating(kind):  # non-integral numbers stay numbers, refused by _encode_labels
+        values = table.column(i).to_numpy(zero_copy_only=False)
+        if np.any(np.isfinite(values) & (values != np.round(values))):
+            return table
+    text = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+        include_columns=exact, column_types={exact[0]: pa.string()}, strings_can_be_null=True))
+    return table.set_column(i, exact[0], text.column(0))
+
+
+_UTF8_FIX = "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`, or pandas' to_csv(encoding='utf-8'))"
+
+
 def _table_to_arrays(table, label_column: str, *, where: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    import pyarrow as pa
+
+    # trailing commas on every line (header too) give an unnamed, all-empty last column: drop it
+    while table.num_columns and not table.column_names[-1].strip() and table.column(table.num_columns - 1).null_count == table.num_rows > 0:
+        log.info("%s: dropped an unnamed, empty last column (a trailing comma on every line)", where)
+        table = table.remove_column(table.num_columns - 1)
     # "a, b" headers keep the space after the comma: match names without surrounding spaces
     stripped = [c.strip() for c in table.column_names]
     if label_column.strip() not in stripped:
+        if len(stripped) == 1 and any(sep in stripped[0] for sep in ";\t"):
+            sep = "';'" if ";" in stripped[0] else "a tab"
+            raise DataError(f"the file is not comma-separated: its header is one column {stripped[0]!r}, separated by {sep}",
+                            where=where, fix="re-export it with commas as separators and '.' as the decimal point "
+                            "(e.g. pandas' df.to_csv(path, index=False))")
         raise DataError(f"no label column {label_column!r}; columns are {stripped}", where=where, fix="set data.label_column")
     if table.num_rows == 0:
         raise DataError("the table has a header but no data rows", where=where, fix="give a file with data rows")
     if stripped.count(label_column.strip()) > 1:
         raise DataError(f"the label column {label_column!r} appears {stripped.count(label_column.strip())} times in the "
                         "header", where=where, fix="give the columns unique names")
+    for i, name in enumerate(stripped):  # pyarrow keeps text that is not UTF-8 as bytes
+        if pa.types.is_binary(table.schema.field(i).type) or pa.types.is_large_binary(table.schema.field(i).type):
+            raise DataError(f"column {name!r} is not UTF-8 text", where=where, fix=_UTF8_FIX)
     label_index = stripped.index(label_column.strip())
     features = [i for i in range(len(stripped)) if i != label_index]
     names = [table.column_names[i] for i in features]
     if not names:
         raise DataError(f"the table has no feature columns besides the label {label_column!r}", where=where,
                         fix="add the numeric feature columns")
-    try:
-        with np.errstate(over="ignore", invalid="ignore"):  # by position: a header may repeat a name
-            X = np.column_stack([table.column(i).to_numpy(zero_copy_only=False).astype(np.float32) for i in features])
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"a feature column is not numeric ({exc})", where=where, fix="keep only numeric feature columns besides the label") from None
+    # by position: a header may repeat a name; float64 until standardized (see Dataset)
+    X = np.column_stack([_numeric_column(table.column(i), stripped[i], where=where) for i in features])
     raw_y = table.column(label_index).to_numpy(zero_copy_only=False)
     return X, raw_y, [c.strip() for c in names]
+
+
+def _numeric_column(column, name: str, *, where: str) -> np.ndarray:
+    """A feature column as float64, or a DataError naming the column, the first bad row and value."""
+    values = column.to_numpy(zero_copy_only=False)
+    try:
+        return values.astype(np.float64)
+    except (ValueError, TypeError):
+        pass
+    for row, v in enumerate(values.tolist()):
+        try:
+            float(v)
+        except (ValueError, TypeError):
+            break
+    else:  # pragma: no cover - astype failed, so some value does not convert
+        row, v = 0, values[0]
+    missing = " ('?' is a missing value in ARFF; the flow cannot train on missing values)" if str(v).strip() == "?" else ""
+    raise DataError(f"feature column {name!r} is not numeric: row {row} holds {v!r}{missing}", where=where,
+                    fix="drop or impute the rows with missing values" if missing else
+                    "keep only numeric feature columns besides the label (encode categories as numbers)")
 
 
 def _read_arff(stream: io.TextIOBase, *, where: str):
@@ -337,7 +469,8 @@ def _read_arff(stream: io.TextIOBase, *, where: str):
             break
     else:
         raise DataError("no @data section", where=where, fix="the ARFF file is truncated or corrupt")
-    body = stream.read().encode()
+    # '%' starts a comment line anywhere in an ARFF file, the data section included
+    body = "".join(line for line in stream if not line.lstrip().startswith("%")).encode()
     try:
         table = pacsv.read_csv(
             io.BytesIO(body),
@@ -350,18 +483,27 @@ def _read_arff(stream: io.TextIOBase, *, where: str):
 
 
 def _find_openml_cache(folder: Path) -> Path | None:
-    """Find the gzipped ARFF of OpenML 42468 in a scikit-learn data_home folder."""
+    """Find the gzipped ARFF of OpenML 42468 in a scikit-learn data_home folder.
+
+    scikit-learn keeps it at openml/openml.org/data/v1/download/<file id> (newer versions add
+    /<name>.arff.gz). Whole path segments decide, not substrings: a data_home such as
+    /data/downloadcache must not make the gzipped JSON metadata (api/v1/json/data/42468.gz, which
+    names the data set too) a candidate; and the file must start as an ARFF (@relation)."""
     for p in sorted(folder.rglob("*")):
-        if not p.is_file() or "openml" not in str(p) or "download" not in str(p):
+        if not p.is_file() or not _below_openml_download(p.parent.parts):
             continue
         try:
             with gzip.open(p, "rt") as f:
                 head = f.read(4096).lower()
         except (OSError, EOFError, UnicodeDecodeError):
             continue
-        if OPENML_JETS_RELATION in head:
+        if re.search(rf"^\s*@relation\s+['\"]?{OPENML_JETS_RELATION}\b", head, re.M):
             return p
     return None
+
+
+def _below_openml_download(parts: tuple[str, ...]) -> bool:
+    return any(parts[i - 2 : i + 1] == ("data", "v1", "download") for i in range(2, len(parts)))
 
 
 def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
@@ -369,6 +511,7 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
     where = str(path)
     if not path.exists():
         raise DataError(f"jet data file {where!r} does not exist", where=where, fix=_missing_fix(DataConfig(source="jets", path=where)))
+    cached = path.parent.name == "download"  # a scikit-learn cache file named by its OpenML file id
     if path.is_dir():
         found = _find_openml_cache(path)
         if found is None:
@@ -377,12 +520,12 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
                 where=where,
                 fix="point data.path at a scikit-learn data_home that fetched data_id=42468, or at the ARFF/CSV/parquet file",
             )
-        path, where = found, str(found)
+        path, where, cached = found, str(found), True  # a gzipped ARFF whatever its name
     suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
     meta: dict = {}
     try:
-        if suffix in (".arff", ".arff.gz") or path.parent.name == "download":
-            opener = gzip.open if (suffix.endswith(".gz") or path.parent.name == "download") else open
+        if suffix in (".arff", ".arff.gz") or cached:
+            opener = gzip.open if (suffix.endswith(".gz") or cached) else open
             with opener(path, "rt") as f:
                 _, table = _read_arff(f, where=where)
             X, raw_y, names = _table_to_arrays(table, label_column, where=where)
@@ -399,7 +542,7 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
         elif suffix == ".npz":
             with np.load(path, allow_pickle=False) as z:
                 names = [str(n) for n in z["feature_names"]] if "feature_names" in z.files else list(JET_FEATURES)
-                X, raw_y = z["X"].astype(np.float32), z[label_column] if label_column in z.files else z["y"]
+                X, raw_y = z["X"].astype(np.float64), z[label_column] if label_column in z.files else z["y"]
         else:
             raise DataError(f"unsupported jet file type {suffix!r}", where=where, fix="use the OpenML ARFF, a CSV/parquet with the 16 features and 'class', or `flow data jets` output")
     except DataError:
@@ -417,7 +560,7 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
         raise DataError(f"unknown jet classes {unknown[:10]}", where=where, fix=f"classes must be {list(JET_CLASSES)}")
     present = [c for c in JET_CLASSES if c in set(labels)]
     y = np.array([present.index(c) for c in labels], dtype=np.int64) if len(labels) < 1000 else _fast_index(labels, present)
-    return Dataset(X.astype(np.float32), y, present, list(JET_FEATURES), f"jets {path.name}", meta)
+    return Dataset(X.astype(np.float64), y, present, list(JET_FEATURES), f"jets {path.name}", meta)
 
 
 def _fast_index(labels: np.ndarray, classes: list[str]) -> np.ndarray:
@@ -452,7 +595,9 @@ def make_split(ds: Dataset, cfg: FlowConfig) -> Split:
                             fix="add rows of that class, lower data.test_fraction, or set data.val_fraction: 0") from None
     else:
         train, val = trval, trval[:0]
-    X = ds.X.astype(np.float64)
+    # fitted and applied in float64; only the standardized features are cast to float32 (the model's
+    # dtype), and mean/std stay float64 in split.npz so a deployment can repeat the transform exactly
+    X = ds.X.astype(np.float64, copy=False)
     if d.standardize:
         mean = X[train].mean(axis=0)
         std = X[train].std(axis=0)
@@ -460,7 +605,24 @@ def make_split(ds: Dataset, cfg: FlowConfig) -> Split:
     else:
         mean, std = np.zeros(X.shape[1]), np.ones(X.shape[1])
     Xs = ((X - mean) / std).astype(np.float32)
+    if not d.standardize:
+        _warn_float32_merges(X[train], Xs[train], ds.feature_names)
     return Split(
         X_train=Xs[train], y_train=ds.y[train], X_val=Xs[val], y_val=ds.y[val], X_test=Xs[test], y_test=ds.y[test],
-        classes=ds.classes, feature_names=ds.feature_names, mean=mean.astype(np.float32), std=std.astype(np.float32),
+        classes=ds.classes, feature_names=ds.feature_names, mean=mean, std=std,
     )  # fmt: skip
+
+
+def _warn_float32_merges(X: np.ndarray, X32: np.ndarray, names: list[str]) -> None:
+    """Without standardization the model sees the features as float32: say when that cast makes
+    distinct training values equal (a large offset with a small spread), which would lose information."""
+    for j in range(X.shape[1]):
+        col = X[:, j]
+        if np.array_equal(X32[:, j].astype(np.float64), col):  # exact: nothing merged (the usual case)
+            continue
+        n64, n32 = np.unique(col).size, np.unique(X32[:, j]).size
+        if n32 < n64:
+            name = names[j] if j < len(names) else f"column {j}"
+            log.warning("data.standardize is false and feature %r has %d distinct training values but %d after the "
+                        "cast to float32 the model uses; set data.standardize: true (fitted in float64), or "
+                        "subtract the offset before exporting", name, n64, n32)

@@ -174,6 +174,7 @@ def markdown(report: dict, *, plots_prefix: str = "report/plots/") -> str:
             lines += [f"| {name} | {_fmt(b.get('kernel'))} | {_fmt(b.get('bias'))} | {_fmt(b.get('activation'))} |" for name, b in bits.items()]
     h = report["hls"]
     lines += ["", "## HLS project", "", f"`{h['project_dir']}`: {h['backend']}, part {h['part']}, clock {h['clock_period_ns']} ns, {h['io_type']}, strategy {h['strategy']}, reuse factor {h['reuse_factor']}; input `{report['input']['type']}` ({report['input']['source']})."]
+    lines += _data_lines(report.get("data") or {})
     if report["warnings"]:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in report["warnings"]]
     lines += ["", "## Time per stage (s)", "", "| stage | seconds |", "|---|---|"] + [f"| {k} | {v:.1f} |" for k, v in report["timings_s"].items()]
@@ -181,6 +182,22 @@ def markdown(report: dict, *, plots_prefix: str = "report/plots/") -> str:
     if plots:
         lines += ["", "## Plots", ""] + [f"![{p}]({plots_prefix}{p})" for p in plots]
     return "\n".join(lines) + "\n"
+
+
+def _data_lines(data: dict) -> list[str]:
+    """What a user of the HLS project needs to feed it and read it: the output index of each class,
+    and whether the inputs must be standardized first."""
+    classes = data.get("classes") or []
+    if not classes:
+        return []
+    lines = ["", "## Classes and inputs", "", f"Data: {data.get('source', '-')}. Output index -> class:", "",
+             "| output | class | rows |", "|---|---|---|"]
+    counts = data.get("class_counts") or {}
+    lines += [f"| {i} | `{c}` | {_fmt(counts.get(c))} |" for i, c in enumerate(classes)]
+    if data.get("standardized"):
+        lines += ["", "Inputs are standardized, (x - mean) / std, with the training rows' `mean` and `std` "
+                  "(float64) saved in `data/split.npz`: apply the same before feeding the design."]
+    return lines
 
 
 def plot_bits_sparsity(report: dict, out: Path) -> None:

@@ -63,6 +63,7 @@ def test_quantizer_strings_and_mappings():
         (lambda c: c.setdefault("hls", {}).update(part="xcvu99zz-foo-2-e"), ["hls.part", "xcvu99zz-foo-2-e", "resources.enabled: false"]),
         (lambda c: c["data"].update(label_column="target"), ["data.source='digits'", "data.label_column", "ignored"]),
         (lambda c: c.update(data={"source": "arrays", "path": "d.npz", "labels_path": "y.npy"}), ["data.labels_path", ".npy", "d.npz"]),
+        (lambda c: c.update(data={"source": "arrays", "path": "X.npy", "labels_path": "y.csv"}), ["data.labels_path", "'y.csv'", ".npy", ".npz"]),
         (lambda c: c.pop("model"), ["model: required, but missing"]),
         (lambda c: c["model"]["layers"][0].update(kernel="quantized_bits(6,-20)"), ["integer=-20", "integer >= 0"]),
         (lambda c: c["train"]["pruning"].update(per_layer={"fc1": True}), ["train.pruning.per_layer", "boolean (true/false)"]),

@@ -257,3 +257,190 @@ def test_a_csv_header_may_repeat_a_feature_name_but_not_the_label(tmp_path):
     (tmp_path / "e.csv").write_text("a,label,label\n" + "\n".join(f"{i},{i % 2},{i % 2}" for i in range(30)) + "\n")
     with pytest.raises(DataError, match="'label' appears 2 times"):
         load_dataset(_cfg(tmp_path, source="arrays", path="e.csv", label_column="label"))
+
+
+def _offset_xy(n=300):
+    """Four features of spread ~0.5 around 1e7: float32 has a step of 1 there."""
+    rng = np.random.default_rng(0)
+    y = np.arange(n) % 3
+    X = rng.normal(size=(n, 4)) * 0.5
+    X[:, 0] += y
+    X[:, 1] -= y
+    return X + 1e7, y
+
+
+def test_features_are_standardized_before_the_float32_cast(tmp_path):
+    """A float32 cast before standardization rounded each feature to 3-5 levels, silently."""
+    X, y = _offset_xy()
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    header = "a,b,c,d,label\n"
+    (tmp_path / "d.csv").write_text(header + "\n".join(",".join([*(repr(v) for v in X[i]), str(y[i])]) for i in range(300)) + "\n")
+    for data in ({"path": "d.npz"}, {"path": "d.csv", "label_column": "label"}):
+        cfg = _cfg(tmp_path, source="arrays", **data)
+        s = make_split(load_dataset(cfg), cfg)
+        assert s.X_train.dtype == np.float32
+        assert [np.unique(s.X_train[:, j]).size for j in range(4)] == [len(s.y_train)] * 4, data
+        assert s.mean.dtype == np.float64 and abs(float(s.X_train.mean())) < 1e-3
+    # the saved mean/std keep float64, so the transform can be repeated exactly
+    s.save(tmp_path / "split.npz")
+    loaded = type(s).load(tmp_path / "split.npz")
+    assert loaded.mean.dtype == np.float64 and np.array_equal(loaded.mean, s.mean)
+
+
+def test_unstandardized_features_that_float32_merges_are_warned_about(tmp_path, caplog):
+    X, y = _offset_xy()
+    cfg = _cfg(tmp_path, source="arrays", path="d.npz", standardize=False)
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    with caplog.at_level("WARNING", logger="flow.data"):
+        make_split(load_dataset(cfg), cfg)
+    assert "feature 'f0' has 210 distinct training values but" in caplog.text and "data.standardize: true" in caplog.text
+    caplog.clear()
+    np.savez(tmp_path / "d.npz", X=X - 1e7, y=y)
+    with caplog.at_level("WARNING", logger="flow.data"):
+        make_split(load_dataset(cfg), cfg)
+    assert "distinct training values" not in caplog.text
+
+
+def test_sklearn_cache_under_a_folder_named_download_something(tmp_path):
+    """'download' was matched anywhere in the path: under /data/downloadcache the gzipped JSON
+    metadata (which names the data set too) was taken for the ARFF and refused as '.gz'."""
+    import json
+
+    X, labels = _jet_table()
+    root = tmp_path / "downloadcache"
+    meta = root / "openml" / "openml.org" / "api" / "v1" / "json" / "data"
+    meta.mkdir(parents=True)
+    with gzip.open(meta / "42468.gz", "wt") as f:
+        json.dump({"data_set_description": {"id": "42468", "name": "hls4ml_lhc_jets_hlf"}}, f)
+    arff = root / "openml" / "openml.org" / "data" / "v1" / "download" / "22044555"
+    arff.mkdir(parents=True)
+    _write_arff(arff / "hls4ml_lhc_jets_hlf.arff.gz", X, labels, gz=True)
+    ds = load_jets(root)
+    assert ds.X.shape == (60, 16) and ds.classes == list(JET_CLASSES)
+
+
+def _arrays(tmp_path, **data):
+    return load_dataset(_cfg(tmp_path, source="arrays", **data))
+
+
+@pytest.mark.parametrize("sep, named", [(";", "';'"), ("\t", "a tab")])
+def test_a_csv_not_separated_by_commas_is_named(tmp_path, sep, named):
+    """It was 'no label column' with the fix 'set data.label_column'."""
+    rows = "\n".join(sep.join([str(i), str(i * 0.5), str(i % 2)]) for i in range(30))
+    (tmp_path / "d.csv").write_text(sep.join(["x0", "x1", "class"]) + "\n" + rows + "\n")
+    with pytest.raises(DataError, match=f"not comma-separated.*separated by {named}.*re-export it with commas"):
+        _arrays(tmp_path, path="d.csv")
+
+
+def test_object_arrays_and_non_utf8_csv_name_the_cause(tmp_path):
+    """Both said 'the file is missing or corrupt; re-export it with numpy.savez'."""
+    X, y = _xy()
+    np.savez(tmp_path / "o.npz", X=X.astype(object), y=y)
+    with pytest.raises(DataError, match=r"array 'X' \(data.features_key\) has dtype object.*to_numpy\(dtype=float\)"):
+        _arrays(tmp_path, path="o.npz")
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", np.array(["a", "b", "c"], dtype=object)[y])
+    with pytest.raises(DataError, match=r"the labels array has dtype object.*save numeric arrays"):
+        _arrays(tmp_path, path="X.npy", labels_path="y.npy")
+    body = "\n".join(f"{i},{i * 2},{'éàü'[i % 3]}" for i in range(30))
+    (tmp_path / "l.csv").write_bytes(("x0,x1,class\n" + body + "\n").encode("latin-1"))
+    with pytest.raises(DataError, match="column 'class' is not UTF-8 text.*re-save the file as UTF-8"):
+        _arrays(tmp_path, path="l.csv")  # the labels had become "b'\\xe0'"
+    (tmp_path / "h.csv").write_bytes(("x0,dégât,class\n" + "\n".join(f"{i},{i},{i % 2}" for i in range(30)) + "\n").encode("latin-1"))
+    with pytest.raises(DataError, match="the header is not UTF-8 text.*re-save the file as UTF-8"):
+        _arrays(tmp_path, path="h.csv")
+
+
+def test_labels_path_may_be_a_npz(tmp_path):
+    """It passed validation, then failed with '120 feature rows but 1 labels'."""
+    X, y = _xy()
+    np.save(tmp_path / "X.npy", X)
+    np.savez(tmp_path / "y.npz", y=y)
+    assert np.array_equal(_arrays(tmp_path, path="X.npy", labels_path="y.npz").y, y)
+    np.savez(tmp_path / "y.npz", labels=y)
+    with pytest.raises(DataError, match=r"no array named 'y' in the file \(it has \['labels'\]\).*data.labels_key"):
+        _arrays(tmp_path, path="X.npy", labels_path="y.npz")
+
+
+def test_arff_missing_values_and_comments(tmp_path):
+    X, labels = _jet_table()
+    _write_arff(tmp_path / "j.arff", X, labels)
+    lines = (tmp_path / "j.arff").read_text().splitlines()
+    start = lines.index("@data") + 1
+    # '%' comment lines inside @data are legal ARFF ('cannot parse ... the file is corrupt')
+    commented = lines[:start] + ["% generated", *lines[start : start + 3], "  % more", *lines[start + 3 :]]
+    (tmp_path / "c.arff").write_text("\n".join(commented) + "\n")
+    assert np.array_equal(load_jets(tmp_path / "c.arff").X, load_jets(tmp_path / "j.arff").X)
+    # '?' is ARFF's missing value ('a feature column is not numeric' named neither column nor row)
+    fields = lines[start + 5].split(",")
+    fields[2] = "?"
+    lines[start + 5] = ",".join(fields)
+    (tmp_path / "q.arff").write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match=r"feature column 'c1_b1_mmdt' is not numeric: row 5 holds '\?' \('\?' is a missing value in ARFF"):
+        load_jets(tmp_path / "q.arff")
+
+
+def test_csv_trailing_commas(tmp_path):
+    """A trailing comma on every line (header too) made an unnamed all-NaN feature ''; on the data
+    lines only, the parse error now says what to fix."""
+    rows = "\n".join(f"{i},{i * 2},{i % 2}," for i in range(30))
+    (tmp_path / "t.csv").write_text("x0,x1,class,\n" + rows + "\n")
+    ds = _arrays(tmp_path, path="t.csv")
+    assert ds.feature_names == ["x0", "x1"] and ds.X.shape == (30, 2)
+    (tmp_path / "u.csv").write_text("x0,x1,class\n" + rows + "\n")
+    with pytest.raises(DataError, match="Expected 3 columns, got 4.*trailing comma"):
+        _arrays(tmp_path, path="u.csv")
+    (tmp_path / "s.csv").write_text("x0,x1,class\n" + "\n".join(f"{i},{'abc' if i == 7 else i},{i % 2}" for i in range(30)) + "\n")
+    with pytest.raises(DataError, match=r"feature column 'x1' is not numeric: row 7 holds 'abc'"):
+        _arrays(tmp_path, path="s.csv")
+
+
+def test_labels_are_named_exactly_and_ordered_by_value(tmp_path, caplog):
+    X, _ = _xy(n=120)
+    k = np.arange(120)
+    # digit strings '1'..'12' were sorted as text ('1', '10', '11', '12', '2', ...)
+    ds = _load(tmp_path, X, np.array([str(i % 12 + 1) for i in k]))
+    assert ds.classes == [str(i) for i in range(1, 13)] and np.array_equal(ds.y, k % 12)
+    # floats >= 2**63 merged into '-9223372036854775808'; uint64 >= 2**63 had negative names
+    ds = _load(tmp_path, X, np.array([1e20, 2e20, 3e20])[k % 3])
+    assert ds.classes == ["100000000000000000000", "200000000000000000000", "300000000000000000000"]
+    ds = _load(tmp_path, X, np.array([2**63 + 1, 5, 2**63], dtype=np.uint64)[k % 3])
+    assert ds.classes == ["5", "9223372036854775808", "9223372036854775809"] and np.array_equal(ds.y, [2, 0, 1] * 40)
+    # a CSV's labels are the strings in the file: ISO dates were days since 1970 ('18262'), and
+    # '007', '07', '7' one class (kept apart, with a warning that they are equal as numbers)
+    rows = "\n".join(f"{i},{i},{['2020-01-01', '2020-02-01'][i % 2]}" for i in range(30))
+    (tmp_path / "d.csv").write_text("a,b,class\n" + rows + "\n")
+    assert _arrays(tmp_path, path="d.csv").classes == ["2020-01-01", "2020-02-01"]
+    (tmp_path / "z.csv").write_text("a,b,class\n" + "\n".join(f"{i},{i},{['7', '007', '07'][i % 3]}" for i in range(30)) + "\n")
+    with caplog.at_level("WARNING", logger="flow.data"):
+        ds = _arrays(tmp_path, path="z.csv")
+    assert ds.classes == ["007", "07", "7"] and np.array_equal(ds.y, [2, 0, 1] * 10)
+    assert "'007' and '07'" in caplog.text and "equal as numbers" in caplog.text
+    # integers in a CSV keep numeric order; an empty label is still refused
+    (tmp_path / "n.csv").write_text("a,class\n" + "\n".join(f"{i},{i % 12 + 1}" for i in range(120)) + "\n")
+    assert _arrays(tmp_path, path="n.csv").classes == [str(i) for i in range(1, 13)]
+    (tmp_path / "e.csv").write_text("a,class\n" + "\n".join(f"{i},{'' if i == 5 else i % 3}" for i in range(60)) + "\n")
+    with pytest.raises(DataError, match=r"1 labels are empty \(first at row 5\)"):
+        _arrays(tmp_path, path="e.csv")
+    (tmp_path / "f.csv").write_text("a,class\n" + "\n".join(f"{i},{i % 3 + 0.5}" for i in range(60)) + "\n")
+    with pytest.raises(DataError, match="non-integer floats"):
+        _arrays(tmp_path, path="f.csv")
+
+
+def test_report_md_lists_the_class_of_each_output():
+    """The class mapping was only in data/meta.json and report.json."""
+    from flow.report import markdown
+
+    report = {
+        "name": "r", "config": "c.yaml", "flow_version": "0",
+        "accuracy": {"float": 0.9, "qkeras": 0.8, "csim": None, "test_rows": 10, "csim_rows": None},
+        "distillation": {"enabled": False}, "bit_exact": None, "bits": {}, "sparsity": {},
+        "bops": {"hawks": {"layers": {}, "total": 0}, "effective": {"layers": {}, "total": 0}},
+        "hls": {"project_dir": "p", "backend": "Vivado", "part": "x", "clock_period_ns": 5, "io_type": "io_parallel",
+                "strategy": "Latency", "reuse_factor": 1},
+        "input": {"type": "ap_fixed<8,4>", "source": "input quantizer"}, "warnings": [], "timings_s": {},
+        "data": {"source": "csv d.csv", "classes": ["1", "2", "10"], "class_counts": {"1": 5, "2": 6, "10": 7},
+                 "standardized": True},
+    }  # fmt: skip
+    md = markdown(report)
+    assert "| 0 | `1` | 5 |\n| 1 | `2` | 6 |\n| 2 | `10` | 7 |" in md and "data/split.npz" in md
