@@ -283,10 +283,13 @@ def _read_part_and_clock(proj: HlsProject) -> None:
         proj.backend, proj.backend_source = "Vitis", f"{flow_target} (open_solution -flow_target: a Vitis HLS option)"
     if proj.backend_source is None and (evidence := _vitis_hls_evidence(root)) is not None:
         # nothing names hls4ml's backend, but the tool's own log or report says which HLS tool built it
-        proj.backend, proj.backend_source = "Vitis", f"{evidence} (written by Vitis HLS)"
+        proj.backend, proj.backend_source = "Vitis", f"{evidence}{WRITTEN_BY_VITIS}"
     if proj.part is None or proj.clock_period_ns is None:
         _read_csynth_report(proj)
 
+
+#: the backend_source suffix of a backend known only from Vitis HLS's own log or report
+WRITTEN_BY_VITIS = " (written by Vitis HLS)"
 
 #: what a vendor C-synthesis report records of the build: XML (csynth.xml) and text (csynth.rpt)
 _REPORT_PART_RE = (re.compile(r"<Part>\s*([\w\-]+)\s*</Part>"), re.compile(r"^\*\s*Target device:\s*([\w\-]+)", re.M))
@@ -301,7 +304,9 @@ def _read_csynth_report(proj: HlsProject) -> None:
     say them (a repository that commits firmware/ and the report but no hls4ml_config.yml or Tcl):
     the report records what the tool built. The top's report (`<top>_csynth`) is read first."""
     reports = sorted(proj.path.glob("*_prj/*/syn/report/*_csynth.xml")) + sorted(proj.path.glob("*_prj/*/syn/report/*_csynth.rpt"))
-    reports.sort(key=lambda f: (not f.name.startswith(f"{f.parts[-5][:-4]}_csynth"), f.suffix != ".xml", str(f)))
+    # <prj>/<solution>/syn/report/<file>: the top's own report is named after the project folder's top
+    reports.sort(key=lambda f: (not f.name.startswith(f"{f.parents[3].name.removesuffix('_prj')}_csynth"),
+                                f.suffix != ".xml", str(f)))
     for f in reports:
         t = f.read_text(errors="replace")
         part = next((m.group(1) for r in _REPORT_PART_RE if (m := r.search(t))), None)

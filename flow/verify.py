@@ -225,7 +225,7 @@ def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | Non
     unless given; `backend` only for a project that does not name its own. No TensorFlow, no
     hls4ml, no compile.
     """
-    from flow.hls_project import design_from_project
+    from flow.hls_project import WRITTEN_BY_VITIS, design_from_project
     from flow.parts import board_part, lookup_part
 
     if clock_period_ns is not None and not clock_period_ns > 0:
@@ -245,7 +245,7 @@ def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | Non
                      "if it was built at another")
     if design.extra.get("settings_report"):
         notes.append(design.extra["settings_report"])
-    if "(written by Vitis HLS)" in str(design.extra.get("backend_source")):
+    if str(design.extra.get("backend_source")).endswith(WRITTEN_BY_VITIS):
         notes.append(f"priced for Vitis HLS: nothing in the project names hls4ml's backend, and its "
                      f"{design.extra['backend_source']} shows the tool that built it")
     evidence = design.extra.get("built_with_vitis_hls")
