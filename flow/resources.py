@@ -250,6 +250,28 @@ def t_add_ns(width: int) -> float:
     return T_ADD_BASE_NS + T_ADD_PER_BIT_NS * max(int(width), 1)
 
 
+def kept_product_bits(d: DenseDesign) -> int | None:
+    """Low bits of each integer product x*w that can reach a wrapping accumulator, or None (all).
+
+    hls4ml casts every product to accum_t, which keeps bits up to 2^(integer-1) and wraps: the
+    result is the product modulo 2^N, N = accumulator integer bits + input and weight fractional
+    bits, which only the operands' low N bits decide. HLS narrows the multiplier to them: an
+    ap_fixed<32,32> input times ap_fixed<18,4> weights into ap_fixed<18,4> is an 18 x 18 product,
+    one DSP48E1 each (freaksie/ML-on-Chip @ 3e107a9, Vivado HLS 2018.3: 16 DSPs for 16 products).
+    A saturating accumulator needs the high bits to detect overflow, so it keeps them all.
+    """
+    acc = d.accum_type
+    if acc.saturation != "WRAP":
+        return None
+    n = acc.integer + d.input_type.frac + d.weight_type.frac
+    return n if n < max(d.input_type.width, d.weight_type.width) else None
+
+
+def _narrowed(bits: Any, kept: int | None) -> Any:
+    """Operand widths as the multiplier sees them (kept_product_bits)."""
+    return bits if kept is None else np.minimum(bits, max(kept, 1))
+
+
 def _weight_codes(d: DenseDesign) -> np.ndarray:
     """Integer codes of the weights on the weight type's grid (exact for a valid design)."""
     w = np.asarray(d.weights, dtype=np.float64)
@@ -420,6 +442,9 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     nz = (codes != 0) & (xb > 0)  # an input cast to no bits at all (pruned) multiplies nothing
     odd = _odd_part(codes)
     sig_bits = _bit_length(np.abs(codes)) + 1  # width of the constant operand HLS sees, with sign
+    kept = kept_product_bits(d)
+    xb, sig_bits = _narrowed(xb, kept), _narrowed(sig_bits, kept)
+    x_bits = int(_narrowed(x_bits, kept))
     pow2 = nz & (odd == 1)
     csd = _csd_vec(codes)
     if ctx.backend == "vitis":
@@ -584,7 +609,8 @@ def _dense_legacy(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     codes = _weight_codes(d)
     nz = codes != 0
     n_mult = int(nz.sum())
-    x_bits, w_bits, acc_w = d.input_type.width, d.weight_type.width, d.accum_type.width
+    kept = kept_product_bits(d)
+    x_bits, w_bits, acc_w = int(_narrowed(d.input_type.width, kept)), int(_narrowed(d.weight_type.width, kept)), d.accum_type.width
     big, small = max(x_bits, w_bits), min(x_bits, w_bits)
     use_dsp = big >= DSP_MIN_BITS and small >= DSP_MIN_WEIGHT_BITS
     dsp = n_mult * dsp_per_product(x_bits, w_bits, ctx.part) if use_dsp else 0
@@ -630,13 +656,15 @@ def _dense_resource(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
         return est
     n_w = d.n_in * d.n_out
     block = math.ceil(n_w / rf)
-    x_bits, w_bits, acc_w = d.input_type.width, d.weight_type.width, d.accum_type.width
+    kept = kept_product_bits(d)
+    x_bits, w_bits, acc_w = int(_narrowed(d.input_type.width, kept)), int(_narrowed(d.weight_type.width, kept)), d.accum_type.width
     # hls4ml builds QKeras' power-of-two, ternary and binary kernels as shift/negation products
     # (weight_exponential, weight_ternary, weight_binary), never a multiplier
     nzc = _weight_codes(d)
     nzc = nzc[nzc != 0]
     shifts = nzc.size > 0 and bool(np.all(_odd_part(nzc) == 1))
-    use_dsp = not shifts and variable_product_in_dsp(d.input_type, d.weight_type)
+    use_dsp = not shifts and variable_product_in_dsp(replace(d.input_type, width=x_bits),
+                                                     replace(d.weight_type, width=w_bits))
     dsp = block * dsp_per_product(x_bits, w_bits, ctx.part) if use_dsp else 0
     lut_mult = 0.0 if use_dsp else block * LUT_PER_PP_BIT * x_bits * w_bits
     # weight ROM: depth rf, width block*w_bits

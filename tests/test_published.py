@@ -592,3 +592,16 @@ def test_types_wider_than_the_estimator_handles_are_refused():
         msg = recs[rid].get("not_estimated", "")
         assert msg.startswith(f"published row {rid}: {field}: ") and f"at most {limit} bits" in msg, (rid, msg)
     assert "not_estimated" not in recs["w63"]  # a 64-bit accumulator, as a repository row has, is fine
+
+
+def test_the_blind_mlp_table_is_cited_and_priced_completely():
+    """bench/published_blind/: published reports read after the model was fixed (docs/resources.md,
+    "A seventh blind reading"). Not in the medians above; every row must still be priced, not
+    refused, so the table keeps working as the estimator changes."""
+    path = Path(__file__).resolve().parents[1] / "bench" / "published_blind" / "mlp_2026_11_25.json"
+    rows = load_published(path)
+    assert len(rows) == 7 and all(r["source"]["citation"] for r in rows)
+    recs = compare_published(rows)
+    assert [r["id"] for r in recs if "not_estimated" in r] == []
+    for r in recs:
+        assert all(math.isfinite(r["estimate"][k]) and r["estimate"][k] >= 0 for k in ("LUT", "FF", "DSP", "latency_cycles"))

@@ -517,3 +517,21 @@ def test_jet_mlp_is_monotone_in_reuse_factor_and_clock(tool, hls4ml_version):
                 assert t["latency_cycles"] <= prev["latency_cycles"], (part, clk, prev, t)
                 assert t["latency_ns"] >= 0.6 * prev["latency_ns"], (part, clk, prev, t)
             prev = t
+
+
+def test_a_wrapping_accumulator_narrows_the_multiplier_to_the_bits_it_keeps():
+    # ap_fixed<32,32> input x ap_fixed<18,4> weights into a wrapping ap_fixed<18,4> accumulator:
+    # the kept result is x*w mod 2^18 (18 = 4 integer + 0 + 14 fraction bits), which only the low
+    # 18 bits of x decide, so each product is 18 x 18 (one DSP48E1); a saturating accumulator
+    # needs every bit of the product to detect overflow, so 32 x 18 takes two DSP48E1s
+    x_t, w_t = FixedType(32, 32), FixedType(18, 4)
+    rng = np.random.default_rng(0)
+    w = np.round(rng.uniform(0.3, 0.9, size=(2, 8)) * 2**14) / 2**14  # 13-14 significant bits: DSP products
+    kept = {}
+    for sat in ("WRAP", "SAT"):
+        acc = FixedType(18, 4, True, "TRN", sat)
+        layer = DenseDesign("fc", w, np.zeros(8), x_t, w_t, acc, acc, acc)
+        est = estimate(Design("t", [layer], x_t, 2, part="xc7vx485tffg1761-2"))
+        kept[sat] = est.layers[0]
+    assert kept["WRAP"].DSP == 16 and kept["WRAP"].detail["input_width"] == 18
+    assert kept["SAT"].DSP == 32 and kept["SAT"].detail["input_width"] == 32
