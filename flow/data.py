@@ -349,8 +349,9 @@ def _numpy_read_error(exc: Exception, path: Path, what: str) -> DataError:
                      fix="the file is missing or corrupt; re-export it with numpy.savez / numpy.save")
 
 
-def _read_table(path: Path, label_column: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """CSV or parquet -> (features, raw labels, feature names), via pyarrow (fast, no pandas)."""
+def _read_table(path: Path, label_column: str, *, features: tuple[str, ...] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """CSV or parquet -> (features, raw labels, feature names), via pyarrow (fast, no pandas).
+    `features`: the columns to read by name (the rest are ignored); None: every column but the label."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -368,7 +369,7 @@ def _read_table(path: Path, label_column: str) -> tuple[np.ndarray, np.ndarray, 
         raise DataError(f"cannot read the table ({exc})", where=str(path), fix=fix) from None
     if path.suffix.lower() == ".csv":
         table = _label_column_as_text(table, path, label_column)
-    return _table_to_arrays(table, label_column, where=str(path))
+    return _table_to_arrays(table, label_column, where=str(path), features=features)
 
 
 def _label_column_as_text(table, path: Path, label_column: str):
@@ -396,7 +397,31 @@ def _label_column_as_text(table, path: Path, label_column: str):
 _UTF8_FIX = "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`, or pandas' to_csv(encoding='utf-8'))"
 
 
-def _table_to_arrays(table, label_column: str, *, where: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _is_unnamed(name: str) -> bool:
+    """An empty header field, or pandas' name for one ('Unnamed: 0') after a read_csv/to_csv round trip."""
+    return not name.strip() or re.fullmatch(r"Unnamed: \d+", name.strip()) is not None
+
+
+def _unnamed_column_error(table, i: int, *, where: str) -> DataError:
+    """A header field with no name is refused rather than read as a feature: pandas' default
+    DataFrame.to_csv writes the row index there (0..n-1), which would train as a feature that says
+    where each row sat in the file (and the model would be verified and deployed with it)."""
+    name = table.column_names[i]
+    values = table.column(i).to_numpy(zero_copy_only=False)
+    try:
+        index = bool(np.array_equal(values.astype(np.float64), np.arange(len(values))))
+    except (ValueError, TypeError):
+        index = False
+    shown = ", ".join(str(v) for v in values[:3].tolist())
+    named = f" (pandas' name {name.strip()!r} for an empty one)" if name.strip() else ""
+    what = ("the row numbers 0..n-1 pandas' DataFrame.to_csv writes as the index unless index=False" if index
+            else f"the values {shown}" + (" in its first rows" if len(values) > 3 else ""))
+    return DataError(f"column {i + 1} of the header has no name{named}; it holds {what}", where=where,
+                     fix="write the file with df.to_csv(path, index=False), or delete that column; if it is a "
+                         "feature, give it a name in the header")
+
+
+def _table_to_arrays(table, label_column: str, *, where: str, features: tuple[str, ...] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
     import pyarrow as pa
 
     # trailing commas on every line (header too) give an unnamed, all-empty last column: drop it
@@ -421,13 +446,21 @@ def _table_to_arrays(table, label_column: str, *, where: str) -> tuple[np.ndarra
         if pa.types.is_binary(table.schema.field(i).type) or pa.types.is_large_binary(table.schema.field(i).type):
             raise DataError(f"column {name!r} is not UTF-8 text", where=where, fix=_UTF8_FIX)
     label_index = stripped.index(label_column.strip())
-    features = [i for i in range(len(stripped)) if i != label_index]
-    names = [table.column_names[i] for i in features]
-    if not names:
+    if features is None:  # every other column is a feature: one with no name is refused, not trained on
+        unnamed = [i for i, c in enumerate(table.column_names) if i != label_index and _is_unnamed(c)]
+        if unnamed:
+            raise _unnamed_column_error(table, unnamed[0], where=where)
+        columns = [i for i in range(len(stripped)) if i != label_index]
+    else:  # the named columns (first of a repeated name); the caller says which are missing
+        columns = [stripped.index(f) for f in features if f in stripped]
+    names = [table.column_names[i] for i in columns]
+    if not names and features is None:
         raise DataError(f"the table has no feature columns besides the label {label_column!r}", where=where,
                         fix="add the numeric feature columns")
+    if not names:
+        return np.zeros((table.num_rows, 0)), table.column(label_index).to_numpy(zero_copy_only=False), []
     # by position: a header may repeat a name; float64 until standardized (see Dataset)
-    X = np.column_stack([_numeric_column(table.column(i), stripped[i], where=where) for i in features])
+    X = np.column_stack([_numeric_column(table.column(i), stripped[i], where=where) for i in columns])
     raw_y = table.column(label_index).to_numpy(zero_copy_only=False)
     return X, raw_y, [c.strip() for c in names]
 
@@ -528,9 +561,9 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
             opener = gzip.open if (suffix.endswith(".gz") or cached) else open
             with opener(path, "rt") as f:
                 _, table = _read_arff(f, where=where)
-            X, raw_y, names = _table_to_arrays(table, label_column, where=where)
+            X, raw_y, names = _table_to_arrays(table, label_column, where=where, features=JET_FEATURES)
         elif suffix in (".csv", ".parquet"):
-            X, raw_y, names = _read_table(path, label_column)
+            X, raw_y, names = _read_table(path, label_column, features=JET_FEATURES)
             if suffix == ".parquet":
                 import pyarrow.parquet as pq
 

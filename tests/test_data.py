@@ -444,3 +444,34 @@ def test_report_md_lists_the_class_of_each_output():
     }  # fmt: skip
     md = markdown(report)
     assert "| 0 | `1` | 5 |\n| 1 | `2` | 6 |\n| 2 | `10` | 7 |" in md and "data/split.npz" in md
+
+
+def test_a_csv_column_with_no_name_is_refused_not_trained_on(tmp_path):
+    """pandas' default df.to_csv writes the row index as a first column with an empty name; it was
+    read as a feature '' (the model trained on each row's position in the file)."""
+    X, y = _xy(n=30, f=2)
+    rows = [f"{i},{X[i, 0]},{X[i, 1]},{y[i]}" for i in range(30)]
+    (tmp_path / "p.csv").write_text(",f0,f1,label\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError, match=r"p\.csv: column 1 of the header has no name; it holds the row numbers 0\.\.n-1 "
+                                        r"pandas' DataFrame\.to_csv writes.*index=False"):
+        _arrays(tmp_path, path="p.csv", label_column="label")
+    # read back with pandas and written again: the index column is named 'Unnamed: 0'
+    (tmp_path / "u.csv").write_text("Unnamed: 0,f0,f1,label\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError, match=r"column 1 of the header has no name \(pandas' name 'Unnamed: 0' for an empty one\)"):
+        _arrays(tmp_path, path="u.csv", label_column="label")
+    # an unnamed column that is not an index is refused too, showing its values
+    rows = [f"{X[i, 0]},{i % 3 + 0.5},{X[i, 1]},{y[i]}" for i in range(30)]
+    (tmp_path / "m.csv").write_text("f0, ,f1,label\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError, match=r"column 2 of the header has no name; it holds the values 0\.5, 1\.5, 2\.5 in its first rows.*give it a name"):
+        _arrays(tmp_path, path="m.csv", label_column="label")
+
+
+def test_jet_table_columns_are_read_by_name(tmp_path):
+    """A jet CSV with pandas' index column and an extra text column: the 16 features and 'class'
+    are picked by name, the rest is not read (the text column was refused as 'not numeric')."""
+    X, labels = _jet_table()
+    header = ",".join(["", "event", *JET_FEATURES, "class"])
+    lines = [",".join([str(i), f"ev{i}", *map(str, X[i]), labels[i]]) for i in range(len(labels))]
+    (tmp_path / "j.csv").write_text(header + "\n" + "\n".join(lines) + "\n")
+    ds = load_jets(tmp_path / "j.csv")
+    assert ds.feature_names == list(JET_FEATURES) and np.array_equal(ds.X, [[float(str(v)) for v in row] for row in X])
