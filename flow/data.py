@@ -14,8 +14,10 @@ import logging
 import math
 import re
 import zipfile
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -47,6 +49,14 @@ class Dataset:
     feature_names: list[str]
     source: str
     meta: dict = field(default_factory=dict)
+    #: the 1-based line of the file a row was read from (CSV, ARFF), for errors; None: rows are array rows
+    line_of: Callable[[int], int] | None = field(default=None, repr=False, compare=False)
+
+
+def _at(row: int, line_of: Callable[[int], int] | None) -> str:
+    """Where row `row` is, as a user would look for it: the file's line in an editor for a text
+    file, else the 0-based row index into the array."""
+    return f"line {line_of(row)}" if line_of is not None else f"row {row}"
 
 
 @dataclass
@@ -183,7 +193,7 @@ def _check_dataset(ds: Dataset, *, where: str, hint: str = "") -> None:
         bad = int((~finite).sum())
         row, col = (int(i) for i in np.argwhere(~finite)[0])
         name = ds.feature_names[col] if col < len(ds.feature_names) else f"column {col}"
-        raise DataError(f"{bad} feature values are NaN or infinite (first: row {row}, feature {name!r}; values beyond "
+        raise DataError(f"{bad} feature values are NaN or infinite (first: {_at(row, ds.line_of)}, feature {name!r}; values beyond "
                         "float32's range, ~3.4e38, count as infinite)", where=where,
                         fix="drop or impute those rows before running the flow")
     if len(ds.classes) < 2:
@@ -217,7 +227,7 @@ def _check_split_sizes(ds: Dataset, d, *, where: str) -> None:
                             fix=f"add rows, or set {field} to {need}" + ("" if label != "validation" else ", or 0 for no validation split"))
 
 
-def _encode_labels(raw: np.ndarray, *, where: str) -> tuple[np.ndarray, list[str]]:
+def _encode_labels(raw: np.ndarray, *, where: str, line_of: Callable[[int], int] | None = None) -> tuple[np.ndarray, list[str]]:
     """Class indices and names from 1-D labels (integers or strings) or one-hot rows."""
     raw = np.asarray(raw)
     if raw.ndim == 2 and raw.shape[1] == 1:
@@ -233,7 +243,7 @@ def _encode_labels(raw: np.ndarray, *, where: str) -> tuple[np.ndarray, list[str
                         fix="give one class label per row")
     if raw.dtype.kind == "f" and not np.isfinite(raw).all():
         bad = np.flatnonzero(~np.isfinite(raw))
-        raise DataError(f"{bad.size} labels are NaN or infinite (first at row {int(bad[0])})", where=where,
+        raise DataError(f"{bad.size} labels are NaN or infinite (first at {_at(int(bad[0]), line_of)})", where=where,
                         fix="drop the unlabelled rows")
     if raw.dtype.kind == "f" and np.any(raw != np.round(raw)):
         raise DataError("labels are non-integer floats; the flow trains classifiers", where=where, fix="give integer or string class labels")
@@ -246,7 +256,7 @@ def _encode_labels(raw: np.ndarray, *, where: str) -> tuple[np.ndarray, list[str
     text = np.array(["" if v is None else str(v).strip() for v in raw.tolist()])
     empty = np.flatnonzero(text == "")
     if empty.size:
-        raise DataError(f"{empty.size} labels are empty (first at row {int(empty[0])})", where=where,
+        raise DataError(f"{empty.size} labels are empty (first at {_at(int(empty[0]), line_of)})", where=where,
                         fix="drop the unlabelled rows or give them a class")
     classes, y = np.unique(text, return_inverse=True)
     order = _numeric_order([str(c) for c in classes], where=where)
@@ -283,9 +293,9 @@ def _load_arrays(cfg: FlowConfig) -> Dataset:
     where = str(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        X, raw_y, names = _read_table(path, d.label_column)
-        y, classes = _encode_labels(raw_y, where=where)
-        return Dataset(X, y, classes, names, f"csv {path.name}")
+        X, raw_y, names, line_of = _read_table(path, d.label_column)
+        y, classes = _encode_labels(raw_y, where=where, line_of=line_of)
+        return Dataset(X, y, classes, names, f"csv {path.name}", line_of=line_of)
     if suffix == ".npz":
         X, raw_y = _load_npz(path, [("data.features_key", d.features_key), ("data.labels_key", d.labels_key)])
     elif suffix == ".npy":
@@ -349,27 +359,81 @@ def _numpy_read_error(exc: Exception, path: Path, what: str) -> DataError:
                      fix="the file is missing or corrupt; re-export it with numpy.savez / numpy.save")
 
 
-def _read_table(path: Path, label_column: str, *, features: tuple[str, ...] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """CSV or parquet -> (features, raw labels, feature names), via pyarrow (fast, no pandas).
-    `features`: the columns to read by name (the rest are ignored); None: every column but the label."""
+def _read_table(path: Path, label_column: str, *, features: tuple[str, ...] | None = None):
+    """CSV or parquet -> (features, raw labels, feature names, line of a row or None), via pyarrow
+    (fast, no pandas). `features`: the columns to read by name (the rest are ignored); None: every
+    column but the label."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
+    if path.suffix.lower() == ".csv" and path.is_file():
+        with open(path, "rb") as f:
+            if f.read(2) in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: pyarrow would report a column count
+                raise _not_utf8_error(path)
     try:
         table = pq.read_table(path) if path.suffix.lower() == ".parquet" else pacsv.read_csv(path)
         table.column_names  # noqa: B018 - decodes the header, which pyarrow keeps as bytes until asked
-    except UnicodeDecodeError as exc:
-        raise DataError(f"the header is not UTF-8 text ({exc})", where=str(path), fix=_UTF8_FIX) from None
+    except UnicodeDecodeError:
+        raise _not_utf8_error(path) from None
     except (pa.ArrowInvalid, OSError) as exc:
         fix = "the file is corrupt or not CSV/parquet"
         if "Expected" in str(exc) and "columns, got" in str(exc):
             fix = ("give every row as many comma-separated fields as the header (a trailing comma at the end of "
                    "each data line adds an empty field)")
         raise DataError(f"cannot read the table ({exc})", where=str(path), fix=fix) from None
-    if path.suffix.lower() == ".csv":
-        table = _label_column_as_text(table, path, label_column)
-    return _table_to_arrays(table, label_column, where=str(path), features=features)
+    if path.suffix.lower() != ".csv":
+        return (*_table_to_arrays(table, label_column, where=str(path), features=features), None)
+    if any(pa.types.is_binary(t) or pa.types.is_large_binary(t) for t in table.schema.types):
+        raise _not_utf8_error(path)  # pyarrow keeps text that is not UTF-8 as bytes: say where it is
+    table = _label_column_as_text(table, path, label_column)
+    line_of = _csv_line_of(path)
+    return (*_table_to_arrays(table, label_column, where=str(path), features=features, line_of=line_of), line_of)
+
+
+def _csv_line_of(path: Path) -> Callable[[int], int]:
+    """The 1-based line of a CSV's data row as pyarrow counts rows (empty lines skipped, the first
+    non-empty one the header; a value cannot span lines). Only called for an error message."""
+    def line_of(row: int) -> int:
+        seen = 0
+        with open(path, "rb") as f:
+            for n, raw in enumerate(f, 1):
+                if raw.rstrip(b"\r\n"):
+                    seen += 1
+                    if seen == row + 2:
+                        return n
+        return -1  # pragma: no cover - pyarrow read that row
+
+    return line_of
+
+
+def _not_utf8_error(path: Path) -> DataError:
+    """The first byte of a text file that is not UTF-8, by line, column and offset."""
+    offset = 0
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):  # '\n' never occurs inside a UTF-8 character: line by line is exact
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return _utf8_error_at(path, raw, exc, n, offset, gz=False)
+            offset += len(raw)
+    return DataError("the file is not UTF-8 text", where=str(path), fix=_UTF8_FIX)  # pragma: no cover
+
+
+def _utf8_error_at(path, raw: bytes, exc: UnicodeDecodeError, line: int, offset: int, *, gz: bool) -> DataError:
+    of = " of the uncompressed data" if gz else ""
+    name, suffix = Path(path).name, Path(path).suffix.lower()
+    if offset == 0 and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text", PowerShell's default
+        return DataError("the file is UTF-16 text (it starts with a UTF-16 byte order mark), not UTF-8", where=str(path),
+                         fix=f"re-save it as UTF-8 (e.g. `iconv -f utf-16 -t utf-8 {name} > utf8{suffix}`)")
+    if gz:
+        fix = f"re-save it as UTF-8 (e.g. `zcat {name} | iconv -f latin1 -t utf-8 | gzip > utf8.arff.gz`)"
+    else:
+        fix = (f"re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 {name} > utf8{suffix}`"
+               + (", or pandas' to_csv(encoding='utf-8'))" if suffix == ".csv" else ")"))
+    return DataError(f"the file is not UTF-8 text: line {line}, column {exc.start + 1} has the byte 0x{raw[exc.start]:02x} "
+                     f"(byte offset {offset + exc.start}{of}), which UTF-8 does not allow there (a latin-1/Windows-1252 "
+                     "export writes accented letters, '°' or 'µ' that way)", where=str(path), fix=fix)
 
 
 def _label_column_as_text(table, path: Path, label_column: str):
@@ -421,7 +485,8 @@ def _unnamed_column_error(table, i: int, *, where: str) -> DataError:
                          "feature, give it a name in the header")
 
 
-def _table_to_arrays(table, label_column: str, *, where: str, features: tuple[str, ...] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _table_to_arrays(table, label_column: str, *, where: str, features: tuple[str, ...] | None = None,
+                     line_of: Callable[[int], int] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
     import pyarrow as pa
 
     # trailing commas on every line (header too) give an unnamed, all-empty last column: drop it
@@ -460,13 +525,14 @@ def _table_to_arrays(table, label_column: str, *, where: str, features: tuple[st
     if not names:
         return np.zeros((table.num_rows, 0)), table.column(label_index).to_numpy(zero_copy_only=False), []
     # by position: a header may repeat a name; float64 until standardized (see Dataset)
-    X = np.column_stack([_numeric_column(table.column(i), stripped[i], where=where) for i in columns])
+    X = np.column_stack([_numeric_column(table.column(i), stripped[i], where=where, line_of=line_of) for i in columns])
     raw_y = table.column(label_index).to_numpy(zero_copy_only=False)
     return X, raw_y, [c.strip() for c in names]
 
 
-def _numeric_column(column, name: str, *, where: str) -> np.ndarray:
-    """A feature column as float64, or a DataError naming the column, the first bad row and value."""
+def _numeric_column(column, name: str, *, where: str, line_of: Callable[[int], int] | None = None) -> np.ndarray:
+    """A feature column as float64, or a DataError naming the column, the first bad row (the file's
+    line for a text file) and value."""
     values = column.to_numpy(zero_copy_only=False)
     try:
         return values.astype(np.float64)
@@ -480,19 +546,33 @@ def _numeric_column(column, name: str, *, where: str) -> np.ndarray:
     else:  # pragma: no cover - astype failed, so some value does not convert
         row, v = 0, values[0]
     missing = " ('?' is a missing value in ARFF; the flow cannot train on missing values)" if str(v).strip() == "?" else ""
-    raise DataError(f"feature column {name!r} is not numeric: row {row} holds {v!r}{missing}", where=where,
+    raise DataError(f"feature column {name!r} is not numeric: {_at(row, line_of)} holds {v!r}{missing}", where=where,
                     fix="drop or impute the rows with missing values" if missing else
                     "keep only numeric feature columns besides the label (encode categories as numbers)")
 
 
-def _read_arff(stream: io.TextIOBase, *, where: str):
-    """A minimal ARFF reader: header with @attribute lines, then CSV data (OpenML's format)."""
+def _read_arff(stream, *, where: str, gz: bool = False):
+    """A minimal ARFF reader: header with @attribute lines, then CSV data (OpenML's format).
+
+    `stream` is binary: each line is decoded here, so a byte that is not UTF-8 is named with its line
+    and offset in the file (a text stream reports an offset inside its own 8 KiB buffer). Returns the
+    relation, the table and the 1-based line of each data row."""
     import pyarrow.csv as pacsv
 
     names: list[str] = []
     relation = ""
-    for line in stream:
-        s = line.strip()
+    offset = n = 0
+
+    def text(raw: bytes) -> str:
+        try:
+            return raw.decode("utf-8-sig" if n == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise _utf8_error_at(where, raw, exc, n, offset, gz=gz) from None
+
+    for raw in stream:
+        n += 1
+        s = "" if raw.lstrip().startswith(b"%") else text(raw).strip()  # a comment is not read: any bytes
+        offset += len(raw)
         low = s.lower()
         if low.startswith("@relation"):
             relation = s.split(None, 1)[1].strip("'\"") if len(s.split(None, 1)) > 1 else ""
@@ -502,17 +582,26 @@ def _read_arff(stream: io.TextIOBase, *, where: str):
             break
     else:
         raise DataError("no @data section", where=where, fix="the ARFF file is truncated or corrupt")
-    # '%' starts a comment line anywhere in an ARFF file, the data section included
-    body = "".join(line for line in stream if not line.lstrip().startswith("%")).encode()
+    # '%' starts a comment line anywhere in an ARFF file, the data section included; blank lines are skipped
+    body: list[bytes] = []
+    lines = array("q")
+    for raw in stream:
+        n += 1
+        s = raw.strip()
+        if s and not s.startswith(b"%"):
+            text(raw)
+            body.append(raw if raw.endswith(b"\n") else raw + b"\n")
+            lines.append(n)
+        offset += len(raw)
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body),
+            io.BytesIO(b"".join(body)),
             read_options=pacsv.ReadOptions(column_names=names),
-            parse_options=pacsv.ParseOptions(quote_char="'"),
+            parse_options=pacsv.ParseOptions(quote_char="'", ignore_empty_lines=False),
         )
     except Exception as exc:  # pyarrow raises several types for malformed CSV
         raise DataError(f"cannot parse the ARFF data ({exc})", where=where, fix="the file is corrupt") from None
-    return relation, table
+    return relation, table, lines.__getitem__
 
 
 def _find_openml_cache(folder: Path) -> Path | None:
@@ -556,14 +645,15 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
         path, where, cached = found, str(found), True  # a gzipped ARFF whatever its name
     suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
     meta: dict = {}
+    line_of = None
     try:
         if suffix in (".arff", ".arff.gz") or cached:
-            opener = gzip.open if (suffix.endswith(".gz") or cached) else open
-            with opener(path, "rt") as f:
-                _, table = _read_arff(f, where=where)
-            X, raw_y, names = _table_to_arrays(table, label_column, where=where, features=JET_FEATURES)
+            gz = suffix.endswith(".gz") or cached
+            with (gzip.open if gz else open)(path, "rb") as f:
+                _, table, line_of = _read_arff(f, where=where, gz=gz)
+            X, raw_y, names = _table_to_arrays(table, label_column, where=where, features=JET_FEATURES, line_of=line_of)
         elif suffix in (".csv", ".parquet"):
-            X, raw_y, names = _read_table(path, label_column, features=JET_FEATURES)
+            X, raw_y, names, line_of = _read_table(path, label_column, features=JET_FEATURES)
             if suffix == ".parquet":
                 import pyarrow.parquet as pq
 
@@ -590,10 +680,12 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
     labels = np.char.lower(np.char.strip(np.asarray(raw_y).astype(str), "'\" "))
     unknown = sorted(set(np.unique(labels)) - set(JET_CLASSES))
     if unknown:
-        raise DataError(f"unknown jet classes {unknown[:10]}", where=where, fix=f"classes must be {list(JET_CLASSES)}")
+        first = int(np.flatnonzero(~np.isin(labels, JET_CLASSES))[0])
+        raise DataError(f"unknown jet classes {unknown[:10]} (first at {_at(first, line_of)})", where=where,
+                        fix=f"classes must be {list(JET_CLASSES)}" + ("; '?' is a missing value in ARFF: drop those rows" if "?" in unknown else ""))
     present = [c for c in JET_CLASSES if c in set(labels)]
     y = np.array([present.index(c) for c in labels], dtype=np.int64) if len(labels) < 1000 else _fast_index(labels, present)
-    return Dataset(X.astype(np.float64), y, present, list(JET_FEATURES), f"jets {path.name}", meta)
+    return Dataset(X.astype(np.float64), y, present, list(JET_FEATURES), f"jets {path.name}", meta, line_of=line_of)
 
 
 def _fast_index(labels: np.ndarray, classes: list[str]) -> np.ndarray:
