@@ -533,6 +533,13 @@ def _table_to_arrays(table, label_column: str, *, where: str, features: tuple[st
 def _numeric_column(column, name: str, *, where: str, line_of: Callable[[int], int] | None = None) -> np.ndarray:
     """A feature column as float64, or a DataError naming the column, the first bad row (the file's
     line for a text file) and value."""
+    import pyarrow as pa
+
+    if pa.types.is_temporal(column.type):
+        # numpy would give days or seconds since 1970 (in the unit pyarrow guessed) without a word
+        raise DataError(f"feature column {name!r} holds dates or times (read as {column.type}), not numbers", where=where,
+                        fix="write it as a number in the file (e.g. days since a reference date, or the hour of day), "
+                            "or drop the column")
     values = column.to_numpy(zero_copy_only=False)
     try:
         return values.astype(np.float64)
@@ -664,8 +671,16 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
                     meta = json.loads(md[b"flow"])
         elif suffix == ".npz":
             with np.load(path, allow_pickle=False) as z:
-                names = [str(n) for n in z["feature_names"]] if "feature_names" in z.files else list(JET_FEATURES)
+                named = "feature_names" in z.files
+                names = [str(n) for n in z["feature_names"]] if named else list(JET_FEATURES)
                 X, raw_y = z["X"].astype(np.float64), z[label_column] if label_column in z.files else z["y"]
+            # columns are picked by name: without names (or with a wrong count) a 17- or 20-column X
+            # had its first 16 columns taken as the jet features, and a 15-column one a traceback
+            if X.ndim != 2 or X.shape[1] != len(names):
+                given = "its feature_names" if named else "the 16 jet features (no feature_names array)"
+                raise DataError(f"X has shape {X.shape} but {given} name {len(names)} columns", where=where,
+                                fix=f"save X as rows x features with a feature_names array naming each column, or X with "
+                                    f"exactly the columns {list(JET_FEATURES)} in that order")
         else:
             raise DataError(f"unsupported jet file type {suffix!r}", where=where, fix="use the OpenML ARFF, a CSV/parquet with the 16 features and 'class', or `flow data jets` output")
     except DataError:

@@ -532,3 +532,37 @@ def test_nan_in_a_csv_is_named_by_its_line(tmp_path):
     np.savez(tmp_path / "n.npz", X=np.where(np.arange(60).reshape(30, 2) == 7, np.nan, 1.0), y=np.arange(30) % 3)
     with pytest.raises(DataError, match=r"first: row 3, feature 'f1'"):  # arrays keep their 0-based row index
         _arrays(tmp_path, path="n.npz")
+
+
+def test_date_and_time_feature_columns_are_refused(tmp_path):
+    """pyarrow reads an ISO date or a timestamp as a date type, which numpy turned into days (or
+    seconds) since 1970 without a word: a feature the user never wrote."""
+    rows = "\n".join(f"{i},2020-01-{i % 28 + 1:02d} 12:00:00,{i % 3}" for i in range(30))
+    (tmp_path / "t.csv").write_text("a,when,class\n" + rows + "\n")
+    with pytest.raises(DataError, match=r"t\.csv: feature column 'when' holds dates or times \(read as timestamp\[s\]\).*days since a reference date"):
+        _arrays(tmp_path, path="t.csv")
+    (tmp_path / "d.csv").write_text("a,day,class\n" + "\n".join(f"{i},2020-01-{i % 28 + 1:02d},{i % 3}" for i in range(30)) + "\n")
+    with pytest.raises(DataError, match=r"feature column 'day' holds dates or times \(read as date32\[day\]\)"):
+        _arrays(tmp_path, path="d.csv")
+
+
+def test_a_jet_npz_whose_columns_are_not_named_must_have_16(tmp_path):
+    """Without feature_names, a 20-column X had its first 16 columns taken as the jet features in
+    OpenML order (and a 15-column X ended in an IndexError traceback)."""
+    X, labels = _jet_table()
+    np.savez(tmp_path / "ok.npz", X=X, y=labels)
+    assert np.array_equal(load_jets(tmp_path / "ok.npz").X, X.astype(np.float64))
+    wide = np.hstack([np.zeros((len(X), 4)), X])
+    np.savez(tmp_path / "wide.npz", X=wide, y=labels)
+    with pytest.raises(DataError, match=r"wide\.npz: X has shape \(60, 20\) but the 16 jet features \(no feature_names array\) name 16 columns"):
+        load_jets(tmp_path / "wide.npz")
+    np.savez(tmp_path / "narrow.npz", X=X[:, :15], y=labels)
+    with pytest.raises(DataError, match=r"X has shape \(60, 15\)"):
+        load_jets(tmp_path / "narrow.npz")
+    # with names the columns are picked by name, whatever their order and extra columns
+    names = np.array(["pad0", "pad1", "pad2", "pad3", *JET_FEATURES])
+    np.savez(tmp_path / "named.npz", X=wide, y=labels, feature_names=names)
+    assert np.array_equal(load_jets(tmp_path / "named.npz").X, X.astype(np.float64))
+    np.savez(tmp_path / "short.npz", X=wide, y=labels, feature_names=names[:-1])
+    with pytest.raises(DataError, match=r"X has shape \(60, 20\) but its feature_names name 19 columns"):
+        load_jets(tmp_path / "short.npz")
