@@ -391,16 +391,16 @@ def _read_table(path: Path, label_column: str, *, features: tuple[str, ...] | No
     return (*_table_to_arrays(table, label_column, where=str(path), features=features, line_of=line_of), line_of)
 
 
-def _csv_line_of(path: Path) -> Callable[[int], int]:
+def _csv_line_of(path: Path, *, header: bool = True) -> Callable[[int], int]:
     """The 1-based line of a CSV's data row as pyarrow counts rows (empty lines skipped, the first
-    non-empty one the header; a value cannot span lines). Only called for an error message."""
+    non-empty one the header if there is one; a value cannot span lines). Only called for an error message."""
     def line_of(row: int) -> int:
         seen = 0
         with open(path, "rb") as f:
             for n, raw in enumerate(f, 1):
                 if raw.rstrip(b"\r\n"):
                     seen += 1
-                    if seen == row + 2:
+                    if seen == row + 1 + header:
                         return n
         return -1  # pragma: no cover - pyarrow read that row
 
@@ -434,6 +434,79 @@ def _utf8_error_at(path, raw: bytes, exc: UnicodeDecodeError, line: int, offset:
     return DataError(f"the file is not UTF-8 text: line {line}, column {exc.start + 1} has the byte 0x{raw[exc.start]:02x} "
                      f"(byte offset {offset + exc.start}{of}), which UTF-8 does not allow there (a latin-1/Windows-1252 "
                      "export writes accented letters, '°' or 'µ' that way)", where=str(path), fix=fix)
+
+
+def read_feature_csv(path: Path) -> tuple[np.ndarray, list[str] | None, Callable[[int], int]]:
+    """A CSV whose every column is a feature (`flow verify --data`): float64 rows, the header's names
+    (None without a header) and the file line of each row.
+
+    The first line is a header unless all its fields are numbers, as np.savetxt writes no header;
+    `0,1,...,n-1` is the header pandas writes for a DataFrame made from an array. A column with no
+    name (pandas' index), a non-numeric value or a date is refused, as in the data stage."""
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    where = str(path)
+    first = b""
+    with open(path, "rb") as f:
+        if f.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            raise _not_utf8_error(path)
+        f.seek(0)
+        for raw in f:
+            if raw.rstrip(b"\r\n"):
+                first = raw
+                break
+    if not first:
+        raise DataError("the file is empty", where=where, fix="give one row of feature values per line")
+    try:
+        fields = next(csv.reader([first.decode("utf-8-sig").rstrip("\r\n")]))
+    except UnicodeDecodeError:
+        raise _not_utf8_error(path) from None
+    missing = set(pacsv.ConvertOptions().null_values)  # '', 'NA', 'nan', ...: read as NaN, refused by the caller
+    numbers = [v.strip() in missing or _is_number(v) for v in fields]
+    skip = int(len(fields) > 1 and fields[0] == "")  # (',0,1,2': the index column pandas writes first, refused below)
+    pandas_names = fields[skip:] == [str(i) for i in range(len(fields) - skip)]
+    if any(numbers) and not all(numbers) and not all(v.strip() in missing or not n for v, n in zip(fields, numbers)):
+        raise DataError(f"the first line {first.decode('utf-8-sig').strip()[:80]!r} mixes numbers and names: it is neither a "
+                        "header nor a row of numbers", where=where,
+                        fix="start the file with a header line of column names, or give numbers only")
+    header = not all(numbers) or pandas_names
+    if all(numbers) and pandas_names:
+        log.info("%s: took the first line (%s) as column names, as pandas writes them for a DataFrame made from an "
+                 "array, not as a row of data", where, ",".join(fields[:4]) + (",..." if len(fields) > 4 else ""))
+    try:
+        table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(autogenerate_column_names=not header))
+    except UnicodeDecodeError:
+        raise _not_utf8_error(path) from None
+    except (pa.ArrowInvalid, OSError) as exc:
+        fix = "give every line as many comma-separated values as the first" if "columns, got" in str(exc) else "the file is corrupt or not CSV"
+        raise DataError(f"cannot read the table ({exc})", where=where, fix=fix) from None
+    if any(pa.types.is_binary(t) or pa.types.is_large_binary(t) for t in table.schema.types):
+        raise _not_utf8_error(path)
+    if table.num_rows == 0:
+        raise DataError("the file has a header but no rows", where=where, fix="give one row of feature values per line")
+    # trailing commas on every line (header too) give an unnamed, all-empty last column, as in the data stage
+    while header and table.num_columns > 1 and not table.column_names[-1].strip() and table.column(table.num_columns - 1).null_count == table.num_rows:
+        table = table.remove_column(table.num_columns - 1)
+    if header:
+        unnamed = [i for i, c in enumerate(table.column_names) if _is_unnamed(c)]
+        if unnamed:
+            raise _unnamed_column_error(table, unnamed[0], where=where)
+    line_of = _csv_line_of(path, header=header)
+    names = [c.strip() for c in table.column_names] if header else [f"column {j + 1}" for j in range(table.num_columns)]
+    fix = "give only the model's input features, as numbers (drop a label or name column)"
+    X = np.column_stack([_numeric_column(table.column(j), names[j], where=where, line_of=line_of, fix=fix) for j in range(table.num_columns)])
+    return X, (names if header else None), line_of
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _label_column_as_text(table, path: Path, label_column: str):
@@ -530,7 +603,7 @@ def _table_to_arrays(table, label_column: str, *, where: str, features: tuple[st
     return X, raw_y, [c.strip() for c in names]
 
 
-def _numeric_column(column, name: str, *, where: str, line_of: Callable[[int], int] | None = None) -> np.ndarray:
+def _numeric_column(column, name: str, *, where: str, line_of: Callable[[int], int] | None = None, fix: str | None = None) -> np.ndarray:
     """A feature column as float64, or a DataError naming the column, the first bad row (the file's
     line for a text file) and value."""
     import pyarrow as pa
@@ -555,7 +628,7 @@ def _numeric_column(column, name: str, *, where: str, line_of: Callable[[int], i
     missing = " ('?' is a missing value in ARFF; the flow cannot train on missing values)" if str(v).strip() == "?" else ""
     raise DataError(f"feature column {name!r} is not numeric: {_at(row, line_of)} holds {v!r}{missing}", where=where,
                     fix="drop or impute the rows with missing values" if missing else
-                    "keep only numeric feature columns besides the label (encode categories as numbers)")
+                    fix or "keep only numeric feature columns besides the label (encode categories as numbers)")
 
 
 def _read_arff(stream, *, where: str, gz: bool = False):
