@@ -574,6 +574,12 @@ def _table_to_arrays(table, label_column: str, *, where: str, features: tuple[st
             raise DataError(f"the file is not comma-separated: its header is one column {stripped[0]!r}, separated by {sep}",
                             where=where, fix="re-export it with commas as separators and '.' as the decimal point "
                             "(e.g. pandas' df.to_csv(path, index=False))")
+        if all(_is_number(c) for c in stripped) and stripped != [str(i) for i in range(len(stripped))]:
+            # np.savetxt writes no header: the first row was taken as one (and would be lost with a numeric label_column)
+            raise DataError(f"the first line holds numbers, not column names ({', '.join(stripped[:4])}"
+                            f"{', ...' if len(stripped) > 4 else ''}): the file has no header row", where=where,
+                            fix=f"add a header line naming the columns, the label column {label_column!r} among them "
+                                "(np.savetxt(..., header='f0,f1,class', comments=''), or pandas' to_csv(index=False))")
         raise DataError(f"no label column {label_column!r}; columns are {stripped}", where=where, fix="set data.label_column")
     if table.num_rows == 0:
         raise DataError("the table has a header but no data rows", where=where, fix="give a file with data rows")

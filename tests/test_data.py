@@ -566,3 +566,13 @@ def test_a_jet_npz_whose_columns_are_not_named_must_have_16(tmp_path):
     np.savez(tmp_path / "short.npz", X=wide, y=labels, feature_names=names[:-1])
     with pytest.raises(DataError, match=r"X has shape \(60, 20\) but its feature_names name 19 columns"):
         load_jets(tmp_path / "short.npz")
+
+
+def test_a_csv_without_a_header_row_says_so(tmp_path):
+    """np.savetxt writes no header: the first data row was taken as column names and the error was
+    "no label column 'class'; columns are ['0.5', '1.25', '1.0']" with the fix 'set data.label_column'
+    (setting it to one of those numbers would have lost that row without a word)."""
+    (tmp_path / "n.csv").write_text("\n".join(f"{i * 0.5},{i * 1.25},{i % 3}" for i in range(1, 31)) + "\n")
+    with pytest.raises(DataError, match=r"n\.csv: the first line holds numbers, not column names \(0\.5, 1\.25, 1\): "
+                                        r"the file has no header row.*label column 'class'"):
+        _arrays(tmp_path, path="n.csv")
