@@ -104,8 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="convert a saved QKeras model and prove the C-simulation bit-exact")
     p.add_argument("model", help="QKeras model (.h5)")
-    p.add_argument("--data", required=True, help="inputs (.npy float array, rows x features, or .npz with key X)")
-    p.add_argument("--labels", help="optional labels (.npy) to report accuracy")
+    p.add_argument("--data", required=True, help="raw float inputs: .npy (rows x features), .npz (array X, or its only "
+                                                  "array) or .csv of the feature columns only (header optional)")
+    p.add_argument("--labels", help="optional class indices, one per row (.npy, or .npz array y), to report accuracy")
     p.add_argument("--out", required=True, help="output directory (report.json, HLS project)")
     _add_hls_options(p)
     _add_common(p)

@@ -14,8 +14,10 @@ import logging
 import math
 import re
 import zipfile
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -47,6 +49,14 @@ class Dataset:
     feature_names: list[str]
     source: str
     meta: dict = field(default_factory=dict)
+    #: the 1-based line of the file a row was read from (CSV, ARFF), for errors; None: rows are array rows
+    line_of: Callable[[int], int] | None = field(default=None, repr=False, compare=False)
+
+
+def _at(row: int, line_of: Callable[[int], int] | None) -> str:
+    """Where row `row` is, as a user would look for it: the file's line in an editor for a text
+    file, else the 0-based row index into the array."""
+    return f"line {line_of(row)}" if line_of is not None else f"row {row}"
 
 
 @dataclass
@@ -183,7 +193,7 @@ def _check_dataset(ds: Dataset, *, where: str, hint: str = "") -> None:
         bad = int((~finite).sum())
         row, col = (int(i) for i in np.argwhere(~finite)[0])
         name = ds.feature_names[col] if col < len(ds.feature_names) else f"column {col}"
-        raise DataError(f"{bad} feature values are NaN or infinite (first: row {row}, feature {name!r}; values beyond "
+        raise DataError(f"{bad} feature values are NaN or infinite (first: {_at(row, ds.line_of)}, feature {name!r}; values beyond "
                         "float32's range, ~3.4e38, count as infinite)", where=where,
                         fix="drop or impute those rows before running the flow")
     if len(ds.classes) < 2:
@@ -217,7 +227,7 @@ def _check_split_sizes(ds: Dataset, d, *, where: str) -> None:
                             fix=f"add rows, or set {field} to {need}" + ("" if label != "validation" else ", or 0 for no validation split"))
 
 
-def _encode_labels(raw: np.ndarray, *, where: str) -> tuple[np.ndarray, list[str]]:
+def _encode_labels(raw: np.ndarray, *, where: str, line_of: Callable[[int], int] | None = None) -> tuple[np.ndarray, list[str]]:
     """Class indices and names from 1-D labels (integers or strings) or one-hot rows."""
     raw = np.asarray(raw)
     if raw.ndim == 2 and raw.shape[1] == 1:
@@ -233,7 +243,7 @@ def _encode_labels(raw: np.ndarray, *, where: str) -> tuple[np.ndarray, list[str
                         fix="give one class label per row")
     if raw.dtype.kind == "f" and not np.isfinite(raw).all():
         bad = np.flatnonzero(~np.isfinite(raw))
-        raise DataError(f"{bad.size} labels are NaN or infinite (first at row {int(bad[0])})", where=where,
+        raise DataError(f"{bad.size} labels are NaN or infinite (first at {_at(int(bad[0]), line_of)})", where=where,
                         fix="drop the unlabelled rows")
     if raw.dtype.kind == "f" and np.any(raw != np.round(raw)):
         raise DataError("labels are non-integer floats; the flow trains classifiers", where=where, fix="give integer or string class labels")
@@ -246,7 +256,7 @@ def _encode_labels(raw: np.ndarray, *, where: str) -> tuple[np.ndarray, list[str
     text = np.array(["" if v is None else str(v).strip() for v in raw.tolist()])
     empty = np.flatnonzero(text == "")
     if empty.size:
-        raise DataError(f"{empty.size} labels are empty (first at row {int(empty[0])})", where=where,
+        raise DataError(f"{empty.size} labels are empty (first at {_at(int(empty[0]), line_of)})", where=where,
                         fix="drop the unlabelled rows or give them a class")
     classes, y = np.unique(text, return_inverse=True)
     order = _numeric_order([str(c) for c in classes], where=where)
@@ -283,9 +293,9 @@ def _load_arrays(cfg: FlowConfig) -> Dataset:
     where = str(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        X, raw_y, names = _read_table(path, d.label_column)
-        y, classes = _encode_labels(raw_y, where=where)
-        return Dataset(X, y, classes, names, f"csv {path.name}")
+        X, raw_y, names, line_of = _read_table(path, d.label_column)
+        y, classes = _encode_labels(raw_y, where=where, line_of=line_of)
+        return Dataset(X, y, classes, names, f"csv {path.name}", line_of=line_of)
     if suffix == ".npz":
         X, raw_y = _load_npz(path, [("data.features_key", d.features_key), ("data.labels_key", d.labels_key)])
     elif suffix == ".npy":
@@ -349,26 +359,154 @@ def _numpy_read_error(exc: Exception, path: Path, what: str) -> DataError:
                      fix="the file is missing or corrupt; re-export it with numpy.savez / numpy.save")
 
 
-def _read_table(path: Path, label_column: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """CSV or parquet -> (features, raw labels, feature names), via pyarrow (fast, no pandas)."""
+def _read_table(path: Path, label_column: str, *, features: tuple[str, ...] | None = None):
+    """CSV or parquet -> (features, raw labels, feature names, line of a row or None), via pyarrow
+    (fast, no pandas). `features`: the columns to read by name (the rest are ignored); None: every
+    column but the label."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
+    if path.suffix.lower() == ".csv" and path.is_file():
+        with open(path, "rb") as f:
+            if f.read(2) in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: pyarrow would report a column count
+                raise _not_utf8_error(path)
     try:
         table = pq.read_table(path) if path.suffix.lower() == ".parquet" else pacsv.read_csv(path)
         table.column_names  # noqa: B018 - decodes the header, which pyarrow keeps as bytes until asked
-    except UnicodeDecodeError as exc:
-        raise DataError(f"the header is not UTF-8 text ({exc})", where=str(path), fix=_UTF8_FIX) from None
+    except UnicodeDecodeError:
+        raise _not_utf8_error(path) from None
     except (pa.ArrowInvalid, OSError) as exc:
         fix = "the file is corrupt or not CSV/parquet"
         if "Expected" in str(exc) and "columns, got" in str(exc):
             fix = ("give every row as many comma-separated fields as the header (a trailing comma at the end of "
                    "each data line adds an empty field)")
         raise DataError(f"cannot read the table ({exc})", where=str(path), fix=fix) from None
-    if path.suffix.lower() == ".csv":
-        table = _label_column_as_text(table, path, label_column)
-    return _table_to_arrays(table, label_column, where=str(path))
+    if path.suffix.lower() != ".csv":
+        return (*_table_to_arrays(table, label_column, where=str(path), features=features), None)
+    if any(pa.types.is_binary(t) or pa.types.is_large_binary(t) for t in table.schema.types):
+        raise _not_utf8_error(path)  # pyarrow keeps text that is not UTF-8 as bytes: say where it is
+    table = _label_column_as_text(table, path, label_column)
+    line_of = _csv_line_of(path)
+    return (*_table_to_arrays(table, label_column, where=str(path), features=features, line_of=line_of), line_of)
+
+
+def _csv_line_of(path: Path, *, header: bool = True) -> Callable[[int], int]:
+    """The 1-based line of a CSV's data row as pyarrow counts rows (empty lines skipped, the first
+    non-empty one the header if there is one; a value cannot span lines). Only called for an error message."""
+    def line_of(row: int) -> int:
+        seen = 0
+        with open(path, "rb") as f:
+            for n, raw in enumerate(f, 1):
+                if raw.rstrip(b"\r\n"):
+                    seen += 1
+                    if seen == row + 1 + header:
+                        return n
+        return -1  # pragma: no cover - pyarrow read that row
+
+    return line_of
+
+
+def _not_utf8_error(path: Path) -> DataError:
+    """The first byte of a text file that is not UTF-8, by line, column and offset."""
+    offset = 0
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):  # '\n' never occurs inside a UTF-8 character: line by line is exact
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return _utf8_error_at(path, raw, exc, n, offset, gz=False)
+            offset += len(raw)
+    return DataError("the file is not UTF-8 text", where=str(path), fix=_UTF8_FIX)  # pragma: no cover
+
+
+def _utf8_error_at(path, raw: bytes, exc: UnicodeDecodeError, line: int, offset: int, *, gz: bool) -> DataError:
+    of = " of the uncompressed data" if gz else ""
+    name, suffix = Path(path).name, Path(path).suffix.lower()
+    if offset == 0 and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text", PowerShell's default
+        return DataError("the file is UTF-16 text (it starts with a UTF-16 byte order mark), not UTF-8", where=str(path),
+                         fix=f"re-save it as UTF-8 (e.g. `iconv -f utf-16 -t utf-8 {name} > utf8{suffix}`)")
+    if gz:
+        fix = f"re-save it as UTF-8 (e.g. `zcat {name} | iconv -f latin1 -t utf-8 | gzip > utf8.arff.gz`)"
+    else:
+        fix = (f"re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 {name} > utf8{suffix}`"
+               + (", or pandas' to_csv(encoding='utf-8'))" if suffix == ".csv" else ")"))
+    return DataError(f"the file is not UTF-8 text: line {line}, column {exc.start + 1} has the byte 0x{raw[exc.start]:02x} "
+                     f"(byte offset {offset + exc.start}{of}), which UTF-8 does not allow there (a latin-1/Windows-1252 "
+                     "export writes accented letters, '°' or 'µ' that way)", where=str(path), fix=fix)
+
+
+def read_feature_csv(path: Path) -> tuple[np.ndarray, list[str] | None, Callable[[int], int]]:
+    """A CSV whose every column is a feature (`flow verify --data`): float64 rows, the header's names
+    (None without a header) and the file line of each row.
+
+    The first line is a header unless all its fields are numbers, as np.savetxt writes no header;
+    `0,1,...,n-1` is the header pandas writes for a DataFrame made from an array. A column with no
+    name (pandas' index), a non-numeric value or a date is refused, as in the data stage."""
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    where = str(path)
+    first = b""
+    with open(path, "rb") as f:
+        if f.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            raise _not_utf8_error(path)
+        f.seek(0)
+        for raw in f:
+            if raw.rstrip(b"\r\n"):
+                first = raw
+                break
+    if not first:
+        raise DataError("the file is empty", where=where, fix="give one row of feature values per line")
+    try:
+        fields = next(csv.reader([first.decode("utf-8-sig").rstrip("\r\n")]))
+    except UnicodeDecodeError:
+        raise _not_utf8_error(path) from None
+    missing = set(pacsv.ConvertOptions().null_values)  # '', 'NA', 'nan', ...: read as NaN, refused by the caller
+    numbers = [v.strip() in missing or _is_number(v) for v in fields]
+    skip = int(len(fields) > 1 and fields[0] == "")  # (',0,1,2': the index column pandas writes first, refused below)
+    pandas_names = fields[skip:] == [str(i) for i in range(len(fields) - skip)]
+    if any(numbers) and not all(numbers) and not all(v.strip() in missing or not n for v, n in zip(fields, numbers)):
+        raise DataError(f"the first line {first.decode('utf-8-sig').strip()[:80]!r} mixes numbers and names: it is neither a "
+                        "header nor a row of numbers", where=where,
+                        fix="start the file with a header line of column names, or give numbers only")
+    header = not all(numbers) or pandas_names
+    if all(numbers) and pandas_names:
+        log.info("%s: took the first line (%s) as column names, as pandas writes them for a DataFrame made from an "
+                 "array, not as a row of data", where, ",".join(fields[:4]) + (",..." if len(fields) > 4 else ""))
+    try:
+        table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(autogenerate_column_names=not header))
+    except UnicodeDecodeError:
+        raise _not_utf8_error(path) from None
+    except (pa.ArrowInvalid, OSError) as exc:
+        fix = "give every line as many comma-separated values as the first" if "columns, got" in str(exc) else "the file is corrupt or not CSV"
+        raise DataError(f"cannot read the table ({exc})", where=where, fix=fix) from None
+    if any(pa.types.is_binary(t) or pa.types.is_large_binary(t) for t in table.schema.types):
+        raise _not_utf8_error(path)
+    if table.num_rows == 0:
+        raise DataError("the file has a header but no rows", where=where, fix="give one row of feature values per line")
+    # trailing commas on every line (header too) give an unnamed, all-empty last column, as in the data stage
+    while header and table.num_columns > 1 and not table.column_names[-1].strip() and table.column(table.num_columns - 1).null_count == table.num_rows:
+        table = table.remove_column(table.num_columns - 1)
+    if header:
+        unnamed = [i for i, c in enumerate(table.column_names) if _is_unnamed(c)]
+        if unnamed:
+            raise _unnamed_column_error(table, unnamed[0], where=where)
+    line_of = _csv_line_of(path, header=header)
+    names = [c.strip() for c in table.column_names] if header else [f"column {j + 1}" for j in range(table.num_columns)]
+    fix = "give only the model's input features, as numbers (drop a label or name column)"
+    X = np.column_stack([_numeric_column(table.column(j), names[j], where=where, line_of=line_of, fix=fix) for j in range(table.num_columns)])
+    return X, (names if header else None), line_of
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _label_column_as_text(table, path: Path, label_column: str):
@@ -396,7 +534,32 @@ def _label_column_as_text(table, path: Path, label_column: str):
 _UTF8_FIX = "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`, or pandas' to_csv(encoding='utf-8'))"
 
 
-def _table_to_arrays(table, label_column: str, *, where: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _is_unnamed(name: str) -> bool:
+    """An empty header field, or pandas' name for one ('Unnamed: 0') after a read_csv/to_csv round trip."""
+    return not name.strip() or re.fullmatch(r"Unnamed: \d+", name.strip()) is not None
+
+
+def _unnamed_column_error(table, i: int, *, where: str) -> DataError:
+    """A header field with no name is refused rather than read as a feature: pandas' default
+    DataFrame.to_csv writes the row index there (0..n-1), which would train as a feature that says
+    where each row sat in the file (and the model would be verified and deployed with it)."""
+    name = table.column_names[i]
+    values = table.column(i).to_numpy(zero_copy_only=False)
+    try:
+        index = bool(np.array_equal(values.astype(np.float64), np.arange(len(values))))
+    except (ValueError, TypeError):
+        index = False
+    shown = ", ".join(str(v) for v in values[:3].tolist())
+    named = f" (pandas' name {name.strip()!r} for an empty one)" if name.strip() else ""
+    what = ("the row numbers 0..n-1 pandas' DataFrame.to_csv writes as the index unless index=False" if index
+            else f"the values {shown}" + (" in its first rows" if len(values) > 3 else ""))
+    return DataError(f"column {i + 1} of the header has no name{named}; it holds {what}", where=where,
+                     fix="write the file with df.to_csv(path, index=False), or delete that column; if it is a "
+                         "feature, give it a name in the header")
+
+
+def _table_to_arrays(table, label_column: str, *, where: str, features: tuple[str, ...] | None = None,
+                     line_of: Callable[[int], int] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
     import pyarrow as pa
 
     # trailing commas on every line (header too) give an unnamed, all-empty last column: drop it
@@ -411,6 +574,12 @@ def _table_to_arrays(table, label_column: str, *, where: str) -> tuple[np.ndarra
             raise DataError(f"the file is not comma-separated: its header is one column {stripped[0]!r}, separated by {sep}",
                             where=where, fix="re-export it with commas as separators and '.' as the decimal point "
                             "(e.g. pandas' df.to_csv(path, index=False))")
+        if all(_is_number(c) for c in stripped) and stripped != [str(i) for i in range(len(stripped))]:
+            # np.savetxt writes no header: the first row was taken as one (and would be lost with a numeric label_column)
+            raise DataError(f"the first line holds numbers, not column names ({', '.join(stripped[:4])}"
+                            f"{', ...' if len(stripped) > 4 else ''}): the file has no header row", where=where,
+                            fix=f"add a header line naming the columns, the label column {label_column!r} among them "
+                                "(np.savetxt(..., header='f0,f1,class', comments=''), or pandas' to_csv(index=False))")
         raise DataError(f"no label column {label_column!r}; columns are {stripped}", where=where, fix="set data.label_column")
     if table.num_rows == 0:
         raise DataError("the table has a header but no data rows", where=where, fix="give a file with data rows")
@@ -421,19 +590,35 @@ def _table_to_arrays(table, label_column: str, *, where: str) -> tuple[np.ndarra
         if pa.types.is_binary(table.schema.field(i).type) or pa.types.is_large_binary(table.schema.field(i).type):
             raise DataError(f"column {name!r} is not UTF-8 text", where=where, fix=_UTF8_FIX)
     label_index = stripped.index(label_column.strip())
-    features = [i for i in range(len(stripped)) if i != label_index]
-    names = [table.column_names[i] for i in features]
-    if not names:
+    if features is None:  # every other column is a feature: one with no name is refused, not trained on
+        unnamed = [i for i, c in enumerate(table.column_names) if i != label_index and _is_unnamed(c)]
+        if unnamed:
+            raise _unnamed_column_error(table, unnamed[0], where=where)
+        columns = [i for i in range(len(stripped)) if i != label_index]
+    else:  # the named columns (first of a repeated name); the caller says which are missing
+        columns = [stripped.index(f) for f in features if f in stripped]
+    names = [table.column_names[i] for i in columns]
+    if not names and features is None:
         raise DataError(f"the table has no feature columns besides the label {label_column!r}", where=where,
                         fix="add the numeric feature columns")
+    if not names:
+        return np.zeros((table.num_rows, 0)), table.column(label_index).to_numpy(zero_copy_only=False), []
     # by position: a header may repeat a name; float64 until standardized (see Dataset)
-    X = np.column_stack([_numeric_column(table.column(i), stripped[i], where=where) for i in features])
+    X = np.column_stack([_numeric_column(table.column(i), stripped[i], where=where, line_of=line_of) for i in columns])
     raw_y = table.column(label_index).to_numpy(zero_copy_only=False)
     return X, raw_y, [c.strip() for c in names]
 
 
-def _numeric_column(column, name: str, *, where: str) -> np.ndarray:
-    """A feature column as float64, or a DataError naming the column, the first bad row and value."""
+def _numeric_column(column, name: str, *, where: str, line_of: Callable[[int], int] | None = None, fix: str | None = None) -> np.ndarray:
+    """A feature column as float64, or a DataError naming the column, the first bad row (the file's
+    line for a text file) and value."""
+    import pyarrow as pa
+
+    if pa.types.is_temporal(column.type):
+        # numpy would give days or seconds since 1970 (in the unit pyarrow guessed) without a word
+        raise DataError(f"feature column {name!r} holds dates or times (read as {column.type}), not numbers", where=where,
+                        fix="write it as a number in the file (e.g. days since a reference date, or the hour of day), "
+                            "or drop the column")
     values = column.to_numpy(zero_copy_only=False)
     try:
         return values.astype(np.float64)
@@ -447,19 +632,33 @@ def _numeric_column(column, name: str, *, where: str) -> np.ndarray:
     else:  # pragma: no cover - astype failed, so some value does not convert
         row, v = 0, values[0]
     missing = " ('?' is a missing value in ARFF; the flow cannot train on missing values)" if str(v).strip() == "?" else ""
-    raise DataError(f"feature column {name!r} is not numeric: row {row} holds {v!r}{missing}", where=where,
+    raise DataError(f"feature column {name!r} is not numeric: {_at(row, line_of)} holds {v!r}{missing}", where=where,
                     fix="drop or impute the rows with missing values" if missing else
-                    "keep only numeric feature columns besides the label (encode categories as numbers)")
+                    fix or "keep only numeric feature columns besides the label (encode categories as numbers)")
 
 
-def _read_arff(stream: io.TextIOBase, *, where: str):
-    """A minimal ARFF reader: header with @attribute lines, then CSV data (OpenML's format)."""
+def _read_arff(stream, *, where: str, gz: bool = False):
+    """A minimal ARFF reader: header with @attribute lines, then CSV data (OpenML's format).
+
+    `stream` is binary: each line is decoded here, so a byte that is not UTF-8 is named with its line
+    and offset in the file (a text stream reports an offset inside its own 8 KiB buffer). Returns the
+    relation, the table and the 1-based line of each data row."""
     import pyarrow.csv as pacsv
 
     names: list[str] = []
     relation = ""
-    for line in stream:
-        s = line.strip()
+    offset = n = 0
+
+    def text(raw: bytes) -> str:
+        try:
+            return raw.decode("utf-8-sig" if n == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise _utf8_error_at(where, raw, exc, n, offset, gz=gz) from None
+
+    for raw in stream:
+        n += 1
+        s = "" if raw.lstrip().startswith(b"%") else text(raw).strip()  # a comment is not read: any bytes
+        offset += len(raw)
         low = s.lower()
         if low.startswith("@relation"):
             relation = s.split(None, 1)[1].strip("'\"") if len(s.split(None, 1)) > 1 else ""
@@ -469,17 +668,26 @@ def _read_arff(stream: io.TextIOBase, *, where: str):
             break
     else:
         raise DataError("no @data section", where=where, fix="the ARFF file is truncated or corrupt")
-    # '%' starts a comment line anywhere in an ARFF file, the data section included
-    body = "".join(line for line in stream if not line.lstrip().startswith("%")).encode()
+    # '%' starts a comment line anywhere in an ARFF file, the data section included; blank lines are skipped
+    body: list[bytes] = []
+    lines = array("q")
+    for raw in stream:
+        n += 1
+        s = raw.strip()
+        if s and not s.startswith(b"%"):
+            text(raw)
+            body.append(raw if raw.endswith(b"\n") else raw + b"\n")
+            lines.append(n)
+        offset += len(raw)
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body),
+            io.BytesIO(b"".join(body)),
             read_options=pacsv.ReadOptions(column_names=names),
-            parse_options=pacsv.ParseOptions(quote_char="'"),
+            parse_options=pacsv.ParseOptions(quote_char="'", ignore_empty_lines=False),
         )
     except Exception as exc:  # pyarrow raises several types for malformed CSV
         raise DataError(f"cannot parse the ARFF data ({exc})", where=where, fix="the file is corrupt") from None
-    return relation, table
+    return relation, table, lines.__getitem__
 
 
 def _find_openml_cache(folder: Path) -> Path | None:
@@ -523,14 +731,15 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
         path, where, cached = found, str(found), True  # a gzipped ARFF whatever its name
     suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
     meta: dict = {}
+    line_of = None
     try:
         if suffix in (".arff", ".arff.gz") or cached:
-            opener = gzip.open if (suffix.endswith(".gz") or cached) else open
-            with opener(path, "rt") as f:
-                _, table = _read_arff(f, where=where)
-            X, raw_y, names = _table_to_arrays(table, label_column, where=where)
+            gz = suffix.endswith(".gz") or cached
+            with (gzip.open if gz else open)(path, "rb") as f:
+                _, table, line_of = _read_arff(f, where=where, gz=gz)
+            X, raw_y, names = _table_to_arrays(table, label_column, where=where, features=JET_FEATURES, line_of=line_of)
         elif suffix in (".csv", ".parquet"):
-            X, raw_y, names = _read_table(path, label_column)
+            X, raw_y, names, line_of = _read_table(path, label_column, features=JET_FEATURES)
             if suffix == ".parquet":
                 import pyarrow.parquet as pq
 
@@ -541,8 +750,16 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
                     meta = json.loads(md[b"flow"])
         elif suffix == ".npz":
             with np.load(path, allow_pickle=False) as z:
-                names = [str(n) for n in z["feature_names"]] if "feature_names" in z.files else list(JET_FEATURES)
+                named = "feature_names" in z.files
+                names = [str(n) for n in z["feature_names"]] if named else list(JET_FEATURES)
                 X, raw_y = z["X"].astype(np.float64), z[label_column] if label_column in z.files else z["y"]
+            # columns are picked by name: without names (or with a wrong count) a 17- or 20-column X
+            # had its first 16 columns taken as the jet features, and a 15-column one a traceback
+            if X.ndim != 2 or X.shape[1] != len(names):
+                given = "its feature_names" if named else "the 16 jet features (no feature_names array)"
+                raise DataError(f"X has shape {X.shape} but {given} name {len(names)} columns", where=where,
+                                fix=f"save X as rows x features with a feature_names array naming each column, or X with "
+                                    f"exactly the columns {list(JET_FEATURES)} in that order")
         else:
             raise DataError(f"unsupported jet file type {suffix!r}", where=where, fix="use the OpenML ARFF, a CSV/parquet with the 16 features and 'class', or `flow data jets` output")
     except DataError:
@@ -557,10 +774,12 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
     labels = np.char.lower(np.char.strip(np.asarray(raw_y).astype(str), "'\" "))
     unknown = sorted(set(np.unique(labels)) - set(JET_CLASSES))
     if unknown:
-        raise DataError(f"unknown jet classes {unknown[:10]}", where=where, fix=f"classes must be {list(JET_CLASSES)}")
+        first = int(np.flatnonzero(~np.isin(labels, JET_CLASSES))[0])
+        raise DataError(f"unknown jet classes {unknown[:10]} (first at {_at(first, line_of)})", where=where,
+                        fix=f"classes must be {list(JET_CLASSES)}" + ("; '?' is a missing value in ARFF: drop those rows" if "?" in unknown else ""))
     present = [c for c in JET_CLASSES if c in set(labels)]
     y = np.array([present.index(c) for c in labels], dtype=np.int64) if len(labels) < 1000 else _fast_index(labels, present)
-    return Dataset(X.astype(np.float64), y, present, list(JET_FEATURES), f"jets {path.name}", meta)
+    return Dataset(X.astype(np.float64), y, present, list(JET_FEATURES), f"jets {path.name}", meta, line_of=line_of)
 
 
 def _fast_index(labels: np.ndarray, classes: list[str]) -> np.ndarray:

@@ -6,7 +6,9 @@ import logging
 import re
 import shutil
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -76,29 +78,120 @@ def _without_trailing_dropout(model):
     return model
 
 
+_INPUTS_FIX = ("pass a .npy float array (rows x features): numpy.save('X.npy', X), an .npz holding it as X, or a .csv of "
+               "the feature columns")
+_LABELS_FIX = "pass a .npy array of class labels, one per row (numpy.save('y.npy', y), integer class indices)"
+
+
 def _read_array(path: Path, key: str, *, what: str, fix: str) -> np.ndarray:
-    """The array in a .npy file, or the `key` array (else the first) of an .npz; a DataError naming
-    the file when it is missing or unreadable (pickled objects included)."""
+    """The array in a .npy file, or the `key` array of an .npz (or its only array); a DataError naming
+    the file when it is missing, unreadable (pickled objects included) or an .npz of several arrays
+    none of which is `key` (the first was taken: the `mean` of the flow's split.npz became one row)."""
     if not path.is_file():
         raise DataError(f"{what} file {str(path)!r} does not exist", where=str(path), fix=fix)
     try:
-        if path.suffix == ".npz":
-            with np.load(path, allow_pickle=False) as z:
-                return np.asarray(z[key] if key in z.files else z[z.files[0]])
-        return np.asarray(np.load(path, allow_pickle=False))
+        loaded = np.load(path, allow_pickle=False)  # .npz by content, whatever the suffix's case
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            return np.asarray(loaded)
+        with loaded as z:
+            if key not in z.files and len(z.files) != 1:
+                split = (" (the flow's data/split.npz: numpy.save('X.npy', numpy.load(path)['X_test']) and 'y.npy' from "
+                         "'y_test')" if "X_test" in z.files else "")
+                raise DataError(f"the .npz holds the arrays {z.files} but none named {key!r}", where=str(path),
+                                fix=f"save the {what} as {key} (numpy.savez(path, {key}=...)) or alone in a .npy{split}")
+            return np.asarray(z[key if key in z.files else z.files[0]])
+    except DataError:
+        raise
     except (OSError, ValueError, EOFError, KeyError, IndexError, zipfile.BadZipFile) as exc:
+        if "Object arrays cannot be loaded" in str(exc):
+            raise DataError(f"cannot read the {what}: the array has dtype object (Python objects, e.g. from a pandas "
+                            "DataFrame), which needs pickle", where=str(path),
+                            fix="save a numeric array, e.g. numpy.save(path, df.to_numpy(dtype='float64'))") from None
+        if "pickled data" in str(exc):  # numpy's words for a file that is neither .npy nor .npz
+            raise DataError(f"cannot read the {what}: {path.name} is not a NumPy .npy/.npz file", where=str(path), fix=fix) from None
         raise DataError(f"cannot read the {what} ({type(exc).__name__}: {exc})", where=str(path), fix=fix) from None
 
 
-def _load_labels(path: Path, rows: int) -> np.ndarray:
-    """One integer class label per input row (.npy, or the 'y' array of an .npz), or a DataError."""
-    y = _read_array(Path(path), "y", what="labels", fix="pass a .npy array of class labels, one per row "
-                    "(numpy.save('y.npy', y), integer class indices)").reshape(-1)
+@dataclass
+class _Inputs:
+    """--data as read: the array, and how to name a place in it (a CSV's line and column name)."""
+
+    X: np.ndarray
+    path: Path
+    names: list[str] | None = None
+    line_of: Callable[[int], int] | None = None
+
+    def at(self, index: tuple[int, ...]) -> str:
+        """Where element `index` is: a CSV's line and column (named by its header, else counted from 1),
+        an array's 0-based row and column."""
+        if self.line_of is not None:
+            column = repr(self.names[index[1]]) if self.names else str(index[1] + 1)
+            return f"line {self.line_of(index[0])}, column {column}"
+        if len(index) <= 1:
+            return f"element {index[0]}" if index else "the array's single value"
+        return f"row {index[0]}, " + (f"column {index[1]}" if len(index) == 2 else f"index {index[1:]}")
+
+
+def _read_inputs(path: Path) -> _Inputs:
+    """--data before the model is loaded: a .npy, the X array of an .npz, or a .csv of the feature
+    columns, refused with the file and the fix when its values would be misread: not numbers,
+    NaN/inf, or beyond float32's range (the model's dtype: they became inf)."""
+    from flow.data import read_feature_csv
+
+    if path.suffix.lower() == ".csv":
+        if not path.is_file():
+            raise DataError(f"inputs file {str(path)!r} does not exist", where=str(path), fix=_INPUTS_FIX)
+        X, names, line_of = read_feature_csv(path)
+        inputs = _Inputs(X, path, names, line_of)
+    else:
+        inputs = _Inputs(_read_array(path, "X", what="inputs", fix=_INPUTS_FIX), path)
+    X, where = inputs.X, str(path)
+    kinds = {"c": "complex numbers", "U": "text", "S": "bytes", "V": "a structured array of named fields", "M": "dates",
+             "m": "time spans", "O": "Python objects"}
+    if X.dtype.kind not in "fiub":
+        fix = {"U": "if the text holds numbers, save X.astype('float64')",
+               "S": "if the bytes hold numbers, save X.astype('float64')",
+               "V": "save numpy.lib.recfunctions.structured_to_unstructured(X), one column per field"}.get(X.dtype.kind, _INPUTS_FIX)
+        raise DataError(f"inputs have dtype {X.dtype} ({kinds.get(X.dtype.kind, 'not numbers')}), not numbers", where=where, fix=fix)
+    if X.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):  # the model reads float32: beyond its range is infinite
+            ok = np.isfinite(X) & (np.abs(X) <= np.finfo(np.float32).max)
+        if not ok.all():
+            first = tuple(int(i) for i in np.argwhere(~ok)[0])
+            raise DataError(f"{int((~ok).sum())} input values are NaN, infinite or beyond float32's range (~3.4e38, which the "
+                            f"model reads as infinite); first: {inputs.at(first)} holds {X[first]!r}", where=where,
+                            fix="drop or impute those rows (C-simulation needs a finite value for every input)")
+    return inputs
+
+
+def _read_labels(path: Path) -> np.ndarray:
+    """--labels before the model is loaded: class indices (integers, integral floats or one-hot rows), one per row."""
+    y = _read_array(Path(path), "y", what="labels", fix=_LABELS_FIX)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim == 2 and y.dtype.kind in "biuf" and np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all():
+        y = np.argmax(y, axis=1)  # one-hot rows
+    elif y.ndim != 1:
+        raise DataError(f"labels have shape {y.shape}: not one class index per row" + (" (nor one-hot rows)" if y.ndim == 2 else ""),
+                        where=str(path), fix="save the class index of each row, e.g. numpy.argmax(one_hot, axis=1)")
     if y.dtype.kind not in "iub" and not (y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y))):
         raise DataError(f"labels must be integer class indices (got dtype {y.dtype})", where=str(path),
                         fix="save the class index of each row, e.g. numpy.argmax(one_hot, axis=1)")
+    return y
+
+
+def _check_labels(y: np.ndarray, rows: int, n_outputs: int, path: Path) -> np.ndarray:
+    """Labels that can be compared with the model's decisions, as int64: one per row, each an output
+    index (0 or 1 for a single output). A label no decision can equal (7 for 5 outputs, -1, a uint64
+    that wrapped to a negative int64) only lowered the reported accuracy, without a word."""
     if len(y) != rows:
         raise DataError(f"label/feature shape mismatch: {len(y)} labels for {rows} rows", where=str(path), fix="give one label per input row")
+    n_classes = max(n_outputs, 2)
+    bad = np.flatnonzero((y < 0) | (y >= n_classes))
+    if bad.size:
+        of = f"the model's {n_outputs} outputs" if n_outputs > 1 else "the decision of the model's single output"
+        raise DataError(f"{bad.size} labels are not class indices 0..{n_classes - 1} ({of}); first: row {int(bad[0])} holds "
+                        f"{y[bad[0]].item()!r}", where=str(path), fix="give each row the index of its class among the model's outputs")
     return y.astype(np.int64)
 
 
@@ -115,11 +208,17 @@ def _decisions(out: np.ndarray, plan) -> np.ndarray:
     return (out[:, 0] > DECISION_CUTS.get(last, 0.0)).astype(np.int64)
 
 
-def _load_inputs(path: Path, shape: tuple[int, ...]) -> np.ndarray:
-    """Rows of the model's input `shape`: (rows, *shape), or rows flattened to prod(shape) features (C order)."""
+def _shape_inputs(inputs: _Inputs, shape: tuple[int, ...]) -> np.ndarray:
+    """Rows of the model's input `shape`: (rows, *shape), or rows flattened to prod(shape) features
+    (C order), as float32 (the model's dtype: Keras casts float64 inputs the same way)."""
     n_features = int(np.prod(shape))
     want = f"(rows, {n_features})" if len(shape) == 1 else f"(rows, {', '.join(map(str, shape))}) or (rows, {n_features})"
-    X = _read_array(path, "X", what="inputs", fix="pass a .npy float array (rows x features): numpy.save('X.npy', X)")
+    X, path = inputs.X, inputs.path
+    if inputs.line_of is not None and X.shape[1] != n_features:
+        columns = f" {inputs.names}" if inputs.names and len(inputs.names) <= 20 else ""
+        raise DataError(f"the file has {X.shape[1]} columns{columns} but the model takes {n_features} features per row",
+                        where=str(path), fix="keep only the model's input features, in the order it was trained on (drop a "
+                                              "label, weight or index column)")
     if X.ndim == 1 and X.size != n_features:
         raise DataError(f"inputs are a 1-D array of {X.size} values but the model takes {n_features} features per row", where=str(path),
                         fix=f"save them as rows x features, e.g. X.reshape(-1, {n_features})")
@@ -134,8 +233,6 @@ def _load_inputs(path: Path, shape: tuple[int, ...]) -> np.ndarray:
         X = X.reshape(len(X), -1)
     if X.ndim != 2 or X.shape[1] != n_features:
         raise DataError(f"inputs have shape {X.shape} but the model takes {n_features} features per row", where=str(path), fix=f"give an array of shape {want}")
-    if X.dtype.kind not in "fiu" or not np.all(np.isfinite(X)):
-        raise DataError("inputs must be finite numbers", where=str(path), fix="remove NaN/inf rows")
     return X.astype(np.float32).reshape((len(X),) + tuple(shape))
 
 
@@ -171,11 +268,16 @@ def verify(*, model_path: Path, data_path: Path, out_dir: Path, labels_path: Pat
     hls_cfg = _hls_config(hls_options)
     declared = parse_input_type(input_type)
     check_writable(out_dir, what="--out")
+    # the files first: a bad one is named in a second, not after TensorFlow and the model have loaded
+    inputs = _read_inputs(data_path)
+    labels = _read_labels(labels_path) if labels_path is not None else None
     csim.require_compiler()
     model = _load_user_model(model_path)
     plan = plan_model(model, hls_cfg=hls_cfg, input_type=declared, name=str(model_path))
-    X = _load_inputs(data_path, tuple(int(d) for d in model.input_shape[1:]))
-    y = _load_labels(labels_path, len(X)) if labels_path is not None else None
+    X = _shape_inputs(inputs, tuple(int(d) for d in model.input_shape[1:]))
+    y = None
+    if labels is not None:
+        y = _check_labels(labels, len(X), int(np.prod(model.outputs[0].shape[1:])), labels_path)
     out_dir.mkdir(parents=True, exist_ok=True)
     partial = out_dir / ".hls_project.partial"
     if partial.exists():

@@ -194,3 +194,69 @@ def test_estimate_takes_the_spellings_hls4ml_and_the_flow_print(tmp_path, capsys
     for value in ("nan", "inf"):
         rc, err = _run(["estimate", model, "--clock-period", value], capsys)
         assert rc == 1 and "--clock-period" in err and f"'{value}' is not a number of ns" in err, err
+
+
+def test_verify_data_that_would_be_misread_is_refused_before_the_model_loads(tmp_path, capsys):
+    """`flow verify --data`: a float64 1e39 became inf in the cast to float32; an .npz without X gave
+    its first array (split.npz's `mean` became one row of inputs); a .csv failed with numpy's
+    'Cannot load file containing pickled data'; a text array was 'inputs must be finite numbers'.
+    Each is named with the file and the fix, before the model is read (here it is not even a model)."""
+    model = tmp_path / "not_read.h5"
+    model.write_bytes(b"not hdf5")
+    big = np.zeros((5, 10))
+    big[3, 4] = 1e39
+    np.save(tmp_path / "big.npy", big)
+    nan = np.zeros((5, 10), dtype=np.float32)
+    nan[2, 7] = np.nan
+    np.save(tmp_path / "nan.npy", nan)
+    np.savez(tmp_path / "split.npz", mean=np.zeros(10), std=np.ones(10), X_test=np.zeros((5, 10)), y_test=np.zeros(5))
+    np.save(tmp_path / "text.npy", np.array([["1.5"] * 10] * 5))
+    (tmp_path / "saved_as.npy").write_text("1,2,3\n")
+    rows = "\n".join(",".join([str(i)] + ["0.5"] * 10) for i in range(5))
+    (tmp_path / "index.csv").write_text("," + ",".join(f"f{j}" for j in range(10)) + "\n" + rows + "\n")
+    (tmp_path / "gap.csv").write_text(",".join(f"f{j}" for j in range(10)) + "\n" + "0," * 9 + "0\n" + "0," * 5 + "," + "0," * 3 + "0\n")
+    cases = {
+        "big.npy": ["big.npy: 1 input values are NaN, infinite or beyond float32's range", "first: row 3, column 4 holds 1e+39"],
+        "nan.npy": ["first: row 2, column 7 holds nan", "drop or impute those rows"],
+        "split.npz": ["split.npz: the .npz holds the arrays ['mean', 'std', 'X_test', 'y_test'] but none named 'X'", "X_test"],
+        "text.npy": ["inputs have dtype <U3 (text), not numbers", "X.astype('float64')"],
+        "saved_as.npy": ["saved_as.npy: cannot read the inputs: saved_as.npy is not a NumPy .npy/.npz file", ".csv"],
+        "index.csv": ["index.csv: column 1 of the header has no name; it holds the row numbers 0..n-1", "index=False"],
+        "gap.csv": ["gap.csv: 1 input values are NaN", "first: line 3, column 'f5' holds nan"],
+    }
+    for name, pieces in cases.items():
+        rc, err = _run(["verify", str(model), "--data", str(tmp_path / name), "--out", str(tmp_path / "o")], capsys)
+        assert rc == 1 and "Traceback" not in err and "cannot load the model" not in err, (name, err)
+        for piece in pieces:
+            assert piece in err, (name, piece, err)
+    np.save(tmp_path / "X.npy", np.zeros((5, 10), dtype=np.float32))
+    np.save(tmp_path / "two.npy", np.array([[0, 1, 1]] * 5))
+    rc, err = _run(["verify", str(model), "--data", str(tmp_path / "X.npy"), "--labels", str(tmp_path / "two.npy"), "--out", str(tmp_path / "o")], capsys)
+    assert rc == 1 and "labels have shape (5, 3): not one class index per row (nor one-hot rows)" in err, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_verify_data_and_labels_that_do_not_fit_the_model_are_refused_before_converting(tmp_path, capsys):
+    """A CSV with a label column beside the features failed as 'pickled data'; labels outside the
+    model's outputs (7 for 3 outputs, a uint64 2**63 that wrapped negative) were compared with the
+    decisions anyway and only lowered the reported accuracy."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    x = inp = tf.keras.Input((10,), name="x_in")
+    x = QDense(3, kernel_quantizer=quantized_bits(6, 0, alpha=1), bias_quantizer=quantized_bits(6, 0, alpha=1), name="d")(
+        QActivation(quantized_bits(8, 3, alpha=1), name="q")(x))
+    tf.keras.Model(inp, x).save(tmp_path / "m.h5", save_format="h5")
+    X = np.random.default_rng(0).normal(size=(6, 10))
+    header = ",".join([f"f{j}" for j in range(10)] + ["weight"])
+    (tmp_path / "w.csv").write_text(header + "\n" + "\n".join(",".join(map(str, [*r, 1.0])) for r in X) + "\n")
+    rc, err = _run(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "w.csv"), "--out", str(tmp_path / "o")], capsys)
+    assert rc == 1 and "w.csv: the file has 11 columns ['f0', 'f1'" in err and "'weight'] but the model takes 10 features" in err, err
+    np.save(tmp_path / "X.npy", X)
+    for name, labels, piece in (("seven.npy", np.array([0, 1, 7, 2, 0, 1]), "row 2 holds 7"),
+                                ("wrapped.npy", np.array([0, 2**63, 1, 2, 0, 1], dtype=np.uint64), "row 1 holds 9223372036854775808")):
+        np.save(tmp_path / name, labels)
+        rc, err = _run(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--labels", str(tmp_path / name),
+                        "--out", str(tmp_path / "o")], capsys)
+        assert rc == 1 and "1 labels are not class indices 0..2 (the model's 3 outputs)" in err and piece in err, (name, err)
+    assert not (tmp_path / "o" / "report.json").exists()

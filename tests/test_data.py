@@ -344,11 +344,16 @@ def test_object_arrays_and_non_utf8_csv_name_the_cause(tmp_path):
         _arrays(tmp_path, path="X.npy", labels_path="y.npy")
     body = "\n".join(f"{i},{i * 2},{'éàü'[i % 3]}" for i in range(30))
     (tmp_path / "l.csv").write_bytes(("x0,x1,class\n" + body + "\n").encode("latin-1"))
-    with pytest.raises(DataError, match="column 'class' is not UTF-8 text.*re-save the file as UTF-8"):
+    # where the byte is: the line and column to open in an editor, and the offset for a hex dump
+    with pytest.raises(DataError, match=r"l\.csv: the file is not UTF-8 text: line 2, column 5 has the byte 0xe9 \(byte "
+                                        r"offset 16\).*re-save the file as UTF-8 \(e\.g\. `iconv -f latin1 -t utf-8 l\.csv"):
         _arrays(tmp_path, path="l.csv")  # the labels had become "b'\\xe0'"
     (tmp_path / "h.csv").write_bytes(("x0,dégât,class\n" + "\n".join(f"{i},{i},{i % 2}" for i in range(30)) + "\n").encode("latin-1"))
-    with pytest.raises(DataError, match="the header is not UTF-8 text.*re-save the file as UTF-8"):
+    with pytest.raises(DataError, match=r"not UTF-8 text: line 1, column 5 has the byte 0xe9 \(byte offset 4\).*re-save the file as UTF-8"):
         _arrays(tmp_path, path="h.csv")
+    (tmp_path / "w.csv").write_bytes(("x0,x1,class\n" + body + "\n").encode("utf-16"))
+    with pytest.raises(DataError, match=r"the file is UTF-16 text.*iconv -f utf-16 -t utf-8 w\.csv > utf8\.csv"):
+        _arrays(tmp_path, path="w.csv")
 
 
 def test_labels_path_may_be_a_npz(tmp_path):
@@ -376,8 +381,21 @@ def test_arff_missing_values_and_comments(tmp_path):
     fields[2] = "?"
     lines[start + 5] = ",".join(fields)
     (tmp_path / "q.arff").write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataError, match=r"feature column 'c1_b1_mmdt' is not numeric: row 5 holds '\?' \('\?' is a missing value in ARFF"):
+    # the line to open in an editor: 19 header lines, then data row 5 ('row 5' counted data rows from 0)
+    with pytest.raises(DataError, match=r"feature column 'c1_b1_mmdt' is not numeric: line 25 holds '\?' \('\?' is a missing value in ARFF"):
         load_jets(tmp_path / "q.arff")
+    assert (tmp_path / "q.arff").read_text().splitlines()[24].split(",")[2] == "?"
+    # comment and blank lines before it are counted as the editor counts them
+    commented = lines[:start] + ["% generated", "", *lines[start : start + 3], "  % more", *lines[start + 3 :]]
+    (tmp_path / "qc.arff").write_text("\n".join(commented) + "\n")
+    with pytest.raises(DataError, match=r"line 28 holds '\?'"):
+        load_jets(tmp_path / "qc.arff")
+    # a '?' label: an unknown class, at its line, with the ARFF meaning
+    lines = (tmp_path / "j.arff").read_text().splitlines()
+    label_missing = lines[:start] + [*lines[start : start + 2], lines[start + 2].rsplit(",", 1)[0] + ",?", *lines[start + 3 :]]
+    (tmp_path / "ql.arff").write_text("\n".join(label_missing) + "\n")
+    with pytest.raises(DataError, match=r"unknown jet classes \['\?'\] \(first at line 22\).*'\?' is a missing value in ARFF"):
+        load_jets(tmp_path / "ql.arff")
 
 
 def test_csv_trailing_commas(tmp_path):
@@ -391,7 +409,7 @@ def test_csv_trailing_commas(tmp_path):
     with pytest.raises(DataError, match="Expected 3 columns, got 4.*trailing comma"):
         _arrays(tmp_path, path="u.csv")
     (tmp_path / "s.csv").write_text("x0,x1,class\n" + "\n".join(f"{i},{'abc' if i == 7 else i},{i % 2}" for i in range(30)) + "\n")
-    with pytest.raises(DataError, match=r"feature column 'x1' is not numeric: row 7 holds 'abc'"):
+    with pytest.raises(DataError, match=r"feature column 'x1' is not numeric: line 9 holds 'abc'"):
         _arrays(tmp_path, path="s.csv")
 
 
@@ -420,7 +438,7 @@ def test_labels_are_named_exactly_and_ordered_by_value(tmp_path, caplog):
     (tmp_path / "n.csv").write_text("a,class\n" + "\n".join(f"{i},{i % 12 + 1}" for i in range(120)) + "\n")
     assert _arrays(tmp_path, path="n.csv").classes == [str(i) for i in range(1, 13)]
     (tmp_path / "e.csv").write_text("a,class\n" + "\n".join(f"{i},{'' if i == 5 else i % 3}" for i in range(60)) + "\n")
-    with pytest.raises(DataError, match=r"1 labels are empty \(first at row 5\)"):
+    with pytest.raises(DataError, match=r"1 labels are empty \(first at line 7\)"):
         _arrays(tmp_path, path="e.csv")
     (tmp_path / "f.csv").write_text("a,class\n" + "\n".join(f"{i},{i % 3 + 0.5}" for i in range(60)) + "\n")
     with pytest.raises(DataError, match="non-integer floats"):
@@ -444,3 +462,117 @@ def test_report_md_lists_the_class_of_each_output():
     }  # fmt: skip
     md = markdown(report)
     assert "| 0 | `1` | 5 |\n| 1 | `2` | 6 |\n| 2 | `10` | 7 |" in md and "data/split.npz" in md
+
+
+def test_a_csv_column_with_no_name_is_refused_not_trained_on(tmp_path):
+    """pandas' default df.to_csv writes the row index as a first column with an empty name; it was
+    read as a feature '' (the model trained on each row's position in the file)."""
+    X, y = _xy(n=30, f=2)
+    rows = [f"{i},{X[i, 0]},{X[i, 1]},{y[i]}" for i in range(30)]
+    (tmp_path / "p.csv").write_text(",f0,f1,label\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError, match=r"p\.csv: column 1 of the header has no name; it holds the row numbers 0\.\.n-1 "
+                                        r"pandas' DataFrame\.to_csv writes.*index=False"):
+        _arrays(tmp_path, path="p.csv", label_column="label")
+    # read back with pandas and written again: the index column is named 'Unnamed: 0'
+    (tmp_path / "u.csv").write_text("Unnamed: 0,f0,f1,label\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError, match=r"column 1 of the header has no name \(pandas' name 'Unnamed: 0' for an empty one\)"):
+        _arrays(tmp_path, path="u.csv", label_column="label")
+    # an unnamed column that is not an index is refused too, showing its values
+    rows = [f"{X[i, 0]},{i % 3 + 0.5},{X[i, 1]},{y[i]}" for i in range(30)]
+    (tmp_path / "m.csv").write_text("f0, ,f1,label\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError, match=r"column 2 of the header has no name; it holds the values 0\.5, 1\.5, 2\.5 in its first rows.*give it a name"):
+        _arrays(tmp_path, path="m.csv", label_column="label")
+
+
+def test_jet_table_columns_are_read_by_name(tmp_path):
+    """A jet CSV with pandas' index column and an extra text column: the 16 features and 'class'
+    are picked by name, the rest is not read (the text column was refused as 'not numeric')."""
+    X, labels = _jet_table()
+    header = ",".join(["", "event", *JET_FEATURES, "class"])
+    lines = [",".join([str(i), f"ev{i}", *map(str, X[i]), labels[i]]) for i in range(len(labels))]
+    (tmp_path / "j.csv").write_text(header + "\n" + "\n".join(lines) + "\n")
+    ds = load_jets(tmp_path / "j.csv")
+    assert ds.feature_names == list(JET_FEATURES) and np.array_equal(ds.X, [[float(str(v)) for v in row] for row in X])
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_non_utf8_arff_names_the_line_and_byte(tmp_path, gz):
+    """A latin-1 byte in the jet ARFF was 'cannot read the jet file (UnicodeDecodeError: ... in
+    position 1234 ...)', a position inside Python's decode buffer, with 'the file is corrupt; re-create it'."""
+    X, labels = _jet_table()
+    _write_arff(tmp_path / "j.arff", X, labels)
+    lines = (tmp_path / "j.arff").read_text().splitlines()
+    lines.insert(1, "% exported by Jürgen")  # a comment: not data, so a bad byte there is no error
+    fields = lines[40].split(",")
+    fields[3] = "1.5\u00b5"  # 'µ' after a value, written as latin-1: one byte 0xb5
+    lines[40] = ",".join(fields)
+    data = ("\n".join(lines) + "\n").encode("latin-1")
+    path = tmp_path / ("l.arff.gz" if gz else "l.arff")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    column = len(",".join(fields[:3])) + 1 + len("1.5") + 1
+    offset = data.index("\u00b5".encode("latin-1"), data.index(b"\n" + lines[40][:10].encode()))
+    assert data[offset] == 0xB5
+    of = " of the uncompressed data" if gz else ""
+    with pytest.raises(DataError, match=rf"l\.arff(\.gz)?: the file is not UTF-8 text: line 41, column {column} has the byte "
+                                        rf"0xb5 \(byte offset {offset}{of}\).*Fix: re-save (it|the file) as UTF-8"):
+        load_jets(path)
+    if not gz:  # with the byte removed the same file loads
+        path.write_bytes(data.replace(b"\xb5", b"").replace("ü".encode("latin-1"), b"u"))
+        assert load_jets(path).X.shape == (60, 16)
+
+
+def test_nan_in_a_csv_is_named_by_its_line(tmp_path):
+    """An empty field is a NaN feature; the error said 'row 3' (a 0-based data row) for a file a user
+    opens in an editor. Empty lines are skipped by the reader and counted by the editor."""
+    rows = [f"{i},{'' if i == 3 else i},{i % 3}" for i in range(30)]
+    (tmp_path / "n.csv").write_text("\na,b,class\n" + "\n".join(rows[:2]) + "\n\n" + "\n".join(rows[2:]) + "\n")
+    with pytest.raises(DataError, match=r"1 feature values are NaN or infinite \(first: line 7, feature 'b'"):
+        _arrays(tmp_path, path="n.csv")
+    assert (tmp_path / "n.csv").read_text().splitlines()[6] == "3,,0"
+    np.savez(tmp_path / "n.npz", X=np.where(np.arange(60).reshape(30, 2) == 7, np.nan, 1.0), y=np.arange(30) % 3)
+    with pytest.raises(DataError, match=r"first: row 3, feature 'f1'"):  # arrays keep their 0-based row index
+        _arrays(tmp_path, path="n.npz")
+
+
+def test_date_and_time_feature_columns_are_refused(tmp_path):
+    """pyarrow reads an ISO date or a timestamp as a date type, which numpy turned into days (or
+    seconds) since 1970 without a word: a feature the user never wrote."""
+    rows = "\n".join(f"{i},2020-01-{i % 28 + 1:02d} 12:00:00,{i % 3}" for i in range(30))
+    (tmp_path / "t.csv").write_text("a,when,class\n" + rows + "\n")
+    with pytest.raises(DataError, match=r"t\.csv: feature column 'when' holds dates or times \(read as timestamp\[s\]\).*days since a reference date"):
+        _arrays(tmp_path, path="t.csv")
+    (tmp_path / "d.csv").write_text("a,day,class\n" + "\n".join(f"{i},2020-01-{i % 28 + 1:02d},{i % 3}" for i in range(30)) + "\n")
+    with pytest.raises(DataError, match=r"feature column 'day' holds dates or times \(read as date32\[day\]\)"):
+        _arrays(tmp_path, path="d.csv")
+
+
+def test_a_jet_npz_whose_columns_are_not_named_must_have_16(tmp_path):
+    """Without feature_names, a 20-column X had its first 16 columns taken as the jet features in
+    OpenML order (and a 15-column X ended in an IndexError traceback)."""
+    X, labels = _jet_table()
+    np.savez(tmp_path / "ok.npz", X=X, y=labels)
+    assert np.array_equal(load_jets(tmp_path / "ok.npz").X, X.astype(np.float64))
+    wide = np.hstack([np.zeros((len(X), 4)), X])
+    np.savez(tmp_path / "wide.npz", X=wide, y=labels)
+    with pytest.raises(DataError, match=r"wide\.npz: X has shape \(60, 20\) but the 16 jet features \(no feature_names array\) name 16 columns"):
+        load_jets(tmp_path / "wide.npz")
+    np.savez(tmp_path / "narrow.npz", X=X[:, :15], y=labels)
+    with pytest.raises(DataError, match=r"X has shape \(60, 15\)"):
+        load_jets(tmp_path / "narrow.npz")
+    # with names the columns are picked by name, whatever their order and extra columns
+    names = np.array(["pad0", "pad1", "pad2", "pad3", *JET_FEATURES])
+    np.savez(tmp_path / "named.npz", X=wide, y=labels, feature_names=names)
+    assert np.array_equal(load_jets(tmp_path / "named.npz").X, X.astype(np.float64))
+    np.savez(tmp_path / "short.npz", X=wide, y=labels, feature_names=names[:-1])
+    with pytest.raises(DataError, match=r"X has shape \(60, 20\) but its feature_names name 19 columns"):
+        load_jets(tmp_path / "short.npz")
+
+
+def test_a_csv_without_a_header_row_says_so(tmp_path):
+    """np.savetxt writes no header: the first data row was taken as column names and the error was
+    "no label column 'class'; columns are ['0.5', '1.25', '1.0']" with the fix 'set data.label_column'
+    (setting it to one of those numbers would have lost that row without a word)."""
+    (tmp_path / "n.csv").write_text("\n".join(f"{i * 0.5},{i * 1.25},{i % 3}" for i in range(1, 31)) + "\n")
+    with pytest.raises(DataError, match=r"n\.csv: the first line holds numbers, not column names \(0\.5, 1\.25, 1\): "
+                                        r"the file has no header row.*label column 'class'"):
+        _arrays(tmp_path, path="n.csv")

@@ -596,3 +596,24 @@ def test_inputs_saturated_by_the_flows_own_input_type_are_counted(tmp_path, caps
         rc = main(["verify", str(path), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "out"), "--no-progress"])
     assert rc == 0, capsys.readouterr().err
     assert "2 of 100 input values lie outside fixed<16,6,RND_CONV,SAT>" in caplog.text, caplog.text
+
+
+def test_verify_reads_csv_and_npz_inputs_as_written(tmp_path, capsys):
+    """--data as .csv (np.savetxt without a header, a header of names, or pandas' 0..n-1 names) and as
+    an .npz whatever its suffix's case are read value for value (float64 until the model's float32
+    cast); a .csv used to fail as 'pickled data', an upper-case .NPZ as a 0-d object array."""
+    from flow.verify import _read_inputs
+
+    X = np.random.default_rng(3).normal(0, 2, size=(150, 10))  # float64, as users save them
+    np.savetxt(tmp_path / "plain.csv", X, delimiter=",")
+    np.savetxt(tmp_path / "named.csv", X, delimiter=",", header=",".join(f"f{j}" for j in range(10)), comments="")
+    np.savetxt(tmp_path / "pandas.csv", X, delimiter=",", header=",".join(map(str, range(10))), comments="")
+    np.savez(tmp_path / "x.npz", X=X)
+    (tmp_path / "x.npz").rename(tmp_path / "X.NPZ")
+    for name in ("plain.csv", "named.csv", "pandas.csv", "X.NPZ"):
+        assert np.array_equal(_read_inputs(tmp_path / name).X, X), name
+    path = _save(_dense_model(True), tmp_path / "m.h5")
+    rc = main(["verify", str(path), "--data", str(tmp_path / "plain.csv"), "--out", str(tmp_path / "out"), "--no-progress", "-q"])
+    assert rc == 0, capsys.readouterr().err
+    be = json.loads((tmp_path / "out" / "report.json").read_text())["bit_exact"]
+    assert be["exact"] and be["rows"] == be["exact_rows"] == 150
