@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from flow.errors import DataError, NotBitExactError, ToolError
-from flow.hls import Plan
+from flow.hls import NodePrecision, Plan
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +68,30 @@ def prepare_inputs(model, plan: Plan, X: np.ndarray) -> np.ndarray:
 
 def _exact_activation(node, prev: np.ndarray) -> np.ndarray:
     """What a fixed-point element-wise node computes from exact inputs: its cast (QKeras'
-    quantized_bits / quantized_relu are RND_CONV + SAT casts, the types the flow gives hls4ml)."""
+    quantized_bits / quantized_relu are RND_CONV + SAT casts, the types the flow gives hls4ml);
+    a hard_tanh / hard_sigmoid (QKeras' quantized_tanh / quantized_sigmoid) casts its clipped
+    input, clip(x, -1, 1) / clip(0.5 x + 0.5, 0, 1), exact in float64."""
     from flow.design import quantize_to
 
-    x = np.maximum(prev, 0.0) if node.function == "relu" or "quantized_relu" in node.function else prev
+    if node.function == "hard_tanh":
+        x = np.clip(prev, -1.0, 1.0)
+    elif node.function == "hard_sigmoid":
+        x = np.clip(0.5 * prev + 0.5, 0.0, 1.0)
+    else:
+        x = np.maximum(prev, 0.0) if node.function == "relu" or "quantized_relu" in node.function else prev
     return quantize_to(x, node.result)
+
+
+def _float32_rounds_hard(node: NodePrecision, before: NodePrecision | None) -> bool:
+    """A hard_tanh / hard_sigmoid whose input has more fractional bits than QKeras' float32
+    0.5 * x + 0.5 holds (or an unknown input type): QKeras' own output may be rounded there, so the
+    reference is the exact value (and the report counts where QKeras differs from it)."""
+    from flow.hls import HARD_EXACT_INPUT_FRAC
+
+    if node.function not in ("hard_tanh", "hard_sigmoid"):
+        return False
+    in_t = before.result if before is not None else None
+    return in_t is None or in_t.frac > HARD_EXACT_INPUT_FRAC
 
 
 def _as_layer_input(layer, prev: np.ndarray):
@@ -210,7 +229,7 @@ def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.nda
         elif node.function in ("pad", "resize") and inexact:
             value = (_exact_pad if node.function == "pad" else _exact_resize)(model.get_layer(node.name), prev)
             inexact = qk is None or not np.array_equal(qk, value)
-        elif node.result is not None and inexact:
+        elif node.result is not None and (inexact or _float32_rounds_hard(node, plan.node(srcs[0]))):
             value = _exact_activation(node, prev)
             inexact = qk is None or not np.array_equal(qk, value)
         else:
@@ -218,9 +237,11 @@ def keras_reference(model, plan: Plan, Xq: np.ndarray) -> tuple[dict[str, np.nda
         if qk is not None and value is not qk and node.function != "reshape":  # a Flatten repeats its input's note
             n_diff = int(np.sum(qk != value))
             if n_diff:
+                why = ("its 0.5 * x + 0.5 on an input with more than 23 fractional bits, or on an input QKeras rounded"
+                       if node.function in ("hard_tanh", "hard_sigmoid")
+                       else "a sum wider than float32's 24-bit mantissa, or computed from a value QKeras rounded")
                 notes.append(f"layer {node.keras_layer!r}: QKeras' float32 arithmetic rounds {n_diff} of {value.size} values "
-                             "(a sum wider than float32's 24-bit mantissa, or computed from one); compared with the exact "
-                             "values of QKeras' quantized weights and inputs (float64)")
+                             f"({why}); compared with the exact values of QKeras' quantized weights and inputs (float64)")
         if value is None:  # no reference of its own (a lookup-table output QKeras does not expose): transparent
             values[node.name], drifted[node.name] = prev, inexact
             continue

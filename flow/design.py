@@ -528,6 +528,8 @@ def quantize_to(values: np.ndarray, t: FixedType) -> np.ndarray:
     else:  # TRN, RND_MIN_INF
         q = np.floor(scaled)
     lo, hi = t.min_value / t.lsb, t.max_value / t.lsb
+    if t.saturation == "SAT_SYM" and t.signed:
+        lo = -hi  # ap_fixed's symmetric saturation never gives the most negative code (QKeras' symmetric grids)
     if t.saturation == "WRAP":
         span = 2.0**t.width
         q = np.where((q < lo) | (q > hi), (q - lo) % span + lo, q)

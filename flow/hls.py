@@ -40,7 +40,8 @@ SUPPORTED_LAYERS = (
     "Flatten, Reshape, ZeroPadding1D/2D, UpSampling1D/2D (nearest); MaxPooling1D/2D, AveragePooling1D/2D (padding valid; flow verify: an average over a power-of-two "
     "window); GlobalMaxPooling1D/2D, GlobalAveragePooling1D/2D (the same)",
     "Activation (linear, relu; softmax, sigmoid or tanh as the last layer; flow estimate: anywhere)",
-    "QActivation quantized_tanh, quantized_sigmoid (flow estimate only: hls4ml's hard_tanh/hard_sigmoid)",
+    "QActivation or a QDense/QConv activation quantized_tanh(bits[, symmetric]), quantized_sigmoid(bits) (hls4ml's "
+    "hard_tanh/hard_sigmoid; use_real_tanh/use_real_sigmoid and a symmetric quantized_sigmoid: flow estimate only)",
     "ReLU (plain)",
     "Add, Subtract, Multiply, Average, Maximum, Minimum (two inputs of one shape), Concatenate (two inputs): "
     "skip connections and branches, each merge typed to hold its exact result",
@@ -160,8 +161,11 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     warnings: list[str] = []
     input_quantizer: Quantizer | None = None
     first = layers[1] if len(layers) > 1 else None
+    # a quantized_tanh/quantized_sigmoid right after the Input is an activation of the input, not
+    # its quantizer: the FPGA receives the input in the declared or default type and applies it
     first_q = (spec_from_qkeras(layer_activation(first), where=f"{name}: layer {first.name!r}")
-               if first is not None and type(first).__name__ == "QActivation" else None)
+               if first is not None and type(first).__name__ == "QActivation"
+               and type(layer_activation(first)).__name__ not in HARD_QUANTIZERS else None)
     if input_type is not None:
         source = "declared"
         current = input_type
@@ -322,7 +326,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             acc = _depthwise_nodes(layer, current, weights, nodes, design_layers, rf(layer.name), linear=act_kind == "linear",
                                    where=where, warnings=warnings, fixed=fixed)
             current = _fused_activation(layer, act_kind, act_q, acc, nodes, design_layers, rf(layer.name), is_last=is_last, where=where,
-                                        estimate_only=estimate_only)
+                                        estimate_only=estimate_only, warnings=warnings)
             continue
         if kind in ("QDense", *CONV_KINDS):
             act_kind, act_q = _act_function(layer)
@@ -359,7 +363,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
                 acc = _alpha_layer(layer, alpha.scale, alpha_bias, acc, nodes, design_layers, lrf, linear=act_kind == "linear",
                                    where=where)
             current = _fused_activation(layer, act_kind, act_q, acc, nodes, design_layers, lrf, is_last=is_last, where=where,
-                                        estimate_only=estimate_only)
+                                        estimate_only=estimate_only, warnings=warnings)
             continue
         if kind == "Softmax":
             # hls4ml 1.3.0 names this layer's config 'Softmax_config<N>' but calls 'softmax_config<N>':
@@ -403,7 +407,7 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
             act_kind, act_q = ("relu", None) if kind == "ReLU" else _act_function(layer)
             prev = current
             current, node = _activation_node(layer, act_kind, act_q, current, is_last=is_last, where=where, node_name=layer.name,
-                                             estimate_only=estimate_only)
+                                             estimate_only=estimate_only, warnings=warnings)
             nodes.append(node)
             n = int(np.prod(layer.output_shape[1:]))
             _add_activation(design_layers, _act_design(node, prev, current, n, hls_cfg.reuse_factor,
@@ -767,13 +771,14 @@ def _check_conv(layer, *, where: str) -> None:
 
 
 def _fused_activation(layer, act_kind: str, act_q, acc: FixedType, nodes: list, design_layers: list, rf: int, *,
-                      is_last: bool, where: str, estimate_only: bool = False) -> FixedType:
+                      is_last: bool, where: str, estimate_only: bool = False, warnings: list[str] | None = None) -> FixedType:
     """A weight layer's own activation, which hls4ml splits into a '<name>_<activation>' node
     (Keras' output of the layer is then that node's); returns the type after it."""
     if act_kind == "linear":
         return acc
     out, node = _activation_node(layer, act_kind, act_q, acc, is_last=is_last, where=where,
-                                 node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}", estimate_only=estimate_only)
+                                 node_name=f"{layer.name}_{_hls_act_suffix(act_kind, act_q)}", estimate_only=estimate_only,
+                                 warnings=warnings)
     nodes.append(node)
     _add_activation(design_layers, _act_design(node, acc, out, int(np.prod(layer.output_shape[1:])), rf,
                                                positions=_positions(layer.output_shape)))
@@ -978,30 +983,86 @@ def _exact_type_for(values: np.ndarray, *, where: str) -> FixedType:
     return t
 
 
+#: QKeras' quantized_tanh / quantized_sigmoid: hls4ml 1.3.0 converts them (without use_real_*) to its
+#: HardActivation, nnet::hard_tanh / hard_sigmoid with slope and shift 0.5 in ap_ufixed<2,0>
+HARD_QUANTIZERS = ("quantized_tanh", "quantized_sigmoid")
+#: an input with at most this many fractional bits: QKeras' float32 0.5 * x + 0.5 is exact on it
+HARD_EXACT_INPUT_FRAC = FLOAT32_EXACT_BITS - 1
+
+
+def hard_quantizer_type(kind: str, bits: int, *, symmetric: bool = False) -> FixedType:
+    """The exact output type of QKeras' quantized_tanh(bits) / quantized_sigmoid(bits).
+
+    QKeras: tanh = clip(round(p * 2^(bits-1)) / 2^(bits-1), -1 [+ 2^-(bits-1) if symmetric], 1 - 2^-(bits-1))
+    with p = 2 clip(0.5 x + 0.5, 0, 1) - 1 = clip(x, -1, 1); sigmoid = clip(round(p * 2^bits) / 2^bits,
+    0, 1 - 2^-bits) with p = clip(0.5 x + 0.5, 0, 1); tf.round rounds half to even. hls4ml's
+    hard_tanh/hard_sigmoid compute that p exactly (an `auto` full-precision sum, clipped) and cast it
+    to the result type: with RND_CONV (half to even) and SAT (1 saturates to the top code, as QKeras
+    clips it) the cast is QKeras' round and clip; a symmetric tanh's SAT_SYM never gives -1, as
+    QKeras' clip does not."""
+    if kind == "quantized_tanh":
+        return FixedType(bits, 1, True, "RND_CONV", "SAT_SYM" if symmetric else "SAT")
+    return FixedType(bits, 0, False, "RND_CONV", "SAT")
+
+
+def _hard_quantizer(q, kind: str, *, where: str, exact: bool, warnings: list[str] | None = None) -> tuple[FixedType, str]:
+    """(output type, hls4ml function) of a QKeras quantized_tanh / quantized_sigmoid. `exact`
+    (flow verify): a ModelError naming the parameter for any form hls4ml cannot reproduce bit for
+    bit (see `hard_quantizer_type` for why the others are exact)."""
+    import qkeras.quantizers as qq
+
+    c = q.get_config()
+    tanh = kind == "quantized_tanh"
+    name = kind.removeprefix("quantized_")
+    bits, symmetric = int(c.get("bits", 8)), bool(c.get("symmetric"))
+    real = "use_real_tanh" if tanh else "use_real_sigmoid"
+    if exact and bits < 1:
+        raise ModelError(f"{kind}(bits={bits}) is not supported by flow verify (no fixed-point type has {bits} bits)",
+                         where=where, fix=f"use {kind}(bits) with bits >= 1")
+    if exact and tanh and symmetric and bits < 2:
+        # QKeras' grid is the single value 0; ap_fixed<1,1>'s symmetric saturation gives -1 (measured)
+        raise ModelError("quantized_tanh(1, symmetric=True) is not supported by flow verify (its only value is 0, and "
+                         "a 1-bit ap_fixed saturating symmetrically gives -1)", where=where,
+                         fix="use symmetric=False or bits >= 2")
+    t = hard_quantizer_type(kind, bits, symmetric=symmetric and tanh)
+    if c.get(real):
+        if exact:
+            table = "[-4, 4)" if tanh else "[-8, 8)"
+            raise ModelError(f"{kind} with {real}=True is not supported by flow verify: hls4ml computes it with its {name} "
+                             f"lookup table (1024 entries over {table}, indexed by the truncated input and rounded to the "
+                             f"table type), not QKeras' float {name}, so it cannot be bit-exact", where=where,
+                             fix=f"use {kind}(bits) with {real}=False (QKeras' default hard {name}, which flow verify proves "
+                                 "bit-exact) and retrain; flow estimate prices the table")
+        return t, name
+    if not exact:
+        return t, f"hard_{name}"
+    if symmetric and not tanh:
+        raise ModelError(f"quantized_sigmoid with symmetric=True is not supported by flow verify: QKeras lifts 0 to "
+                         f"2^-{bits}, which no ap_ufixed rounding or saturation mode does (hls4ml's hard_sigmoid gives 0)",
+                         where=where, fix="use symmetric=False (the default) and retrain")
+    if getattr(qq, "_sigmoid", None) is not getattr(qq, "hard_sigmoid", None):
+        # QKeras' process-wide choice (set_internal_sigmoid): hls4ml always builds the hard one
+        raise ModelError(f"QKeras' internal sigmoid is not 'hard' in this process (qkeras.quantizers.set_internal_sigmoid "
+                         f"was called), so {kind} is not the clip(0.5 x + 0.5) hls4ml converts it to", where=where,
+                         fix="call qkeras.quantizers.set_internal_sigmoid('hard') (QKeras' default) before verifying")
+    if c.get("use_stochastic_rounding") and warnings is not None:
+        warnings.append(f"{where}: {kind} has use_stochastic_rounding=True, which QKeras 0.9 applies only "
+                        "while Keras' global learning phase is 1 (K.set_learning_phase), never in predict: verified "
+                        "against its inference output (round half to even), as the FPGA computes it")
+    return t, f"hard_{name}"
+
+
 def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, where: str, node_name: str,
-                     estimate_only: bool = False) -> tuple[FixedType, NodePrecision]:
+                     estimate_only: bool = False, warnings: list[str] | None = None) -> tuple[FixedType, NodePrecision]:
     """The type after an activation and its plan node. `estimate_only` (flow estimate, nothing to
     prove): a lookup-table activation (sigmoid, tanh, softmax) may sit inside the model too, its
     output in hls4ml's default result type, which the next layer reads; QKeras' quantized_tanh and
     quantized_sigmoid are what hls4ml converts them to (a hard_tanh/hard_sigmoid, or a table with
     use_real_*), their output on the quantizer's grid."""
     keras_name = layer.name
-    if kind in ("quantized_tanh", "quantized_sigmoid") and estimate_only:
-        c = q.get_config()
-        tanh = kind == "quantized_tanh"
-        bits = int(c.get("bits", 8))
-        # QKeras: tanh on [-1, 1) in steps of 2^-(bits-1), sigmoid on [0, 1) in steps of 2^-bits
-        t = FixedType(bits, 1, True) if tanh else FixedType(bits, 0, False)
-        real = c.get("use_real_tanh" if tanh else "use_real_sigmoid")
-        fn = ("tanh" if tanh else "sigmoid") if real else ("hard_tanh" if tanh else "hard_sigmoid")
+    if kind in HARD_QUANTIZERS:
+        t, fn = _hard_quantizer(q, kind, where=where, exact=not estimate_only, warnings=warnings)
         return t, NodePrecision(node_name, keras_name, t, function=fn)
-    if kind in ("quantized_tanh", "quantized_sigmoid"):
-        # hls4ml builds them as its HardActivation (clip(0.5 x + 0.5, 0, 1), then a cast); the flow
-        # has no exact model yet of how that rounds at the grid's ties and at the top value
-        raise ModelError(f"activation {kind!r} is not supported by flow verify: hls4ml builds it as a hard "
-                         f"{kind.removeprefix('quantized_')} the flow cannot yet prove equal to QKeras'", where=where,
-                         fix="flow estimate prices it; for a bit-exact design use quantized_bits(bits, 0, alpha=1) (a clipped "
-                             "linear activation on [-1, 1)) or quantized_relu(bits, integer) instead, and retrain")
     if kind == "quantizer":
         spec = spec_from_qkeras(q, where=where, activation_exact=not estimate_only)
         t = fixed_type(spec)
@@ -1018,7 +1079,8 @@ def _activation_node(layer, kind: str, q, in_t: FixedType, *, is_last: bool, whe
             raise ModelError("activation 'hard_sigmoid' is converted by hls4ml with its slope 0.2 rounded to "
                              "ap_ufixed<16,0>, so it cannot be exact; not supported by flow verify", where=where,
                              fix="flow estimate prices it; for a bit-exact design use relu, quantized_relu, or "
-                                 "QActivation(quantized_sigmoid(bits)) with `flow estimate`")
+                                 "QActivation(quantized_sigmoid(bits)) (QKeras' slope 0.5, which flow verify proves "
+                                 "bit-exact) and retrain")
         return HLS4ML_DEFAULT_PRECISION, NodePrecision(node_name, keras_name, None, function=KERAS_HARD_SIGMOID)
     if kind in TABLE_ACTIVATIONS:
         if not estimate_only:

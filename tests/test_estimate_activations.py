@@ -1,7 +1,7 @@
 """QKeras' quantized_tanh and quantized_sigmoid: `flow estimate` prices what hls4ml converts them
 to (hard_tanh / hard_sigmoid, or a lookup table with use_real_tanh), checked against the project
-written with the flow's own config; `flow verify` refuses them by name (hls4ml's hard_tanh is
-computed from a sigmoid already cast to the output type, so it is not bit-exact)."""
+written with the flow's own config; `flow verify` proves the hard ones bit-exact
+(tests/test_verify_qtanh.py) and refuses the lookup table (use_real_tanh) by name."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def test_quantized_tanh_and_sigmoid_are_priced_as_the_project_hls4ml_writes(tmp_
     kinds = {layer.name: layer.function for layer in plan.design.layers if getattr(layer, "function", None)}
     assert (kinds["t1"], kinds["s2"], kinds["t3"]) == ("hard_tanh", "hard_sigmoid", "tanh")
     types = {n.name: n.result for n in plan.nodes}
-    assert types["t1"] == FixedType(8, 1) and types["s2"] == FixedType(6, 0, False)  # the quantizers' grids
+    # the quantizers' grids, rounded and saturated as QKeras rounds and clips (the types flow verify proves)
+    assert types["t1"] == FixedType(8, 1, True, "RND_CONV", "SAT") and types["s2"] == FixedType(6, 0, False, "RND_CONV", "SAT")
     convert(model, hls_config(model, plan, cfg, trace=False), cfg, tmp_path / "prj").write()
     ours, ref = estimate(plan.design), estimate_project(project_dir=tmp_path / "prj", out_dir=None)
     keys = ("LUT", "FF", "DSP", "BRAM_18K", "latency_cycles", "ii")
@@ -52,9 +53,11 @@ def test_quantized_tanh_and_sigmoid_are_priced_as_the_project_hls4ml_writes(tmp_
     assert hard["t1"].LUT > 0 and hard["t1"].DSP == 0 and hard["t1"].LUT > hard["s2"].LUT  # 8 vs 6 bits, and 2s - 1
 
 
-def test_quantized_tanh_is_refused_by_verify(tmp_path, capsys):
+def test_quantized_tanh_with_real_tanh_is_refused_by_verify(tmp_path, capsys):
+    """t1 and s2 (hard) pass; t3's use_real_tanh is hls4ml's tanh lookup table: refused by name."""
     np.save(tmp_path / "X.npy", np.zeros((4, 10), dtype=np.float32))
-    assert_verify_refused(_model(), tmp_path, capsys, "'t1'", "quantized_tanh", "quantized_bits(bits, 0, alpha=1)", "flow estimate prices it")
+    assert_verify_refused(_model(), tmp_path, capsys, "'t3'", "quantized_tanh", "use_real_tanh=True", "lookup table",
+                          "use_real_tanh=False", "flow estimate prices the table")
 
 
 def _more_activations_model():
