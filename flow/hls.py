@@ -189,6 +189,8 @@ def plan_model(model, *, hls_cfg: HlsConfig, input_type: FixedType | None = None
     design_layers: list = []
     # a branching model: where each Keras layer's output ended up (type, plan node, design layer)
     inbound, output_name = _topology(model, where=name)
+    _check_stream_fanout(model, inbound, output_name, io_type=hls_cfg.io_type, where=name, estimate_only=float_precision is not None,
+                         warnings=warnings)
     raw_readers = ([lname for lname, srcs in inbound.items() if layers[0].name in srcs and lname != first.name]
                    if input_quantizer is not None else [])
     if raw_readers:
@@ -864,6 +866,44 @@ def _topology(model, *, where: str) -> tuple[dict[str, list[str]], str]:
         inbound[lc["name"]] = [t[0] for t in calls[0]] if calls else []
     outs = cfg.get("output_layers") or []
     return inbound, outs[0][0] if outs else model.layers[-1].name
+
+
+#: hls4ml 1.3.0 copies a stream to at most this many readers (its clone_output pass refuses more)
+MAX_STREAM_READERS = 7
+
+
+def _check_stream_fanout(model, inbound: dict[str, list[str]], output_name: str, *, io_type: str, where: str,
+                         estimate_only: bool, warnings: list[str]) -> None:
+    """io_stream: hls4ml clones a layer's output stream once per reader (the model output counts as
+    one) and refuses more than MAX_STREAM_READERS with a bare ValueError mid-conversion; say so first.
+    A Dropout, which hls4ml removes, passes its readers on to its own input."""
+    if io_type != "io_stream" or not inbound:
+        return
+    kinds = {layer.name: type(layer).__name__ for layer in model.layers}
+
+    def source(lname: str) -> str:
+        seen = set()
+        while kinds.get(lname) == "Dropout" and inbound.get(lname) and lname not in seen:
+            seen.add(lname)
+            lname = inbound[lname][0]
+        return lname
+
+    readers: dict[str, int] = {}
+    for lname, srcs in inbound.items():
+        if kinds.get(lname) == "Dropout":
+            continue
+        for src in srcs:
+            readers[source(src)] = readers.get(source(src), 0) + 1
+    out = source(output_name)
+    for src, n in readers.items():
+        n_total = n + (1 if src == out else 0)
+        if n_total > MAX_STREAM_READERS:
+            message = (f"layer {src!r} feeds {n_total} readers{' (the model output counts as one)' if src == out else ''}; in "
+                       f"io_stream hls4ml 1.3.0 copies a stream to at most {MAX_STREAM_READERS}")
+            fix = "use io_type io_parallel, or feed the readers through fewer branches (e.g. a Concatenate then one layer)"
+            if not estimate_only:
+                raise ModelError(message, where=f"{where}: layer {src!r}", fix=fix)
+            warnings.append(f"{message}: hls4ml cannot convert this design as it is ({fix})")
 
 
 def _merge_node(layer, kind: str, in_types: list[FixedType], nodes: list, design_layers: list, *, where: str,

@@ -216,3 +216,38 @@ def test_a_design_reading_a_layer_it_does_not_have_is_an_error():
     design = Design("bad", [MergeDesign("add", "add", 4, 4, t, t, FixedType(9, 4))], t, 4, inputs={"add": ["input", "ghost"]})
     with pytest.raises(ConfigError, match="ghost"):
         estimate(design)
+
+
+def _fan_out(n: int):
+    """A QDense whose output feeds `n` QDense branches, summed by a chain of Adds."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    q = quantized_bits(6, 0, alpha=1)
+    inp = tf.keras.Input((4,), name="x")
+    h = QDense(4, kernel_quantizer=q, bias_quantizer=q, name="d0")(QActivation(quantized_bits(8, 2, alpha=1), name="q")(inp))
+    y = None
+    for i in range(n):
+        b = QDense(2, kernel_quantizer=q, bias_quantizer=q, name=f"b{i}")(h)
+        y = b if y is None else tf.keras.layers.Add(name=f"add{i}")([y, b])
+    return tf.keras.Model(inp, y)
+
+
+def test_a_stream_read_by_more_layers_than_hls4ml_copies_is_refused_before_converting(tmp_path, capsys):
+    """hls4ml 1.3.0 clones an io_stream output to at most 7 readers and otherwise raises a bare
+    ValueError mid-conversion: verify says so first, estimate warns, 7 readers and io_parallel pass."""
+    from flow.cli import main
+    from tests.test_verify import _save
+
+    np.save(tmp_path / "X.npy", np.random.default_rng(0).normal(size=(20, 4)).astype(np.float32))
+    _save(_fan_out(8), tmp_path / "m8.h5")
+    _save(_fan_out(7), tmp_path / "m7.h5")
+    rc = main(["verify", str(tmp_path / "m8.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"),
+               "--io-type", "io_stream"])
+    err = capsys.readouterr().err
+    assert rc == 1 and "Traceback" not in err and "'d0' feeds 8 readers" in err and "io_parallel" in err, err
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+    for model, io_type, warned in (("m8", "io_stream", True), ("m8", "io_parallel", False), ("m7", "io_stream", False)):
+        assert main(["estimate", str(tmp_path / f"{model}.h5"), "--io-type", io_type]) == 0
+        out = capsys.readouterr()
+        assert ("feeds 8 readers" in out.out + out.err) is warned, (model, io_type)
