@@ -192,6 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     for (tool, fam), errs in sorted(by.items()):
         print(f"  {tool:7s} {fam:30s} n={len(errs):2d}  median {float(np.median(errs)):+5.1f}  "
               f"median |err| {float(np.median(np.abs(errs))):4.1f}")
+    print("\nnot in the targets, compared exactly (included rows that publish them):")
+    for m in ("BRAM_18K", "ii"):
+        pairs = [r["other"][m] for r in recs if m in r.get("other", {}) and not rows[r["id"]].get("excluded")]
+        same = sum(p["estimate"] == p["published"] for p in pairs)
+        off = sorted((p["estimate"] - p["published"] for p in pairs if p["estimate"] != p["published"]))
+        print(f"  {m:15s} equal on {same} of {len(pairs)} rows" + (f"; estimate - published elsewhere: {off}" if off else ""))
     _indistinguishable_spread(rows)
     if args.seeds > 1:
         meds = [_medians(compare_published(table, seed=s), rows)[1] for s in range(args.seeds)]

@@ -605,3 +605,6 @@ def test_the_blind_mlp_table_is_cited_and_priced_completely():
     assert [r["id"] for r in recs if "not_estimated" in r] == []
     for r in recs:
         assert all(math.isfinite(r["estimate"][k]) and r["estimate"][k] >= 0 for k in ("LUT", "FF", "DSP", "latency_cycles"))
+        # BRAM_18K and II are compared too (outside the medians), each against its own published value
+        row = {x["id"]: x for x in rows}[r["id"]]
+        assert {m: r["other"][m]["published"] for m in ("BRAM_18K", "ii")} == {m: row["results"][m] for m in ("BRAM_18K", "ii")}
