@@ -27,6 +27,9 @@ def test_jets_config_without_file_says_how_to_get_it(tmp_path, write_cfg, capsys
     cfg = tiny_config(data={"source": "jets", "path": "jets.parquet"})
     rc, err = _run(["run", str(write_cfg(cfg)), "--out", str(tmp_path / "run")], capsys)
     assert rc == 1 and "flow data jets" in err and "fetch_openml" in err
+    # the command writes the file the config reads (resolved from the config's folder), not a
+    # jets.parquet in the current folder that the run would still not find
+    assert f"--out {tmp_path / 'jets.parquet'}`" in err, err
 
 
 def test_unwritable_output_directory(tmp_path, write_cfg, capsys):
