@@ -44,6 +44,8 @@ def test_quantizer_strings_and_mappings():
         (lambda c: c["model"]["layers"][0].update(activation="quantized_relu(4,5)"), ["model.layers[0].activation", "integer=5"]),
         (lambda c: c["model"]["layers"][0].update(unitz=3), ["model.layers[0].unitz", "unknown key"]),
         (lambda c: c.update(trian={}), ["trian", "unknown key"]),
+        # where the file was is the flow's own record, not a key: it was accepted and silently replaced
+        (lambda c: c.update(source_path="elsewhere/cfg.yaml"), ["source_path", "unknown key"]),
         (lambda c: c["model"]["layers"][0].update(units="many"), ["model.layers[0].units", "'many'", "integer"]),
         (lambda c: c["train"]["pruning"].update(per_layer={"fc9": 0.5}), ["train.pruning.per_layer", "fc9", "not in model.layers"]),
         (lambda c: c["train"]["pruning"].update(target_sparsity=1.5), ["train.pruning.target_sparsity", "1.5"]),
