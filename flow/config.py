@@ -446,7 +446,8 @@ def _accepted(err: dict) -> str:
     if err["type"] == "extra_forbidden":
         return "remove it: an unknown key, check its spelling in docs/config.md or docs/search.md"
     if "expected" in ctx:
-        return f"expected {ctx['expected']}"
+        # pydantic's enum and literal messages already list the choices ("Input should be 'a' or 'b'")
+        return "" if str(ctx["expected"]) in err.get("msg", "") else f"expected {ctx['expected']}"
     for key, word in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
         if key in ctx:
             return f"must be {word} {ctx[key]}"

@@ -98,6 +98,18 @@ def test_bad_values_are_named(write_cfg, capsys, mutate, expect):
     assert "Fix:" in captured.err
 
 
+def test_a_choice_error_lists_the_choices_once(write_cfg):
+    """pydantic's enum message already lists the choices; the error repeated them as
+    "Input should be 'io_parallel' or 'io_stream' (expected 'io_parallel' or 'io_stream')"."""
+    cfg = tiny_config(hls={"io_type": "io_serial", "strategy": "fast"})
+    with pytest.raises(ConfigError) as err:
+        load_config(write_cfg(cfg))
+    text = str(err.value)
+    assert "hls.io_type = 'io_serial': Input should be 'io_parallel' or 'io_stream';" in text, text
+    assert "hls.strategy = 'fast': Input should be 'Latency', 'Resource' or 'distributed_arithmetic'." in text, text
+    assert "expected" not in text, text
+
+
 @pytest.mark.parametrize(
     "text, line, words",
     [
