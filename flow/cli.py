@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="run directory (default runs/<name>)")
     stages = "data, train, search, convert, csim, resources, report"
     p.add_argument("--from", dest="from_stage", metavar="STAGE", help=f"re-run from this stage on ({stages})")
-    p.add_argument("--to", dest="to_stage", metavar="STAGE", help="stop after this stage")
+    p.add_argument("--to", dest="to_stage", metavar="STAGE", help="stop after this stage (later stages whose inputs changed are marked stale)")
     p.add_argument("--force", action="store_true", help="re-run every stage")
     _add_common(p)
 
@@ -191,6 +191,15 @@ def cmd_run(args) -> int:
     from flow.runner import default_run_dir
 
     out = run_dir or default_run_dir(cfg)
+    seconds = time.perf_counter() - t0
+    stale = state.get("stale", {})
+    if "report" in stale or (args.to_stage and "report" not in state["stages"]):
+        # stopped by --to: an earlier run's report (its accuracies, its bit-exactness) is not this config's result
+        report = (f"the report {out / 'report.md'} is out of date ({', '.join(stale)} do not follow from {args.config}; "
+                  f"`flow run {args.config}` without --to brings them up to date)" if "report" in stale
+                  else f"no report yet (`flow run {args.config}` without --to makes it)")
+        print(f"{cfg.name}: stages up to {args.to_stage} up to date in {out}; {report} ({seconds:.0f} s)")
+        return 0
     summary = state["stages"].get("report", {}).get("summary", {})
     acc = summary.get("accuracy", {})
     if acc:
@@ -198,7 +207,7 @@ def cmd_run(args) -> int:
                   if acc.get("qkeras_on_csim_rows") is not None else "")
         print(
             f"{cfg.name}: float {acc.get('float', 0):.4f}, QKeras {acc.get('qkeras', 0):.4f}, C-sim {acc.get('csim') or 0:.4f}{subset}; "
-            f"bit-exact: {summary.get('bit_exact')}; report {out / 'report.md'} ({time.perf_counter() - t0:.0f} s)"
+            f"bit-exact: {summary.get('bit_exact')}; report {out / 'report.md'} ({seconds:.0f} s)"
         )
     return 0
 
