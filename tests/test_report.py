@@ -1,0 +1,49 @@
+"""report.json and report.md built from a run's stage artifacts (small synthetic ones: no training)."""
+
+from __future__ import annotations
+
+import json
+
+from flow.config import load_config
+from flow.design import Design, FixedType, design_to_dict
+from flow.report import build_report, markdown
+
+from .conftest import tiny_config
+
+
+def _run_dir(tmp_path, search: dict):
+    run = tmp_path / "run"
+    files = {
+        "train/train.json": {"students": {}, "accuracy": {"float": 0.95, "qkeras": 0.9}},
+        "convert/convert.json": {"nodes": {}, "input_type": "fixed<8,3>", "input_source": "input quantizer",
+                                 "project_dir": "hls_projects/tiny", "warnings": ["a conversion warning"]},
+        "convert/design.json": design_to_dict(Design(name="tiny", layers=[], input_type=FixedType(8, 3), n_inputs=4)),
+        "data/meta.json": {"rows": {"test": 100}},
+        "search/search.json": search,
+    }
+    for name, content in files.items():
+        (run / name).parent.mkdir(parents=True, exist_ok=True)
+        (run / name).write_text(json.dumps(content))
+    return run
+
+
+def _search(rule_met: bool, warnings: list[str]) -> dict:
+    return {"enabled": True, "engine": "optuna", "n_trials": 12, "cost_metric": "effective_bops",
+            "reference": {"name": "uniform 6-bit", "accuracy": 0.93, "tolerance": 0.01},
+            "chosen": {"accuracy": 0.9, "cost": 1234.0, "bits": {}, "rule_met": rule_met}, "warnings": warnings}
+
+
+def test_a_missed_selection_rule_is_a_report_warning_and_said_in_the_search_section(tmp_path, write_cfg):
+    """When no Pareto point met search.selection, the warning was only logged: report.json's
+    warnings were [] and report.md said only 'chosen point: ...', as if the rule had picked it."""
+    cfg = load_config(write_cfg(tiny_config()))
+    missed = "search: the selection rule was not met: no Pareto point is within 0.01 of the uniform 6-bit's validation accuracy"
+    report = build_report(_run_dir(tmp_path, _search(False, [missed])), cfg, timings={})
+    assert report["warnings"] == [missed, "a conversion warning"]
+    md = markdown(report)
+    section = md[md.index("## Bit-width search"):md.index("## HLS project")]
+    assert "**The selection rule was not met**: no Pareto point is within 0.01 of the uniform 6-bit's validation accuracy (93.00%)" in section
+    assert f"- {missed}" in md[md.index("## Warnings"):]
+
+    report = build_report(_run_dir(tmp_path / "met", _search(True, [])), cfg, timings={})
+    assert report["warnings"] == ["a conversion warning"] and "not met" not in markdown(report)
