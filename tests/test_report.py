@@ -47,3 +47,56 @@ def test_a_missed_selection_rule_is_a_report_warning_and_said_in_the_search_sect
 
     report = build_report(_run_dir(tmp_path / "met", _search(True, [])), cfg, timings={})
     assert report["warnings"] == ["a conversion warning"] and "not met" not in markdown(report)
+
+
+def test_report_plots_false_leaves_no_png_in_any_stage_folder(tmp_path, write_cfg, monkeypatch):
+    """report.plots: false still left resources/resources.png: the resources stage drew it, and its
+    fingerprint has no report section, so after a run with plots the stage was skipped and kept its
+    plot. The real resources and report stages on a one-layer design (earlier stages faked)."""
+    import h5py
+    import numpy as np
+
+    import flow.stages.convert
+    import flow.stages.csim
+    import flow.stages.data
+    import flow.stages.search
+    import flow.stages.train
+    from flow.cli import main
+    from flow.design import DenseDesign, accumulator_type
+
+    def fake(name, files):
+        def run(ctx):
+            for rel, content in files.items():
+                (ctx.out / rel).write_text(json.dumps(content))
+            if name == "convert":
+                (ctx.project_dir / "firmware").mkdir(parents=True, exist_ok=True)
+                with h5py.File(ctx.out / "model.h5", "w"):
+                    pass
+            return {}
+        return run
+
+    x, w = FixedType(8, 3), FixedType(6, 0)
+    weights = np.random.default_rng(0).integers(-32, 32, size=(4, 3)) / 64
+    acc = accumulator_type(x, w, w, weights, np.zeros(3))
+    design = Design(name="tiny", layers=[DenseDesign("fc1", weights, np.zeros(3), x, w, w, acc, acc)], input_type=x, n_inputs=4)
+    stages = {
+        "data": {"meta.json": {"rows": {"test": 100}}},
+        "train": {"train.json": {"students": {}, "accuracy": {"float": 0.95, "qkeras": 0.9}}},
+        "search": {"search.json": {"enabled": False}},
+        "convert": {"convert.json": {"nodes": {"fc1": {"function": "dense"}}, "input_type": "fixed<8,3>", "input_source": "input quantizer",
+                                     "project_dir": "hls_projects/tiny", "warnings": []},
+                    "design.json": design_to_dict(design)},
+        "csim": {},
+    }
+    for name, files in stages.items():
+        monkeypatch.setattr(getattr(flow.stages, name), "run", fake(name, files))
+    cfg = tiny_config(hls={"project_dir": str(tmp_path / "hls_projects")})
+    run = tmp_path / "run"
+    assert main(["run", str(write_cfg(cfg)), "--out", str(run), "-q"]) == 0
+    assert (run / "report" / "plots" / "resources.png").is_file()
+    assert "report/plots/resources.png" in json.loads((run / "report.json").read_text())["plots"]
+
+    cfg["report"] = {"plots": False}
+    assert main(["run", str(write_cfg(cfg, "no_plots.yaml")), "--out", str(run), "-q"]) == 0
+    assert sorted(p.relative_to(run).as_posix() for p in run.rglob("*.png")) == []
+    assert json.loads((run / "report.json").read_text())["plots"] == []
