@@ -216,9 +216,9 @@ def _mark_later_stages(cfg: FlowConfig, run_dir: Path, state: dict, stages: list
             state.setdefault("stale", {})[name] = (f"from an earlier run: its inputs changed and the run of "
                                                    f"{time.strftime('%Y-%m-%dT%H:%M:%S')} stopped after {stages[-1]}")
     if newly:
+        source = cfg.source_path or "this config"
         log.warning("the outputs of %s in %s are from an earlier run and do not follow from %s (the run stopped after %s); "
-                    "a run without --to brings them up to date", ", ".join(newly), run_dir, cfg.source_path or "this config",
-                    stages[-1])
+                    "`flow run %s` without --to brings them up to date", ", ".join(newly), run_dir, source, stages[-1], source)
 
 
 def timings(run_dir: Path) -> dict[str, float]:
