@@ -58,23 +58,39 @@ def _clock_period(text: str) -> float:
     return value
 
 
-def _add_hls_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--input-type", help="declared input type, e.g. 'fixed<16,6>' or 'ap_fixed<16,6>' (default: the model's "
-                                        "first quantizer, else fixed<16,6>)")
-    p.add_argument("--backend", default=None, choices=["Vivado", "Vitis"], type=_any_case(["Vivado", "Vitis"]),
-                   help="default Vivado; for an hls4ml project: its own (this only where the project does not name one)")
-    p.add_argument("--part", default=None, help=f"FPGA part (default {DEFAULT_PART}; for an hls4ml project: the project's own)")
-    p.add_argument("--clock-period", type=_clock_period, default=None, help="ns (default 5; for an hls4ml project: the project's own)")
-    p.add_argument("--clock-uncertainty", default=None,
-                   help="hls4ml's ClockUncertainty, '12.5%%' or ns (default: the backend's, Vivado 12.5%%, Vitis 27%%; "
-                        "for an hls4ml project: the project's own)")
+def _add_hls_options(p: argparse.ArgumentParser, command: str) -> None:
+    """The HLS options of `verify` (a saved model: converted and compiled) and `estimate` (a saved
+    model, or an existing hls4ml project, which keeps its own settings but for the marked ones)."""
+    project = command == "estimate"
+    model_only = " (a saved model only; an hls4ml project keeps its own)" if project else ""
+    p.add_argument("--input-type", help="declared input type, e.g. 'fixed<16,6>' or 'ap_fixed<16,6>' (quote it in a shell; default: "
+                                        f"the model's first quantizer, else fixed<16,6>){model_only}")
+    if project:
+        backend = ("default Vivado; an hls4ml project is priced for its own backend: --backend names it for a project that "
+                   "names none, and Vitis prices a project written for hls4ml's Vivado backend as built with Vitis HLS "
+                   "(Vivado on a project written for the Vitis backend is refused)")
+        part = (f"FPGA part or board, e.g. xcu250-figd2104-2L-e or pynq-z2 (default {DEFAULT_PART}; for an hls4ml project: the "
+                "project's own); the parts with known totals are in flow/parts.py, any other 7-series, UltraScale(+) or "
+                "Alveo device is estimated without a fit check")
+        period = "ns (default 5; for an hls4ml project: the project's own)"
+        uncertainty = ("hls4ml's ClockUncertainty, '12.5%%' or ns (default: the backend's, Vivado 12.5%%, Vitis 27%%; "
+                       "for an hls4ml project: the project's own)")
+    else:
+        backend = "hls4ml backend the project is written for (default Vivado)"
+        part = f"FPGA part written into the project, a full device name (default {DEFAULT_PART})"
+        period = "clock period written into the project, in ns (default 5)"
+        uncertainty = "hls4ml's ClockUncertainty, '12.5%%' or ns (default: the backend's, Vivado 12.5%%, Vitis 27%%)"
+    p.add_argument("--backend", default=None, choices=["Vivado", "Vitis"], type=_any_case(["Vivado", "Vitis"]), help=backend)
+    p.add_argument("--part", default=None, help=part)
+    p.add_argument("--clock-period", type=_clock_period, default=None, help=period)
+    p.add_argument("--clock-uncertainty", default=None, help=uncertainty)
     p.add_argument("--io-type", default=None, choices=["io_parallel", "io_stream"], type=_any_case(["io_parallel", "io_stream"]),
-                   help="default io_parallel")
+                   help=f"default io_parallel{model_only}")
     strategies = ["Latency", "Resource", "distributed_arithmetic"]
-    p.add_argument("--strategy", default=None, choices=strategies, type=_any_case(strategies), help="default Latency (any case)")
-    p.add_argument("--reuse-factor", type=int, default=None, help="default 1")
+    p.add_argument("--strategy", default=None, choices=strategies, type=_any_case(strategies), help=f"default Latency (any case){model_only}")
+    p.add_argument("--reuse-factor", type=int, default=None, help=f"default 1{model_only}")
     p.add_argument("--softmax-implementation", default=None, choices=SOFTMAX_IMPLEMENTATIONS, type=_any_case(SOFTMAX_IMPLEMENTATIONS),
-                   help="hls4ml's softmax for a softmax output (default stable; argmax: one-hot decision, no table)")
+                   help=f"hls4ml's softmax for a softmax output (default stable; argmax: one-hot decision, no table){model_only}")
 
 
 class _UsageError(Exception):
@@ -91,15 +107,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="run the whole flow for a config (resumes finished stages)")
-    p.add_argument("config")
+    p.add_argument("config", help="the YAML config (docs/config.md)")
     p.add_argument("--out", help="run directory (default runs/<name>)")
-    p.add_argument("--from", dest="from_stage", help="re-run from this stage on")
-    p.add_argument("--to", dest="to_stage", help="stop after this stage")
+    stages = "data, train, search, convert, csim, resources, report"
+    p.add_argument("--from", dest="from_stage", metavar="STAGE", help=f"re-run from this stage on ({stages})")
+    p.add_argument("--to", dest="to_stage", metavar="STAGE", help="stop after this stage (later stages whose inputs changed are marked stale)")
     p.add_argument("--force", action="store_true", help="re-run every stage")
     _add_common(p)
 
     p = sub.add_parser("validate", help="check config files (instant; no TensorFlow import)")
-    p.add_argument("configs", nargs="+")
+    p.add_argument("configs", nargs="+", metavar="config", help="YAML config file(s)")
     _add_common(p)
 
     p = sub.add_parser("verify", help="convert a saved QKeras model and prove the C-simulation bit-exact")
@@ -108,36 +125,36 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "array) or .csv of the feature columns only (header optional)")
     p.add_argument("--labels", help="optional class indices, one per row (.npy, or .npz array y), to report accuracy")
     p.add_argument("--out", required=True, help="output directory (report.json, HLS project)")
-    _add_hls_options(p)
+    _add_hls_options(p, "verify")
     _add_common(p)
 
     p = sub.add_parser("estimate", help="FPGA resource/latency estimate of a saved QKeras model or an hls4ml project (no vendor tools)")
     p.add_argument("model", help="QKeras model (.h5), or an hls4ml project directory (the one holding firmware/)")
     p.add_argument("--out", help="write resources.json (and a plot) here")
-    _add_hls_options(p)
+    _add_hls_options(p, "estimate")
     _add_common(p)
 
     p = sub.add_parser("search", help="run the bit-width search of a config with N local workers")
-    p.add_argument("config")
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("config", help="a YAML config with search.enabled: true (docs/search.md)")
+    p.add_argument("--workers", type=int, default=1, help="local worker processes on the one study (default 1; optuna only)")
     p.add_argument("--out", help="run directory (default runs/<name>)")
     _add_common(p)
 
     p = sub.add_parser("synth", help="vendor synthesis of a run's HLS project when vivado_hls/vitis_hls is on PATH")
-    p.add_argument("config")
+    p.add_argument("config", help="the YAML config of a finished run")
     p.add_argument("--out", help="run directory (default runs/<name>)")
     _add_common(p)
 
     p = sub.add_parser("data", help="make data sets")
     dsub = p.add_subparsers(dest="data_command", required=True)
     j = dsub.add_parser("jets", help="simulate the LHC jet-tagging data set with Pythia 8 + fastjet")
-    j.add_argument("--n-per-class", type=int, required=True)
+    j.add_argument("--n-per-class", type=int, required=True, help="jets per class")
     j.add_argument("--out", required=True, help="output .parquet or .npz")
-    j.add_argument("--seed", type=int, default=0)
-    j.add_argument("--workers", type=int, default=1)
-    j.add_argument("--classes", default="g,q,t,w,z")
-    j.add_argument("--pt-min", type=float, default=800.0)
-    j.add_argument("--pt-max", type=float, default=1200.0)
+    j.add_argument("--seed", type=int, default=0, help="random seed, >= 0 (default 0; the file is a function of seed, workers, classes and pT window)")
+    j.add_argument("--workers", type=int, default=1, help="generator processes (default 1)")
+    j.add_argument("--classes", default="g,q,t,w,z", help="comma-separated classes among g, q, t, w, z (default all five)")
+    j.add_argument("--pt-min", type=float, default=800.0, help="lowest jet pT in GeV (default 800; window within [450, 3000], at least 50 wide)")
+    j.add_argument("--pt-max", type=float, default=1200.0, help="highest jet pT in GeV (default 1200)")
     j.add_argument("--plot", help="also write per-class feature histograms to this PNG")
     _add_common(j)
     return parser
@@ -174,6 +191,15 @@ def cmd_run(args) -> int:
     from flow.runner import default_run_dir
 
     out = run_dir or default_run_dir(cfg)
+    seconds = time.perf_counter() - t0
+    stale = state.get("stale", {})
+    if "report" in stale or (args.to_stage and "report" not in state["stages"]):
+        # stopped by --to: an earlier run's report (its accuracies, its bit-exactness) is not this config's result
+        report = (f"the report {out / 'report.md'} is out of date ({', '.join(stale)} do not follow from {args.config}; "
+                  f"`flow run {args.config}` without --to brings them up to date)" if "report" in stale
+                  else f"no report yet (`flow run {args.config}` without --to makes it)")
+        print(f"{cfg.name}: stages up to {args.to_stage} up to date in {out}; {report} ({seconds:.0f} s)")
+        return 0
     summary = state["stages"].get("report", {}).get("summary", {})
     acc = summary.get("accuracy", {})
     if acc:
@@ -181,7 +207,7 @@ def cmd_run(args) -> int:
                   if acc.get("qkeras_on_csim_rows") is not None else "")
         print(
             f"{cfg.name}: float {acc.get('float', 0):.4f}, QKeras {acc.get('qkeras', 0):.4f}, C-sim {acc.get('csim') or 0:.4f}{subset}; "
-            f"bit-exact: {summary.get('bit_exact')}; report {out / 'report.md'} ({time.perf_counter() - t0:.0f} s)"
+            f"bit-exact: {summary.get('bit_exact')}; report {out / 'report.md'} ({seconds:.0f} s)"
         )
     return 0
 
@@ -201,7 +227,10 @@ def cmd_verify(args) -> int:
         how = DECISIONS.get(be["approximate_output"], "decision")
         approx = (f"; {be['approximate_output']} output (approximate in hls4ml) agrees on {how} for "
                   f"{100 * be['output_agreement']:.2f}% of rows")
-    print(f"{args.model}: {'bit-exact' if be['exact'] else 'NOT bit-exact'}: {be['exact_rows']}/{be['rows']} rows; {be['diagnosis']}{approx}; report {Path(args.out) / 'report.json'}")
+    # the diagnosis of an exact run is the word "bit-exact" itself: said once, at the start
+    diagnosis = "" if be["diagnosis"] == "bit-exact" else f"; {be['diagnosis']}"
+    print(f"{args.model}: {'bit-exact' if be['exact'] else 'NOT bit-exact'}: {be['exact_rows']}/{be['rows']} rows{diagnosis}{approx}; "
+          f"report {Path(args.out) / 'report.json'}")
     for w in be.get("warnings", []):
         print(f"warning: {w}")
     return 0 if be["exact"] else 1
@@ -223,8 +252,9 @@ def cmd_estimate(args) -> int:
         if ignored:
             raise ConfigError(f"{', '.join(ignored)} cannot change an existing hls4ml project: its settings are read from its "
                               "firmware/", where=args.model,
-                              fix="leave them out (only --part, --clock-period, --clock-uncertainty and, for a project "
-                                  "that does not name its backend, --backend apply to a project), "
+                              fix="leave them out (only --part, --clock-period, --clock-uncertainty and --backend apply to a "
+                                  "project; --backend names the backend of a project that names none, or, as Vitis, prices a "
+                                  "project written for hls4ml's Vivado backend as built with Vitis HLS), "
                                   "or regenerate the project with hls4ml using those settings")
         result = estimate_project(project_dir=Path(args.model), out_dir=out, part=args.part, clock_period_ns=args.clock_period,
                                   clock_uncertainty=args.clock_uncertainty, backend=args.backend)

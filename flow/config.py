@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from flow.errors import ConfigError
 from flow.design import SOFTMAX_IMPLEMENTATIONS
@@ -376,8 +376,13 @@ class FlowConfig(Strict):
     resources: ResourcesConfig = ResourcesConfig()
     report: ReportConfig = ReportConfig()
 
-    # not part of the YAML: where the file was, to resolve relative data paths
-    source_path: str | None = Field(default=None, exclude=True)
+    # not part of the YAML (a private attribute, so a `source_path:` key is refused like any unknown
+    # key instead of being silently replaced): where the file was, to resolve relative data paths
+    _source_path: str | None = PrivateAttr(default=None)
+
+    @property
+    def source_path(self) -> str | None:
+        return self._source_path
 
     @field_validator("name", mode="before")
     @classmethod
@@ -441,7 +446,8 @@ def _accepted(err: dict) -> str:
     if err["type"] == "extra_forbidden":
         return "remove it: an unknown key, check its spelling in docs/config.md or docs/search.md"
     if "expected" in ctx:
-        return f"expected {ctx['expected']}"
+        # pydantic's enum and literal messages already list the choices ("Input should be 'a' or 'b'")
+        return "" if str(ctx["expected"]) in err.get("msg", "") else f"expected {ctx['expected']}"
     for key, word in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
         if key in ctx:
             return f"must be {word} {ctx[key]}"
@@ -516,9 +522,10 @@ def load_config(path: str | Path) -> FlowConfig:
 
 def validate_dict(raw: dict, *, source: str | Path = "<config>") -> FlowConfig:
     try:
-        cfg = FlowConfig.model_validate({**raw, "source_path": str(source)})
+        cfg = FlowConfig.model_validate(raw)
     except ValidationError as exc:
         raise config_error_from_validation(source, exc) from None
+    cfg._source_path = str(source)
     # the search section validates against its own schema (kept next to the search engine); a
     # disabled one too, so a misspelled key cannot silently leave the search off
     from flow.search_config import validate_search_section
@@ -529,12 +536,12 @@ def validate_dict(raw: dict, *, source: str | Path = "<config>") -> FlowConfig:
 
 def with_changes(cfg: FlowConfig, **sections: Any) -> FlowConfig:
     """A copy with some sections replaced, validated again (used by the search and tests)."""
-    data = cfg.model_dump(exclude={"source_path"})
+    data = cfg.model_dump()
     data.update(sections)
     return validate_dict(data, source=cfg.source_path or "<config>")
 
 
 def section_dump(cfg: FlowConfig, *names: str) -> dict[str, Any]:
     """JSON-able content of some config sections, for stage fingerprints."""
-    full = cfg.model_dump(mode="json", exclude={"source_path"})
+    full = cfg.model_dump(mode="json")
     return {name: full[name] for name in names}

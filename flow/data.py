@@ -133,15 +133,24 @@ def check_inputs_exist(cfg: FlowConfig) -> None:
     for i, p in enumerate(input_files(cfg)):
         key = "data.path" if i == 0 else "data.labels_path"
         if not p.exists():
-            raise DataError(f"{key} = {str(p)!r} does not exist", where=cfg.source_path, fix=_missing_fix(cfg.data))
+            raise DataError(f"{key} = {str(p)!r} does not exist", where=cfg.source_path, fix=_missing_fix(cfg.data, p))
 
 
-def _missing_fix(d: DataConfig) -> str:
+def _missing_fix(d: DataConfig, path: Path) -> str:
     if d.source == "jets":
+        import os
+        import shlex
+
+        # the command writes the very file the config reads (resolved from the config's folder,
+        # shown from the current one), so the run works once it is done
+        target = os.path.normpath(path)
+        generate = (f"generate jets offline to that path with `flow data jets --n-per-class 20000 --out {shlex.quote(target)}`"
+                    if Path(target).suffix.lower() in (".parquet", ".npz") else
+                    "generate jets offline with `flow data jets --n-per-class 20000 --out jets.parquet` and point data.path at it")
         return (
             "point data.path at the OpenML 42468 file (ARFF/CSV/parquet, e.g. downloaded once with "
             "sklearn.datasets.fetch_openml(data_id=42468)), at a scikit-learn data_home folder that caches it, "
-            "or generate jets offline with `flow data jets --n-per-class 20000 --out jets.parquet`"
+            f"or {generate}"
         )
     return "check the path (relative paths are resolved from the config file's folder)"
 
@@ -718,7 +727,7 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
     """The 16 jet-substructure features and the 5 classes, from any of the supported files."""
     where = str(path)
     if not path.exists():
-        raise DataError(f"jet data file {where!r} does not exist", where=where, fix=_missing_fix(DataConfig(source="jets", path=where)))
+        raise DataError(f"jet data file {where!r} does not exist", where=where, fix=_missing_fix(DataConfig(source="jets", path=where), path))
     cached = path.parent.name == "download"  # a scikit-learn cache file named by its OpenML file id
     if path.is_dir():
         found = _find_openml_cache(path)

@@ -447,8 +447,9 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
                         clock_uncertainty: str | None = None, backend: str | None = None) -> Design:
     """The Design an hls4ml project implements: layer order, precisions, reuse, weights.
 
-    `backend` (Vivado or Vitis) is for a project that does not name its own (hand-written build
-    scripts); it may not contradict one that does.
+    `backend` (Vivado or Vitis) names the backend of a project that does not name its own (hand-written
+    build scripts); on one that does, Vitis retargets a project written for hls4ml's Vivado backend to
+    Vitis HLS (which runs its build_prj.tcl), the project's own backend changes nothing, and any other is refused.
     """
     proj = parse_project(path)
     retargeted = None

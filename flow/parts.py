@@ -182,13 +182,14 @@ def speed_grade(part: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def lookup_part(part: str) -> Part:
+def lookup_part(part: str, *, where: str = "design.part") -> Part:
     """The table entry whose device name starts `part` (e.g. "xcvu13p-flga2577-2-e" -> xcvu13p), or
     the part on a board hls4ml knows by name ("pynq-z2").
 
     A device of a modelled family that is not in the table comes back without totals
     (`capacity_known` False: estimated, no fit check). Anything else raises ConfigError naming the
-    part and listing the known ones, because a silent default would make every number wrong.
+    part and listing the known ones, because a silent default would make every number wrong; `where`
+    names the setting it came from (a config field or a command-line option).
     """
     name = (part or "").strip().lower()
     name = (board_part(name) or name).lower()
@@ -203,7 +204,7 @@ def lookup_part(part: str) -> Part:
                 f"unknown FPGA part '{part}' for the resource estimate (known: {', '.join(sorted(PARTS))}; "
                 "or any device of the 7-series, UltraScale, UltraScale+ or Alveo families by name, without a fit check; "
                 f"or a board: {', '.join(BOARD_PARTS)})",
-                where="design.part",
+                where=where,
                 fix="use one of the known parts, or add the device's LUT/FF/DSP/BRAM_18K totals to flow/parts.py",
             )
         device, fam, dsp = family

@@ -100,8 +100,10 @@ def build_report(run_dir: Path, cfg, *, timings: dict[str, float]) -> dict:
         },
         "resources": res,
         "search": search,
-        # the conversion's warnings, then the C-simulation's own (QKeras rounding, a disagreeing output table)
-        "warnings": list(dict.fromkeys(conv.get("warnings", []) + list(((csim or {}).get("bit_exact") or {}).get("warnings", [])))),
+        # the search's (a selection rule it could not meet), the conversion's, then the C-simulation's own
+        # (QKeras rounding, a disagreeing output table)
+        "warnings": list(dict.fromkeys(list((search or {}).get("warnings", [])) + conv.get("warnings", [])
+                                       + list(((csim or {}).get("bit_exact") or {}).get("warnings", [])))),
         "timings_s": timings,
     }
     return report
@@ -168,6 +170,11 @@ def markdown(report: dict, *, plots_prefix: str = "report/plots/") -> str:
         lines += ["", "## Bit-width search", "",
                   f"engine {s.get('engine')}, {s.get('n_trials', s.get('trials'))} trials, cost {s.get('cost_metric')}; chosen point: "
                   f"validation accuracy {_fmt(c.get('accuracy'), True)}, cost {_fmt(c.get('cost'))}", ""]
+        if c.get("rule_met") is False:
+            ref = s.get("reference") or {}
+            lines += [f"**The selection rule was not met**: no Pareto point is within {_fmt(ref.get('tolerance'))} of the "
+                      f"{ref.get('name', 'reference')}'s validation accuracy ({_fmt(ref.get('accuracy'), True)}), so this is the "
+                      "most accurate point, not the cheapest one within the tolerance (search.selection).", ""]
         bits = c.get("bits") or {}
         if bits:
             lines += ["| layer | kernel bits | bias bits | activation bits |", "|---|---|---|---|"]

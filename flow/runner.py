@@ -189,8 +189,36 @@ def _run_stages(cfg: FlowConfig, run_dir: Path, stages: list[str], first_forced:
                                  "summary": summary or {}, "files": _stage_files(run_dir / name)}
         write_json(state_path, state)
         log.info("stage %-9s done in %.1f s", name, seconds)
+    _mark_later_stages(cfg, run_dir, state, stages, fingerprints)
     write_json(state_path, state)
     return state
+
+
+def _mark_later_stages(cfg: FlowConfig, run_dir: Path, state: dict, stages: list[str], fingerprints: dict[str, str]) -> None:
+    """A run stopped by --to leaves the later stages' outputs of an earlier run in place; those whose
+    inputs changed (an upstream stage re-ran, or their own config sections differ) no longer follow
+    from this config: marked stale, as after a failed stage, so neither state.json nor the CLI
+    presents them (the old report's accuracies and bit-exactness) as this config's results. Those
+    whose fingerprint still matches are current (a stale mark from before is lifted)."""
+    newly = []
+    for name in STAGE_NAMES[len(stages):]:
+        fp = _fingerprint(cfg, name, fingerprints)
+        fingerprints[name] = fp
+        prev = state["stages"].get(name)
+        if prev is None and not (run_dir / name).is_dir():
+            continue  # never ran here: nothing to mislead
+        folder = run_dir / name  # the files it wrote (the stage's own check may log as if it were about to re-run)
+        if prev is not None and prev.get("fingerprint") == fp and folder.is_dir() and all((folder / f).is_file() for f in prev.get("files", [])):
+            state.get("stale", {}).pop(name, None)
+            continue
+        if name not in state.get("stale", {}):
+            newly.append(name)
+            state.setdefault("stale", {})[name] = (f"from an earlier run: its inputs changed and the run of "
+                                                   f"{time.strftime('%Y-%m-%dT%H:%M:%S')} stopped after {stages[-1]}")
+    if newly:
+        source = cfg.source_path or "this config"
+        log.warning("the outputs of %s in %s are from an earlier run and do not follow from %s (the run stopped after %s); "
+                    "`flow run %s` without --to brings them up to date", ", ".join(newly), run_dir, source, stages[-1], source)
 
 
 def timings(run_dir: Path) -> dict[str, float]:

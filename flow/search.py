@@ -1070,8 +1070,13 @@ def finalize(cfg: FlowConfig, run_dir: Path, out: Path, *, started: float | None
         raise FlowError("the selection reference accuracy is undefined (no validation split?)", where=f"{cfg.source_path}: search.selection",
                         fix="set data.val_fraction > 0")  # fmt: skip
     chosen, met = select(front, reference, sel.tolerance)
+    warnings = []
     if not met:
-        log.warning("no Pareto point is within %.3f of the %s (%.4f); chose the most accurate one", sel.tolerance, ref_name, reference)
+        # kept in search.json too: the report lists it (a log line alone was lost once the run ended)
+        warnings.append(f"search: the selection rule was not met: no Pareto point is within {sel.tolerance:g} of the {ref_name}'s "
+                        f"validation accuracy ({reference:.4f}); the most accurate point ({chosen['accuracy']:.4f}) was chosen "
+                        "(search.selection.tolerance, search.n_trials or the search space)")
+        log.warning("%s", warnings[-1])
     # retrain the chosen point exactly as its trial did (same seed and epochs: deterministic)
     ev = evaluator.evaluate(chosen["choice"])
     save_model(ev.model, Path(out) / "selected.h5")
@@ -1103,6 +1108,7 @@ def finalize(cfg: FlowConfig, run_dir: Path, out: Path, *, started: float | None
         "pareto": front,
         "baselines": baselines,
         "chosen": chosen,
+        "warnings": warnings,
     }
     write_json(Path(out) / "search.json", summary)
     write_json(Path(out) / "pareto.json", {"cost_metric": s.cost.metric, "pareto": front, "baselines": baselines, "all": points, "chosen": chosen})

@@ -244,8 +244,9 @@ HLS_OPTIONS = {"backend": "--backend", "part": "--part", "clock_period_ns": "--c
                "softmax_implementation": "--softmax-implementation"}
 
 
-def _hls_config(hls_options: dict | None) -> HlsConfig:
-    """HlsConfig from command-line values; a bad one is a ConfigError naming its option, not a traceback."""
+def _hls_config(hls_options: dict | None, command: str) -> HlsConfig:
+    """HlsConfig from command-line values of `flow <command>`; a bad one is a ConfigError naming its option,
+    not a traceback."""
     from pydantic import ValidationError
 
     try:
@@ -255,8 +256,12 @@ def _hls_config(hls_options: dict | None) -> HlsConfig:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
         option = HLS_OPTIONS.get(field, field)
-        raise ConfigError(f"{first.get('input')!r}: {first['msg'].removeprefix('Value error, ')}", where=option,
-                          fix=f"give a valid {option} (flow {{verify,estimate}} --help lists them)") from None
+        if option == "--part":
+            fix = (f"give a full FPGA part name to `flow {command} --part`, e.g. {HlsConfig().part}"
+                   + ("; the parts with known totals are in flow/parts.py (docs/resources.md)" if command == "estimate" else ""))
+        else:
+            fix = f"give a valid {option} to `flow {command}` (`flow {command} --help` describes it)"
+        raise ConfigError(f"{first.get('input')!r}: {first['msg'].removeprefix('Value error, ')}", where=option, fix=fix) from None
 
 
 def verify(*, model_path: Path, data_path: Path, out_dir: Path, labels_path: Path | None = None, input_type: str | None = None, hls_options: dict | None = None, progress: bool = True) -> dict:
@@ -265,7 +270,7 @@ def verify(*, model_path: Path, data_path: Path, out_dir: Path, labels_path: Pat
     from flow.hls import convert, hls_config, plan_model, retarget_project
     from flow.stages.convert import plan_summary
 
-    hls_cfg = _hls_config(hls_options)
+    hls_cfg = _hls_config(hls_options, "verify")
     declared = parse_input_type(input_type)
     check_writable(out_dir, what="--out")
     # the files first: a bad one is named in a second, not after TensorFlow and the model have loaded
@@ -308,8 +313,8 @@ def estimate_model(*, model_path: Path, out_dir: Path | None, input_type: str | 
     options = dict(hls_options or {})
     # an estimate may name a board (nothing is written for it); a project needs the part itself
     options["part"] = board_part(options.get("part") or "") or options.get("part")
-    hls_cfg = _hls_config(options)
-    lookup_part(hls_cfg.part)
+    hls_cfg = _hls_config(options, "estimate")
+    lookup_part(hls_cfg.part, where="--part")
     declared = parse_input_type(input_type)
     if out_dir is not None:
         check_writable(out_dir, what="--out")
@@ -324,8 +329,8 @@ def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | Non
     """Resource estimate of an existing hls4ml project directory, from its firmware (weights included).
 
     Part, clock and backend come from the project (hls4ml_config.yml / project.tcl / build_prj.tcl)
-    unless given; `backend` only for a project that does not name its own. No TensorFlow, no
-    hls4ml, no compile.
+    unless given; `backend` names the backend of a project that names none, or (Vitis) retargets a
+    project written for hls4ml's Vivado backend to Vitis HLS. No TensorFlow, no hls4ml, no compile.
     """
     from flow.hls_project import WRITTEN_BY_VITIS, design_from_project
     from flow.parts import board_part, lookup_part
@@ -335,7 +340,7 @@ def estimate_project(*, project_dir: Path, out_dir: Path | None, part: str | Non
                           fix="give the clock period in ns, or leave it out to use the project's own")
     if part is not None:
         part = board_part(part) or part  # a board names the part on it, as for a saved model
-        lookup_part(part)
+        lookup_part(part, where="--part")
     if out_dir is not None:
         check_writable(out_dir, what="--out")
     design = design_from_project(project_dir, part=part, clock_period_ns=clock_period_ns, clock_uncertainty=clock_uncertainty,

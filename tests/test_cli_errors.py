@@ -27,6 +27,9 @@ def test_jets_config_without_file_says_how_to_get_it(tmp_path, write_cfg, capsys
     cfg = tiny_config(data={"source": "jets", "path": "jets.parquet"})
     rc, err = _run(["run", str(write_cfg(cfg)), "--out", str(tmp_path / "run")], capsys)
     assert rc == 1 and "flow data jets" in err and "fetch_openml" in err
+    # the command writes the file the config reads (resolved from the config's folder), not a
+    # jets.parquet in the current folder that the run would still not find
+    assert f"--out {tmp_path / 'jets.parquet'}`" in err, err
 
 
 def test_unwritable_output_directory(tmp_path, write_cfg, capsys):
@@ -260,3 +263,59 @@ def test_verify_data_and_labels_that_do_not_fit_the_model_are_refused_before_con
                         "--out", str(tmp_path / "o")], capsys)
         assert rc == 1 and "1 labels are not class indices 0..2 (the model's 3 outputs)" in err and piece in err, (name, err)
     assert not (tmp_path / "o" / "report.json").exists()
+
+
+def test_option_errors_name_the_command_and_the_option(tmp_path, capsys):
+    """The fix of a bad HLS option read "give a valid --part (flow {verify,estimate} --help lists
+    them)": literal braces, and --help lists no parts. An unknown --part on `flow estimate` was
+    named `design.part`, a config field the command line does not have."""
+    np.save(tmp_path / "X.npy", np.zeros((4, 3), dtype=np.float32))
+    model = str(tmp_path / "never_read.h5")
+    for cmd in (["estimate", model], ["verify", model, "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o")]):
+        rc, err = _run(cmd + ["--reuse-factor", "0"], capsys)
+        assert rc == 1 and f"to `flow {cmd[0]}` (`flow {cmd[0]} --help` describes it)" in err and "{" not in err, err
+    rc, err = _run(["verify", model, "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o"), "--part", "pynq-z2"], capsys)
+    assert rc == 1 and "Fix: give a full FPGA part name to `flow verify --part`, e.g. xcvu13p" in err and "{" not in err, err
+    project = tmp_path / "prj"
+    (project / "firmware").mkdir(parents=True)
+    for target in (model, str(project)):  # a saved model and an hls4ml project
+        rc, err = _run(["estimate", target, "--part", "xcfoo"], capsys)
+        assert rc == 1 and err.startswith("error: --part: unknown FPGA part 'xcfoo'") and "design.part" not in err, err
+
+
+def test_verify_says_bit_exact_once(tmp_path, capsys, monkeypatch):
+    """An exact run printed "bit-exact: 100/100 rows; bit-exact; report ..." (the diagnosis is the word itself)."""
+    import flow.verify
+
+    def fake(*, out_dir, **kw):
+        return {"bit_exact": {"exact": exact, "rows": 100, "exact_rows": 100 if exact else 97, "warnings": [],
+                              "diagnosis": "bit-exact" if exact else "first differing layer 'd1': 3 of 1200 values differ"}}
+
+    monkeypatch.setattr(flow.verify, "verify", fake)
+    argv = ["verify", "m.h5", "--data", "X.npy", "--out", str(tmp_path / "o")]
+    exact = True
+    assert main(argv) == 0
+    assert capsys.readouterr().out == f"m.h5: bit-exact: 100/100 rows; report {tmp_path / 'o' / 'report.json'}\n"
+    exact = False
+    assert main(argv) == 1
+    assert "m.h5: NOT bit-exact: 97/100 rows; first differing layer 'd1': 3 of 1200 values differ; report" in capsys.readouterr().out
+
+
+def test_verify_and_estimate_describe_their_own_hls_options(capsys):
+    """`flow verify --help` showed estimate's project-only texts ("for an hls4ml project: the
+    project's own") for --backend, --part and --clock-period; estimate's --backend said it was only
+    for a project naming none, while --backend Vitis also prices a Vivado-backend project for Vitis HLS."""
+    import pytest
+
+    from flow.cli import build_parser
+
+    def help_of(command):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args([command, "--help"])
+        return " ".join(capsys.readouterr().out.split())
+
+    verify, estimate = help_of("verify"), help_of("estimate")
+    assert "hls4ml project" not in verify and "hls4ml backend the project is written for" in verify, verify
+    assert "FPGA part written into the project" in verify
+    assert "Vitis prices a project written for hls4ml's Vivado backend as built with Vitis HLS" in estimate, estimate
+    assert "the parts with known totals are in flow/parts.py" in estimate

@@ -44,6 +44,8 @@ def test_quantizer_strings_and_mappings():
         (lambda c: c["model"]["layers"][0].update(activation="quantized_relu(4,5)"), ["model.layers[0].activation", "integer=5"]),
         (lambda c: c["model"]["layers"][0].update(unitz=3), ["model.layers[0].unitz", "unknown key"]),
         (lambda c: c.update(trian={}), ["trian", "unknown key"]),
+        # where the file was is the flow's own record, not a key: it was accepted and silently replaced
+        (lambda c: c.update(source_path="elsewhere/cfg.yaml"), ["source_path", "unknown key"]),
         (lambda c: c["model"]["layers"][0].update(units="many"), ["model.layers[0].units", "'many'", "integer"]),
         (lambda c: c["train"]["pruning"].update(per_layer={"fc9": 0.5}), ["train.pruning.per_layer", "fc9", "not in model.layers"]),
         (lambda c: c["train"]["pruning"].update(target_sparsity=1.5), ["train.pruning.target_sparsity", "1.5"]),
@@ -94,6 +96,18 @@ def test_bad_values_are_named(write_cfg, capsys, mutate, expect):
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err and captured.err.startswith("error: ")
     assert "Fix:" in captured.err
+
+
+def test_a_choice_error_lists_the_choices_once(write_cfg):
+    """pydantic's enum message already lists the choices; the error repeated them as
+    "Input should be 'io_parallel' or 'io_stream' (expected 'io_parallel' or 'io_stream')"."""
+    cfg = tiny_config(hls={"io_type": "io_serial", "strategy": "fast"})
+    with pytest.raises(ConfigError) as err:
+        load_config(write_cfg(cfg))
+    text = str(err.value)
+    assert "hls.io_type = 'io_serial': Input should be 'io_parallel' or 'io_stream';" in text, text
+    assert "hls.strategy = 'fast': Input should be 'Latency', 'Resource' or 'distributed_arithmetic'." in text, text
+    assert "expected" not in text, text
 
 
 @pytest.mark.parametrize(

@@ -84,3 +84,72 @@ def test_sigterm_cleans_up_like_ctrl_c(tmp_path, write_cfg, monkeypatch, capsys)
     assert not list(run.glob(".*.partial"))
     assert (run / "data" / "split.npz").read_bytes() == split
     assert "stage data failed" in json.loads((run / "state.json").read_text())["stale"]["data"]
+
+
+def _fake_stages(monkeypatch, ran: list[str]) -> None:
+    """Every stage replaced by one that records its name and writes a file (the report: a summary line)."""
+    import importlib
+
+    from flow.runner import STAGE_NAMES
+
+    for name in STAGE_NAMES:
+        mod = importlib.import_module(f"flow.stages.{name}")
+
+        def fake(ctx, name=name):
+            ran.append(name)
+            (ctx.out / f"{name}.txt").write_text(str(ctx.cfg.hls.clock_period_ns))
+            if name == "convert":
+                (ctx.project_dir / "firmware").mkdir(parents=True, exist_ok=True)
+            if name == "report":
+                return {"bit_exact": True, "accuracy": {"float": 0.9, "qkeras": 0.875, "csim": 0.875}}
+            return {}
+
+        monkeypatch.setattr(mod, "run", fake)
+
+
+def test_a_run_stopped_by_to_marks_later_stages_whose_inputs_changed_stale(tmp_path, write_cfg, monkeypatch, capsys, caplog):
+    """`flow run CONFIG --to convert` after a config change re-ran up to convert, then printed the
+    earlier run's report line (its accuracies, bit-exact) as this run's result, and state.json
+    marked no later stage stale. Now the later stages whose inputs changed are marked stale (with a
+    warning) and the result line says the report is out of date; unchanged ones stay current."""
+    ran: list[str] = []
+    _fake_stages(monkeypatch, ran)
+    cfg = tiny_config(hls={"project_dir": str(tmp_path / "hls_projects")})
+    run = tmp_path / "run"
+    assert main(["run", str(write_cfg(cfg)), "--out", str(run), "-q"]) == 0
+    assert ran == ["data", "train", "search", "convert", "csim", "resources", "report"]
+    assert "QKeras 0.8750" in capsys.readouterr().out
+
+    # same config, stopped early: nothing re-runs and the report still follows from it
+    ran.clear()
+    assert main(["run", str(write_cfg(cfg)), "--out", str(run), "--to", "convert", "-q"]) == 0
+    assert ran == [] and "stale" not in json.loads((run / "state.json").read_text())
+    assert "QKeras 0.8750" in capsys.readouterr().out
+
+    cfg["hls"]["clock_period_ns"] = 4.0
+    path = write_cfg(cfg, "faster.yaml")
+    ran.clear()
+    caplog.clear()
+    assert main(["run", str(path), "--out", str(run), "--to", "convert"]) == 0
+    assert ran == ["convert"]
+    stale = json.loads((run / "state.json").read_text())["stale"]
+    assert sorted(stale) == ["csim", "report", "resources"] and "stopped after convert" in stale["report"], stale
+    assert "do not follow from" in caplog.text and "csim, resources, report" in caplog.text
+    out = capsys.readouterr().out
+    assert "QKeras" not in out and "bit-exact" not in out, out  # not the earlier run's result
+    assert f"the report {run / 'report.md'} is out of date (csim, resources, report do not follow from {path}" in out, out
+
+    # again: still out of date, not re-run, not warned twice
+    ran.clear()
+    caplog.clear()
+    assert main(["run", str(path), "--out", str(run), "--to", "convert"]) == 0
+    assert ran == [] and "do not follow from" not in caplog.text
+    assert "is out of date" in capsys.readouterr().out
+    assert sorted(json.loads((run / "state.json").read_text())["stale"]) == ["csim", "report", "resources"]
+
+    # the whole run brings them up to date and clears the marks
+    ran.clear()
+    assert main(["run", str(path), "--out", str(run), "-q"]) == 0
+    assert ran == ["csim", "resources", "report"]
+    assert not json.loads((run / "state.json").read_text()).get("stale")
+    assert "QKeras 0.8750" in capsys.readouterr().out

@@ -120,7 +120,7 @@ def test_unreachable_database_fails_fast_with_a_config_error(tmp_path):
     assert "search.storage" in msg and "secret" not in msg and "Fix:" in msg
 
 
-def test_stage_writes_pareto_selection_and_the_chosen_model(tmp_path_factory, tmp_path):
+def test_stage_writes_pareto_selection_and_the_chosen_model(tmp_path_factory, tmp_path, monkeypatch):
     from flow import runner
     from flow.model import load_model
 
@@ -150,3 +150,15 @@ def test_stage_writes_pareto_selection_and_the_chosen_model(tmp_path_factory, tm
     kernel_bits = {layer.name: layer.kernel_quantizer_internal.bits for layer in model.layers if type(layer).__name__ == "QDense"}
     assert kernel_bits == {name: b["kernel"] for name, b in chosen["bits"].items()}
     assert chosen["retrained_val_accuracy"] == pytest.approx(chosen["accuracy"], abs=0.03)
+    assert (s["warnings"] == []) == chosen["rule_met"], s["warnings"]
+
+    # a selection rule no point meets: the warning was only logged; search.json (and so the report) keeps it
+    import flow.search as search
+
+    monkeypatch.setattr(search, "select", lambda front, reference, tolerance: (max(front, key=lambda p: p["accuracy"]), False))
+    (tmp_path / "again").mkdir()
+    again = search.finalize(cfg, run_dir, tmp_path / "again")
+    assert again["chosen"]["rule_met"] is False
+    assert len(again["warnings"]) == 1 and "the selection rule was not met" in again["warnings"][0], again["warnings"]
+    assert f"of the {again['reference']['name']}'s validation accuracy" in again["warnings"][0]
+    assert json.loads((tmp_path / "again" / "search.json").read_text())["warnings"] == again["warnings"]

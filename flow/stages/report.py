@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 
 from flow.artifacts import write_json, write_text
@@ -20,9 +19,11 @@ def run(ctx) -> dict:
     plots = []
     if ctx.cfg.report.plots:
         plots = write_plots(report, ctx.run_dir, ctx.out / "plots")
-        res_png = ctx.stage_dir("resources") / "resources.png"
-        if res_png.exists():
-            shutil.copy(res_png, ctx.out / "plots" / "resources.png")
+        res = report.get("resources") or {}
+        if res.get("layers") and res.get("total"):  # resources.enabled: false writes no estimate
+            from flow.resources import plot_resources
+
+            plot_resources(res, ctx.out / "plots" / "resources.png")
             plots.append("resources.png")
     report["plots"] = [f"report/plots/{p}" for p in plots]
     report["timings_s"]["report"] = round(time.perf_counter() - t0, 3)

@@ -23,7 +23,7 @@ def run(ctx) -> dict:
     if not cfg.resources.enabled:
         write_json(ctx.out / "resources.json", {"enabled": False})
         return {"enabled": False}
-    from flow.resources import estimate, plot_resources
+    from flow.resources import estimate
 
     design = design_from_dict(read_json(ctx.stage_dir("convert") / "design.json"))
     est = estimate(design)
@@ -35,6 +35,6 @@ def run(ctx) -> dict:
     else:
         result["vendor"] = {"status": "skipped: resources.vendor is false"}
     write_json(ctx.out / "resources.json", result)
-    if cfg.report.plots:
-        plot_resources(est, ctx.out / "resources.png")
+    # no plot here: the report stage draws resources.png when report.plots is true (this stage's
+    # fingerprint has no report section, so a plot it drew outlived report.plots: false on resume)
     return {"total": result.get("total", {})}
