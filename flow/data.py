@@ -469,6 +469,9 @@ def read_feature_csv(path: Path) -> tuple[np.ndarray, list[str] | None, Callable
                 break
     if not first:
         raise DataError("the file is empty", where=where, fix="give one row of feature values per line")
+    if b"\r" in first.rstrip(b"\r\n"):
+        raise DataError("the lines end in a carriage return alone (classic Mac OS line endings), which the CSV reader "
+                        "does not split", where=where, fix=f"convert them to newlines: tr '\\r' '\\n' < {path.name} > fixed.csv")
     try:
         fields = next(csv.reader([first.decode("utf-8-sig").rstrip("\r\n")]))
     except UnicodeDecodeError:
@@ -483,8 +486,9 @@ def read_feature_csv(path: Path) -> tuple[np.ndarray, list[str] | None, Callable
                         fix="start the file with a header line of column names, or give numbers only")
     header = not all(numbers) or pandas_names
     if all(numbers) and pandas_names:
-        log.info("%s: took the first line (%s) as column names, as pandas writes them for a DataFrame made from an "
-                 "array, not as a row of data", where, ",".join(fields[:4]) + (",..." if len(fields) > 4 else ""))
+        log.warning("%s: took the first line (%s) as column names, as pandas writes them for a DataFrame made from an "
+                    "array, not as a row of data; if it is data, put a header line of column names before it", where,
+                    ",".join(fields[:4]) + (",..." if len(fields) > 4 else ""))
     try:
         table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(autogenerate_column_names=not header))
     except UnicodeDecodeError:

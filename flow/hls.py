@@ -1026,6 +1026,8 @@ def _exact_type_for(values: np.ndarray, *, where: str) -> FixedType:
 #: QKeras' quantized_tanh / quantized_sigmoid: hls4ml 1.3.0 converts them (without use_real_*) to its
 #: HardActivation, nnet::hard_tanh / hard_sigmoid with slope and shift 0.5 in ap_ufixed<2,0>
 HARD_QUANTIZERS = ("quantized_tanh", "quantized_sigmoid")
+#: the widest of each QKeras computes exactly: its top value 1 - 2^-(bits-1) / 1 - 2^-bits fits float32
+HARD_MAX_BITS = {"quantized_tanh": 25, "quantized_sigmoid": 24}
 #: an input with at most this many fractional bits: QKeras' float32 0.5 * x + 0.5 is exact on it
 HARD_EXACT_INPUT_FRAC = FLOAT32_EXACT_BITS - 1
 
@@ -1059,6 +1061,13 @@ def _hard_quantizer(q, kind: str, *, where: str, exact: bool, warnings: list[str
     if exact and bits < 1:
         raise ModelError(f"{kind}(bits={bits}) is not supported by flow verify (no fixed-point type has {bits} bits)",
                          where=where, fix=f"use {kind}(bits) with bits >= 1")
+    top = HARD_MAX_BITS[kind]
+    if exact and bits > top:
+        # QKeras clips to 1 - 2^-bits in float32, which rounds to 1.0 beyond 24 significant bits
+        # (and 2^32 overflows its int32 pow), where the fixed-point type saturates below 1
+        raise ModelError(f"{kind}(bits={bits}) is not supported by flow verify: QKeras computes its top value "
+                         f"1 - 2^-{bits - 1 if tanh else bits} in float32, which rounds it to 1.0", where=where,
+                         fix=f"use {kind}(bits) with bits <= {top}")
     if exact and tanh and symmetric and bits < 2:
         # QKeras' grid is the single value 0; ap_fixed<1,1>'s symmetric saturation gives -1 (measured)
         raise ModelError("quantized_tanh(1, symmetric=True) is not supported by flow verify (its only value is 0, and "

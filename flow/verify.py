@@ -205,7 +205,8 @@ def _decisions(out: np.ndarray, plan) -> np.ndarray:
     if out.shape[1] > 1:
         return np.argmax(out, axis=1)
     last = plan.nodes[-1].function if plan.nodes else ""
-    return (out[:, 0] > DECISION_CUTS.get(last, 0.0)).astype(np.int64)
+    # QKeras' quantized_sigmoid / quantized_tanh are hls4ml's hard_sigmoid / hard_tanh: the same cut
+    return (out[:, 0] > DECISION_CUTS.get(last.removeprefix("hard_"), 0.0)).astype(np.int64)
 
 
 def _shape_inputs(inputs: _Inputs, shape: tuple[int, ...]) -> np.ndarray:

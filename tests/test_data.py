@@ -576,3 +576,13 @@ def test_a_csv_without_a_header_row_says_so(tmp_path):
     with pytest.raises(DataError, match=r"n\.csv: the first line holds numbers, not column names \(0\.5, 1\.25, 1\): "
                                         r"the file has no header row.*label column 'class'"):
         _arrays(tmp_path, path="n.csv")
+
+
+def test_a_csv_with_carriage_return_line_endings_is_refused_by_name(tmp_path):
+    """Classic Mac OS line endings (CR alone) made csv.reader raise with a traceback."""
+    from flow.data import read_feature_csv
+
+    f = tmp_path / "cr.csv"
+    f.write_bytes(b"a,b,c\r1.5,2.25,-3\r4,5,6.125\r")
+    with pytest.raises(DataError, match="carriage return alone"):
+        read_feature_csv(f)

@@ -177,6 +177,9 @@ def _one(activation):
     ("quantized_sigmoid(6, use_real_sigmoid=True)", ("use_real_sigmoid=True", "lookup table", "use_real_sigmoid=False")),
     ("quantized_sigmoid(6, symmetric=True)", ("symmetric=True", "symmetric=False")),
     ("quantized_tanh(1, symmetric=True)", ("quantized_tanh(1, symmetric=True)", "symmetric=False or bits >= 2")),
+    # QKeras' float32 top value 1 - 2^-bits rounds to 1.0 (C-sim failed after converting)
+    ("quantized_sigmoid(25)", ("quantized_sigmoid(bits=25)", "bits <= 24")),
+    ("quantized_tanh(26)", ("quantized_tanh(bits=26)", "bits <= 25")),
 ])
 def test_forms_hls4ml_cannot_reproduce_are_refused_by_name(tmp_path, capsys, activation, expect):
     from qkeras.quantizers import get_quantizer
@@ -218,3 +221,16 @@ def test_a_hard_activation_right_after_the_input_is_an_activation_not_the_input_
     assert plan.input_quantizer is None and plan.input_source == "default"
     s0 = plan.node("s0")
     assert s0.function == "hard_sigmoid" and s0.result.hls() == "ufixed<5,0,RND_CONV,SAT>"
+
+
+@pytest.mark.parametrize("function, cut", [("hard_sigmoid", 0.5), ("hard_tanh", 0.0), ("sigmoid", 0.5), ("linear", 0.0)])
+def test_a_single_output_decides_at_its_activations_cut(function, cut):
+    """--labels accuracy of a one-output model: a quantized_sigmoid output (hls4ml's hard_sigmoid)
+    decides at 0.5 like a sigmoid (it was compared with 0, so 0.3 counted as class 1)."""
+    from types import SimpleNamespace
+
+    from flow.verify import _decisions
+
+    plan = SimpleNamespace(nodes=[SimpleNamespace(function=function)])
+    out = np.array([[cut - 0.2], [cut + 0.2], [cut]])
+    assert _decisions(out, plan).tolist() == [0, 1, 0]
