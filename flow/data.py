@@ -450,7 +450,7 @@ def read_feature_csv(path: Path) -> tuple[np.ndarray, list[str] | None, Callable
     (None without a header) and the file line of each row.
 
     The first line is a header unless all its fields are numbers, as np.savetxt writes no header;
-    `0,1,...,n-1` is the header pandas writes for a DataFrame made from an array. A column with no
+    `0,1,...,n-1` (three columns or more) is the header pandas writes for a DataFrame made from an array. A column with no
     name (pandas' index), a non-numeric value or a date is refused, as in the data stage."""
     import csv
 
@@ -479,7 +479,8 @@ def read_feature_csv(path: Path) -> tuple[np.ndarray, list[str] | None, Callable
     missing = set(pacsv.ConvertOptions().null_values)  # '', 'NA', 'nan', ...: read as NaN, refused by the caller
     numbers = [v.strip() in missing or _is_number(v) for v in fields]
     skip = int(len(fields) > 1 and fields[0] == "")  # (',0,1,2': the index column pandas writes first, refused below)
-    pandas_names = fields[skip:] == [str(i) for i in range(len(fields) - skip)]
+    # (one or two columns: '0' or '0,1' is more likely a row of class labels or binary features)
+    pandas_names = len(fields) - skip >= 3 and fields[skip:] == [str(i) for i in range(len(fields) - skip)]
     if any(numbers) and not all(numbers) and not all(v.strip() in missing or not n for v, n in zip(fields, numbers)):
         raise DataError(f"the first line {first.decode('utf-8-sig').strip()[:80]!r} mixes numbers and names: it is neither a "
                         "header nor a row of numbers", where=where,

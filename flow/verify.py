@@ -80,15 +80,23 @@ def _without_trailing_dropout(model):
 
 _INPUTS_FIX = ("pass a .npy float array (rows x features): numpy.save('X.npy', X), an .npz holding it as X, or a .csv of "
                "the feature columns")
-_LABELS_FIX = "pass a .npy array of class labels, one per row (numpy.save('y.npy', y), integer class indices)"
+_LABELS_FIX = ("pass a .npy array of class labels, one per row (numpy.save('y.npy', y), integer class indices), or a .csv "
+               "with one column of them")
+
+
+def _require_file(path: Path, *, what: str, fix: str) -> None:
+    """A DataError naming the path when it is not a readable file (missing, or a folder)."""
+    if path.is_dir():
+        raise DataError(f"{what} path {str(path)!r} is a folder, not a file", where=str(path), fix=fix)
+    if not path.is_file():
+        raise DataError(f"{what} file {str(path)!r} does not exist", where=str(path), fix=fix)
 
 
 def _read_array(path: Path, key: str, *, what: str, fix: str) -> np.ndarray:
     """The array in a .npy file, or the `key` array of an .npz (or its only array); a DataError naming
     the file when it is missing, unreadable (pickled objects included) or an .npz of several arrays
     none of which is `key` (the first was taken: the `mean` of the flow's split.npz became one row)."""
-    if not path.is_file():
-        raise DataError(f"{what} file {str(path)!r} does not exist", where=str(path), fix=fix)
+    _require_file(path, what=what, fix=fix)
     try:
         loaded = np.load(path, allow_pickle=False)  # .npz by content, whatever the suffix's case
         if not isinstance(loaded, np.lib.npyio.NpzFile):
@@ -139,8 +147,7 @@ def _read_inputs(path: Path) -> _Inputs:
     from flow.data import read_feature_csv
 
     if path.suffix.lower() == ".csv":
-        if not path.is_file():
-            raise DataError(f"inputs file {str(path)!r} does not exist", where=str(path), fix=_INPUTS_FIX)
+        _require_file(path, what="inputs", fix=_INPUTS_FIX)
         X, names, line_of = read_feature_csv(path)
         inputs = _Inputs(X, path, names, line_of)
     else:
@@ -166,7 +173,16 @@ def _read_inputs(path: Path) -> _Inputs:
 
 def _read_labels(path: Path) -> np.ndarray:
     """--labels before the model is loaded: class indices (integers, integral floats or one-hot rows), one per row."""
-    y = _read_array(Path(path), "y", what="labels", fix=_LABELS_FIX)
+    path = Path(path)
+    if path.suffix.lower() == ".csv":  # one column of class indices (or one-hot columns), header optional
+        from flow.data import read_feature_csv
+
+        _require_file(path, what="labels", fix=_LABELS_FIX)
+        y = read_feature_csv(path)[0]
+        if not np.all(np.isfinite(y)):
+            raise DataError("labels hold empty or NaN values", where=str(path), fix="give every row its class index")
+    else:
+        y = _read_array(path, "y", what="labels", fix=_LABELS_FIX)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     if y.ndim == 2 and y.dtype.kind in "biuf" and np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from flow.cli import main
 
@@ -319,3 +320,24 @@ def test_verify_and_estimate_describe_their_own_hls_options(capsys):
     assert "FPGA part written into the project" in verify
     assert "Vitis prices a project written for hls4ml's Vivado backend as built with Vitis HLS" in estimate, estimate
     assert "the parts with known totals are in flow/parts.py" in estimate
+
+
+def test_verify_labels_may_be_a_csv_and_a_folder_is_named_as_one(tmp_path):
+    """--labels reads a one-column CSV as --data reads its CSVs (it was refused as 'not a NumPy
+    file'); a folder given as --data or --labels is called a folder, not 'does not exist'."""
+    from flow.errors import DataError
+    from flow.verify import _read_inputs, _read_labels
+
+    (tmp_path / "y.csv").write_text("label\n0\n2\n1\n")
+    (tmp_path / "y_plain.csv").write_text("0\n2\n1\n")
+    assert _read_labels(tmp_path / "y.csv").tolist() == [0, 2, 1]
+    assert _read_labels(tmp_path / "y_plain.csv").tolist() == [0, 2, 1]
+    (tmp_path / "frac.csv").write_text("label\n0.5\n1\n")
+    with pytest.raises(DataError, match="integer class indices"):
+        _read_labels(tmp_path / "frac.csv")
+    (tmp_path / "gap.csv").write_text("label\n0\n\n1\n,\n")
+    with pytest.raises(DataError):
+        _read_labels(tmp_path / "gap.csv")
+    for reader, name in ((_read_inputs, "inputs"), (_read_labels, "labels")):
+        with pytest.raises(DataError, match=f"{name} path .* is a folder"):
+            reader(tmp_path)
