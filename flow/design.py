@@ -194,6 +194,29 @@ class PoolDesign:
 #: like sigmoid's (softplus, softsign) or over the negative half only (elu, selu)
 TABLE_ACTIVATIONS = ("elu", "selu", "softplus", "softsign")
 #: every activation hls4ml computes from a lookup table (1024 entries by default)
+#: hls4ml's default lookup-table size (softmax exp and 1/x tables, sigmoid, tanh)
+SOFTMAX_TABLE_SIZE = 1024
+
+
+def softmax_table_sizes(implementation: str, input_type: "FixedType | None") -> tuple[int, int]:
+    """(exp table, 1/x table) entries of hls4ml 1.3.0's softmax as the flow configures it.
+
+    The flow sets both sizes (flow.hls), which keeps hls4ml's fix_softmax_table_size pass from
+    cutting the 1/x table to the logits' 2^width: that table is indexed by the sum of
+    exponentials in its own 18-bit type, and cut to 128 entries for 7-bit logits it gave outputs
+    like 30.4 and -27.4. The exp table is indexed by the logits, so it holds at most what their
+    bits address (for 'stable' the template takes a signed input's magnitude bits, width - 1).
+    'legacy' keeps one table_size, which that pass still cuts; 'argmax' has no tables."""
+    full = SOFTMAX_TABLE_SIZE
+    if input_type is None:
+        return full, full
+    if implementation == "legacy":
+        n = min(full, 2 ** min(input_type.width, 18))
+        return n, n
+    bits = input_type.width - 1 if implementation == "stable" and input_type.signed else input_type.width
+    return min(full, 2 ** max(bits, 0)), full
+
+
 LOOKUP_TABLE_ACTIVATIONS = ("softmax", "sigmoid", "tanh", *TABLE_ACTIVATIONS)
 #: QKeras' quantized_sigmoid/quantized_tanh as hls4ml converts them (slope * x + shift, clipped)
 HARD_ACTIVATIONS = ("hard_sigmoid", "hard_tanh")
@@ -209,9 +232,12 @@ class ActivationDesign:
     n: int
     input_type: FixedType
     result_type: FixedType
-    table_size: int | None = None  # lookup-table entries, for softmax/sigmoid/tanh
+    table_size: int | None = None  # lookup-table entries, for softmax/sigmoid/tanh (a softmax's exp table)
     reuse_factor: int = 1
     kind: Literal["activation"] = "activation"
+    #: a softmax's 1/x table entries when they differ from its exp table's (None: the same, or
+    #: for a design the flow converts, softmax_table_sizes)
+    inv_table_size: int | None = None
     #: positions (pixels) the n values span: io_stream passes one position per stream item, so
     #: its hardware holds n / positions units; 1 for a flat layer
     positions: int = 1

@@ -21,7 +21,7 @@ from flow.config import HlsConfig, Quantizer
 from flow.design import (HARD_ACTIVATIONS, HLS4ML_DEFAULT_PRECISION, LOOKUP_TABLE_ACTIVATIONS, TABLE_ACTIVATIONS, ActivationDesign, ConvDesign, DenseDesign, Design,
                          FixedType, MergeDesign, PoolDesign, ResizeDesign, accumulator_type, branch_inputs, depthwise_matrix,
                          closest_resource_reuse_factor, exact_type, hls4ml_resource_reuse_factors, log2_ceil, merge_result_type,
-                         normalize_dense, quantize_to)
+                         normalize_dense, quantize_to, softmax_table_sizes)
 from flow.errors import ModelError
 from flow.model import FOLDED_LAYERS, for_hls4ml
 from flow.quant import fixed_type, layer_activation, spec_from_qkeras
@@ -1253,7 +1253,9 @@ def _act_design(node: NodePrecision, in_t: FixedType, out_t: FixedType, n: int, 
     elu = {"alpha": 1.0, "param_type": HLS4ML_DEFAULT_PRECISION} if function == "elu" else {}
     if fn == KERAS_HARD_SIGMOID:
         function, elu = "hard_sigmoid", {"alpha": KERAS_HARD_SLOPE, "param_type": KERAS_HARD_SLOPE_TYPE}
-    return ActivationDesign(node.name, function, n, in_t, result, table_size=1024 if function in LOOKUP_TABLE_ACTIVATIONS else None,
+    # a softmax's tables depend on its implementation, which the estimate knows (softmax_table_sizes)
+    table = 1024 if function in LOOKUP_TABLE_ACTIVATIONS and function != "softmax" else None
+    return ActivationDesign(node.name, function, n, in_t, result, table_size=table,
                             reuse_factor=rf, positions=positions, **elu)
 
 
@@ -1309,9 +1311,21 @@ def hls_config(model, plan: Plan, hls_cfg: HlsConfig, *, trace: bool = True) -> 
             lcfg["ReuseFactor"] = node.reuse or hls_cfg.per_layer_reuse.get(lname, hls_cfg.reuse_factor)
         if node.function == "softmax":
             lcfg["Implementation"] = hls_cfg.softmax_implementation
+            lcfg.update(_softmax_table_sizes(plan, node, hls_cfg.softmax_implementation))
         if trace:
             lcfg["Trace"] = True
     return cfg
+
+
+def _softmax_table_sizes(plan: Plan, node: NodePrecision, implementation: str) -> dict[str, int]:
+    """The softmax's exp and 1/x table sizes in hls4ml's layer config (softmax_table_sizes says why);
+    nothing for 'legacy' (one table_size) and 'argmax' (no tables)."""
+    if implementation not in ("stable", "latency"):
+        return {}
+    i = plan.nodes.index(node)
+    src = plan.node(node.inputs[0]) if node.inputs else (plan.nodes[i - 1] if i > 0 else None)
+    exp_size, inv_size = softmax_table_sizes(implementation, src.result if src is not None else None)
+    return {"exp_table_size": exp_size, "inv_table_size": inv_size}
 
 
 def retarget_project(built: Path, final: Path) -> None:

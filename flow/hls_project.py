@@ -622,8 +622,11 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             impl = cfg.get("implementation")
             if fn == "softmax":
                 softmax_impl = impl.split("::")[-1] if impl else "latency"
-            tkey = "table_size" if "table_size" in cfg else "exp_table_size" if "exp_table_size" in cfg else None
+            # a softmax has an exp and a 1/x table (hls4ml 1.x writes both sizes besides table_size)
+            tkey = ("exp_table_size" if fn == "softmax" and "exp_table_size" in cfg
+                    else "table_size" if "table_size" in cfg else "exp_table_size" if "exp_table_size" in cfg else None)
             table = _int(proj, cfg[tkey]) if tkey else None
+            inv_table = _int(proj, cfg["inv_table_size"]) if fn == "softmax" and "inv_table_size" in cfg else None
             param = {}
             if fn == "prelu":  # one slope per value, a weight array
                 param = {"alphas": [float(v) for v in _read_values(fw, args[1], n)], "param_type": resolve_type(proj, targs[1])}
@@ -641,6 +644,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
                          "param_type": resolve_type(proj, cfg["type:slope"])}
             layers.append(ActivationDesign(_layer_name(cname, len(layers)), ACTIVATION_CALLS[fn], n,  # type: ignore[arg-type]
                                            resolve_type(proj, in_t), resolve_type(proj, out_t), table_size=table,
+                                           inv_table_size=inv_table,
                                            reuse_factor=_int(proj, cfg.get("reuse_factor", "1")),
                                            positions=positions if n % positions == 0 else 1, **param))
             if input_type is None:

@@ -28,7 +28,7 @@ import numpy as np
 from flow.design import (HARD_ACTIVATIONS, LOOKUP_TABLE_ACTIVATIONS, TABLE_ACTIVATIONS, HLS4ML_DEFAULT_CLOCK_NS, HLS4ML_DEFAULT_PRECISION, SOFTMAX_IMPLEMENTATIONS, ActivationDesign,
                          ConvDesign, DenseDesign, Design, FixedType, MergeDesign, NormalizeDesign, PoolDesign,
                          ResizeDesign, UnmodelledDesign, closest_resource_reuse_factor, log2_ceil, normalize_dense,
-                         parse_ap_type, quantize_to)
+                         parse_ap_type, quantize_to, softmax_table_sizes)
 from flow.errors import ConfigError
 from flow.parts import Part, clock_uncertainty_share, lookup_part
 
@@ -992,7 +992,10 @@ def _activation(a: ActivationDesign, ctx: _Ctx, slack: float = 0.0) -> LayerEsti
         # x > theta ? x : 0: a compare with the constant theta (a carry chain) and a select
         return _elementwise(a, n * wi * (RELU_LUT_PER_IN_BIT + LUT_PER_ADDER_BIT), T_ADD_BASE_NS + t_add_ns(wi), slack)
     if f == "softmax":
-        return _softmax(a, ctx, table)
+        # a project's own sizes as its parameters.h gives them; else as the flow configures hls4ml
+        sizes = ((int(a.table_size), int(a.inv_table_size or a.table_size)) if a.table_size
+                 else softmax_table_sizes(ctx.softmax_impl, a.input_type))
+        return _softmax(a, ctx, *sizes)
     if f in ("leaky_relu", "prelu"):
         return _leaky_relu(a, ctx)
     if f in HARD_ACTIVATIONS:
@@ -1130,8 +1133,10 @@ def _output_bits(layer: Any, design: Design) -> int | None:
     return positions * n_elem * w
 
 
-def _softmax(a: ActivationDesign, ctx: _Ctx, table: int) -> LayerEstimate:
-    """hls4ml's softmax in the implementation the design names (ctx.softmax_impl)."""
+def _softmax(a: ActivationDesign, ctx: _Ctx, table: int, inv_table: int | None = None) -> LayerEstimate:
+    """hls4ml's softmax in the implementation the design names (ctx.softmax_impl); `table` entries
+    in the exp table, `inv_table` in the 1/x table (default: the same)."""
+    inv_table = table if inv_table is None else inv_table
     n, wo, wi = a.n, a.result_type.width, a.input_type.width
     if ctx.softmax_impl == "argmax":
         # hls4ml softmax_argmax: a running maximum over the classes (the loop carries it, so n-1
@@ -1164,7 +1169,7 @@ def _softmax(a: ActivationDesign, ctx: _Ctx, table: int) -> LayerEstimate:
                                   + ", ".join(SOFTMAX_IMPLEMENTATIONS) + ")")
     # hls4ml 'stable' softmax: max tree, exp table (n lookups), sum, 1/x table, n multiplies
     lut_exp, bram_exp = _rom_cost(table, TABLE_WIDTH, math.ceil(n / 2))
-    lut_inv, bram_inv = _rom_cost(table, TABLE_WIDTH, 1)
+    lut_inv, bram_inv = _rom_cost(inv_table, TABLE_WIDTH, 1)
     lut_max = (n - 1) * wi * 2.0  # compare + select
     lut_sub = n * wi
     lut_sum = (n - 1) * TABLE_WIDTH
@@ -1183,7 +1188,8 @@ def _softmax(a: ActivationDesign, ctx: _Ctx, table: int) -> LayerEstimate:
     return LayerEstimate(
         a.name, "activation", LUT=lut_exp + lut_inv + lut_max + lut_sub + lut_sum, FF=ff, DSP=dsp,
         BRAM_18K=bram_exp + bram_inv, latency_cycles=lat, ii=1,
-        detail={"table_size": table, "exp_table_copies": math.ceil(n / 2), "implementation": ctx.softmax_impl},
+        detail={"table_size": table, "inv_table_size": inv_table, "exp_table_copies": math.ceil(n / 2),
+                "implementation": ctx.softmax_impl},
     )
 
 

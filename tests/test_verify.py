@@ -617,3 +617,37 @@ def test_verify_reads_csv_and_npz_inputs_as_written(tmp_path, capsys):
     assert rc == 0, capsys.readouterr().err
     be = json.loads((tmp_path / "out" / "report.json").read_text())["bit_exact"]
     assert be["exact"] and be["rows"] == be["exact_rows"] == 150
+
+
+def test_softmax_tables_stay_usable_behind_narrow_logits(tmp_path, capsys):
+    """hls4ml's fix_softmax_table_size cut both softmax tables to 2^(logit bits) for logits under
+    10 bits; the 1/x table is indexed by the sum of exponentials (its own 18-bit type), so with
+    5-bit logits its 32 entries gave outputs far outside [0, 1] and argmax agreed with QKeras on
+    55 % of rows. The flow now sets both sizes: exp table by what the logits address, 1/x kept."""
+    import tensorflow as tf
+    from qkeras import QActivation, QDense, quantized_bits
+
+    from flow.config import HlsConfig
+    from flow.design import FixedType, softmax_table_sizes
+    from flow.hls import hls_config, plan_model
+
+    assert softmax_table_sizes("stable", FixedType(5, 3)) == (16, 1024)
+    assert softmax_table_sizes("latency", FixedType(5, 3)) == (32, 1024)
+    assert softmax_table_sizes("stable", FixedType(16, 6)) == (1024, 1024)
+    assert softmax_table_sizes("legacy", FixedType(7, 3)) == (128, 128)
+
+    inp = tf.keras.Input((4,), name="x")
+    x = QActivation(quantized_bits(3, 1, alpha=1), name="q")(inp)
+    x = QDense(3, kernel_quantizer=quantized_bits(2, 0, alpha=1), bias_quantizer=quantized_bits(2, 0, alpha=1), name="logits")(x)
+    model = tf.keras.Model(inp, tf.keras.layers.Activation("softmax", name="sm")(x))
+    model.layers[2].set_weights([np.random.default_rng(0).choice([-0.5, 0.0, 0.5], size=(4, 3)), np.zeros(3)])
+    plan = plan_model(model, hls_cfg=HlsConfig(), name="m")
+    sm = hls_config(model, plan, HlsConfig(), trace=False)["LayerName"]["sm"]
+    assert (sm["exp_table_size"], sm["inv_table_size"]) == (16, 1024)  # logits fixed<5,3>
+
+    _save(model, tmp_path / "m.h5")
+    np.save(tmp_path / "X.npy", np.random.default_rng(1).normal(0, 1.5, size=(300, 4)).astype(np.float32))
+    assert main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o")]) == 0
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert report["bit_exact"]["layers"]["logits"]["hls_type"] == "fixed<5,3>"
+    assert report["bit_exact"]["output_agreement"] >= 0.99, report["bit_exact"]["output_agreement"]
