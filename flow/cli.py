@@ -207,7 +207,9 @@ def cmd_run(args) -> int:
                   if acc.get("qkeras_on_csim_rows") is not None else "")
         print(
             f"{cfg.name}: float {acc.get('float', 0):.4f}, QKeras {acc.get('qkeras', 0):.4f}, C-sim {acc.get('csim') or 0:.4f}{subset}; "
-            f"bit-exact: {summary.get('bit_exact')}; report {out / 'report.md'} ({seconds:.0f} s)"
+            f"bit-exact: {summary.get('bit_exact')}; "
+            + (f"DOES NOT FIT {summary.get('part')} (estimate); " if summary.get("fits") is False else "")
+            + f"report {out / 'report.md'} ({seconds:.0f} s)"
         )
     return 0
 

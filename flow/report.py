@@ -97,6 +97,7 @@ def build_report(run_dir: Path, cfg, *, timings: dict[str, float]) -> dict:
             "io_type": cfg.hls.io_type,
             "strategy": cfg.hls.strategy,
             "reuse_factor": cfg.hls.reuse_factor,
+            "softmax_implementation": cfg.hls.softmax_implementation,
         },
         "resources": res,
         "search": search,
@@ -125,7 +126,12 @@ def markdown(report: dict, *, plots_prefix: str = "report/plots/") -> str:
     rows = f"; its {a['csim_rows']} of {a['test_rows']} test rows (csim.max_rows)" if a.get("qkeras_on_csim_rows") is not None else ""
     if rows:
         lines += [f"| QKeras student on the C-simulated rows{rows} | {_fmt(a['qkeras_on_csim_rows'], True)} |"]
-    lines += [f"| HLS C-simulation (argmax of its output{'; softmax is approximate, logits are exact' if report['bit_exact'] and report['bit_exact'].get('softmax_argmax_agreement') is not None else ''}{rows}) | {_fmt(a['csim'], True)} |"]
+    softmax = ""
+    if report["bit_exact"] and report["bit_exact"].get("softmax_argmax_agreement") is not None:
+        softmax = ("; hls4ml's argmax softmax: the exact decision of the proved logits"
+                   if (report.get("hls") or {}).get("softmax_implementation") == "argmax"
+                   else "; softmax is approximate, logits are exact")
+    lines += [f"| HLS C-simulation (argmax of its output{softmax}{rows}) | {_fmt(a['csim'], True)} |"]
     d = report["distillation"]
     if d["enabled"]:
         lines += [f"| student with distillation (T={d['temperature']}, alpha={d['alpha']}) | {_fmt(d['with'], True)} |"]

@@ -49,20 +49,15 @@ def test_a_missed_selection_rule_is_a_report_warning_and_said_in_the_search_sect
     assert report["warnings"] == ["a conversion warning"] and "not met" not in markdown(report)
 
 
-def test_report_plots_false_leaves_no_png_in_any_stage_folder(tmp_path, write_cfg, monkeypatch):
-    """report.plots: false still left resources/resources.png: the resources stage drew it, and its
-    fingerprint has no report section, so after a run with plots the stage was skipped and kept its
-    plot. The real resources and report stages on a one-layer design (earlier stages faked)."""
+def _fake_upstream(monkeypatch, design) -> None:
+    """data..csim replaced by stages that write the artifacts the resources and report stages read."""
     import h5py
-    import numpy as np
 
     import flow.stages.convert
     import flow.stages.csim
     import flow.stages.data
     import flow.stages.search
     import flow.stages.train
-    from flow.cli import main
-    from flow.design import DenseDesign, accumulator_type
 
     def fake(name, files):
         def run(ctx):
@@ -75,10 +70,6 @@ def test_report_plots_false_leaves_no_png_in_any_stage_folder(tmp_path, write_cf
             return {}
         return run
 
-    x, w = FixedType(8, 3), FixedType(6, 0)
-    weights = np.random.default_rng(0).integers(-32, 32, size=(4, 3)) / 64
-    acc = accumulator_type(x, w, w, weights, np.zeros(3))
-    design = Design(name="tiny", layers=[DenseDesign("fc1", weights, np.zeros(3), x, w, w, acc, acc)], input_type=x, n_inputs=4)
     stages = {
         "data": {"meta.json": {"rows": {"test": 100}}},
         "train": {"train.json": {"students": {}, "accuracy": {"float": 0.95, "qkeras": 0.9}}},
@@ -90,13 +81,72 @@ def test_report_plots_false_leaves_no_png_in_any_stage_folder(tmp_path, write_cf
     }
     for name, files in stages.items():
         monkeypatch.setattr(getattr(flow.stages, name), "run", fake(name, files))
+
+
+def _one_layer(n_in: int, n_out: int, w, seed: int = 0):
+    import numpy as np
+
+    from flow.design import DenseDesign, accumulator_type
+
+    x = FixedType(8, 3)
+    weights = np.random.default_rng(seed).integers(-2 ** (w.width - 1), 2 ** (w.width - 1), size=(n_in, n_out)) * w.lsb
+    acc = accumulator_type(x, w, w, weights, np.zeros(n_out))
+    return Design(name="tiny", layers=[DenseDesign("fc1", weights, np.zeros(n_out), x, w, w, acc, acc)], input_type=x, n_inputs=n_in)
+
+
+def test_report_plots_false_leaves_no_png_in_any_stage_folder(tmp_path, write_cfg, monkeypatch):
+    """report.plots: false still left resources/resources.png: the resources stage drew it, and its
+    fingerprint has no report section, so after a run with plots the stage was skipped and kept its
+    plot. The real resources and report stages on a one-layer design (earlier stages faked)."""
+    from flow.cli import main
+
+    _fake_upstream(monkeypatch, _one_layer(4, 3, FixedType(6, 0)))
     cfg = tiny_config(hls={"project_dir": str(tmp_path / "hls_projects")})
     run = tmp_path / "run"
     assert main(["run", str(write_cfg(cfg)), "--out", str(run), "-q"]) == 0
     assert (run / "report" / "plots" / "resources.png").is_file()
     assert "report/plots/resources.png" in json.loads((run / "report.json").read_text())["plots"]
+    # each report.md links the plots from its own folder (the copy in report/ pointed at report/report/plots)
+    import re
+
+    for md in (run / "report.md", run / "report" / "report.md"):
+        links = re.findall(r"!\[[^]]*\]\(([^)]+)\)", md.read_text())
+        assert links and all((md.parent / link).is_file() for link in links), (md, links)
 
     cfg["report"] = {"plots": False}
     assert main(["run", str(write_cfg(cfg, "no_plots.yaml")), "--out", str(run), "-q"]) == 0
     assert sorted(p.relative_to(run).as_posix() for p in run.rglob("*.png")) == []
     assert json.loads((run / "report.json").read_text())["plots"] == []
+
+
+def test_a_design_too_big_for_the_part_is_said_on_the_console(tmp_path, write_cfg, monkeypatch, capsys, caplog):
+    """DOES NOT FIT was only in report.md and report.json: the resources stage now logs it and the
+    result line says it."""
+    import logging
+
+    from flow.cli import main
+
+    design = _one_layer(64, 64, FixedType(16, 2))  # ~500k LUTs of constant products
+    design.part = "xc7a35tcpg236-1"  # what the convert stage writes from hls.part
+    _fake_upstream(monkeypatch, design)
+    cfg = tiny_config(hls={"project_dir": str(tmp_path / "hls_projects"), "part": "xc7a35tcpg236-1"})
+    with caplog.at_level(logging.WARNING):
+        assert main(["run", str(write_cfg(cfg)), "--out", str(tmp_path / "run")]) == 0
+    out = capsys.readouterr().out
+    assert any("DOES NOT FIT" in r.getMessage() and "xc7a35t" in r.getMessage() for r in caplog.records), (out, caplog.text)
+    assert "DOES NOT FIT xc7a35t" in out, out
+
+
+def test_an_argmax_softmax_is_not_called_approximate(tmp_path, write_cfg):
+    """hls.softmax_implementation: argmax writes the exact decision of the proved logits; the
+    report called it 'softmax is approximate' all the same."""
+    run = _run_dir(tmp_path, {"enabled": False})
+    (run / "csim").mkdir(parents=True, exist_ok=True)
+    (run / "csim" / "csim.json").write_text(json.dumps({"rows": 100, "accuracy": {"csim": 0.9, "qkeras": 0.9},
+                                                        "bit_exact": {"exact": True, "rows": 100, "exact_rows": 100,
+                                                                      "layers": {}, "softmax_argmax_agreement": 1.0}}))
+    for impl, said in (("argmax", "the exact decision of the proved logits"), ("stable", "softmax is approximate")):
+        cfg = load_config(write_cfg(tiny_config(hls={"softmax_implementation": impl}), f"{impl}.yaml"))
+        report = build_report(run, cfg, timings={})
+        assert report["hls"]["softmax_implementation"] == impl
+        assert said in markdown(report), (impl, markdown(report))

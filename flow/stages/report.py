@@ -28,9 +28,11 @@ def run(ctx) -> dict:
     report["plots"] = [f"report/plots/{p}" for p in plots]
     report["timings_s"]["report"] = round(time.perf_counter() - t0, 3)
     write_json(ctx.out / "report.json", report)
-    md = markdown(report)
-    write_text(ctx.out / "report.md", md)
+    # the same text in two folders: each links the plots from where it lies
+    write_text(ctx.out / "report.md", markdown(report, plots_prefix="plots/"))
     write_json(ctx.run_dir / "report.json", report)
-    write_text(ctx.run_dir / "report.md", md)
+    write_text(ctx.run_dir / "report.md", markdown(report))
     be = report.get("bit_exact") or {}
-    return {"bit_exact": be.get("exact"), "accuracy": report["accuracy"]}
+    res = report.get("resources") or {}
+    return {"bit_exact": be.get("exact"), "accuracy": report["accuracy"], "fits": res.get("fits"),
+            "part": res.get("part")}

@@ -3,9 +3,13 @@ measured vendor numbers next to it when Vivado/Vitis HLS is installed and asked 
 
 from __future__ import annotations
 
+import logging
+
 from flow.artifacts import read_json, write_json
 from flow.config import FlowConfig
 from flow.design import design_from_dict
+
+log = logging.getLogger(__name__)
 
 SECTIONS = ("hls", "resources")
 UPSTREAM = ("convert",)
@@ -28,6 +32,9 @@ def run(ctx) -> dict:
     design = design_from_dict(read_json(ctx.stage_dir("convert") / "design.json"))
     est = estimate(design)
     result = est.to_dict()
+    for w in est.warnings:
+        if w.startswith("DOES NOT FIT"):
+            log.warning("%s (estimate; hls.part %s)", w, cfg.hls.part)
     if cfg.resources.vendor:
         from flow.vendor import vendor_synth
 
