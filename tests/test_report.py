@@ -47,6 +47,11 @@ def test_a_missed_selection_rule_is_a_report_warning_and_said_in_the_search_sect
 
     report = build_report(_run_dir(tmp_path / "met", _search(True, [])), cfg, timings={})
     assert report["warnings"] == ["a conversion warning"] and "not met" not in markdown(report)
+    # after a search the converted model is the chosen one: both students are named for what they are
+    md = markdown(report)
+    assert "| QKeras student as trained (the search's starting point) | 90.00% |" in md
+    assert "| QKeras student with the search's chosen bit widths (converted) |" in md
+    assert "| QKeras student |" not in md
 
 
 def _fake_upstream(monkeypatch, design) -> None:
