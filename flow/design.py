@@ -206,13 +206,12 @@ def softmax_table_sizes(implementation: str, input_type: "FixedType | None") -> 
     exponentials in its own 18-bit type, and cut to 128 entries for 7-bit logits it gave outputs
     like 30.4 and -27.4. The exp table is indexed by the logits, so it holds at most what their
     bits address (for 'stable' the template takes a signed input's magnitude bits, width - 1).
-    'legacy' keeps one table_size, which that pass still cuts; 'argmax' has no tables."""
+    'legacy' indexes both tables arithmetically (x * size / 16, sum * size / 64), which any input
+    width can address: both keep their size (cut to 32 for 5-bit logits, its argmax agreed with
+    QKeras on a third of the rows). 'argmax' has no tables."""
     full = SOFTMAX_TABLE_SIZE
-    if input_type is None:
+    if input_type is None or implementation == "legacy":
         return full, full
-    if implementation == "legacy":
-        n = min(full, 2 ** min(input_type.width, 18))
-        return n, n
     bits = input_type.width - 1 if implementation == "stable" and input_type.signed else input_type.width
     return min(full, 2 ** max(bits, 0)), full
 

@@ -1319,8 +1319,8 @@ def hls_config(model, plan: Plan, hls_cfg: HlsConfig, *, trace: bool = True) -> 
 
 def _softmax_table_sizes(plan: Plan, node: NodePrecision, implementation: str) -> dict[str, int]:
     """The softmax's exp and 1/x table sizes in hls4ml's layer config (softmax_table_sizes says why);
-    nothing for 'legacy' (one table_size) and 'argmax' (no tables)."""
-    if implementation not in ("stable", "latency"):
+    nothing for 'argmax' (no tables)."""
+    if implementation not in ("stable", "latency", "legacy"):
         return {}
     i = plan.nodes.index(node)
     src = plan.node(node.inputs[0]) if node.inputs else (plan.nodes[i - 1] if i > 0 else None)

@@ -634,7 +634,7 @@ def test_softmax_tables_stay_usable_behind_narrow_logits(tmp_path, capsys):
     assert softmax_table_sizes("stable", FixedType(5, 3)) == (16, 1024)
     assert softmax_table_sizes("latency", FixedType(5, 3)) == (32, 1024)
     assert softmax_table_sizes("stable", FixedType(16, 6)) == (1024, 1024)
-    assert softmax_table_sizes("legacy", FixedType(7, 3)) == (128, 128)
+    assert softmax_table_sizes("legacy", FixedType(7, 3)) == (1024, 1024)
 
     inp = tf.keras.Input((4,), name="x")
     x = QActivation(quantized_bits(3, 1, alpha=1), name="q")(inp)
@@ -650,4 +650,9 @@ def test_softmax_tables_stay_usable_behind_narrow_logits(tmp_path, capsys):
     assert main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "o")]) == 0
     report = json.loads((tmp_path / "o" / "report.json").read_text())
     assert report["bit_exact"]["layers"]["logits"]["hls_type"] == "fixed<5,3>"
+    assert report["bit_exact"]["output_agreement"] >= 0.99, report["bit_exact"]["output_agreement"]
+    # 'legacy' indexes its tables arithmetically: both keep 1024 entries (cut to 32 it agreed on 34 %)
+    assert main(["verify", str(tmp_path / "m.h5"), "--data", str(tmp_path / "X.npy"), "--out", str(tmp_path / "legacy"),
+                 "--softmax-implementation", "legacy"]) == 0
+    report = json.loads((tmp_path / "legacy" / "report.json").read_text())
     assert report["bit_exact"]["output_agreement"] >= 0.99, report["bit_exact"]["output_agreement"]
