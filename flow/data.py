@@ -196,8 +196,7 @@ def _check_dataset(ds: Dataset, *, where: str, hint: str = "") -> None:
             where=where,
             fix="give one label per feature row",
         )
-    with np.errstate(invalid="ignore"):  # the model is fed float32: beyond its range counts as infinite
-        finite = np.isfinite(ds.X) & (np.abs(ds.X) <= np.finfo(np.float32).max)
+    finite = float32_finite(ds.X)
     if not finite.all():
         bad = int((~finite).sum())
         row, col = (int(i) for i in np.argwhere(~finite)[0])
@@ -234,6 +233,13 @@ def _check_split_sizes(ds: Dataset, d, *, where: str) -> None:
             raise DataError(f"the {label} split would have {size} rows for {k} classes ({n} rows, {field} = {value:g}); "
                             "a stratified split needs one row of each class in every part", where=where,
                             fix=f"add rows, or set {field} to {need}" + ("" if label != "validation" else ", or 0 for no validation split"))
+
+
+def float32_finite(X: np.ndarray) -> np.ndarray:
+    """Which values the model (float32) reads as finite numbers: beyond float32's range (~3.4e38)
+    the cast makes them infinite."""
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(X) & (np.abs(X) <= np.finfo(np.float32).max)
 
 
 def _encode_labels(raw: np.ndarray, *, where: str, line_of: Callable[[int], int] | None = None) -> tuple[np.ndarray, list[str]]:
@@ -376,10 +382,8 @@ def _read_table(path: Path, label_column: str, *, features: tuple[str, ...] | No
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    if path.suffix.lower() == ".csv" and path.is_file():
-        with open(path, "rb") as f:
-            if f.read(2) in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: pyarrow would report a column count
-                raise _not_utf8_error(path)
+    if path.suffix.lower() == ".csv" and path.is_file() and _starts_utf16(path):  # pyarrow would report a column count
+        raise _not_utf8_error(path)
     try:
         table = pq.read_table(path) if path.suffix.lower() == ".parquet" else pacsv.read_csv(path)
         table.column_names  # noqa: B018 - decodes the header, which pyarrow keeps as bytes until asked
@@ -393,7 +397,7 @@ def _read_table(path: Path, label_column: str, *, features: tuple[str, ...] | No
         raise DataError(f"cannot read the table ({exc})", where=str(path), fix=fix) from None
     if path.suffix.lower() != ".csv":
         return (*_table_to_arrays(table, label_column, where=str(path), features=features), None)
-    if any(pa.types.is_binary(t) or pa.types.is_large_binary(t) for t in table.schema.types):
+    if any(_is_bytes(t) for t in table.schema.types):
         raise _not_utf8_error(path)  # pyarrow keeps text that is not UTF-8 as bytes: say where it is
     table = _label_column_as_text(table, path, label_column)
     line_of = _csv_line_of(path)
@@ -432,7 +436,7 @@ def _not_utf8_error(path: Path) -> DataError:
 def _utf8_error_at(path, raw: bytes, exc: UnicodeDecodeError, line: int, offset: int, *, gz: bool) -> DataError:
     of = " of the uncompressed data" if gz else ""
     name, suffix = Path(path).name, Path(path).suffix.lower()
-    if offset == 0 and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text", PowerShell's default
+    if offset == 0 and raw[:2] in _UTF16_BOMS:  # Excel's "Unicode text", PowerShell's default
         return DataError("the file is UTF-16 text (it starts with a UTF-16 byte order mark), not UTF-8", where=str(path),
                          fix=f"re-save it as UTF-8 (e.g. `iconv -f utf-16 -t utf-8 {name} > utf8{suffix}`)")
     if gz:
@@ -459,10 +463,9 @@ def read_feature_csv(path: Path) -> tuple[np.ndarray, list[str] | None, Callable
 
     where = str(path)
     first = b""
+    if _starts_utf16(path):
+        raise _not_utf8_error(path)
     with open(path, "rb") as f:
-        if f.read(2) in (b"\xff\xfe", b"\xfe\xff"):
-            raise _not_utf8_error(path)
-        f.seek(0)
         for raw in f:
             if raw.rstrip(b"\r\n"):
                 first = raw
@@ -497,13 +500,12 @@ def read_feature_csv(path: Path) -> tuple[np.ndarray, list[str] | None, Callable
     except (pa.ArrowInvalid, OSError) as exc:
         fix = "give every line as many comma-separated values as the first" if "columns, got" in str(exc) else "the file is corrupt or not CSV"
         raise DataError(f"cannot read the table ({exc})", where=where, fix=fix) from None
-    if any(pa.types.is_binary(t) or pa.types.is_large_binary(t) for t in table.schema.types):
+    if any(_is_bytes(t) for t in table.schema.types):
         raise _not_utf8_error(path)
     if table.num_rows == 0:
         raise DataError("the file has a header but no rows", where=where, fix="give one row of feature values per line")
-    # trailing commas on every line (header too) give an unnamed, all-empty last column, as in the data stage
-    while header and table.num_columns > 1 and not table.column_names[-1].strip() and table.column(table.num_columns - 1).null_count == table.num_rows:
-        table = table.remove_column(table.num_columns - 1)
+    if header:
+        table = _drop_trailing_empty_columns(table, where=where, keep=1)
     if header:
         unnamed = [i for i, c in enumerate(table.column_names) if _is_unnamed(c)]
         if unnamed:
@@ -545,6 +547,32 @@ def _label_column_as_text(table, path: Path, label_column: str):
     return table.set_column(i, exact[0], text.column(0))
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _starts_utf16(path: Path) -> bool:
+    """The file starts with a UTF-16 byte order mark (Excel's "Unicode text", PowerShell's default)."""
+    with open(path, "rb") as f:
+        return f.read(2) in _UTF16_BOMS
+
+
+def _is_bytes(arrow_type) -> bool:
+    """pyarrow's type for a text column that is not UTF-8: it keeps the raw bytes."""
+    import pyarrow as pa
+
+    return pa.types.is_binary(arrow_type) or pa.types.is_large_binary(arrow_type)
+
+
+def _drop_trailing_empty_columns(table, *, where: str, keep: int = 0):
+    """Trailing commas on every line (header too) give unnamed, all-empty last columns: dropped,
+    down to `keep` columns."""
+    while (table.num_columns > keep and table.num_rows > 0 and not table.column_names[-1].strip()
+           and table.column(table.num_columns - 1).null_count == table.num_rows):
+        log.info("%s: dropped an unnamed, empty last column (a trailing comma on every line)", where)
+        table = table.remove_column(table.num_columns - 1)
+    return table
+
+
 _UTF8_FIX = "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`, or pandas' to_csv(encoding='utf-8'))"
 
 
@@ -574,12 +602,7 @@ def _unnamed_column_error(table, i: int, *, where: str) -> DataError:
 
 def _table_to_arrays(table, label_column: str, *, where: str, features: tuple[str, ...] | None = None,
                      line_of: Callable[[int], int] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    import pyarrow as pa
-
-    # trailing commas on every line (header too) give an unnamed, all-empty last column: drop it
-    while table.num_columns and not table.column_names[-1].strip() and table.column(table.num_columns - 1).null_count == table.num_rows > 0:
-        log.info("%s: dropped an unnamed, empty last column (a trailing comma on every line)", where)
-        table = table.remove_column(table.num_columns - 1)
+    table = _drop_trailing_empty_columns(table, where=where)
     # "a, b" headers keep the space after the comma: match names without surrounding spaces
     stripped = [c.strip() for c in table.column_names]
     if label_column.strip() not in stripped:
@@ -601,7 +624,7 @@ def _table_to_arrays(table, label_column: str, *, where: str, features: tuple[st
         raise DataError(f"the label column {label_column!r} appears {stripped.count(label_column.strip())} times in the "
                         "header", where=where, fix="give the columns unique names")
     for i, name in enumerate(stripped):  # pyarrow keeps text that is not UTF-8 as bytes
-        if pa.types.is_binary(table.schema.field(i).type) or pa.types.is_large_binary(table.schema.field(i).type):
+        if _is_bytes(table.schema.field(i).type):
             raise DataError(f"column {name!r} is not UTF-8 text", where=where, fix=_UTF8_FIX)
     label_index = stripped.index(label_column.strip())
     if features is None:  # every other column is a feature: one with no name is refused, not trained on

@@ -88,6 +88,8 @@ class HlsProject:
     #: the vendor C-synthesis report that gave what the scripts did not: its path, and which of
     #: "part", "clock", "clock uncertainty" it gave
     settings_report: tuple[str, list[str]] | None = None
+    #: a file showing the project was synthesized with Vitis HLS (_vitis_hls_evidence), or None
+    vitis_evidence: str | None = None
 
     def variable(self, name: str) -> str:
         """The array a name stands for, through in-place reshapes (`auto& b = a;` names `a` anew)."""
@@ -281,9 +283,10 @@ def _read_part_and_clock(proj: HlsProject) -> None:
             proj.clock_uncertainty = re.sub(r"\s+", "", m.group(1))
     if proj.backend_source is None and flow_target is not None:
         proj.backend, proj.backend_source = "Vitis", f"{flow_target} (open_solution -flow_target: a Vitis HLS option)"
-    if proj.backend_source is None and (evidence := _vitis_hls_evidence(root)) is not None:
+    proj.vitis_evidence = _vitis_hls_evidence(root)
+    if proj.backend_source is None and proj.vitis_evidence is not None:
         # nothing names hls4ml's backend, but the tool's own log or report says which HLS tool built it
-        proj.backend, proj.backend_source = "Vitis", f"{evidence}{WRITTEN_BY_VITIS}"
+        proj.backend, proj.backend_source = "Vitis", f"{proj.vitis_evidence}{WRITTEN_BY_VITIS}"
     if proj.part is None or proj.clock_period_ns is None:
         _read_csynth_report(proj)
 
@@ -623,8 +626,8 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
             if fn == "softmax":
                 softmax_impl = impl.split("::")[-1] if impl else "latency"
             # a softmax has an exp and a 1/x table (hls4ml 1.x writes both sizes besides table_size)
-            tkey = ("exp_table_size" if fn == "softmax" and "exp_table_size" in cfg
-                    else "table_size" if "table_size" in cfg else "exp_table_size" if "exp_table_size" in cfg else None)
+            keys = ("exp_table_size", "table_size") if fn == "softmax" else ("table_size", "exp_table_size")
+            tkey = next((k for k in keys if k in cfg), None)
             table = _int(proj, cfg[tkey]) if tkey else None
             inv_table = _int(proj, cfg["inv_table_size"]) if fn == "softmax" and "inv_table_size" in cfg else None
             param = {}
@@ -708,7 +711,7 @@ def design_from_project(path: str | Path, *, part: str | None = None, clock_peri
         strategy="Resource" if strat_set == {"resource"} else "Latency",
         extra={"layer_strategy": strategies, "softmax_implementation": softmax_impl or SOFTMAX_IMPLEMENTATIONS[0],
                "source": f"hls4ml project {proj.path}", "backend_source": proj.backend_source, "stream_padding": padding_calls,
-               "built_with_vitis_hls": _vitis_hls_evidence(proj.path), "retargeted_from": retargeted,
+               "built_with_vitis_hls": proj.vitis_evidence, "retargeted_from": retargeted,
                "clock_defaulted": clock_defaulted, "settings_report": _report_settings_used(
                    proj, part=part, clock_period_ns=clock_period_ns, clock_uncertainty=clock_uncertainty),
                **({"hls4ml_version": "0.8"} if older_templates else {})},

@@ -272,6 +272,12 @@ def _narrowed(bits: Any, kept: int | None) -> Any:
     return bits if kept is None else np.minimum(bits, max(kept, 1))
 
 
+def _operand_widths(d: DenseDesign) -> tuple[int, int]:
+    """Input and weight widths of a layer's multipliers (kept_product_bits narrows them)."""
+    kept = kept_product_bits(d)
+    return int(_narrowed(d.input_type.width, kept)), int(_narrowed(d.weight_type.width, kept))
+
+
 def _weight_codes(d: DenseDesign) -> np.ndarray:
     """Integer codes of the weights on the weight type's grid (exact for a valid design)."""
     w = np.asarray(d.weights, dtype=np.float64)
@@ -609,8 +615,7 @@ def _dense_legacy(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     codes = _weight_codes(d)
     nz = codes != 0
     n_mult = int(nz.sum())
-    kept = kept_product_bits(d)
-    x_bits, w_bits, acc_w = int(_narrowed(d.input_type.width, kept)), int(_narrowed(d.weight_type.width, kept)), d.accum_type.width
+    (x_bits, w_bits), acc_w = _operand_widths(d), d.accum_type.width
     big, small = max(x_bits, w_bits), min(x_bits, w_bits)
     use_dsp = big >= DSP_MIN_BITS and small >= DSP_MIN_WEIGHT_BITS
     dsp = n_mult * dsp_per_product(x_bits, w_bits, ctx.part) if use_dsp else 0
@@ -656,8 +661,7 @@ def _dense_resource(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
         return est
     n_w = d.n_in * d.n_out
     block = math.ceil(n_w / rf)
-    kept = kept_product_bits(d)
-    x_bits, w_bits, acc_w = int(_narrowed(d.input_type.width, kept)), int(_narrowed(d.weight_type.width, kept)), d.accum_type.width
+    (x_bits, w_bits), acc_w = _operand_widths(d), d.accum_type.width
     # hls4ml builds QKeras' power-of-two, ternary and binary kernels as shift/negation products
     # (weight_exponential, weight_ternary, weight_binary), never a multiplier
     nzc = _weight_codes(d)

@@ -122,11 +122,16 @@ def _stage_files(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
+def _files_present(folder: Path, prev: dict) -> bool:
+    """The stage's folder holds every file it recorded writing."""
+    return folder.is_dir() and all((folder / f).is_file() for f in prev.get("files", []))
+
+
 def _outputs_present(cfg: FlowConfig, run_dir: Path, name: str, prev: dict) -> bool:
     """The stage's folder holds every file it wrote (a deleted student.h5 re-runs train instead of
     crashing convert), and the stage's own check, if it has one, passes."""
-    folder, mod = run_dir / name, stage_module(name)
-    if not folder.is_dir() or not all((folder / f).is_file() for f in prev.get("files", [])):
+    mod = stage_module(name)
+    if not _files_present(run_dir / name, prev):
         return False
     return not hasattr(mod, "outputs_present") or mod.outputs_present(cfg, run_dir)
 
@@ -207,8 +212,8 @@ def _mark_later_stages(cfg: FlowConfig, run_dir: Path, state: dict, stages: list
         prev = state["stages"].get(name)
         if prev is None and not (run_dir / name).is_dir():
             continue  # never ran here: nothing to mislead
-        folder = run_dir / name  # the files it wrote (the stage's own check may log as if it were about to re-run)
-        if prev is not None and prev.get("fingerprint") == fp and folder.is_dir() and all((folder / f).is_file() for f in prev.get("files", [])):
+        # the files it wrote (not the stage's own check, which may log as if it were about to re-run)
+        if prev is not None and prev.get("fingerprint") == fp and _files_present(run_dir / name, prev):
             state.get("stale", {}).pop(name, None)
             continue
         if name not in state.get("stale", {}):

@@ -144,7 +144,7 @@ def _read_inputs(path: Path) -> _Inputs:
     """--data before the model is loaded: a .npy, the X array of an .npz, or a .csv of the feature
     columns, refused with the file and the fix when its values would be misread: not numbers,
     NaN/inf, or beyond float32's range (the model's dtype: they became inf)."""
-    from flow.data import read_feature_csv
+    from flow.data import float32_finite, read_feature_csv
 
     if path.suffix.lower() == ".csv":
         _require_file(path, what="inputs", fix=_INPUTS_FIX)
@@ -161,8 +161,7 @@ def _read_inputs(path: Path) -> _Inputs:
                "V": "save numpy.lib.recfunctions.structured_to_unstructured(X), one column per field"}.get(X.dtype.kind, _INPUTS_FIX)
         raise DataError(f"inputs have dtype {X.dtype} ({kinds.get(X.dtype.kind, 'not numbers')}), not numbers", where=where, fix=fix)
     if X.dtype.kind == "f":
-        with np.errstate(invalid="ignore"):  # the model reads float32: beyond its range is infinite
-            ok = np.isfinite(X) & (np.abs(X) <= np.finfo(np.float32).max)
+        ok = float32_finite(X)
         if not ok.all():
             first = tuple(int(i) for i in np.argwhere(~ok)[0])
             raise DataError(f"{int((~ok).sum())} input values are NaN, infinite or beyond float32's range (~3.4e38, which the "
