@@ -96,6 +96,13 @@ CAST_LUT_PER_IN_BIT = 4.1
 #: calibration row). Applied to every LUT of a Vitis estimate (estimates only: Vivado's own
 #: synthesis of both lands far lower, see docs/resources.md).
 VITIS_LUT_FACTOR = 1.45
+#: Vivado HLS books LUTs beside every multiplication it maps to a DSP48: each `*` row of a dense
+#: module's Expression table reads DSP48E 1, LUT 5 on UltraScale+ (Hector-Plata/hls4ml-tutorial
+#: @ 4ac4f07, model_2, Vivado HLS 2019.2, xcu250: all 36 of config11's 16 x 8-12-bit products) and
+#: LUT 6 on the 7-series (pominiq/DNNonSilicon @ 7d3cf35, Dummy_RF1, Vivado HLS 2020.1, xc7z020:
+#: all of config4's 16 x 6-10-bit products). Read off those two per-module reports, not fitted to
+#: totals. Vitis' products are covered by VITIS_LUT_FACTOR, fitted on Vitis totals.
+VIVADO_LUT_PER_DSP = {"DSP48E2": 5, "DSP48E1": 6}
 #: LUTs per bit of a ripple-carry adder (one LUT6 + CARRY8 slot per bit on UltraScale).
 LUT_PER_ADDER_BIT = 1.0
 #: LUTs per partial-product bit of a general (non-constant) LUT multiplier: 18x18 measured at
@@ -1308,6 +1315,9 @@ def estimate(design: Design) -> ResourceEstimate:
             _add_stream_overhead(est, layer, design, fifos=max(1, readers.get(layer.name, 1)))
         if est.estimated and backend == "vitis" and est.detail.get("da4ml") is None:
             est.LUT = (est.LUT or 0.0) * VITIS_LUT_FACTOR
+        elif est.estimated and backend == "vivado" and est.DSP:
+            est.LUT = (est.LUT or 0.0) + VIVADO_LUT_PER_DSP[part.dsp] * est.DSP
+            est.detail["lut_dsp_glue"] = VIVADO_LUT_PER_DSP[part.dsp] * est.DSP
         if not est.estimated:
             warnings.append(f"layer {est.name} not estimated: {est.note}")
         elif est.note:

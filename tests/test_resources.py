@@ -535,3 +535,17 @@ def test_a_wrapping_accumulator_narrows_the_multiplier_to_the_bits_it_keeps():
         kept[sat] = est.layers[0]
     assert kept["WRAP"].DSP == 16 and kept["WRAP"].detail["input_width"] == 18
     assert kept["SAT"].DSP == 32 and kept["SAT"].detail["input_width"] == 32
+
+
+def test_vivado_books_luts_beside_each_dsp_product_by_dsp_slice():
+    # Vivado HLS lists every DSP-mapped `*` with LUT 5 (DSP48E2) or 6 (DSP48E1) in its Expression
+    # table; Vitis does not get the charge (its LUT factor was fitted on its totals)
+    w = np.full((4, 2), 0.7333984375)  # 11 significant bits -> 8 DSP products
+    luts = {}
+    for backend, part in (("Vivado", "xcvu13p-flga2577-2-e"), ("Vivado", "xc7z020clg400-1"), ("Vitis", "xcvu13p-flga2577-2-e")):
+        layer = estimate(_design([_dense(w)], backend=backend, part=part)).layers[0]
+        assert layer.DSP == 8
+        luts[backend, part[:6]] = (layer.LUT, layer.detail["lut_adders"] + layer.detail["lut_mult"])
+    assert luts["Vivado", "xcvu13"][0] == luts["Vivado", "xcvu13"][1] + 5 * 8
+    assert luts["Vivado", "xc7z02"][0] == luts["Vivado", "xc7z02"][1] + 6 * 8
+    assert luts["Vitis", "xcvu13"][0] == pytest.approx(luts["Vitis", "xcvu13"][1] * 1.45)
