@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="convert a saved QKeras model and prove the C-simulation bit-exact")
     p.add_argument("model", help="QKeras model (.h5)")
     p.add_argument("--data", required=True, help="raw float inputs: .npy (rows x features), .npz (array X, or its only "
-                                                  "array) or .csv of the feature columns only (header optional)")
+                                                  "array) or .csv/.csv.gz of the feature columns only (header optional)")
     p.add_argument("--labels", help="optional class indices, one per row (.npy, .npz array y, or a .csv with one column of them), to report accuracy")
     p.add_argument("--out", required=True, help="output directory (report.json, HLS project)")
     _add_hls_options(p, "verify")

@@ -307,7 +307,7 @@ def _load_arrays(cfg: FlowConfig) -> Dataset:
     path = cfg.resolve(d.path)
     where = str(path)
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if is_csv(path):
         X, raw_y, names, line_of = _read_table(path, d.label_column)
         y, classes = _encode_labels(raw_y, where=where, line_of=line_of)
         return Dataset(X, y, classes, names, f"csv {path.name}", line_of=line_of)
@@ -327,7 +327,7 @@ def _load_arrays(cfg: FlowConfig) -> Dataset:
                             fix="save the labels with numpy.save(path, y) as a .npy (or in a .npz as data.labels_key)")
         where = f"{path} + {lp}"
     else:
-        raise DataError(f"unsupported file type {suffix!r}", where=where, fix="use .npz (keys X, y), two .npy files, or .csv with a label column")
+        raise DataError(f"unsupported file type {suffix!r}", where=where, fix="use .npz (keys X, y), two .npy files, or .csv (or .csv.gz) with a label column")
     X = np.asarray(X)
     if X.dtype.kind not in "fiub":
         raise DataError(f"features have dtype {X.dtype}, not numbers", where=where, fix="store numeric features")
@@ -382,7 +382,7 @@ def _read_table(path: Path, label_column: str, *, features: tuple[str, ...] | No
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    if path.suffix.lower() == ".csv" and path.is_file() and _starts_utf16(path):  # pyarrow would report a column count
+    if is_csv(path) and path.is_file() and _starts_utf16(path):  # pyarrow would report a column count
         raise _not_utf8_error(path)
     try:
         table = pq.read_table(path) if path.suffix.lower() == ".parquet" else pacsv.read_csv(path)
@@ -395,7 +395,7 @@ def _read_table(path: Path, label_column: str, *, features: tuple[str, ...] | No
             fix = ("give every row as many comma-separated fields as the header (a trailing comma at the end of "
                    "each data line adds an empty field)")
         raise DataError(f"cannot read the table ({exc})", where=str(path), fix=fix) from None
-    if path.suffix.lower() != ".csv":
+    if not is_csv(path):
         return (*_table_to_arrays(table, label_column, where=str(path), features=features), None)
     if any(_is_bytes(t) for t in table.schema.types):
         raise _not_utf8_error(path)  # pyarrow keeps text that is not UTF-8 as bytes: say where it is
@@ -409,7 +409,7 @@ def _csv_line_of(path: Path, *, header: bool = True) -> Callable[[int], int]:
     non-empty one the header if there is one; a value cannot span lines). Only called for an error message."""
     def line_of(row: int) -> int:
         seen = 0
-        with open(path, "rb") as f:
+        with _open_raw(path) as f:
             for n, raw in enumerate(f, 1):
                 if raw.rstrip(b"\r\n"):
                     seen += 1
@@ -423,12 +423,12 @@ def _csv_line_of(path: Path, *, header: bool = True) -> Callable[[int], int]:
 def _not_utf8_error(path: Path) -> DataError:
     """The first byte of a text file that is not UTF-8, by line, column and offset."""
     offset = 0
-    with open(path, "rb") as f:
+    with _open_raw(path) as f:
         for n, raw in enumerate(f, 1):  # '\n' never occurs inside a UTF-8 character: line by line is exact
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                return _utf8_error_at(path, raw, exc, n, offset, gz=False)
+                return _utf8_error_at(path, raw, exc, n, offset, gz=Path(path).name.lower().endswith(".gz"))
             offset += len(raw)
     return DataError("the file is not UTF-8 text", where=str(path), fix=_UTF8_FIX)  # pragma: no cover
 
@@ -440,7 +440,7 @@ def _utf8_error_at(path, raw: bytes, exc: UnicodeDecodeError, line: int, offset:
         return DataError("the file is UTF-16 text (it starts with a UTF-16 byte order mark), not UTF-8", where=str(path),
                          fix=f"re-save it as UTF-8 (e.g. `iconv -f utf-16 -t utf-8 {name} > utf8{suffix}`)")
     if gz:
-        fix = f"re-save it as UTF-8 (e.g. `zcat {name} | iconv -f latin1 -t utf-8 | gzip > utf8.arff.gz`)"
+        fix = f"re-save it as UTF-8 (e.g. `zcat {name} | iconv -f latin1 -t utf-8 | gzip > utf8{''.join(Path(path).suffixes[-2:]).lower()}`)"
     else:
         fix = (f"re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8 {name} > utf8{suffix}`"
                + (", or pandas' to_csv(encoding='utf-8'))" if suffix == ".csv" else ")"))
@@ -463,13 +463,17 @@ def read_feature_csv(path: Path) -> tuple[np.ndarray, list[str] | None, Callable
 
     where = str(path)
     first = b""
-    if _starts_utf16(path):
-        raise _not_utf8_error(path)
-    with open(path, "rb") as f:
-        for raw in f:
-            if raw.rstrip(b"\r\n"):
-                first = raw
-                break
+    try:
+        if _starts_utf16(path):
+            raise _not_utf8_error(path)
+        with _open_raw(path) as f:
+            for raw in f:
+                if raw.rstrip(b"\r\n"):
+                    first = raw
+                    break
+    except (OSError, EOFError) as exc:  # a truncated or not-gzip '.csv.gz'
+        raise DataError(f"cannot read the file ({type(exc).__name__}: {exc})", where=where,
+                        fix="the file is corrupt; re-create it (a .csv.gz must be gzip-compressed CSV)") from None
     if not first:
         raise DataError("the file is empty", where=where, fix="give one row of feature values per line")
     if b"\r" in first.rstrip(b"\r\n"):
@@ -518,11 +522,12 @@ def read_feature_csv(path: Path) -> tuple[np.ndarray, list[str] | None, Callable
 
 
 def _is_number(text: str) -> bool:
+    """A number as a CSV writes one: Python's float() also takes digit-group underscores ('1_5' is 15)."""
     try:
         float(text)
     except ValueError:
         return False
-    return True
+    return "_" not in text
 
 
 def _label_column_as_text(table, path: Path, label_column: str):
@@ -550,9 +555,21 @@ def _label_column_as_text(table, path: Path, label_column: str):
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
+def is_csv(path: Path) -> bool:
+    """A CSV file, plain or gzipped ('.csv.gz': pyarrow decompresses such a path itself, and the
+    readers here that look at its bytes open it with _open_raw)."""
+    name = Path(path).name.lower()
+    return name.endswith(".csv") or name.endswith(".csv.gz")
+
+
+def _open_raw(path: Path):
+    """The file's bytes, decompressed when its name ends in .gz."""
+    return gzip.open(path, "rb") if Path(path).name.lower().endswith(".gz") else open(path, "rb")
+
+
 def _starts_utf16(path: Path) -> bool:
     """The file starts with a UTF-16 byte order mark (Excel's "Unicode text", PowerShell's default)."""
-    with open(path, "rb") as f:
+    with _open_raw(path) as f:
         return f.read(2) in _UTF16_BOMS
 
 
@@ -656,12 +673,18 @@ def _numeric_column(column, name: str, *, where: str, line_of: Callable[[int], i
         raise DataError(f"feature column {name!r} holds dates or times (read as {column.type}), not numbers", where=where,
                         fix="write it as a number in the file (e.g. days since a reference date, or the hour of day), "
                             "or drop the column")
+    if pa.types.is_boolean(column.type):
+        log.warning("%s: feature column %r holds true/false, read as 1/0", where, name)
     values = column.to_numpy(zero_copy_only=False)
-    try:
-        return values.astype(np.float64)
-    except (ValueError, TypeError):
-        pass
+    text = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+    if not text or all(v is None or _is_number(v) for v in values.tolist()):
+        try:
+            return values.astype(np.float64)
+        except (ValueError, TypeError):
+            pass
     for row, v in enumerate(values.tolist()):
+        if isinstance(v, str) and not _is_number(v):
+            break
         try:
             float(v)
         except (ValueError, TypeError):
@@ -775,7 +798,7 @@ def load_jets(path: Path, *, label_column: str = "class") -> Dataset:
             with (gzip.open if gz else open)(path, "rb") as f:
                 _, table, line_of = _read_arff(f, where=where, gz=gz)
             X, raw_y, names = _table_to_arrays(table, label_column, where=where, features=JET_FEATURES, line_of=line_of)
-        elif suffix in (".csv", ".parquet"):
+        elif suffix in (".csv", ".csv.gz", ".parquet"):
             X, raw_y, names, line_of = _read_table(path, label_column, features=JET_FEATURES)
             if suffix == ".parquet":
                 import pyarrow.parquet as pq

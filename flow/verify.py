@@ -144,9 +144,9 @@ def _read_inputs(path: Path) -> _Inputs:
     """--data before the model is loaded: a .npy, the X array of an .npz, or a .csv of the feature
     columns, refused with the file and the fix when its values would be misread: not numbers,
     NaN/inf, or beyond float32's range (the model's dtype: they became inf)."""
-    from flow.data import float32_finite, read_feature_csv
+    from flow.data import float32_finite, is_csv, read_feature_csv
 
-    if path.suffix.lower() == ".csv":
+    if is_csv(path):
         _require_file(path, what="inputs", fix=_INPUTS_FIX)
         X, names, line_of = read_feature_csv(path)
         inputs = _Inputs(X, path, names, line_of)
@@ -173,9 +173,9 @@ def _read_inputs(path: Path) -> _Inputs:
 def _read_labels(path: Path) -> np.ndarray:
     """--labels before the model is loaded: class indices (integers, integral floats or one-hot rows), one per row."""
     path = Path(path)
-    if path.suffix.lower() == ".csv":  # one column of class indices (or one-hot columns), header optional
-        from flow.data import read_feature_csv
+    from flow.data import is_csv, read_feature_csv
 
+    if is_csv(path):  # one column of class indices (or one-hot columns), header optional
         _require_file(path, what="labels", fix=_LABELS_FIX)
         y = read_feature_csv(path)[0]
         if not np.all(np.isfinite(y)):

@@ -608,9 +608,10 @@ def test_verify_reads_csv_and_npz_inputs_as_written(tmp_path, capsys):
     np.savetxt(tmp_path / "plain.csv", X, delimiter=",")
     np.savetxt(tmp_path / "named.csv", X, delimiter=",", header=",".join(f"f{j}" for j in range(10)), comments="")
     np.savetxt(tmp_path / "pandas.csv", X, delimiter=",", header=",".join(map(str, range(10))), comments="")
+    np.savetxt(tmp_path / "gz.csv.gz", X, delimiter=",")  # numpy gzips a .gz name; verify took it for an .npy
     np.savez(tmp_path / "x.npz", X=X)
     (tmp_path / "x.npz").rename(tmp_path / "X.NPZ")
-    for name in ("plain.csv", "named.csv", "pandas.csv", "X.NPZ"):
+    for name in ("plain.csv", "named.csv", "pandas.csv", "gz.csv.gz", "X.NPZ"):
         assert np.array_equal(_read_inputs(tmp_path / name).X, X), name
     path = _save(_dense_model(True), tmp_path / "m.h5")
     rc = main(["verify", str(path), "--data", str(tmp_path / "plain.csv"), "--out", str(tmp_path / "out"), "--no-progress", "-q"])
