@@ -247,9 +247,17 @@ def dsp_per_product(a_bits: int, b_bits: int, part: Part) -> int:
     return math.ceil((a - 1) / (big - 1)) * math.ceil((b - 1) / (small - 1))
 
 
-def variable_product_in_dsp(a: FixedType, b: FixedType) -> bool:
-    """Whether HLS puts a product of two variables of these types in a DSP48 (DSP_MIN_VARIABLE_BITS)."""
+def variable_product_in_dsp(a: FixedType, b: FixedType, *, vivado_7series: bool = False) -> bool:
+    """Whether HLS puts a product of two variables of these types in a DSP48 (DSP_MIN_VARIABLE_BITS).
+
+    Vivado HLS on a 7-series part (DSP48E1) asks more, the constant-product rule (the wider operand
+    >= DSP_MIN_BITS, the narrower >= DSP_MIN_WEIGHT_BITS): its Resource-strategy reports put 16s x 6s
+    products in DSPs but 14s x 5s, 6s x 6s (kendermag, Vivado HLS 2019.1, xc7z020) and 7s x 7s
+    (nicologhielmetti/hls4ml-pynq @ 2d112c2, Vivado HLS 2019.2, xc7z020) in fabric, where Vivado
+    HLS on UltraScale+ (PokerML: 6u x 6s) and Vitis on the 7-series (yvsim: 6u x 6s) use DSPs."""
     sa, sb = sorted(t.width + (0 if t.signed else 1) for t in (a, b))
+    if vivado_7series:
+        return sa >= DSP_MIN_WEIGHT_BITS and sb >= DSP_MIN_BITS
     return sa >= DSP_MIN_VARIABLE_BITS and sb > DSP_MIN_VARIABLE_BITS
 
 
@@ -354,6 +362,11 @@ class _Ctx:
     uncertainty: float = CLOCK_UNCERTAINTY
     #: hls4ml 1.x templates (a dense kernel called through its config's `kernel` alias)
     templates_1x: bool = True
+
+    @property
+    def vivado_7series(self) -> bool:
+        """Vivado HLS on a DSP48E1 part, whose DSP mapping of variable products is its own."""
+        return self.backend == "vivado" and self.part.dsp == "DSP48E1"
 
     @property
     def t_eff(self) -> float:
@@ -675,7 +688,7 @@ def _dense_resource(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     nzc = nzc[nzc != 0]
     shifts = nzc.size > 0 and bool(np.all(_odd_part(nzc) == 1))
     use_dsp = not shifts and variable_product_in_dsp(replace(d.input_type, width=x_bits),
-                                                     replace(d.weight_type, width=w_bits))
+                                                     replace(d.weight_type, width=w_bits), vivado_7series=ctx.vivado_7series)
     dsp = block * dsp_per_product(x_bits, w_bits, ctx.part) if use_dsp else 0
     lut_mult = 0.0 if use_dsp else block * LUT_PER_PP_BIT * x_bits * w_bits
     # weight ROM: depth rf, width block*w_bits
@@ -1109,7 +1122,7 @@ def _merge(m: MergeDesign, ctx: _Ctx, slack: float) -> LayerEstimate:
                              detail={"op": m.op, "chained": True, "slack_ns": slack})
     dsp = 0
     if m.op == "multiply":
-        if variable_product_in_dsp(m.input_type, m.input2_type):
+        if variable_product_in_dsp(m.input_type, m.input2_type, vivado_7series=ctx.vivado_7series):
             dsp, lut, delay = n * dsp_per_product(w1, w2, ctx.part), 0.0, T_DSP_NS
         else:
             lut, delay = n * w1 * w2 * LUT_PER_PP_BIT, T_DSP_NS

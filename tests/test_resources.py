@@ -102,12 +102,14 @@ def test_resource_products_of_six_bit_operands_use_a_dsp_each():
     x6, s6, w6, w5 = FixedType(6, 0, signed=False), FixedType(6, 1), FixedType(6, 1), FixedType(5, 1)
     wq6 = np.clip(np.round(rng.uniform(-0.9, 0.9, (32, 32)) / w6.lsb) * w6.lsb, w6.min_value, w6.max_value)
     wq5 = np.clip(np.round(wq6 / w5.lsb) * w5.lsb, w5.min_value, w5.max_value)
-    for part in ("xc7z020clg400-1", "xcvu13p-flga2577-2-e"):
-        six = estimate(_design([_dense(wq6, x_t=x6, w_t=w6, rf=8)], strategy="Resource", part=part)).layers[0]
+    # (yvsim: Vitis HLS on xc7z020; PokerML: Vivado HLS on UltraScale+. Vivado on the 7-series: below)
+    for backend, part in (("Vitis", "xc7z020clg400-1"), ("Vivado", "xcvu13p-flga2577-2-e")):
+        kw = {"strategy": "Resource", "part": part, "backend": backend}
+        six = estimate(_design([_dense(wq6, x_t=x6, w_t=w6, rf=8)], **kw)).layers[0]
         assert six.DSP == 32 * 32 // 8 and six.detail["lut_mult"] == 0.0, part
-        signed = estimate(_design([_dense(wq6, x_t=s6, w_t=w6, rf=8)], strategy="Resource", part=part)).layers[0]
+        signed = estimate(_design([_dense(wq6, x_t=s6, w_t=w6, rf=8)], **kw)).layers[0]
         assert signed.DSP == 0 and signed.detail["lut_mult"] > 0, part
-        five = estimate(_design([_dense(wq5, x_t=x6, w_t=w5, rf=8)], strategy="Resource", part=part)).layers[0]
+        five = estimate(_design([_dense(wq5, x_t=x6, w_t=w5, rf=8)], **kw)).layers[0]
         assert five.DSP == 0 and five.detail["lut_mult"] > 0, part
     latency = estimate(_design([_dense(wq6, x_t=x6, w_t=w6, rf=8)], part="xc7z020clg400-1")).layers[0]
     assert latency.DSP == 0  # the same products as constants: shift-and-add logic
@@ -549,3 +551,20 @@ def test_vivado_books_luts_beside_each_dsp_product_by_dsp_slice():
     assert luts["Vivado", "xcvu13"][0] == luts["Vivado", "xcvu13"][1] + 5 * 8
     assert luts["Vivado", "xc7z02"][0] == luts["Vivado", "xc7z02"][1] + 6 * 8
     assert luts["Vitis", "xcvu13"][0] == pytest.approx(luts["Vitis", "xcvu13"][1] * 1.45)
+
+
+def test_vivado_on_the_7series_keeps_narrow_variable_products_in_fabric():
+    """Vivado HLS on a DSP48E1 part maps a product of two variables like a constant one (wider >= 10
+    bits, narrower >= 6): its Resource reports put 16s x 6s in DSPs, 14s x 5s, 6s x 6s and 7s x 7s in
+    fabric; Vivado on UltraScale+ and Vitis on the 7-series use a DSP for 7s x 7s."""
+    rng = np.random.default_rng(5)
+    t7, x16 = FixedType(7, 1), FixedType(16, 6)
+    w = np.clip(np.round(rng.uniform(-0.9, 0.9, (32, 32)) / t7.lsb) * t7.lsb, t7.min_value, t7.max_value)
+    dsps = {}
+    for backend, part in (("Vivado", "xc7z020clg400-1"), ("Vivado", "xcvu13p-flga2577-2-e"), ("Vitis", "xc7z020clg400-1")):
+        for name, x_t in (("7x7", t7), ("16x7", x16)):
+            layer = estimate(_design([_dense(w, x_t=x_t, w_t=t7, rf=8)], strategy="Resource", backend=backend, part=part)).layers[0]
+            dsps[backend, part[:6], name] = layer.DSP
+            assert (layer.DSP == 0) == (layer.detail["lut_mult"] > 0)
+    assert dsps["Vivado", "xc7z02", "7x7"] == 0 and dsps["Vivado", "xc7z02", "16x7"] == 128
+    assert dsps["Vivado", "xcvu13", "7x7"] == 128 and dsps["Vitis", "xc7z02", "7x7"] == 128
