@@ -487,6 +487,12 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
         dsp = int(sum(dsp_per_product(int(a), int(b), ctx.part) * int(c) for (a, b), c in zip(pairs.T, counts)))
     # constant multipliers in LUTs: (csd-1) adders as wide as x plus the constant's span
     lut_mult = float(LUT_PER_ADDER_BIT * np.sum((csd[lutm] - 1) * (xb[lutm] + _bit_length(odd[lutm]))))
+    # Vivado HLS negates a product by a negative power of two on its own (`0 - x` at the shifted
+    # width: 28/17/20/47 such `sub` rows in four dense-module Expression tables, tanvirana/
+    # heterogeneous-hls4ml-testing @ 7894370 and Hector-Plata/hls4ml-tutorial @ 4ac4f07) instead
+    # of subtracting it in the tree; a shift, not a multiplier, but not free
+    negated = pow2 & (codes < 0) if ctx.backend == "vivado" else np.zeros_like(pow2)
+    lut_negate = float(LUT_PER_ADDER_BIT * np.sum(xb[negated] + _bit_length(np.abs(codes[negated]))))
     if d.input_widths is not None and nz.any():
         x_bits = int(xb[nz].max())  # the widest operand left sets the timing below
     # adder trees at the declared accumulator width; `adder_bits_narrowed` is the range-narrowed
@@ -534,7 +540,7 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
                 ff += float(n_dsp_mult) * acc_w
         note = ("Latency strategy with reuse_factor>1: DSP products shared under hls4ml's multiplier_limit "
                 f"({limit}); LUT-sized constant products are not shared")
-    lut = lut_mult + lut_add + mux_lut
+    lut = lut_mult + lut_negate + lut_add + mux_lut
     return LayerEstimate(
         d.name,
         "dense",
@@ -552,6 +558,7 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
             "n_dsp_mult": n_dsp_mult,
             "n_lut_mult": int(lutm.sum()),
             "lut_mult": round(lut_mult, 1),
+            "lut_negate": round(lut_negate, 1),
             "lut_adders": round(lut_add, 1),
             "adder_bits_narrowed": round(narrowed, 1),
             "lut_mux": round(mux_lut, 1),

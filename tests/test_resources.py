@@ -568,3 +568,14 @@ def test_vivado_on_the_7series_keeps_narrow_variable_products_in_fabric():
             assert (layer.DSP == 0) == (layer.detail["lut_mult"] > 0)
     assert dsps["Vivado", "xc7z02", "7x7"] == 0 and dsps["Vivado", "xc7z02", "16x7"] == 128
     assert dsps["Vivado", "xcvu13", "7x7"] == 128 and dsps["Vitis", "xc7z02", "7x7"] == 128
+
+
+def test_vivado_negates_a_negative_power_of_two_product_on_its_own():
+    """-2^j is a shift plus a `0 - x` subtraction at the shifted width in Vivado HLS's Expression
+    tables: no multiplier and no DSP, but not free; Vitis is left as fitted."""
+    w = np.array([[-0.25, 0.5], [0.0, -4.0]])  # codes (fixed<16,6>: 10 frac bits) -256 and -4096
+    viv = estimate(_design([_dense(w)], backend="Vivado")).layers[0]
+    assert viv.DSP == 0 and viv.detail["lut_mult"] == 0.0
+    assert viv.detail["lut_negate"] == (16 + 9) + (16 + 13)
+    vitis = estimate(_design([_dense(w)], backend="Vitis")).layers[0]
+    assert vitis.detail["lut_negate"] == 0.0
