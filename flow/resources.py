@@ -1586,7 +1586,7 @@ SMALL_WEIGHT_SCALE = 0.1
 
 
 def synthetic_weights(n_in: int, n_out: int, wtype: FixedType, sparsity: float, rng: np.random.Generator,
-                      small_share: float = SMALL_WEIGHT_SHARE) -> np.ndarray:
+                      small_share: float = SMALL_WEIGHT_SHARE, *, uniform: bool = False) -> np.ndarray:
     """Weights like a trained, L1-regularised layer, quantized to `wtype`, randomly pruned.
 
     We do not have the published models' trained weights. We draw Laplace weights (the shape L1
@@ -1596,9 +1596,14 @@ def synthetic_weights(n_in: int, n_out: int, wtype: FixedType, sparsity: float, 
     fraction (fixed seed). A quantization-aware-trained model that is not pruned has no such
     near-zero bulk (it would be 70 % zeros on a 6-bit grid, i.e. pruned): rows mark it with
     "weight_distribution": "laplace" (small_share=0). Absolute numbers carry this assumption.
+    `uniform`: an untrained model's weights, Keras' default glorot_uniform (U(+-sqrt(6/(n_in+n_out)))):
+    published projects often synthesize one, and its weights are wider than trained ones.
     """
-    b = 1.0 / math.sqrt(2.0 * n_in)
-    w = rng.laplace(0.0, b, size=(n_in, n_out))
+    if uniform:
+        limit = math.sqrt(6.0 / (n_in + n_out))
+        w = rng.uniform(-limit, limit, size=(n_in, n_out))
+    else:
+        w = rng.laplace(0.0, 1.0 / math.sqrt(2.0 * n_in), size=(n_in, n_out))
     small = rng.random((n_in, n_out)) < small_share
     w[small] *= SMALL_WEIGHT_SCALE
     w = np.clip(np.round(w / wtype.lsb) * wtype.lsb, wtype.min_value, wtype.max_value)
@@ -1752,9 +1757,18 @@ def _backend_of_row(row: dict[str, Any]) -> str:
                      "name the tool as 'Vivado HLS <version>' or 'Vitis HLS <version>', or set synthesis.backend")
 
 
+#: a row's `model.weight_distribution`: how its synthetic weights are drawn (absent: an L1-trained float model)
+WEIGHT_DISTRIBUTIONS = ("laplace", "glorot_uniform")
+
+
 def _weight_share(m: dict[str, Any]) -> float:
-    """Share of near-zero weights in a row's synthetic weights (0 for a 'laplace' row: QAT, unpruned)."""
-    return 0.0 if str(m.get("weight_distribution")).lower() == "laplace" else SMALL_WEIGHT_SHARE
+    """Share of near-zero weights in a row's synthetic weights (0 for a 'laplace' row -- QAT, unpruned --
+    and a 'glorot_uniform' one: untrained)."""
+    return 0.0 if str(m.get("weight_distribution")).strip().lower() in WEIGHT_DISTRIBUTIONS else SMALL_WEIGHT_SHARE
+
+
+def _uniform_weights(m: dict[str, Any]) -> bool:
+    return str(m.get("weight_distribution")).strip().lower() == "glorot_uniform"
 
 
 def _synthetic_bias(n_out: int, bt: FixedType, rng: np.random.Generator) -> np.ndarray:
@@ -1867,9 +1881,10 @@ def _check_published_row(row: dict[str, Any]) -> dict[str, Any]:
     for v in _per_layer(row, "reuse_factor", n, 1):
         _check_reuse_factor(row, "model.reuse_factor", v)
     dist = m.get("weight_distribution")
-    if dist is not None and str(dist).strip().lower() != "laplace":
+    if dist is not None and str(dist).strip().lower() not in WEIGHT_DISTRIBUTIONS:
         raise _row_error(row, "model.weight_distribution", f"weight distribution {dist!r} is not known",
-                         "leave it out (L1-trained float weights) or give 'laplace' (quantization-aware trained, unpruned)")
+                         "leave it out (L1-trained float weights), or give 'laplace' (quantization-aware trained, "
+                         "unpruned) or 'glorot_uniform' (an untrained model: Keras' initial weights)")
     alpha = m.get("activation_alpha")
     if alpha is not None and not _is_number(alpha):
         raise _row_error(row, "model.activation_alpha", f"activation_alpha {alpha!r} is not a number",
@@ -2075,7 +2090,7 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
             ow, pad_w = _conv_out(row, where, w, kw, sw, spec.get("padding", "valid"))
             n_in, n_out, positions = kh * kw * c, int(spec["filters"]), oh * ow
         rf = _built_reuse_factor(m, name, n_in, n_out, rf, notes)
-        wts = synthetic_weights(n_in, n_out, wt, sparsity, rng, small_share=share)
+        wts = synthetic_weights(n_in, n_out, wt, sparsity, rng, small_share=share, uniform=_uniform_weights(m))
         bias = _synthetic_bias(n_out, bt, rng)
         n_zeros = int(np.sum(wts == 0.0)) if "weight_precision" in m or "weight_precision" in spec else int(round(sparsity * wts.size))
         if kind == "dense":
@@ -2184,7 +2199,7 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
             bias = quantize_to(real[f"{src}/b{li}"], bt)
             n_zeros = int(np.sum(raw == 0.0))
         else:
-            w = synthetic_weights(n_in, n_out, wt, sparsities[li], rng, small_share=share)
+            w = synthetic_weights(n_in, n_out, wt, sparsities[li], rng, small_share=share, uniform=_uniform_weights(m))
             bias = _synthetic_bias(n_out, bt, rng)
             # a quantized (QKeras) model: hls4ml sees the quantized zeros; a float model: only the
             # pruned weights are exact zeros

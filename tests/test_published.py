@@ -14,6 +14,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from flow.resources import PUBLISHED_PATH, compare_published, load_published, median_abs_errors, published_weights
@@ -598,9 +599,9 @@ def test_the_blind_mlp_table_is_cited_and_priced_completely():
     """bench/published_blind/: published reports read after the model was fixed (docs/resources.md,
     "A seventh blind reading"). Not in the medians above; every row must still be priced, not
     refused, so the table keeps working as the estimator changes."""
-    path = Path(__file__).resolve().parents[1] / "bench" / "published_blind" / "mlp_2026_11_25.json"
-    rows = load_published(path)
-    assert len(rows) == 7 and all(r["source"]["citation"] for r in rows)
+    blind = Path(__file__).resolve().parents[1] / "bench" / "published_blind"
+    rows = load_published(blind / "mlp_2026_11_25.json") + load_published(blind / "mlp_2026_11_25b.json")
+    assert len(rows) == 10 and all(r["source"]["citation"] for r in rows)
     recs = compare_published(rows)
     assert [r["id"] for r in recs if "not_estimated" in r] == []
     for r in recs:
@@ -608,3 +609,21 @@ def test_the_blind_mlp_table_is_cited_and_priced_completely():
         # BRAM_18K and II are compared too (outside the medians), each against its own published value
         row = {x["id"]: x for x in rows}[r["id"]]
         assert {m: r["other"][m]["published"] for m in ("BRAM_18K", "ii")} == {m: row["results"][m] for m in ("BRAM_18K", "ii")}
+
+
+def test_an_untrained_models_row_draws_glorot_uniform_weights():
+    """Published projects often synthesize an untrained model: Keras' glorot_uniform weights are
+    spread evenly up to sqrt(6/(n_in+n_out)), not peaked at zero like trained ones."""
+    from flow.resources import synthetic_weights
+    from flow.design import FixedType
+
+    t = FixedType(6, 1)
+    u = synthetic_weights(98, 20, t, 0.0, np.random.default_rng(0), 0.0, uniform=True)
+    lap = synthetic_weights(98, 20, t, 0.0, np.random.default_rng(0), 0.0)
+    limit = math.sqrt(6 / 118)
+    assert np.abs(u).max() <= limit + t.lsb and np.mean(np.abs(u)) > 1.5 * np.mean(np.abs(lap))
+    row = _row("u", model={"weight_distribution": "glorot_uniform", "weight_precision": "ap_fixed<6,1>"})
+    (rec,) = compare_published([row])
+    assert "not_estimated" not in rec
+    rec_l = compare_published([_row("l", model={"weight_distribution": "laplace", "weight_precision": "ap_fixed<6,1>"})])[0]
+    assert rec["estimate"]["LUT"] != rec_l["estimate"]["LUT"]
