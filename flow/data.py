@@ -428,7 +428,7 @@ def _not_utf8_error(path: Path) -> DataError:
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                return _utf8_error_at(path, raw, exc, n, offset, gz=Path(path).name.lower().endswith(".gz"))
+                return _utf8_error_at(path, raw, exc, n, offset, gz=_is_gz(path))
             offset += len(raw)
     return DataError("the file is not UTF-8 text", where=str(path), fix=_UTF8_FIX)  # pragma: no cover
 
@@ -562,9 +562,13 @@ def is_csv(path: Path) -> bool:
     return name.endswith(".csv") or name.endswith(".csv.gz")
 
 
+def _is_gz(path: Path) -> bool:
+    return Path(path).name.lower().endswith(".gz")
+
+
 def _open_raw(path: Path):
     """The file's bytes, decompressed when its name ends in .gz."""
-    return gzip.open(path, "rb") if Path(path).name.lower().endswith(".gz") else open(path, "rb")
+    return gzip.open(path, "rb") if _is_gz(path) else open(path, "rb")
 
 
 def _starts_utf16(path: Path) -> bool:

@@ -122,13 +122,12 @@ def markdown(report: dict, *, plots_prefix: str = "report/plots/") -> str:
     a = report["accuracy"]
     lines = [f"# {report['name']}", "", f"Config `{report['config']}`, hls-flow {report['flow_version']}.", ""]
     lines += ["## Accuracy (test split)", "", "| model | accuracy |", "|---|---|"]
-    chosen = ((report.get("search") or {}).get("chosen") or {})
-    if chosen:  # the converted model is the search's choice, not the student as trained
-        lines += [f"| float teacher | {_fmt(a['float'], True)} |",
-                  f"| QKeras student as trained (the search's starting point) | {_fmt(a.get('qkeras_trained'), True)} |",
+    lines += [f"| float teacher | {_fmt(a['float'], True)} |"]
+    if (report.get("search") or {}).get("chosen"):  # the converted model is the search's choice, not the student as trained
+        lines += [f"| QKeras student as trained (the search's starting point) | {_fmt(a.get('qkeras_trained'), True)} |",
                   f"| QKeras student with the search's chosen bit widths (converted) | {_fmt(a['qkeras'], True)} |"]
     else:
-        lines += [f"| float teacher | {_fmt(a['float'], True)} |", f"| QKeras student | {_fmt(a['qkeras'], True)} |"]
+        lines += [f"| QKeras student | {_fmt(a['qkeras'], True)} |"]
     rows = f"; its {a['csim_rows']} of {a['test_rows']} test rows (csim.max_rows)" if a.get("qkeras_on_csim_rows") is not None else ""
     if rows:
         lines += [f"| QKeras student on the C-simulated rows{rows} | {_fmt(a['qkeras_on_csim_rows'], True)} |"]

@@ -491,8 +491,10 @@ def _dense_latency(d: DenseDesign, ctx: _Ctx) -> LayerEstimate:
     # width: 28/17/20/47 such `sub` rows in four dense-module Expression tables, tanvirana/
     # heterogeneous-hls4ml-testing @ 7894370 and Hector-Plata/hls4ml-tutorial @ 4ac4f07) instead
     # of subtracting it in the tree; a shift, not a multiplier, but not free
-    negated = pow2 & (codes < 0) if ctx.backend == "vivado" else np.zeros_like(pow2)
-    lut_negate = float(LUT_PER_ADDER_BIT * np.sum(xb[negated] + _bit_length(np.abs(codes[negated]))))
+    lut_negate = 0.0
+    if ctx.backend == "vivado":
+        negated = pow2 & (codes < 0)
+        lut_negate = float(LUT_PER_ADDER_BIT * np.sum(xb[negated] + _bit_length(np.abs(codes[negated]))))
     if d.input_widths is not None and nz.any():
         x_bits = int(xb[nz].max())  # the widest operand left sets the timing below
     # adder trees at the declared accumulator width; `adder_bits_narrowed` is the range-narrowed
@@ -1713,8 +1715,9 @@ def _read_row(row: dict[str, Any]) -> dict[str, Any]:
     for key in ("strategy", "io_type", "softmax_implementation", "weight_distribution"):
         if isinstance(m.get(key), str):
             m[key] = m[key].strip()
-    if isinstance(m.get("io_type"), str):
-        m["io_type"] = m["io_type"].lower()
+    for key in ("io_type", "weight_distribution"):
+        if isinstance(m.get(key), str):
+            m[key] = m[key].lower()
     for key in ("hidden_activation", "output_activation"):
         if key in m:
             m[key] = _activation_name(m[key])
@@ -1761,14 +1764,11 @@ def _backend_of_row(row: dict[str, Any]) -> str:
 WEIGHT_DISTRIBUTIONS = ("laplace", "glorot_uniform")
 
 
-def _weight_share(m: dict[str, Any]) -> float:
-    """Share of near-zero weights in a row's synthetic weights (0 for a 'laplace' row -- QAT, unpruned --
-    and a 'glorot_uniform' one: untrained)."""
-    return 0.0 if str(m.get("weight_distribution")).strip().lower() in WEIGHT_DISTRIBUTIONS else SMALL_WEIGHT_SHARE
-
-
-def _uniform_weights(m: dict[str, Any]) -> bool:
-    return str(m.get("weight_distribution")).strip().lower() == "glorot_uniform"
+def _synthetic_draw(m: dict[str, Any]) -> dict[str, Any]:
+    """synthetic_weights' arguments for a (read) row: no near-zero share for a 'laplace' row (QAT,
+    unpruned) or a 'glorot_uniform' one (untrained, drawn uniform)."""
+    dist = m.get("weight_distribution")
+    return {"small_share": 0.0 if dist in WEIGHT_DISTRIBUTIONS else SMALL_WEIGHT_SHARE, "uniform": dist == "glorot_uniform"}
 
 
 def _synthetic_bias(n_out: int, bt: FixedType, rng: np.random.Generator) -> np.ndarray:
@@ -1881,7 +1881,7 @@ def _check_published_row(row: dict[str, Any]) -> dict[str, Any]:
     for v in _per_layer(row, "reuse_factor", n, 1):
         _check_reuse_factor(row, "model.reuse_factor", v)
     dist = m.get("weight_distribution")
-    if dist is not None and str(dist).strip().lower() not in WEIGHT_DISTRIBUTIONS:
+    if dist is not None and dist not in WEIGHT_DISTRIBUTIONS:
         raise _row_error(row, "model.weight_distribution", f"weight distribution {dist!r} is not known",
                          "leave it out (L1-trained float weights), or give 'laplace' (quantization-aware trained, "
                          "unpruned) or 'glorot_uniform' (an untrained model: Keras' initial weights)")
@@ -2028,7 +2028,7 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
     dflt = m.get("default_precision", f"ap_{HLS4ML_DEFAULT_PRECISION.hls()}")
     shape = list(m["input_shape"])
     h, w, c = (shape + [1, 1])[:3] if len(shape) == 3 else ((1, shape[0], shape[1]) if len(shape) == 2 else (1, 1, shape[0]))
-    share = _weight_share(m)
+    draw = _synthetic_draw(m)
     specs = m["layers"]
     weight_idx = [i for i, sp in enumerate(specs) if str(sp["type"]).lower() in ("conv1d", "conv2d", "dense")]
     inp = _parse_row_type(row, "input_precision", m.get("input_precision", dflt))
@@ -2090,7 +2090,7 @@ def _design_from_layer_specs(row: dict[str, Any], rng: np.random.Generator, note
             ow, pad_w = _conv_out(row, where, w, kw, sw, spec.get("padding", "valid"))
             n_in, n_out, positions = kh * kw * c, int(spec["filters"]), oh * ow
         rf = _built_reuse_factor(m, name, n_in, n_out, rf, notes)
-        wts = synthetic_weights(n_in, n_out, wt, sparsity, rng, small_share=share, uniform=_uniform_weights(m))
+        wts = synthetic_weights(n_in, n_out, wt, sparsity, rng, **draw)
         bias = _synthetic_bias(n_out, bt, rng)
         n_zeros = int(np.sum(wts == 0.0)) if "weight_precision" in m or "weight_precision" in spec else int(round(sparsity * wts.size))
         if kind == "dense":
@@ -2180,7 +2180,7 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
            for li, (n_in, n_out, rf) in enumerate(zip(sizes[:-1], sizes[1:], rfs))]
     hidden_act = _activation_name(m.get("hidden_activation", "relu"))
     out_act = _activation_name(m.get("output_activation", "softmax"))
-    share = _weight_share(m)
+    draw = _synthetic_draw(m)
     layers: list = []
     x_t = inp
     for li, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -2199,7 +2199,7 @@ def design_from_published(row: dict[str, Any], seed: int = 0) -> Design:
             bias = quantize_to(real[f"{src}/b{li}"], bt)
             n_zeros = int(np.sum(raw == 0.0))
         else:
-            w = synthetic_weights(n_in, n_out, wt, sparsities[li], rng, small_share=share, uniform=_uniform_weights(m))
+            w = synthetic_weights(n_in, n_out, wt, sparsities[li], rng, **draw)
             bias = _synthetic_bias(n_out, bt, rng)
             # a quantized (QKeras) model: hls4ml sees the quantized zeros; a float model: only the
             # pruned weights are exact zeros

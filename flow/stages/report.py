@@ -16,10 +16,10 @@ def run(ctx) -> dict:
     t0 = time.perf_counter()
     t = timings(ctx.run_dir)
     report = build_report(ctx.run_dir, ctx.cfg, timings=t)
+    res = report.get("resources") or {}
     plots = []
     if ctx.cfg.report.plots:
         plots = write_plots(report, ctx.run_dir, ctx.out / "plots")
-        res = report.get("resources") or {}
         if res.get("layers") and res.get("total"):  # resources.enabled: false writes no estimate
             from flow.resources import plot_resources
 
@@ -33,6 +33,5 @@ def run(ctx) -> dict:
     write_json(ctx.run_dir / "report.json", report)
     write_text(ctx.run_dir / "report.md", markdown(report))
     be = report.get("bit_exact") or {}
-    res = report.get("resources") or {}
     return {"bit_exact": be.get("exact"), "accuracy": report["accuracy"], "fits": res.get("fits"),
             "part": res.get("part")}
